@@ -1,0 +1,28 @@
+//! The vocabulary of Kept as types, and the rules that hold between them.
+//!
+//! Everything here is pure: no I/O, no clock reads except where a caller asks
+//! for "now". Input is parsed into these types at the edge (`Email::parse`,
+//! `PartyName::parse`), so code inside works only with valid values.
+
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod page;
+pub mod party;
+pub mod policy;
+pub mod role;
+pub mod user;
+
+pub use kept_calendar as calendar;
+
+pub use audit::{Actor, AuditAction, AuditEvent};
+pub use error::{FieldError, ValidationErrors};
+pub use ids::{AuditEventId, GrantId, PartyId, TokenId, UserId};
+pub use page::{Cursor, Limit, Page};
+pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
+pub use policy::{Access, PartyScope, Principal};
+pub use role::{Grant, Role};
+pub use user::{ApiToken, Email, NewUser, Password, User};
+
+/// An instant in time, in UTC.
+pub type Timestamp = jiff::Timestamp;

@@ -1,0 +1,302 @@
+//! Who may see and change what: the tenancy rules, decided without I/O.
+//!
+//! A grant of any role on a party reaches that party and everything nested
+//! under it. A user also reaches their own person party. The parties *above*
+//! what a user reaches (their head office, say) are visible as context, by
+//! name, but nothing beneath them is. Admins reach everything.
+//!
+//! Each decision is an [`Access`]: allowed; forbidden (the caller may see the
+//! thing but not do this to it); or hidden (the caller may not even know it
+//! exists, so the HTTP layer answers 404, the same as for a missing id).
+
+use std::collections::BTreeSet;
+
+use crate::ids::{PartyId, UserId};
+use crate::party::Lineage;
+use crate::role::{Grant, Role};
+use crate::user::Email;
+
+/// The outcome of a policy decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Go ahead.
+    Allowed,
+    /// The caller can see the object but may not do this (HTTP 403).
+    Forbidden,
+    /// The caller may not know the object exists (HTTP 404).
+    Hidden,
+}
+
+impl Access {
+    /// True when allowed.
+    pub fn is_allowed(self) -> bool {
+        self == Self::Allowed
+    }
+}
+
+/// Which parties a query may return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartyScope {
+    /// Every party (admins).
+    All,
+    /// The subtrees under `roots`, plus the `context` parties themselves.
+    Within {
+        /// Parties whose whole subtree is visible.
+        roots: Vec<PartyId>,
+        /// Parties visible on their own, without what is under them.
+        context: Vec<PartyId>,
+    },
+}
+
+/// The authenticated caller, with everything the policy needs to decide.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    /// The user.
+    pub user_id: UserId,
+    /// The user's own person party.
+    pub party_id: PartyId,
+    /// The user's login.
+    pub email: Email,
+    /// The user's name.
+    pub name: String,
+    /// Every role the user holds.
+    pub grants: Vec<Grant>,
+    /// The ancestors of the parties the user reaches (see the module docs).
+    pub context: BTreeSet<PartyId>,
+}
+
+impl Principal {
+    /// Whether the user is an admin of the installation.
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::Admin)
+    }
+
+    /// Whether the user holds `role` on any party.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// The parties whose subtrees the user reaches: granted parties and their own.
+    pub fn roots(&self) -> impl Iterator<Item = PartyId> + '_ {
+        std::iter::once(self.party_id).chain(self.grants.iter().map(|g| g.party_id))
+    }
+
+    /// The scope of party lists for this user.
+    pub fn party_scope(&self) -> PartyScope {
+        if self.is_admin() {
+            return PartyScope::All;
+        }
+        let roots: BTreeSet<PartyId> = self.roots().collect();
+        PartyScope::Within {
+            context: self.context.difference(&roots).copied().collect(),
+            roots: roots.into_iter().collect(),
+        }
+    }
+
+    /// Whether the user reaches the party whose lineage is given (it or an
+    /// ancestor is one of the user's roots).
+    fn reaches(&self, lineage: &Lineage) -> bool {
+        self.roots().any(|root| lineage.contains(root))
+    }
+
+    /// May the user read this party?
+    pub fn read_party(&self, lineage: &Lineage) -> Access {
+        let in_context = lineage.party().is_some_and(|p| self.context.contains(&p));
+        if self.is_admin() || self.reaches(lineage) || in_context {
+            Access::Allowed
+        } else {
+            Access::Hidden
+        }
+    }
+
+    /// May the user change or archive this party, or create parties under it?
+    /// Admins anywhere; managers under the party they manage.
+    pub fn manage_party(&self, lineage: &Lineage) -> Access {
+        let manages = self
+            .grants
+            .iter()
+            .any(|g| g.role == Role::Manager && lineage.contains(g.party_id));
+        if self.is_admin() || manages {
+            Access::Allowed
+        } else {
+            self.read_party(lineage).and_forbidden()
+        }
+    }
+
+    /// May the user create a party at the top of a tree? Admins only.
+    pub fn create_top_level_party(&self) -> Access {
+        if self.is_admin() {
+            Access::Allowed
+        } else {
+            Access::Forbidden
+        }
+    }
+
+    /// May the user read the login of `user`, whose person party has `lineage`?
+    /// Admins, the user themself, and managers of a party above the person.
+    pub fn read_user(&self, user: UserId, lineage: &Lineage) -> Access {
+        if user == self.user_id || self.manage_party(lineage).is_allowed() {
+            Access::Allowed
+        } else {
+            Access::Hidden
+        }
+    }
+
+    /// May the user create, change or archive logins and grant roles? Admins only.
+    pub fn administer_users(&self) -> Access {
+        if self.is_admin() {
+            Access::Allowed
+        } else {
+            Access::Forbidden
+        }
+    }
+}
+
+impl Access {
+    /// Turns "allowed to see" into "forbidden to change"; hidden stays hidden.
+    fn and_forbidden(self) -> Access {
+        match self {
+            Access::Allowed | Access::Forbidden => Access::Forbidden,
+            Access::Hidden => Access::Hidden,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Timestamp;
+    use crate::ids::GrantId;
+
+    struct Tree {
+        provider: PartyId,
+        helpdesk: PartyId,
+        head_office: PartyId,
+        store_a: PartyId,
+        store_b: PartyId,
+        alice_at_a: PartyId,
+    }
+
+    fn tree() -> Tree {
+        Tree {
+            provider: PartyId::new(),
+            helpdesk: PartyId::new(),
+            head_office: PartyId::new(),
+            store_a: PartyId::new(),
+            store_b: PartyId::new(),
+            alice_at_a: PartyId::new(),
+        }
+    }
+
+    fn principal(person: PartyId, grants: &[(Role, PartyId)], context: &[PartyId]) -> Principal {
+        let user_id = UserId::new();
+        Principal {
+            user_id,
+            party_id: person,
+            email: Email::parse("email", "someone@example.com").unwrap_or_else(|_| unreachable!()),
+            name: "Someone".into(),
+            grants: grants
+                .iter()
+                .map(|&(role, party_id)| Grant {
+                    id: GrantId::new(),
+                    user_id,
+                    role,
+                    party_id,
+                    created_at: Timestamp::UNIX_EPOCH,
+                })
+                .collect(),
+            context: context.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn a_customer_of_one_site_cannot_see_another_site_of_the_same_client() {
+        let t = tree();
+        let customer = principal(
+            t.alice_at_a,
+            &[(Role::Customer, t.store_a)],
+            &[t.head_office],
+        );
+        let store_a = Lineage(vec![t.head_office, t.store_a]);
+        let store_b = Lineage(vec![t.head_office, t.store_b]);
+        let head_office = Lineage(vec![t.head_office]);
+
+        assert_eq!(customer.read_party(&store_a), Access::Allowed);
+        assert_eq!(customer.read_party(&store_b), Access::Hidden);
+        // The head office is context: its name is visible, nothing under it.
+        assert_eq!(customer.read_party(&head_office), Access::Allowed);
+        assert_eq!(customer.manage_party(&store_a), Access::Forbidden);
+        assert_eq!(customer.manage_party(&store_b), Access::Hidden);
+    }
+
+    #[test]
+    fn a_client_reaches_every_site_of_their_organisation() {
+        let t = tree();
+        let client = principal(PartyId::new(), &[(Role::Client, t.head_office)], &[]);
+        assert_eq!(
+            client.read_party(&Lineage(vec![t.head_office, t.store_b])),
+            Access::Allowed
+        );
+        assert_eq!(
+            client.read_party(&Lineage(vec![t.provider])),
+            Access::Hidden
+        );
+    }
+
+    #[test]
+    fn managers_manage_under_their_party_and_admins_everywhere() {
+        let t = tree();
+        let manager = principal(PartyId::new(), &[(Role::Manager, t.provider)], &[]);
+        let helpdesk = Lineage(vec![t.provider, t.helpdesk]);
+        assert_eq!(manager.manage_party(&helpdesk), Access::Allowed);
+        assert_eq!(
+            manager.manage_party(&Lineage(vec![t.head_office])),
+            Access::Hidden
+        );
+        assert_eq!(manager.create_top_level_party(), Access::Forbidden);
+
+        let admin = principal(PartyId::new(), &[(Role::Admin, t.provider)], &[]);
+        assert_eq!(
+            admin.manage_party(&Lineage(vec![t.head_office, t.store_b])),
+            Access::Allowed
+        );
+        assert_eq!(admin.party_scope(), PartyScope::All);
+        assert_eq!(admin.administer_users(), Access::Allowed);
+        assert_eq!(manager.administer_users(), Access::Forbidden);
+    }
+
+    #[test]
+    fn users_are_visible_to_themselves_and_their_managers_only() {
+        let t = tree();
+        let customer = principal(
+            t.alice_at_a,
+            &[(Role::Customer, t.store_a)],
+            &[t.head_office],
+        );
+        let manager = principal(PartyId::new(), &[(Role::Manager, t.head_office)], &[]);
+        let alice = Lineage(vec![t.head_office, t.store_a, t.alice_at_a]);
+        let colleague = UserId::new();
+
+        assert_eq!(
+            customer.read_user(customer.user_id, &alice),
+            Access::Allowed
+        );
+        assert_eq!(customer.read_user(colleague, &alice), Access::Hidden);
+        assert_eq!(manager.read_user(customer.user_id, &alice), Access::Allowed);
+    }
+
+    #[test]
+    fn scope_lists_roots_and_context_apart() {
+        let t = tree();
+        let customer = principal(
+            t.alice_at_a,
+            &[(Role::Customer, t.store_a)],
+            &[t.head_office],
+        );
+        let PartyScope::Within { roots, context } = customer.party_scope() else {
+            panic!("a customer is not an admin");
+        };
+        assert!(roots.contains(&t.store_a) && roots.contains(&t.alice_at_a));
+        assert_eq!(context, vec![t.head_office]);
+    }
+}

@@ -1,0 +1,236 @@
+//! Connections: picking the backend from the URL, tuning it, and transactions.
+//!
+//! SQLite allows one writer at a time. Rather than let many connections race
+//! for the write lock (and sleep in the busy handler), writes go through a
+//! pool of exactly one connection and start with `BEGIN IMMEDIATE`, while
+//! reads use a separate pool of read-only connections that WAL lets run
+//! alongside the writer. PostgreSQL uses one pool for both.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use crate::error::{Result, StoreError};
+
+/// Which database engine a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, embedded, in a file.
+    Sqlite,
+    /// PostgreSQL, over the network.
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from a database URL's scheme.
+    pub fn from_url(url: &str) -> Result<Self> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            _ => Err(StoreError::Config(format!(
+                "unsupported database URL scheme `{scheme}:`; use sqlite://PATH or postgres://…"
+            ))),
+        }
+    }
+
+    /// The backend's name as shown in logs and health output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// How hard SQLite works to make each commit durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// With WAL, a commit survives a crash of Kept but the last commits may be
+    /// lost if the machine loses power. SQLite's recommended setting for WAL.
+    #[default]
+    Normal,
+    /// Every commit is synced to disk before it returns: survives power loss.
+    Full,
+}
+
+/// Tuning for a store's connections.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Most connections open at once (PostgreSQL; SQLite readers).
+    pub max_connections: u32,
+    /// SQLite's `synchronous` setting.
+    pub synchronous: Synchronous,
+    /// How long to wait for a connection before failing a request.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            synchronous: Synchronous::Normal,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The pools of one database.
+#[derive(Debug, Clone)]
+pub(crate) struct Db {
+    /// Connections for writes (and reads inside write transactions).
+    pub write: AnyPool,
+    /// Connections for reads.
+    pub read: AnyPool,
+    /// Which engine this is.
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Opens the database at `url`, creating an SQLite file and its directory
+    /// if they do not exist.
+    pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self> {
+        install_default_drivers();
+        match Backend::from_url(url)? {
+            Backend::Sqlite => Self::connect_sqlite(url, options).await,
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .acquire_timeout(options.acquire_timeout)
+                    .connect(url)
+                    .await?;
+                Ok(Self {
+                    write: pool.clone(),
+                    read: pool,
+                    backend: Backend::Postgres,
+                })
+            }
+        }
+    }
+
+    async fn connect_sqlite(url: &str, options: &StoreOptions) -> Result<Self> {
+        let (path, params) = sqlite_path(url)?;
+        if let Some(dir) = Path::new(&path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Config(format!("cannot create directory {}: {e}", dir.display()))
+            })?;
+        }
+        let url = match params {
+            Some(p) if p.contains("mode=") => format!("sqlite://{path}?{p}"),
+            Some(p) => format!("sqlite://{path}?{p}&mode=rwc"),
+            None => format!("sqlite://{path}?mode=rwc"),
+        };
+        let synchronous = match options.synchronous {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        };
+        let pragmas = format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;"
+        );
+        let write_pragmas = pragmas.clone();
+        let write = AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |conn, _| {
+                let sql = write_pragmas.clone();
+                Box::pin(async move {
+                    conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)))
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        let read = AnyPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |conn, _| {
+                let sql = format!("{pragmas} PRAGMA query_only = ON;");
+                Box::pin(async move {
+                    conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)))
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect_lazy(&url)?;
+        Ok(Self {
+            write,
+            read,
+            backend: Backend::Sqlite,
+        })
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once,
+    /// so a transaction that reads before it writes cannot fail to upgrade.
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        })
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+/// Splits an SQLite URL into its file path and query string.
+fn sqlite_path(url: &str) -> Result<(String, Option<String>)> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let (path, params) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q.to_owned())),
+        None => (rest, None),
+    };
+    if path.is_empty() || path == ":memory:" {
+        return Err(StoreError::Config(
+            "SQLite needs a file (sqlite://PATH); an in-memory database would vanish between connections".into(),
+        ));
+    }
+    Ok((path.to_owned(), params))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_scheme_picks_the_backend() {
+        assert_eq!(
+            Backend::from_url("sqlite://kept.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert!(Backend::from_url("mysql://h/db").is_err());
+    }
+
+    #[test]
+    fn sqlite_urls_split_into_path_and_options() {
+        assert_eq!(
+            sqlite_path("sqlite:///var/kept/kept.db?mode=rw").ok(),
+            Some(("/var/kept/kept.db".into(), Some("mode=rw".into())))
+        );
+        assert_eq!(
+            sqlite_path("sqlite:kept-data/kept.db").ok(),
+            Some(("kept-data/kept.db".into(), None))
+        );
+        assert!(sqlite_path("sqlite::memory:").is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! Errors of the storage layer.
+//!
+//! Policy: a query that cannot find its row says [`StoreError::NotFound`]; a
+//! write refused because of what is already stored says
+//! [`StoreError::Conflict`] (mapped from constraint violations right where the
+//! query runs); input that refers to something unusable says
+//! [`StoreError::Invalid`] naming the field. Everything else is a
+//! [`StoreError::Database`] failure, which callers log and never show.
+
+use kept_domain::{FieldError, ValidationErrors};
+
+/// A failure of a store operation.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The write conflicts with what is stored.
+    #[error("{0}")]
+    Conflict(#[from] Conflict),
+    /// The input refers to something that cannot be used (a missing parent, a cycle).
+    #[error("invalid input: {0}")]
+    Invalid(#[from] ValidationErrors),
+    /// A stored value could not be read back (a bug or a hand-edited database).
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    /// The database URL or options are unusable.
+    #[error("database configuration: {0}")]
+    Config(String),
+    /// Applying migrations failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database failed or could not be reached.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// What a refused write conflicts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    /// Another login already uses this email address.
+    #[error("another user already has this email address")]
+    EmailTaken,
+    /// Another party already has this reference.
+    #[error("another party already has this reference")]
+    ReferenceTaken,
+    /// The person party already has a login.
+    #[error("this person already has a login")]
+    PersonHasLogin,
+    /// The user already holds this role on this party.
+    #[error("the user already holds this role on this party")]
+    AlreadyGranted,
+    /// The party still has parties under it that are not archived.
+    #[error("the party has parties under it that are not archived; archive or move them first")]
+    HasActiveChildren,
+    /// The person party has a login that is not archived.
+    #[error("the person has a login that is not archived; archive the user first")]
+    HasActiveLogin,
+    /// The party sits under an archived party; restore that one first.
+    #[error("the party sits under an archived party; restore that one first")]
+    ParentArchived,
+    /// A request with this idempotency key is still being processed.
+    #[error("a request with this idempotency key is still in progress")]
+    IdempotencyInProgress,
+}
+
+impl StoreError {
+    /// An [`StoreError::Invalid`] naming one field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(FieldError::new(field, message).into())
+    }
+}
+
+/// Result of a store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Maps a unique-constraint violation to `conflict`, leaving other errors as they are.
+pub(crate) fn on_unique(error: sqlx::Error, conflict: Conflict) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(conflict),
+        _ => StoreError::Database(error),
+    }
+}
+
+impl From<kept_domain::FieldError> for StoreError {
+    fn from(error: kept_domain::FieldError) -> Self {
+        Self::Invalid(error.into())
+    }
+}

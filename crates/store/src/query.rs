@@ -1,0 +1,196 @@
+//! The shapes of store queries and of the records the auth tables hold.
+
+use kept_domain::{
+    AuditAction, Email, Limit, PartyId, PartyKind, PartyName, PartyScope, Role, Timestamp, User,
+    UserId,
+};
+
+/// Whether lists include archived things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArchivedFilter {
+    /// Only things not archived.
+    #[default]
+    Active,
+    /// Only archived things.
+    Archived,
+    /// Both.
+    All,
+}
+
+/// The order of a party list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PartyOrder {
+    /// Oldest first.
+    #[default]
+    Created,
+    /// By name, case-insensitively.
+    Name,
+}
+
+/// A filtered, scoped page of parties.
+#[derive(Debug, Clone)]
+pub struct PartyQuery {
+    /// Which parties the caller may see.
+    pub scope: PartyScope,
+    /// Only parties of this kind.
+    pub kind: Option<PartyKind>,
+    /// Only the direct children of this party.
+    pub parent_id: Option<PartyId>,
+    /// Only parties nested (at any depth) under this one.
+    pub under: Option<PartyId>,
+    /// Only internal (or only external) parties.
+    pub internal: Option<bool>,
+    /// Only parties whose name contains this text, ignoring case.
+    pub search: Option<String>,
+    /// Archived parties too, or only them.
+    pub archived: ArchivedFilter,
+    /// The order.
+    pub order: PartyOrder,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+impl PartyQuery {
+    /// Every active party in `scope`, oldest first, one default page.
+    pub fn new(scope: PartyScope) -> Self {
+        Self {
+            scope,
+            kind: None,
+            parent_id: None,
+            under: None,
+            internal: None,
+            search: None,
+            archived: ArchivedFilter::Active,
+            order: PartyOrder::Created,
+            cursor: None,
+            limit: Limit::DEFAULT,
+        }
+    }
+}
+
+/// A filtered, scoped page of users, ordered by email.
+#[derive(Debug, Clone)]
+pub struct UserQuery {
+    /// Users whose person party lies in this scope.
+    pub scope: PartyScope,
+    /// Only users whose email or name contains this text, ignoring case.
+    pub search: Option<String>,
+    /// Only users holding this role somewhere.
+    pub role: Option<Role>,
+    /// Archived users too, or only them.
+    pub archived: ArchivedFilter,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+impl UserQuery {
+    /// Every active user in `scope`, one default page.
+    pub fn new(scope: PartyScope) -> Self {
+        Self {
+            scope,
+            search: None,
+            role: None,
+            archived: ArchivedFilter::Active,
+            cursor: None,
+            limit: Limit::DEFAULT,
+        }
+    }
+}
+
+/// A change to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserPatch {
+    /// A new login.
+    pub email: Option<Email>,
+    /// A new name (of the person party).
+    pub name: Option<PartyName>,
+}
+
+/// A login's stored password hash.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The user.
+    pub user: User,
+    /// The Argon2id hash, if a password is set.
+    pub password_hash: Option<String>,
+}
+
+/// A new API token, as stored.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// Whose token.
+    pub user: UserId,
+    /// Its label.
+    pub name: String,
+    /// The first characters of the secret.
+    pub prefix: String,
+    /// SHA-256 of the secret, hex.
+    pub hash: String,
+    /// When it stops working.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A browser session as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    /// The signed-in user, if any (a session exists before sign-in for CSRF).
+    pub user_id: Option<UserId>,
+    /// The session's data, JSON.
+    pub data: String,
+    /// When it expires.
+    pub expires_at: Timestamp,
+}
+
+/// Counts of recent failed sign-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// For this account.
+    pub by_account: u32,
+    /// From this address.
+    pub by_address: u32,
+}
+
+/// A remembered response to a POST with an idempotency key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The Content-Type header.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// What [`crate::AuthStore::start_idempotent`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdempotencyStart {
+    /// The key is new and now claimed by this request: go ahead.
+    Claimed,
+    /// The same request was completed before: send this response again.
+    Replay(StoredResponse),
+    /// The key was used with a different request.
+    Mismatch,
+    /// The first request with this key has not finished yet.
+    InProgress,
+}
+
+/// A filtered page of the audit log, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Only events about this subject type (`party`, `user`, …).
+    pub subject_type: Option<String>,
+    /// Only events about this subject id.
+    pub subject_id: Option<String>,
+    /// Only events by this user.
+    pub actor: Option<UserId>,
+    /// Only events of this action.
+    pub action: Option<AuditAction>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}

@@ -1,0 +1,135 @@
+//! Throwaway databases for tests: a fresh SQLite file, or a fresh schema in
+//! the PostgreSQL database named by `KEPT_TEST_POSTGRES_URL`, so tests run in
+//! parallel without seeing each other's rows.
+
+use std::io::Write;
+use std::sync::{Arc, Once};
+
+use sqlx::Executor;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+
+use crate::{Backend, SqlStore, Store, StoreOptions};
+
+/// The environment variable naming the PostgreSQL database tests may use.
+pub const POSTGRES_URL_VAR: &str = "KEPT_TEST_POSTGRES_URL";
+
+/// A database that exists for one test.
+pub struct TestDatabase {
+    url: String,
+    backend: Backend,
+    // Held so the SQLite file lives as long as the test.
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    /// A fresh SQLite database in a temporary directory.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temp dir: {e}"));
+        let url = format!("sqlite://{}/kept.db", dir.path().display());
+        Self {
+            url,
+            backend: Backend::Sqlite,
+            _dir: Some(dir),
+            pg_schema: None,
+        }
+    }
+
+    /// A fresh schema in the test PostgreSQL database, or `None` (after
+    /// saying so once per test binary) when `KEPT_TEST_POSTGRES_URL` is unset.
+    pub async fn postgres() -> Option<Self> {
+        let Ok(base) = std::env::var(POSTGRES_URL_VAR) else {
+            static SAID: Once = Once::new();
+            SAID.call_once(|| {
+                // Written past the test harness's capture, once, so the skip is visible.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipping PostgreSQL tests: set {POSTGRES_URL_VAR}=postgres://… to run them"
+                );
+            });
+            return None;
+        };
+        install_default_drivers();
+        let schema = format!("kept_test_{}", uuid_simple());
+        let admin = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&base)
+            .await
+            .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set but unreachable: {e}"));
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .await
+            .unwrap_or_else(|e| panic!("cannot create schema {schema}: {e}"));
+        admin.close().await;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Some(Self {
+            url: format!("{base}{sep}options[search_path]={schema}"),
+            backend: Backend::Postgres,
+            _dir: None,
+            pg_schema: Some((base, schema)),
+        })
+    }
+
+    /// The database URL, as `KEPT_DATABASE_URL` would hold it.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Opens and migrates a store on this database.
+    pub async fn store(&self) -> Arc<dyn Store> {
+        let options = StoreOptions {
+            max_connections: 4,
+            ..StoreOptions::default()
+        };
+        let store = SqlStore::connect(&self.url, &options)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open the test database: {e}"));
+        store
+            .migrate()
+            .await
+            .unwrap_or_else(|e| panic!("cannot migrate the test database: {e}"));
+        Arc::new(store)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((base, schema)) = self.pg_schema.take() else {
+            return;
+        };
+        // Drop runs outside async code; a short-lived runtime on its own
+        // thread removes the schema.
+        let cleanup = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(pool) = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&base)
+                    .await
+                {
+                    let _ = pool
+                        .execute(sqlx::AssertSqlSafe(format!(
+                            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+                        )))
+                        .await;
+                    pool.close().await;
+                }
+            });
+        });
+        let _ = cleanup.join();
+    }
+}
+
+fn uuid_simple() -> String {
+    kept_domain::PartyId::new().as_uuid().simple().to_string()
+}

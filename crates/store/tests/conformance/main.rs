@@ -1,0 +1,65 @@
+//! The store conformance suite: every test runs against SQLite and against
+//! PostgreSQL (when `KEPT_TEST_POSTGRES_URL` is set), each on a fresh database.
+
+mod audit;
+mod auth;
+mod parties;
+mod support;
+mod users;
+
+/// Declares each listed test (an `async fn(Arc<dyn Store>)` in the named
+/// module) once per backend.
+macro_rules! conformance {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = kept_store::testing::TestDatabase::sqlite();
+                    crate::$module::$name(db.store().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = kept_store::testing::TestDatabase::postgres().await else { return };
+                    crate::$module::$name(db.store().await).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance! {
+    parties::a_created_party_reads_back_as_it_was_written,
+    parties::nesting_rules_and_missing_parents_are_refused,
+    parties::children_inherit_the_internal_flag_unless_told,
+    parties::references_are_unique,
+    parties::lineage_runs_from_the_top_down,
+    parties::lists_are_scoped_to_the_subtrees_granted_plus_context,
+    parties::lists_filter_by_kind_parent_subtree_flag_and_name,
+    parties::pagination_walks_every_party_once_in_either_order,
+    parties::a_bad_cursor_is_invalid_input,
+    parties::moving_a_party_carries_its_subtree,
+    parties::moving_a_party_under_itself_or_its_descendants_is_refused,
+    parties::archiving_needs_children_archived_first_and_restoring_needs_the_parent,
+    parties::concurrent_writes_all_succeed,
+    users::creating_a_user_makes_their_person_party,
+    users::emails_are_unique_whatever_their_case,
+    users::a_login_can_attach_to_an_existing_person_only_once,
+    users::the_principal_carries_grants_and_context,
+    users::grants_are_unique_and_revocable,
+    users::archiving_a_user_ends_sessions_and_tokens,
+    users::user_lists_are_scoped_searched_and_paged,
+    users::updating_a_user_changes_email_and_person_name,
+    auth::tokens_authenticate_until_revoked_or_expired,
+    auth::sessions_expire_collide_and_can_be_ended_per_user,
+    auth::invitations_set_a_password_once,
+    auth::sign_in_failures_are_counted_per_account_and_address,
+    auth::idempotency_keys_claim_replay_and_refuse_mismatches,
+    auth::purging_removes_only_what_has_expired,
+    audit::changes_are_logged_newest_first_and_filterable,
+    audit::migrating_twice_changes_nothing,
+}
