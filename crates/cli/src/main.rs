@@ -1,1 +1,109 @@
-fn main() {}
+//! `kept`: the Kept binary. One file per subcommand under `commands/`.
+
+mod commands;
+mod logging;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use kept_server::{Config, LogFormat};
+
+/// Kept: service promises, kept. A service-delivery platform for
+/// organisations that serve customers through contracts and supply chains.
+///
+/// Configuration comes from built-in defaults, then the file given by
+/// --config (default ./kept.toml, if present), then KEPT_* environment
+/// variables such as KEPT_ADDR and KEPT_DATABASE_URL. `kept config show`
+/// prints the result.
+#[derive(Debug, Parser)]
+#[command(name = "kept", version, propagate_version = true, max_term_width = 100)]
+struct Cli {
+    /// Configuration file.
+    #[arg(
+        long,
+        global = true,
+        env = "KEPT_CONFIG",
+        default_value = "kept.toml",
+        value_name = "FILE"
+    )]
+    config: PathBuf,
+
+    /// Log format: text for people, json for log collectors.
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    log_format: Option<LogFormatArg>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web UI and API on KEPT_ADDR (default 127.0.0.1:8080).
+    Serve(commands::serve::Args),
+    /// Create (or reuse) a demo database with the example chains, print its logins and serve it.
+    Demo(commands::demo::Args),
+    /// Apply database migrations, then exit. (`serve` also applies them at start-up.)
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(commands::user::Command),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(commands::token::Command),
+    /// Inspect configuration.
+    #[command(subcommand)]
+    Config(commands::config::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load(&cli.config) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(format) = cli.log_format {
+        config.log_format = match format {
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
+        };
+    }
+    logging::init(&config);
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => commands::serve::run(config, args).await,
+            Command::Demo(args) => commands::demo::run(config, args).await,
+            Command::Migrate => commands::migrate::run(config).await,
+            Command::User(command) => commands::user::run(config, command).await,
+            Command::Token(command) => commands::token::run(config, command).await,
+            Command::Config(command) => commands::config::run(config, command),
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -31,6 +31,8 @@ impl fmt::Display for FieldError {
     }
 }
 
+impl std::error::Error for FieldError {}
+
 /// Every field that failed validation in one input.
 #[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
 pub struct ValidationErrors(pub Vec<FieldError>);
@@ -78,3 +80,18 @@ impl fmt::Display for ValidationErrors {
         f.write_str(&parts.join("; "))
     }
 }
+
+/// Implements `Deserialize` for newtypes with a `parse(field, &str)`
+/// constructor, so that input is validated as it is read and the message
+/// names what is wrong (the caller's deserializer knows which field it is).
+macro_rules! deserialize_by_parsing {
+    ($($ty:ty),*) => {$(
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+                Self::parse("", &text).map_err(|e| serde::de::Error::custom(e.message))
+            }
+        }
+    )*};
+}
+pub(crate) use deserialize_by_parsing;

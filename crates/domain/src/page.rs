@@ -15,6 +15,8 @@ impl Limit {
     pub const MAX: u32 = 200;
     /// The page size when none is asked for.
     pub const DEFAULT: Limit = Limit(50);
+    /// The largest page, as a limit.
+    pub const MAX_PAGE: Limit = Limit(Self::MAX);
 
     /// Parses a requested page size, reporting failures against `field`.
     pub fn parse(field: &str, value: u32) -> Result<Self, FieldError> {
@@ -42,6 +44,7 @@ impl Default for Limit {
 /// Where the next page starts. Opaque to clients: the sort key of the last
 /// item seen, encoded. Each list decides what its key is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Cursor(String);
 
@@ -73,6 +76,7 @@ impl Cursor {
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     /// The items, in the list's order.
     pub items: Vec<T>,

@@ -90,7 +90,7 @@ impl FromStr for PartyKind {
 }
 
 /// A party's display name: trimmed, 1 to 200 characters, no control characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct PartyName(String);
@@ -134,7 +134,7 @@ impl fmt::Display for PartyName {
 
 /// An identifier a party has in another system (a store number, an account
 /// code): 1 to 64 characters of letters, digits and `-_.:/`, unique in Kept.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct PartyReference(String);
@@ -292,3 +292,5 @@ mod tests {
         assert!("company".parse::<PartyKind>().is_err());
     }
 }
+
+crate::error::deserialize_by_parsing!(PartyName, PartyReference);

@@ -93,6 +93,24 @@ impl Principal {
         }
     }
 
+    /// The scope of user lists: every login for admins; otherwise the user's
+    /// own and those of people under the parties they manage.
+    pub fn user_scope(&self) -> PartyScope {
+        if self.is_admin() {
+            return PartyScope::All;
+        }
+        let managed = self
+            .grants
+            .iter()
+            .filter(|g| g.role == Role::Manager)
+            .map(|g| g.party_id);
+        let roots: BTreeSet<PartyId> = std::iter::once(self.party_id).chain(managed).collect();
+        PartyScope::Within {
+            roots: roots.into_iter().collect(),
+            context: Vec::new(),
+        }
+    }
+
     /// Whether the user reaches the party whose lineage is given (it or an
     /// ancestor is one of the user's roots).
     fn reaches(&self, lineage: &Lineage) -> bool {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::Timestamp;
 use crate::error::FieldError;
@@ -10,10 +10,12 @@ use crate::ids::{PartyId, TokenId, UserId};
 use crate::party::PartyName;
 
 /// An email address, trimmed and lower-cased so that one address is one login.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Email(String);
+
+crate::error::deserialize_by_parsing!(Email);
 
 impl Email {
     /// Parses an address: one `@`, something on each side, no spaces, at most 254 characters.

@@ -367,7 +367,7 @@ impl AuthStore for SqlStore {
             IdempotencyStart::Claimed
         } else {
             let row = sqlx::query(
-                "SELECT fingerprint, status, content_type, body FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+                "SELECT fingerprint, status, content_type, location, body FROM idempotency_keys WHERE user_id = $1 AND key = $2",
             )
             .bind(user.to_string())
             .bind(key.to_owned())
@@ -382,6 +382,7 @@ impl AuthStore for SqlStore {
                     status: u16::try_from(status)
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     content_type: row.opt_text("content_type")?,
+                    location: row.opt_text("location")?,
                     body: sqlx::Row::try_get::<Option<Vec<u8>>, _>(&row, "body")
                         .map_err(StoreError::Database)?
                         .unwrap_or_default(),
@@ -400,14 +401,18 @@ impl AuthStore for SqlStore {
         key: &str,
         response: &StoredResponse,
     ) -> Result<()> {
-        sqlx::query("UPDATE idempotency_keys SET status = $3, content_type = $4, body = $5 WHERE user_id = $1 AND key = $2")
-            .bind(user.to_string())
-            .bind(key.to_owned())
-            .bind(i64::from(response.status))
-            .bind(response.content_type.clone())
-            .bind(response.body.clone())
-            .execute(&self.db.write)
-            .await?;
+        sqlx::query(
+            "UPDATE idempotency_keys SET status = $3, content_type = $4, location = $5, body = $6 \
+             WHERE user_id = $1 AND key = $2",
+        )
+        .bind(user.to_string())
+        .bind(key.to_owned())
+        .bind(i64::from(response.status))
+        .bind(response.content_type.clone())
+        .bind(response.location.clone())
+        .bind(response.body.clone())
+        .execute(&self.db.write)
+        .await?;
         Ok(())
     }
 

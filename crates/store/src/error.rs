@@ -65,6 +65,16 @@ pub enum Conflict {
 }
 
 impl StoreError {
+    /// True when the database could not be reached (rather than refusing a query).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Self::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+            )
+        )
+    }
+
     /// An [`StoreError::Invalid`] naming one field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::Invalid(FieldError::new(field, message).into())

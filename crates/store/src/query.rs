@@ -161,6 +161,8 @@ pub struct StoredResponse {
     pub status: u16,
     /// The Content-Type header.
     pub content_type: Option<String>,
+    /// The Location header (of a 201).
+    pub location: Option<String>,
     /// The body.
     pub body: Vec<u8>,
 }

@@ -9,6 +9,7 @@ CREATE TABLE idempotency_keys (
     fingerprint  TEXT NOT NULL,
     status       INTEGER,
     content_type TEXT,
+    location     TEXT,
     body         BYTEA,
     created_at   BIGINT NOT NULL,
     PRIMARY KEY (user_id, key)

@@ -1,0 +1,72 @@
+//! `kept demo`: a database with the four example chains of DESIGN.md and a
+//! login for each kind of person who uses Kept, then the server.
+
+mod seed;
+
+use kept_server::{App, Config};
+
+pub use seed::{PASSWORD, USERS};
+
+/// Options of `kept demo`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on (overrides KEPT_ADDR).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub addr: Option<std::net::SocketAddr>,
+    /// Delete the demo database and build it again (the default SQLite demo database only).
+    #[arg(long)]
+    pub reset: bool,
+    /// Create the demo database and print the logins, without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+/// Builds (or reuses) the demo database, prints the logins and serves it.
+pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
+    if let Some(addr) = args.addr {
+        config.addr = addr;
+    }
+    if config.database_url.is_empty() {
+        // The demo keeps its own file, apart from the real kept.db.
+        let path = std::path::absolute(config.data_dir.join("demo.db"))?;
+        if args.reset {
+            for suffix in ["", "-wal", "-shm"] {
+                let file = format!("{}{suffix}", path.display());
+                if std::path::Path::new(&file).exists() {
+                    std::fs::remove_file(&file)?;
+                }
+            }
+        }
+        config.database_url = format!("sqlite://{}", path.display());
+    } else if args.reset {
+        anyhow::bail!(
+            "--reset only works on the default SQLite demo database; drop the database at KEPT_DATABASE_URL yourself"
+        );
+    }
+    let store = super::open_store(&config).await?;
+    let created = seed::seed_if_empty(store.as_ref()).await?;
+    print_logins(created, &config);
+    if args.no_serve {
+        store.close().await;
+        return Ok(());
+    }
+    let app = App::build_with_store(config, store).await?;
+    super::serve::announce(&app);
+    app.run_until_stopped().await
+}
+
+fn print_logins(created: bool, config: &Config) {
+    let verb = if created { "Created" } else { "Reusing" };
+    println!(
+        "{verb} the demo database at {}.",
+        kept_server::config::redact_url(&config.effective_database_url())
+    );
+    println!();
+    println!("Demo logins (the password for all of them is {PASSWORD}):");
+    println!();
+    let width = USERS.iter().map(|u| u.email.len()).max().unwrap_or(0);
+    for user in USERS {
+        println!("  {:width$}  {}", user.email, user.summary);
+    }
+    println!();
+}

@@ -1,0 +1,26 @@
+//! `kept serve`.
+
+use kept_server::{App, Config};
+
+/// Options of `kept serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on (overrides KEPT_ADDR and the config file).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub addr: Option<std::net::SocketAddr>,
+}
+
+/// Serves until SIGINT or SIGTERM.
+pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
+    if let Some(addr) = args.addr {
+        config.addr = addr;
+    }
+    let app = App::build(config).await?;
+    announce(&app);
+    app.run_until_stopped().await
+}
+
+/// Prints where Kept is listening (tests and scripts read this line).
+pub fn announce(app: &App) {
+    println!("Kept is serving at http://{}", app.address());
+}

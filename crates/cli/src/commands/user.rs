@@ -1,0 +1,115 @@
+//! `kept user add`.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use kept_domain::{Actor, Email, PartyId, PartyName, Password, Role};
+use kept_server::Config;
+use kept_server::accounts::{self, NewLogin};
+
+/// Subcommands of `kept user`.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Create a user. The password is read from stdin (prompted for, twice,
+    /// on a terminal); with --invite, an invitation link is printed instead.
+    Add(AddArgs),
+}
+
+/// Options of `kept user add`.
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// The login email address.
+    #[arg(long)]
+    pub email: String,
+    /// The person's name.
+    #[arg(long)]
+    pub name: String,
+    /// Make the user an admin of the installation.
+    #[arg(long)]
+    pub admin: bool,
+    /// Id of the party (organisation, site, team…) the person belongs to.
+    #[arg(long, value_name = "PARTY_ID")]
+    pub parent: Option<PartyId>,
+    /// Print an invitation link for the person to set their own password.
+    #[arg(long)]
+    pub invite: bool,
+}
+
+/// Runs a `kept user` subcommand.
+pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
+    let Command::Add(args) = command;
+    let email = Email::parse("--email", &args.email)?;
+    let name = PartyName::parse("--name", &args.name)?;
+    let password = if args.invite {
+        None
+    } else {
+        Some(read_password()?)
+    };
+    let store = super::open_store(&config).await?;
+    let actor = Actor::system("kept user add");
+    let (user, invitation) = accounts::create_login(
+        store.as_ref(),
+        &actor,
+        &config.effective_public_url(),
+        NewLogin {
+            email,
+            name,
+            parent_id: args.parent,
+            party_id: None,
+            password,
+        },
+    )
+    .await
+    .map_err(describe)?;
+    if args.admin {
+        store
+            .add_grant(&actor, user.id, Role::Admin, user.party_id)
+            .await?;
+    }
+    store.close().await;
+    let role = if args.admin { "admin " } else { "" };
+    println!("Created {role}user {} (id {}).", user.email, user.id);
+    if let Some(invitation) = invitation {
+        println!(
+            "Send them this link to set a password (it works once, for {} days):",
+            accounts::INVITATION_DAYS
+        );
+        println!("{}", invitation.url);
+    }
+    Ok(())
+}
+
+/// Reads a new password: prompted twice on a terminal, else the first line of stdin.
+fn read_password() -> anyhow::Result<Password> {
+    let raw = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 10 characters): ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from stdin")?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    Password::parse("password", &raw)
+        .map_err(|e| anyhow::anyhow!("{e} (pass it on stdin, or use --invite)"))
+}
+
+/// An API error as a CLI message.
+pub fn describe(e: kept_server::ApiError) -> anyhow::Error {
+    let detail = if e.errors.is_empty() {
+        e.detail.unwrap_or_else(|| e.kind.title().to_owned())
+    } else {
+        e.errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    anyhow::anyhow!("{detail}")
+}

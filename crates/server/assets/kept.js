@@ -1,0 +1,20 @@
+// Conveniences only: every page works without this script.
+document.addEventListener("click", (event) => {
+  const confirmer = event.target.closest("[data-confirm]");
+  if (confirmer && !window.confirm(confirmer.dataset.confirm)) {
+    event.preventDefault();
+  }
+  const copier = event.target.closest("[data-copy]");
+  if (copier) {
+    const text = document.getElementById(copier.dataset.copy)?.textContent ?? "";
+    navigator.clipboard?.writeText(text).then(() => { copier.textContent = "Copied"; });
+  }
+  const back = event.target.closest("[data-back]");
+  if (back && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
+document.querySelectorAll("[data-copy][hidden]").forEach((b) => {
+  if (navigator.clipboard) b.hidden = false;
+});

@@ -1,0 +1,125 @@
+//! `Idempotency-Key` on POST: a repeat of a request returns the first
+//! response instead of acting twice.
+//!
+//! Keys are per user. The first request claims its key in the database
+//! before running, so a concurrent repeat is told to retry (409) rather than
+//! racing it, on one server or several. A response of 5xx releases the key,
+//! so a failed request can be retried with the same key. The same key with a
+//! different method, path or body is refused (422).
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use kept_domain::Principal;
+use kept_store::{IdempotencyStart, StoredResponse};
+
+use super::extract::BODY_LIMIT;
+use crate::auth::secret::hash_secret;
+use crate::error::{ApiError, ProblemKind};
+use crate::state::AppState;
+
+/// The request header carrying the key.
+pub const HEADER: &str = "idempotency-key";
+/// Set on a replayed response.
+pub const REPLAYED: &str = "idempotent-replayed";
+
+/// The middleware; runs after authentication.
+pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let Some(raw_key) = request.headers().get(HEADER) else {
+        return next.run(request).await;
+    };
+    let key = match valid_key(raw_key) {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
+    // Unauthenticated requests go on to be refused by the handler.
+    let Some(user) = request.extensions().get::<Principal>().map(|p| p.user_id) else {
+        return next.run(request).await;
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(body) = to_bytes(body, BODY_LIMIT).await else {
+        return ApiError::new(ProblemKind::PayloadTooLarge).into_response();
+    };
+    let target = parts.uri.path_and_query().map_or("", |p| p.as_str());
+    let fingerprint = hash_secret(&format!(
+        "{} {target}\n{}",
+        parts.method,
+        String::from_utf8_lossy(&body)
+    ));
+
+    match state.store.start_idempotent(user, &key, &fingerprint).await {
+        Ok(IdempotencyStart::Claimed) => {}
+        Ok(IdempotencyStart::Replay(stored)) => return replay(stored),
+        Ok(IdempotencyStart::Mismatch) => {
+            return ApiError::new(ProblemKind::IdempotencyKeyReused).into_response();
+        }
+        Ok(IdempotencyStart::InProgress) => {
+            return ApiError::new(ProblemKind::IdempotencyKeyInUse).into_response();
+        }
+        Err(e) => return ApiError::from(e).into_response(),
+    }
+
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    let (parts, body) = response.into_parts();
+    let body = match to_bytes(body, usize::MAX).await {
+        Ok(body) => body,
+        Err(e) => {
+            let _ = state.store.abandon_idempotent(user, &key).await;
+            return ApiError::internal(e).into_response();
+        }
+    };
+    let header_text = |name| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let outcome = if parts.status.is_server_error() {
+        state.store.abandon_idempotent(user, &key).await
+    } else {
+        let stored = StoredResponse {
+            status: parts.status.as_u16(),
+            content_type: header_text(header::CONTENT_TYPE),
+            location: header_text(header::LOCATION),
+            body: body.to_vec(),
+        };
+        state.store.finish_idempotent(user, &key, &stored).await
+    };
+    if let Err(e) = outcome {
+        tracing::error!(error = %e, "could not record an idempotent response");
+    }
+    Response::from_parts(parts, Body::from(body))
+}
+
+fn valid_key(raw: &HeaderValue) -> Result<String, ApiError> {
+    let key = raw.to_str().unwrap_or_default();
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            "must be 1 to 255 visible ASCII characters (a UUID is a good choice)",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+fn replay(stored: StoredResponse) -> Response {
+    let mut response = Response::new(Body::from(stored.body));
+    *response.status_mut() = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_TYPE, stored.content_type),
+        (header::LOCATION, stored.location),
+    ] {
+        if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(name, value);
+        }
+    }
+    headers.insert(REPLAYED, HeaderValue::from_static("true"));
+    response
+}

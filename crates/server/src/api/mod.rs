@@ -1,0 +1,128 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at
+//! `/api/v1/openapi.json`. This file is the table of contents: each resource
+//! has its own module and `router()`.
+
+pub mod extract;
+pub mod idempotency;
+
+mod audit;
+mod me;
+mod parties;
+mod tokens;
+mod users;
+
+pub(crate) use parties::{check_may_manage, check_may_place_under, readable_party};
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde::{Deserialize, Deserializer};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::Problem;
+use crate::state::AppState;
+
+/// The OpenAPI document's fixed parts; paths come from the routers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kept API",
+        version = "1",
+        description = "The JSON API of Kept, a service-delivery platform. Authenticate with an API token \
+                       (`Authorization: Bearer <token>`). Errors are `application/problem+json`; their \
+                       `type` values are listed at `/problems`. Lists are paginated with `cursor` and \
+                       `limit`. POSTs accept an `Idempotency-Key` header."
+    ),
+    servers((url = "/api/v1")),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "parties", description = "Organisations, sites, departments, teams and people"),
+        (name = "users", description = "Logins and their roles"),
+        (name = "tokens", description = "The caller's API tokens"),
+        (name = "audit", description = "Who changed what"),
+        (name = "meta", description = "About the API itself"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The API routes (relative to `/api/v1`) and the OpenAPI document for them.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(me::router())
+        .merge(parties::router())
+        .merge(users::router())
+        .merge(tokens::router())
+        .merge(audit::router())
+        .merge(routes())
+        .split_for_parts();
+    (router, spec)
+}
+
+/// The routes of the API, the OpenAPI document among them.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(openapi_json))
+}
+
+/// The OpenAPI document, rendered once.
+static SPEC_JSON: OnceLock<String> = OnceLock::new();
+
+/// This document: the OpenAPI 3.1 description of the API.
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", security(()),
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+async fn openapi_json() -> impl IntoResponse {
+    let json =
+        SPEC_JSON.get_or_init(|| router().1.to_pretty_json().unwrap_or_else(|_| "{}".into()));
+    ([(header::CONTENT_TYPE, "application/json")], json.clone())
+}
+
+/// Whether lists include archived things.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ArchivedParam {
+    /// Only active things (the default).
+    #[default]
+    Active,
+    /// Only archived things.
+    Archived,
+    /// Both.
+    All,
+}
+
+impl From<ArchivedParam> for kept_store::ArchivedFilter {
+    fn from(p: ArchivedParam) -> Self {
+        match p {
+            ArchivedParam::Active => Self::Active,
+            ArchivedParam::Archived => Self::Archived,
+            ArchivedParam::All => Self::All,
+        }
+    }
+}
+
+/// Deserializes a field that may be absent (outer `None`, via
+/// `#[serde(default)]`), `null` (`Some(None)`) or a value.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}

@@ -1,0 +1,72 @@
+//! API authentication by Bearer token.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use kept_domain::{Principal, Timestamp};
+
+use super::secret::hash_secret;
+use crate::error::{ApiError, ProblemKind};
+use crate::state::AppState;
+
+/// The authenticated API caller. Handlers take it as an argument; without a
+/// valid token the request is answered `unauthenticated`.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(Caller)
+            .ok_or_else(|| unauthenticated("send an API token as `Authorization: Bearer <token>`"))
+    }
+}
+
+fn unauthenticated(detail: &str) -> ApiError {
+    ApiError::new(ProblemKind::Unauthenticated).detail(detail)
+}
+
+/// Resolves a Bearer token, if one is sent, to the caller (left in the
+/// request's extensions for [`Caller`]). A token that is sent but not valid
+/// is refused here; no token passes through, for routes that need none.
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if let Some(header) = request.headers().get(AUTHORIZATION) {
+        match principal_for(&state, header.to_str().unwrap_or_default()).await {
+            Ok(principal) => {
+                request.extensions_mut().insert(principal);
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
+    next.run(request).await
+}
+
+async fn principal_for(state: &AppState, header: &str) -> Result<Principal, ApiError> {
+    let token = header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unauthenticated("the Authorization header must be `Bearer <token>`"))?;
+    let user = state
+        .store
+        .token_owner(&hash_secret(token), Timestamp::now())
+        .await?
+        .ok_or_else(|| unauthenticated("the token is unknown, revoked or expired"))?;
+    match state.store.principal(user).await {
+        Err(kept_store::StoreError::NotFound) => {
+            Err(unauthenticated("the token's user is archived"))
+        }
+        other => Ok(other?),
+    }
+}

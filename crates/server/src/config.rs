@@ -1,0 +1,243 @@
+//! Configuration, layered: built-in defaults, then `kept.toml`, then `KEPT_*`
+//! environment variables (`KEPT_ADDR`, `KEPT_DATABASE_URL`, …), each
+//! overriding the one before.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people reading a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// SQLite's durability setting (see `kept_store::Synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSync {
+    /// Commits survive a crash of Kept; the last ones may be lost on power loss.
+    #[default]
+    Normal,
+    /// Every commit is on disk before it returns.
+    Full,
+}
+
+/// Everything Kept can be configured with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on.
+    pub addr: SocketAddr,
+    /// Database URL: `sqlite://PATH` or `postgres://…`. Empty: SQLite in `data_dir`.
+    pub database_url: String,
+    /// Directory for the default SQLite database; created on first run.
+    pub data_dir: PathBuf,
+    /// The URL people reach Kept at, for links in invitations. Empty: `http://{addr}`.
+    pub public_url: String,
+    /// Mark cookies `Secure` (set when Kept is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Trust the rightmost `X-Forwarded-For` address as the client's (behind a proxy).
+    pub trust_forwarded_for: bool,
+    /// Hours of inactivity after which a browser session ends.
+    pub session_hours: u32,
+    /// Failed sign-ins allowed per account within the window.
+    pub login_failures_per_account: u32,
+    /// Failed sign-ins allowed per client address within the window.
+    pub login_failures_per_address: u32,
+    /// The sign-in throttling window, in minutes.
+    pub login_window_minutes: u32,
+    /// Most database connections (PostgreSQL; SQLite readers).
+    pub db_max_connections: u32,
+    /// SQLite durability: `normal` or `full`.
+    pub sqlite_synchronous: SqliteSync,
+    /// Log format: `text` or `json`.
+    pub log_format: LogFormat,
+    /// Log filter, in `RUST_LOG` syntax.
+    pub log_level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: String::new(),
+            data_dir: PathBuf::from("kept-data"),
+            public_url: String::new(),
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            session_hours: 12,
+            login_failures_per_account: 5,
+            login_failures_per_address: 20,
+            login_window_minutes: 15,
+            db_max_connections: 16,
+            sqlite_synchronous: SqliteSync::Normal,
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+        }
+    }
+}
+
+/// Why configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read or parsed, or holds a key Kept does not know.
+    #[error("{path}: {reason}")]
+    File {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A value (from the file or the environment) has the wrong type.
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+/// The keys a configuration file may hold.
+const KEYS: &[&str] = &[
+    "addr",
+    "database_url",
+    "data_dir",
+    "public_url",
+    "secure_cookies",
+    "trust_forwarded_for",
+    "session_hours",
+    "login_failures_per_account",
+    "login_failures_per_address",
+    "login_window_minutes",
+    "db_max_connections",
+    "sqlite_synchronous",
+    "log_format",
+    "log_level",
+];
+
+impl Config {
+    /// Loads defaults, then `file` (if it exists), then the `KEPT_*` environment.
+    pub fn load(file: &Path) -> Result<Self, ConfigError> {
+        let file_error = |reason: String| ConfigError::File {
+            path: file.display().to_string(),
+            reason,
+        };
+        let mut builder = config::Config::builder().add_source(
+            config::Config::try_from(&Config::default())
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?,
+        );
+        if file.exists() {
+            let text = std::fs::read_to_string(file).map_err(|e| file_error(e.to_string()))?;
+            let table: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| file_error(e.to_string()))?;
+            if let Some(unknown) = table.keys().find(|k| !KEYS.contains(&k.as_str())) {
+                return Err(file_error(format!(
+                    "unknown key `{unknown}`; known keys are: {}",
+                    KEYS.join(", ")
+                )));
+            }
+            builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
+        }
+        builder
+            .add_source(config::Environment::with_prefix("KEPT").try_parsing(true))
+            .build()
+            .and_then(config::Config::try_deserialize)
+            .map_err(|e| ConfigError::Invalid(e.to_string()))
+    }
+
+    /// The database URL in effect: the configured one, or SQLite in `data_dir`.
+    pub fn effective_database_url(&self) -> String {
+        if !self.database_url.is_empty() {
+            return self.database_url.clone();
+        }
+        let dir = std::path::absolute(&self.data_dir).unwrap_or_else(|_| self.data_dir.clone());
+        format!("sqlite://{}", dir.join("kept.db").display())
+    }
+
+    /// The public base URL, without a trailing slash.
+    pub fn effective_public_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.addr)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        }
+    }
+
+    /// The configuration as TOML, with secrets (the database password) redacted.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = redact_url(&self.effective_database_url());
+        shown.public_url = self.effective_public_url();
+        toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
+    }
+
+    /// Store tuning from this configuration.
+    pub fn store_options(&self) -> kept_store::StoreOptions {
+        kept_store::StoreOptions {
+            max_connections: self.db_max_connections.max(1),
+            synchronous: match self.sqlite_synchronous {
+                SqliteSync::Normal => kept_store::Synchronous::Normal,
+                SqliteSync::Full => kept_store::Synchronous::Full,
+            },
+            ..kept_store::StoreOptions::default()
+        }
+    }
+}
+
+/// A URL with any password replaced by `***`.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://kept:s3cret@db.example:5432/kept"),
+            "postgres://kept:***@db.example:5432/kept"
+        );
+        assert_eq!(
+            redact_url("sqlite:///var/kept/kept.db"),
+            "sqlite:///var/kept/kept.db"
+        );
+    }
+
+    #[test]
+    fn a_file_overrides_defaults_and_unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("kept.toml");
+        std::fs::write(&path, "addr = \"0.0.0.0:9000\"\nsession_hours = 2\n").expect("write");
+        let config = Config::load(&path).expect("loads");
+        assert_eq!(config.addr.port(), 9000);
+        assert_eq!(config.session_hours, 2);
+        assert_eq!(config.login_window_minutes, 15, "defaults fill the rest");
+
+        std::fs::write(&path, "adr = \"0.0.0.0:9000\"\n").expect("write");
+        let err = Config::load(&path).expect_err("typo refused");
+        assert!(err.to_string().contains("unknown key `adr`"), "{err}");
+    }
+
+    #[test]
+    fn the_default_database_lives_in_the_data_dir() {
+        let config = Config::default();
+        assert!(config.effective_database_url().starts_with("sqlite:///"));
+        assert!(
+            config
+                .effective_database_url()
+                .ends_with("kept-data/kept.db")
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! Errors of the HTTP layer, and the catalogue of problem types.
+//!
+//! Policy:
+//! - Every error a client can get is one [`ProblemKind`] with a stable `type`
+//!   (`/problems/<slug>`), an HTTP status and a title. The catalogue below is
+//!   the public contract; `docs/PROBLEMS.md` and the `/problems` pages are
+//!   generated from it.
+//! - The API answers `application/problem+json` (RFC 9457). Field-level
+//!   failures list every bad field under `errors`, each naming the field.
+//! - An object the caller may not see answers `not-found`, exactly like one
+//!   that does not exist.
+//! - Internal failures are logged with their cause and answered with a
+//!   generic `internal-error`: details never reach the client.
+//! - The web UI renders the same errors as HTML pages (`WebError`).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kept_domain::{Access, FieldError, ValidationErrors};
+use kept_store::{Conflict, StoreError};
+use serde::Serialize;
+
+macro_rules! catalogue {
+    ($($variant:ident => ($slug:literal, $status:ident, $title:literal, $doc:literal),)*) => {
+        /// A kind of error a client can receive, with a stable `type`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ProblemKind {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl ProblemKind {
+            /// Every kind, in catalogue order.
+            pub const ALL: &'static [ProblemKind] = &[$(Self::$variant,)*];
+
+            /// The stable identifier, used in the `type` URI.
+            pub fn slug(self) -> &'static str {
+                match self { $(Self::$variant => $slug,)* }
+            }
+
+            /// The HTTP status.
+            pub fn status(self) -> StatusCode {
+                match self { $(Self::$variant => StatusCode::$status,)* }
+            }
+
+            /// A short, fixed summary.
+            pub fn title(self) -> &'static str {
+                match self { $(Self::$variant => $title,)* }
+            }
+
+            /// What it means and what to do about it.
+            pub fn description(self) -> &'static str {
+                match self { $(Self::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+catalogue! {
+    MalformedJson => ("malformed-json", BAD_REQUEST, "The body is not valid JSON",
+        "The request body could not be parsed as JSON. `detail` gives the line and column. Fix the syntax and send it again."),
+    UnsupportedMediaType => ("unsupported-media-type", UNSUPPORTED_MEDIA_TYPE, "The body must be JSON",
+        "Requests with a body must send `Content-Type: application/json`."),
+    ValidationFailed => ("validation-failed", UNPROCESSABLE_ENTITY, "Some fields are invalid",
+        "The request was well-formed but some values are missing, of the wrong type, unknown or not allowed. `errors` lists each field (as a dotted path) with a message."),
+    PayloadTooLarge => ("payload-too-large", PAYLOAD_TOO_LARGE, "The body is too large",
+        "Request bodies are limited to 1 MiB."),
+    Unauthenticated => ("unauthenticated", UNAUTHORIZED, "Authentication is needed",
+        "Send a valid API token as `Authorization: Bearer <token>`. Tokens are created on the API tokens page or with `kept token create`. A revoked or expired token, or one whose user is archived, is refused the same way."),
+    Forbidden => ("forbidden", FORBIDDEN, "You may not do this",
+        "You can see this object but your roles do not allow this action on it. Ask an admin or the object's manager."),
+    NotFound => ("not-found", NOT_FOUND, "Not found",
+        "Nothing with this id exists that you are allowed to see. Objects outside your parties answer the same way, so their existence is not revealed."),
+    MethodNotAllowed => ("method-not-allowed", METHOD_NOT_ALLOWED, "Method not allowed",
+        "This URL exists but does not accept this HTTP method. The `Allow` header lists the methods it does accept."),
+    EmailTaken => ("email-taken", CONFLICT, "The email address is already in use",
+        "Another user has this email address. Each login needs its own address."),
+    ReferenceTaken => ("reference-taken", CONFLICT, "The reference is already in use",
+        "Another party has this reference. References identify parties in other systems and must be unique."),
+    PersonHasLogin => ("person-has-login", CONFLICT, "The person already has a login",
+        "The person party given already belongs to a user. Update that user instead."),
+    AlreadyGranted => ("already-granted", CONFLICT, "The role is already granted",
+        "The user already holds this role on this party."),
+    PartyHasActiveChildren => ("party-has-active-children", CONFLICT, "The party still has active parties under it",
+        "Archive or move the parties nested under this one first."),
+    PartyHasActiveLogin => ("party-has-active-login", CONFLICT, "The person still has an active login",
+        "Archive the user whose login belongs to this person first."),
+    ParentArchived => ("parent-archived", CONFLICT, "The parent party is archived",
+        "Restore the party above this one first."),
+    IdempotencyKeyReused => ("idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request",
+        "An `Idempotency-Key` identifies one request. It was sent before with a different method, path or body; use a new key for a new request."),
+    IdempotencyKeyInUse => ("idempotency-key-in-use", CONFLICT, "A request with this idempotency key is in progress",
+        "The first request with this `Idempotency-Key` has not finished. Retry after a moment to receive its response."),
+    TooManyAttempts => ("too-many-attempts", TOO_MANY_REQUESTS, "Too many failed sign-ins",
+        "Sign-in is paused for this account or address after repeated failures. Wait for the time in `Retry-After` (seconds)."),
+    CsrfTokenInvalid => ("csrf-token-invalid", FORBIDDEN, "The form has expired",
+        "A form was sent without the token of the page it came from (or the session ended). Reload the page and submit again."),
+    ServiceUnavailable => ("service-unavailable", SERVICE_UNAVAILABLE, "The service is unavailable",
+        "Kept cannot reach its database. Retry later; operators should check `/healthz` and the logs."),
+    InternalError => ("internal-error", INTERNAL_SERVER_ERROR, "Internal error",
+        "Something failed inside Kept. It has been logged with the request id (`x-request-id`); nothing about it is shown here."),
+}
+
+impl ProblemKind {
+    /// The `type` URI: a path on this server where the problem is described.
+    pub fn type_uri(self) -> String {
+        format!("/problems/{}", self.slug())
+    }
+
+    /// The kind with this slug.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.slug() == slug)
+    }
+}
+
+/// An error answered to a client.
+#[derive(Debug)]
+pub struct ApiError {
+    /// Which problem.
+    pub kind: ProblemKind,
+    /// Specifics of this occurrence, safe to show.
+    pub detail: Option<String>,
+    /// The fields that failed, for `validation-failed`.
+    pub errors: Vec<FieldError>,
+    /// Seconds to wait, for `too-many-attempts`.
+    pub retry_after: Option<u64>,
+}
+
+/// The JSON body of a problem response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Identifies the kind of problem; stable, see `/problems`.
+    #[serde(rename = "type")]
+    #[schema(example = "/problems/not-found")]
+    pub type_: String,
+    /// A short summary of the kind.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// Specifics of this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The fields that failed validation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    /// An error of `kind` with nothing more to say.
+    pub fn new(kind: ProblemKind) -> Self {
+        Self {
+            kind,
+            detail: None,
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// Adds specifics.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// A `validation-failed` error naming one field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ValidationErrors::from(FieldError::new(field, message)).into()
+    }
+
+    /// `not-found`.
+    pub fn not_found() -> Self {
+        Self::new(ProblemKind::NotFound)
+    }
+
+    /// An internal failure: logged here with its cause, shown generically.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(ProblemKind::InternalError)
+    }
+
+    /// Fails unless the policy allowed: forbidden answers 403, hidden answers 404.
+    pub fn check(access: Access) -> Result<(), Self> {
+        match access {
+            Access::Allowed => Ok(()),
+            Access::Forbidden => Err(Self::new(ProblemKind::Forbidden)),
+            Access::Hidden => Err(Self::not_found()),
+        }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> Problem {
+        Problem {
+            type_: self.kind.type_uri(),
+            title: self.kind.title().to_owned(),
+            status: self.kind.status().as_u16(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self {
+            detail: Some(errors.to_string()),
+            errors: errors.0,
+            ..Self::new(ProblemKind::ValidationFailed)
+        }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(error: FieldError) -> Self {
+        ValidationErrors::from(error).into()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::not_found(),
+            StoreError::Invalid(errors) => errors.into(),
+            StoreError::Conflict(conflict) => {
+                let kind = match conflict {
+                    Conflict::EmailTaken => ProblemKind::EmailTaken,
+                    Conflict::ReferenceTaken => ProblemKind::ReferenceTaken,
+                    Conflict::PersonHasLogin => ProblemKind::PersonHasLogin,
+                    Conflict::AlreadyGranted => ProblemKind::AlreadyGranted,
+                    Conflict::HasActiveChildren => ProblemKind::PartyHasActiveChildren,
+                    Conflict::HasActiveLogin => ProblemKind::PartyHasActiveLogin,
+                    Conflict::ParentArchived => ProblemKind::ParentArchived,
+                    Conflict::IdempotencyInProgress => ProblemKind::IdempotencyKeyInUse,
+                };
+                Self::new(kind).detail(conflict.to_string())
+            }
+            e if e.is_unavailable() => {
+                tracing::error!(error = %e, "database unavailable");
+                Self::new(ProblemKind::ServiceUnavailable)
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.kind.status(), axum::Json(self.body())).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.kind == ProblemKind::Unauthenticated {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"kept\""),
+            );
+        }
+        response
+    }
+}
+
+/// The catalogue as Markdown, for `docs/PROBLEMS.md`.
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from(
+        "# Problem types\n\n\
+         Kept's API answers errors as `application/problem+json` (RFC 9457). The `type`\n\
+         member is one of the stable identifiers below; match on it, not on `title` or\n\
+         `detail`. A running server describes each at `/problems/<slug>`.\n\n\
+         This file is generated from `crates/server/src/error.rs`; a test keeps it current\n\
+         (`UPDATE_DOCS=1 cargo test -p kept-server problem_catalogue` rewrites it).\n\n\
+         | type | status | title |\n|---|---|---|\n",
+    );
+    for kind in ProblemKind::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            kind.type_uri(),
+            kind.status().as_u16(),
+            kind.title()
+        ));
+    }
+    out.push('\n');
+    for kind in ProblemKind::ALL {
+        out.push_str(&format!(
+            "## `{}`\n\n{} {}. {}\n\n",
+            kind.slug(),
+            kind.status().as_u16(),
+            kind.status().canonical_reason().unwrap_or_default(),
+            kind.description()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_unique_and_round_trip() {
+        let mut slugs: Vec<&str> = ProblemKind::ALL.iter().map(|k| k.slug()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), ProblemKind::ALL.len());
+        for kind in ProblemKind::ALL {
+            assert_eq!(ProblemKind::from_slug(kind.slug()), Some(*kind));
+        }
+    }
+
+    #[test]
+    fn problem_catalogue_in_docs_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/PROBLEMS.md");
+        let generated = catalogue_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &generated).expect("write docs/PROBLEMS.md");
+        }
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            current == generated,
+            "docs/PROBLEMS.md is out of date: run UPDATE_DOCS=1 cargo test -p kept-server problem_catalogue"
+        );
+    }
+}

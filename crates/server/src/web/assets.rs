@@ -1,0 +1,27 @@
+//! Static assets, embedded in the binary.
+
+use axum::extract::Path;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use super::not_found;
+
+const CSS: &str = include_str!("../../assets/kept.css");
+const JS: &str = include_str!("../../assets/kept.js");
+
+/// Serves `/assets/{file}`.
+pub async fn serve(Path(file): Path<String>) -> Response {
+    let (body, content_type) = match file.as_str() {
+        "kept.css" => (CSS, "text/css; charset=utf-8"),
+        "kept.js" => (JS, "text/javascript; charset=utf-8"),
+        _ => return not_found().await,
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}

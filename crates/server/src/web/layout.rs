@@ -1,0 +1,116 @@
+//! The shared frame of every page: title, navigation, the CSRF token for
+//! its forms, and a one-time message carried over a redirect.
+
+use kept_domain::Principal;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::WebError;
+use crate::auth::csrf;
+use crate::error::ApiError;
+
+const FLASH_KEY: &str = "flash";
+
+/// A message shown once, on the page after a redirect.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    /// `ok` or `error`, for styling and for screen readers' role.
+    pub kind: String,
+    /// The message.
+    pub text: String,
+}
+
+impl Flash {
+    /// Puts a success message in the session for the next page.
+    pub async fn ok(session: &Session, text: impl Into<String>) -> Result<(), WebError> {
+        Self::set(session, "ok", text.into()).await
+    }
+
+    /// Puts an error message in the session for the next page.
+    pub async fn error(session: &Session, text: impl Into<String>) -> Result<(), WebError> {
+        Self::set(session, "error", text.into()).await
+    }
+
+    async fn set(session: &Session, kind: &str, text: String) -> Result<(), WebError> {
+        let flash = Flash {
+            kind: kind.to_owned(),
+            text,
+        };
+        session
+            .insert(FLASH_KEY, flash)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(())
+    }
+}
+
+/// The signed-in user as the navigation shows them.
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    /// Their name.
+    pub name: String,
+    /// Their login.
+    pub email: String,
+    /// Whether to show admin pages.
+    pub is_admin: bool,
+}
+
+/// What the base template needs.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The page title.
+    pub title: String,
+    /// The navigation section to mark as current.
+    pub section: &'static str,
+    /// The signed-in user, if any.
+    pub user: Option<NavUser>,
+    /// The session's CSRF token, for forms.
+    pub csrf: String,
+    /// A message from the previous request.
+    pub flash: Option<Flash>,
+}
+
+impl Layout {
+    /// The frame of a page for a signed-in user.
+    pub async fn new(
+        session: &Session,
+        principal: &Principal,
+        title: impl Into<String>,
+        section: &'static str,
+    ) -> Result<Self, WebError> {
+        let mut layout = Self::anonymous(session, title).await?;
+        layout.section = section;
+        layout.user = Some(NavUser {
+            name: principal.name.clone(),
+            email: principal.email.to_string(),
+            is_admin: principal.is_admin(),
+        });
+        Ok(layout)
+    }
+
+    /// The frame of a page for someone not signed in (with a CSRF token).
+    pub async fn anonymous(session: &Session, title: impl Into<String>) -> Result<Self, WebError> {
+        let flash = session
+            .remove::<Flash>(FLASH_KEY)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(Self {
+            title: title.into(),
+            section: "",
+            user: None,
+            csrf: csrf::token(session).await?,
+            flash,
+        })
+    }
+
+    /// A frame without session (error pages).
+    pub fn bare(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            section: "",
+            user: None,
+            csrf: String::new(),
+            flash: None,
+        }
+    }
+}

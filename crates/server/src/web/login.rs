@@ -1,0 +1,120 @@
+//! Signing in and out.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kept_domain::UserId;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{Layout, NoFields, WebError, WebQuery, see_other};
+use crate::auth::csrf::{self, CsrfForm};
+use crate::auth::session_store::USER_KEY;
+use crate::auth::throttle::{self, ClientAddress};
+use crate::auth::{password, web::safe_next};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    next: String,
+    email: String,
+    error: Option<String>,
+}
+
+/// Where to go after signing in.
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+/// `GET /login`.
+pub async fn page(
+    session: Session,
+    WebQuery(query): WebQuery<LoginQuery>,
+) -> Result<Response, WebError> {
+    let next = safe_next(query.next.as_deref());
+    if session
+        .get::<UserId>(USER_KEY)
+        .await
+        .map_err(ApiError::internal)?
+        .is_some()
+    {
+        return Ok(see_other(&next));
+    }
+    let layout = Layout::anonymous(&session, "Sign in").await?;
+    Ok(LoginPage {
+        layout,
+        next,
+        email: String::new(),
+        error: None,
+    }
+    .into_response())
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// `POST /login`: checks the password (throttled per account and address),
+/// then starts a fresh session, so an id planted before sign-in is useless.
+pub async fn submit(
+    State(state): State<AppState>,
+    session: Session,
+    ClientAddress(address): ClientAddress,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<Response, WebError> {
+    let email = form.email.trim().to_lowercase();
+    let next = safe_next(form.next.as_deref());
+    throttle::check(&state, &email, &address).await?;
+
+    let active = state
+        .store
+        .credentials(&email)
+        .await?
+        .filter(|c| c.user.archived_at.is_none());
+    let stored_hash = active.as_ref().and_then(|c| c.password_hash.as_deref());
+    let verified = password::verify(&form.password, stored_hash).await;
+    let user = match active {
+        Some(credentials) if verified => credentials.user,
+        _ => {
+            throttle::failed(&state, &email, &address).await?;
+            tracing::info!(%email, %address, "failed sign-in");
+            let layout = Layout::anonymous(&session, "Sign in").await?;
+            let page = LoginPage {
+                layout,
+                next,
+                email,
+                error: Some("Email or password is incorrect.".into()),
+            };
+            return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+        }
+    };
+    throttle::succeeded(&state, &email).await?;
+    session.cycle_id().await.map_err(ApiError::internal)?;
+    session
+        .insert(USER_KEY, user.id)
+        .await
+        .map_err(ApiError::internal)?;
+    csrf::renew(&session).await?;
+    state.store.record_login(user.id).await?;
+    tracing::info!(user = %user.id, "signed in");
+    Ok(see_other(&next))
+}
+
+/// `POST /logout`: ends the session everywhere it is stored.
+pub async fn logout(
+    session: Session,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, WebError> {
+    session.flush().await.map_err(ApiError::internal)?;
+    Ok(see_other("/login"))
+}

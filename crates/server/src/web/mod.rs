@@ -1,0 +1,230 @@
+//! The web UI: server-rendered pages, plain HTML forms, no front-end build.
+//! Every page works without JavaScript; `kept.js` only adds conveniences.
+
+mod account;
+mod assets;
+mod invite;
+mod layout;
+mod login;
+mod parties;
+mod problems;
+mod tokens;
+mod users;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+pub use layout::{Flash, Layout};
+
+use crate::auth::WebCaller;
+use crate::error::{ApiError, ProblemKind};
+use crate::state::AppState;
+
+/// The pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login::page).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/parties", get(parties::list).post(parties::create))
+        .route("/parties/{id}", get(parties::detail).post(parties::update))
+        .route("/parties/{id}/children", post(parties::create_child))
+        .route("/parties/{id}/archive", post(parties::archive))
+        .route("/parties/{id}/restore", post(parties::restore))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::detail))
+        .route("/users/{id}/grants", post(users::add_grant))
+        .route(
+            "/users/{id}/grants/{grant_id}/revoke",
+            post(users::revoke_grant),
+        )
+        .route("/users/{id}/archive", post(users::archive))
+        .route("/users/{id}/restore", post(users::restore))
+        .route("/users/{id}/invitation", post(users::invite))
+        .route("/tokens", get(tokens::page).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
+        .route(
+            "/account",
+            get(account::page).post(account::change_password),
+        )
+        .route("/invite/{token}", get(invite::page).post(invite::accept))
+        .route("/problems", get(problems::list))
+        .route("/problems/{slug}", get(problems::detail))
+        .route("/assets/{file}", get(assets::serve))
+}
+
+async fn home(caller: Result<WebCaller, Response>) -> Redirect {
+    match caller {
+        Ok(_) => Redirect::to("/parties"),
+        Err(_) => Redirect::to("/login"),
+    }
+}
+
+/// An error shown as an HTML page (the same kinds and statuses as the API).
+#[derive(Debug)]
+pub struct WebError(pub ApiError);
+
+impl From<ApiError> for WebError {
+    fn from(e: ApiError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<kept_store::StoreError> for WebError {
+    fn from(e: kept_store::StoreError) -> Self {
+        Self(e.into())
+    }
+}
+
+impl From<kept_domain::FieldError> for WebError {
+    fn from(e: kept_domain::FieldError) -> Self {
+        Self(e.into())
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    title: String,
+    detail: Option<String>,
+    errors: Vec<kept_domain::FieldError>,
+    slug: &'static str,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let kind = self.0.kind;
+        let page = ErrorPage {
+            layout: Layout::bare(kind.title()),
+            status: kind.status().as_u16(),
+            title: kind.title().to_owned(),
+            detail: self.0.detail.clone(),
+            errors: self.0.errors.clone(),
+            slug: kind.slug(),
+        };
+        let mut response = (kind.status(), page).into_response();
+        if kind == ProblemKind::TooManyAttempts {
+            if let Some(seconds) = self.0.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+        }
+        response
+    }
+}
+
+/// A page that must not be cached (it shows a secret once).
+pub fn no_store(response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The page answered to unknown URLs outside the API.
+pub async fn not_found() -> Response {
+    WebError(ApiError::not_found()).into_response()
+}
+
+/// A query string for a page; bad input shows an error page.
+pub struct WebQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for WebQuery<T>
+{
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        crate::api::extract::ApiQuery::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| WebQuery(q.0))
+            .map_err(WebError)
+    }
+}
+
+/// Path parameters for a page; an id that does not parse shows "not found".
+pub struct WebPath<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for WebPath<T>
+{
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        crate::api::extract::ApiPath::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| WebPath(p.0))
+            .map_err(WebError)
+    }
+}
+
+/// A form with nothing but its CSRF token (a button).
+#[derive(Debug, serde::Deserialize)]
+pub struct NoFields {}
+
+/// A redirect after a form post, with a status that makes browsers GET the target.
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}
+
+/// Finishes a form post: on success, a message and a redirect to `ok_to`; on
+/// an error the person can fix (invalid fields, conflicts), the error as a
+/// message and a redirect back to `back`; anything else (not found,
+/// forbidden, internal) as an error page.
+pub async fn after_post(
+    session: &tower_sessions::Session,
+    result: Result<(String, String), ApiError>,
+    back: &str,
+) -> Result<Response, WebError> {
+    match result {
+        Ok((message, ok_to)) => {
+            Flash::ok(session, message).await?;
+            Ok(see_other(&ok_to))
+        }
+        Err(e) if matches!(e.kind.status().as_u16(), 409 | 422) => {
+            Flash::error(session, describe(&e)).await?;
+            Ok(see_other(back))
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+/// An error as one sentence for a flash message.
+fn describe(e: &ApiError) -> String {
+    if e.errors.is_empty() {
+        e.detail
+            .clone()
+            .unwrap_or_else(|| e.kind.title().to_owned())
+    } else {
+        let parts: Vec<String> = e
+            .errors
+            .iter()
+            .map(|f| format!("{}: {}", humanise(&f.field), f.message))
+            .collect();
+        format!("Not saved. {}.", parts.join("; "))
+    }
+}
+
+/// `parent_id` → `Parent`, for messages.
+fn humanise(field: &str) -> String {
+    let words = field.trim_end_matches("_id").replace('_', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}

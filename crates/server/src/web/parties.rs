@@ -1,0 +1,386 @@
+//! The parties pages: a scoped list, a detail page per party, and the forms
+//! to create, change, archive and restore them.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use kept_domain::{
+    Access, Actor, AuditEvent, Limit, NewParty, Party, PartyId, PartyKind, PartyName, PartyPatch,
+    PartyReference, PartyScope, Principal,
+};
+use kept_store::{ArchivedFilter, AuditQuery, PartyOrder, PartyQuery};
+use serde::Deserialize;
+
+use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
+use crate::api::{check_may_manage, check_may_place_under, readable_party};
+use crate::auth::WebCaller;
+use crate::auth::csrf::CsrfForm;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A party as a row of a table.
+pub struct Row {
+    party: Party,
+    parent: Option<(PartyId, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "parties.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    q: String,
+    kind: String,
+    archived: String,
+    next_page: Option<String>,
+    can_create_top: bool,
+    kinds: &'static [PartyKind],
+}
+
+/// Filters of the list page.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    kind: Option<String>,
+    archived: Option<String>,
+    parent_id: Option<PartyId>,
+    cursor: Option<String>,
+}
+
+fn archived_filter(raw: &str) -> ArchivedFilter {
+    match raw {
+        "archived" => ArchivedFilter::Archived,
+        "all" => ArchivedFilter::All,
+        _ => ArchivedFilter::Active,
+    }
+}
+
+/// Rows for parties, with their parents' names.
+async fn rows(state: &AppState, parties: Vec<Party>) -> Result<Vec<Row>, WebError> {
+    let parent_ids: Vec<PartyId> = parties.iter().filter_map(|p| p.parent_id).collect();
+    let names: HashMap<PartyId, String> = state
+        .store
+        .party_names(&parent_ids)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, n.to_string()))
+        .collect();
+    Ok(parties
+        .into_iter()
+        .map(|party| {
+            let parent = party
+                .parent_id
+                .and_then(|id| names.get(&id).map(|n| (id, n.clone())));
+            Row { party, parent }
+        })
+        .collect())
+}
+
+/// `GET /parties`: the parties the user may see, by name.
+pub async fn list(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebQuery(query): WebQuery<ListQuery>,
+) -> Result<Response, WebError> {
+    let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => Some(
+            k.parse::<PartyKind>()
+                .map_err(|m| ApiError::field("kind", m))?,
+        ),
+        None => None,
+    };
+    let archived = query.archived.clone().unwrap_or_else(|| "active".into());
+    let page = state
+        .store
+        .list_parties(&PartyQuery {
+            kind,
+            parent_id: query.parent_id,
+            search: query.q.clone(),
+            archived: archived_filter(&archived),
+            order: PartyOrder::Name,
+            cursor: query.cursor.clone(),
+            limit: Limit::DEFAULT,
+            ..PartyQuery::new(principal.party_scope())
+        })
+        .await?;
+    let q = query.q.unwrap_or_default();
+    let kind = query.kind.unwrap_or_default();
+    let next_page = page.next_cursor.as_ref().map(|c| {
+        let mut link = form_urlencoded::Serializer::new(String::new());
+        link.append_pair("q", &q)
+            .append_pair("kind", &kind)
+            .append_pair("archived", &archived);
+        if let Some(parent) = query.parent_id {
+            link.append_pair("parent_id", &parent.to_string());
+        }
+        link.append_pair("cursor", c.as_str());
+        format!("/parties?{}", link.finish())
+    });
+    let page = ListPage {
+        layout: Layout::new(&session, &principal, "Parties", "parties").await?,
+        rows: rows(&state, page.items).await?,
+        q,
+        kind,
+        archived,
+        next_page,
+        can_create_top: principal.create_top_level_party().is_allowed(),
+        kinds: &PartyKind::ALL,
+    };
+    Ok(page.into_response())
+}
+
+/// The fields of a new party.
+#[derive(Debug, Deserialize)]
+pub struct NewPartyForm {
+    name: String,
+    kind: String,
+    internal: Option<String>,
+    reference: Option<String>,
+}
+
+impl NewPartyForm {
+    fn parse(self, parent_id: Option<PartyId>) -> Result<NewParty, ApiError> {
+        let mut errors = kept_domain::ValidationErrors::new();
+        let name = errors.check(PartyName::parse("name", &self.name));
+        let kind = errors.check(
+            self.kind
+                .parse::<PartyKind>()
+                .map_err(|m| kept_domain::FieldError::new("kind", m)),
+        );
+        let reference = match self
+            .reference
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
+            Some(r) => errors
+                .check(PartyReference::parse("reference", r))
+                .map(Some),
+            None => Some(None),
+        };
+        let internal = self.internal.is_some();
+        match (name, kind, reference) {
+            (Some(name), Some(kind), Some(reference)) if errors.is_empty() => Ok(NewParty {
+                kind,
+                name,
+                parent_id,
+                // Unticked means "inherit" under a parent, "external" at the top.
+                internal: if internal {
+                    Some(true)
+                } else if parent_id.is_none() {
+                    Some(false)
+                } else {
+                    None
+                },
+                reference,
+            }),
+            _ => Err(errors.into()),
+        }
+    }
+}
+
+async fn create_under(
+    state: &AppState,
+    principal: &Principal,
+    parent: Option<PartyId>,
+    form: NewPartyForm,
+) -> Result<(String, String), ApiError> {
+    check_may_place_under(state, principal, parent).await?;
+    let party = state
+        .store
+        .create_party(&Actor::user(principal), form.parse(parent)?)
+        .await?;
+    Ok((
+        format!("Created {}.", party.name),
+        format!("/parties/{}", party.id),
+    ))
+}
+
+/// `POST /parties`: a new party at the top (admins).
+pub async fn create(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    CsrfForm(form): CsrfForm<NewPartyForm>,
+) -> Result<Response, WebError> {
+    let result = create_under(&state, &principal, None, form).await;
+    after_post(&session, result, "/parties").await
+}
+
+/// `POST /parties/{id}/children`: a new party under this one.
+pub async fn create_child(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath(id): WebPath<PartyId>,
+    CsrfForm(form): CsrfForm<NewPartyForm>,
+) -> Result<Response, WebError> {
+    let result = create_under(&state, &principal, Some(id), form).await;
+    after_post(&session, result, &format!("/parties/{id}")).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "party.html")]
+struct DetailPage {
+    layout: Layout,
+    party: Party,
+    trail: Vec<(PartyId, String)>,
+    children: Vec<Row>,
+    more_children: bool,
+    can_manage: bool,
+    child_kinds: Vec<PartyKind>,
+    history: Vec<AuditEvent>,
+}
+
+/// `GET /parties/{id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath(id): WebPath<PartyId>,
+) -> Result<Response, WebError> {
+    let party = readable_party(&state, &principal, id).await?;
+    let lineage = state.store.lineage(id).await?;
+    let names: HashMap<PartyId, String> = state
+        .store
+        .party_names(&lineage.0)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, n.to_string()))
+        .collect();
+    let trail = lineage.0[..lineage.0.len().saturating_sub(1)]
+        .iter()
+        .filter_map(|p| names.get(p).map(|n| (*p, n.clone())))
+        .collect();
+    let can_manage = principal.manage_party(&lineage) == Access::Allowed;
+    // Context parties (a customer's head office) show themselves, not what is under them.
+    let scope = match principal.party_scope() {
+        PartyScope::Within { roots, .. } => PartyScope::Within {
+            roots,
+            context: Vec::new(),
+        },
+        all => all,
+    };
+    let children = state
+        .store
+        .list_parties(&PartyQuery {
+            parent_id: Some(id),
+            archived: ArchivedFilter::All,
+            order: PartyOrder::Name,
+            limit: Limit::MAX_PAGE,
+            ..PartyQuery::new(scope)
+        })
+        .await?;
+    let history = if can_manage {
+        state
+            .store
+            .audit_events(&AuditQuery {
+                subject_type: Some("party".into()),
+                subject_id: Some(id.to_string()),
+                limit: Limit::parse("limit", 20).unwrap_or_default(),
+                ..AuditQuery::default()
+            })
+            .await?
+            .items
+    } else {
+        Vec::new()
+    };
+    let child_kinds = PartyKind::ALL
+        .into_iter()
+        .filter(|k| k.may_sit_under(Some(party.kind)).is_ok())
+        .collect();
+    let page = DetailPage {
+        layout: Layout::new(&session, &principal, party.name.to_string(), "parties").await?,
+        more_children: children.next_cursor.is_some(),
+        children: rows(&state, children.items).await?,
+        party,
+        trail,
+        can_manage,
+        child_kinds,
+        history,
+    };
+    Ok(page.into_response())
+}
+
+/// The fields of the edit form.
+#[derive(Debug, Deserialize)]
+pub struct EditForm {
+    name: String,
+    reference: Option<String>,
+    internal: Option<String>,
+}
+
+/// `POST /parties/{id}`: saves the edit form.
+pub async fn update(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath(id): WebPath<PartyId>,
+    CsrfForm(form): CsrfForm<EditForm>,
+) -> Result<Response, WebError> {
+    let result = async {
+        check_may_manage(&state, &principal, id).await?;
+        let mut errors = kept_domain::ValidationErrors::new();
+        let name = errors.check(PartyName::parse("name", &form.name));
+        let reference = match form
+            .reference
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
+            Some(r) => errors
+                .check(PartyReference::parse("reference", r))
+                .map(Some),
+            None => Some(None),
+        };
+        let patch = errors.finish(|| PartyPatch {
+            name,
+            reference,
+            internal: Some(form.internal.is_some()),
+            parent_id: None,
+        })?;
+        let party = state
+            .store
+            .update_party(&Actor::user(&principal), id, patch)
+            .await?;
+        Ok((format!("Saved {}.", party.name), format!("/parties/{id}")))
+    }
+    .await;
+    after_post(&session, result, &format!("/parties/{id}")).await
+}
+
+async fn set_archived(
+    state: &AppState,
+    principal: &Principal,
+    id: PartyId,
+    archived: bool,
+) -> Result<(String, String), ApiError> {
+    check_may_manage(state, principal, id).await?;
+    let party = state
+        .store
+        .set_party_archived(&Actor::user(principal), id, archived)
+        .await?;
+    let verb = if archived { "Archived" } else { "Restored" };
+    Ok((format!("{verb} {}.", party.name), format!("/parties/{id}")))
+}
+
+/// `POST /parties/{id}/archive`.
+pub async fn archive(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath(id): WebPath<PartyId>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, WebError> {
+    let result = set_archived(&state, &principal, id, true).await;
+    after_post(&session, result, &format!("/parties/{id}")).await
+}
+
+/// `POST /parties/{id}/restore`.
+pub async fn restore(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath(id): WebPath<PartyId>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, WebError> {
+    let result = set_archived(&state, &principal, id, false).await;
+    after_post(&session, result, &format!("/parties/{id}")).await
+}

@@ -1,0 +1,336 @@
+//! The users pages (admins): list and create logins, grant and revoke
+//! roles, archive and restore, issue invitation links.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use kept_domain::{
+    Actor, Email, Grant, GrantId, Limit, Party, PartyId, PartyKind, PartyName, PartyScope,
+    Password, Principal, Role, User, UserId,
+};
+use kept_store::{ArchivedFilter, PartyOrder, PartyQuery, UserQuery};
+use serde::Deserialize;
+
+use super::{Flash, Layout, NoFields, WebError, WebPath, WebQuery, after_post, see_other};
+use crate::accounts::{self, NewLogin};
+use crate::auth::WebCaller;
+use crate::auth::csrf::CsrfForm;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+struct ListPage {
+    layout: Layout,
+    users: Vec<User>,
+    q: String,
+    role: String,
+    archived: String,
+    next_page: Option<String>,
+    roles: &'static [Role],
+    places: Vec<Party>,
+}
+
+/// Filters of the list page.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    role: Option<String>,
+    archived: Option<String>,
+    cursor: Option<String>,
+}
+
+/// Parties a login or a grant can be placed on: everything but people, by name.
+async fn places(state: &AppState) -> Result<Vec<Party>, WebError> {
+    let page = state
+        .store
+        .list_parties(&PartyQuery {
+            order: PartyOrder::Name,
+            limit: Limit::MAX_PAGE,
+            ..PartyQuery::new(PartyScope::All)
+        })
+        .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .filter(|p| p.kind != PartyKind::Person)
+        .collect())
+}
+
+fn parse_role(raw: &str) -> Result<Option<Role>, ApiError> {
+    match raw {
+        "" => Ok(None),
+        r => r.parse().map(Some).map_err(|m| ApiError::field("role", m)),
+    }
+}
+
+/// `GET /users`.
+pub async fn list(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebQuery(query): WebQuery<ListQuery>,
+) -> Result<Response, WebError> {
+    ApiError::check(principal.administer_users())?;
+    let role = query.role.unwrap_or_default();
+    let archived = query.archived.unwrap_or_else(|| "active".into());
+    let q = query.q.unwrap_or_default();
+    let page = state
+        .store
+        .list_users(&UserQuery {
+            search: Some(q.clone()),
+            role: parse_role(&role)?,
+            archived: match archived.as_str() {
+                "archived" => ArchivedFilter::Archived,
+                "all" => ArchivedFilter::All,
+                _ => ArchivedFilter::Active,
+            },
+            cursor: query.cursor,
+            ..UserQuery::new(principal.user_scope())
+        })
+        .await?;
+    let next_page = page.next_cursor.as_ref().map(|c| {
+        let link: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &q)
+            .append_pair("role", &role)
+            .append_pair("archived", &archived)
+            .append_pair("cursor", c.as_str())
+            .finish();
+        format!("/users?{link}")
+    });
+    let page = ListPage {
+        layout: Layout::new(&session, &principal, "Users", "users").await?,
+        users: page.items,
+        q,
+        role,
+        archived,
+        next_page,
+        roles: &Role::ALL,
+        places: places(&state).await?,
+    };
+    Ok(page.into_response())
+}
+
+/// The fields of a new login.
+#[derive(Debug, Deserialize)]
+pub struct NewUserForm {
+    email: String,
+    name: String,
+    parent_id: Option<String>,
+    password: Option<String>,
+}
+
+/// `POST /users`.
+pub async fn create(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    CsrfForm(form): CsrfForm<NewUserForm>,
+) -> Result<Response, WebError> {
+    let result = async {
+        ApiError::check(principal.administer_users())?;
+        let mut errors = kept_domain::ValidationErrors::new();
+        let email = errors.check(Email::parse("email", &form.email));
+        let name = errors.check(PartyName::parse("name", &form.name));
+        let parent_id = match form.parent_id.as_deref().filter(|p| !p.is_empty()) {
+            Some(p) => errors.check(p.parse::<PartyId>().map_err(|_| kept_domain::FieldError::new("parent_id", "no such party"))),
+            None => None,
+        };
+        let password = match form.password.as_deref().filter(|p| !p.is_empty()) {
+            Some(p) => errors.check(Password::parse("password", p)),
+            None => None,
+        };
+        let (Some(email), Some(name)) = (email, name) else { return Err(errors.into()) };
+        errors.finish(|| ())?;
+        let (user, invitation) = accounts::create_login(
+            state.store.as_ref(),
+            &Actor::user(&principal),
+            &state.config.effective_public_url(),
+            NewLogin { email, name, parent_id, party_id: None, password },
+        )
+        .await?;
+        let message = match invitation {
+            Some(i) => format!("Created {}. Send them this link to set a password (it works once, for {} days): {}", user.email, accounts::INVITATION_DAYS, i.url),
+            None => format!("Created {}.", user.email),
+        };
+        Ok((message, format!("/users/{}", user.id)))
+    }
+    .await;
+    after_post(&session, result, "/users").await
+}
+
+/// A grant with its party's name.
+pub struct GrantRow {
+    grant: Grant,
+    party_name: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "user.html")]
+struct DetailPage {
+    layout: Layout,
+    user: User,
+    grants: Vec<GrantRow>,
+    roles: &'static [Role],
+    places: Vec<Party>,
+    is_self: bool,
+}
+
+/// `GET /users/{id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath(id): WebPath<UserId>,
+) -> Result<Response, WebError> {
+    ApiError::check(principal.administer_users())?;
+    let user = state.store.user(id).await?;
+    let grants = state.store.grants_of(id).await?;
+    let ids: Vec<PartyId> = grants.iter().map(|g| g.party_id).collect();
+    let names: HashMap<PartyId, String> = state
+        .store
+        .party_names(&ids)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, n.to_string()))
+        .collect();
+    let grants = grants
+        .into_iter()
+        .map(|grant| GrantRow {
+            party_name: names.get(&grant.party_id).cloned().unwrap_or_default(),
+            grant,
+        })
+        .collect();
+    let page = DetailPage {
+        layout: Layout::new(&session, &principal, user.email.to_string(), "users").await?,
+        is_self: user.id == principal.user_id,
+        user,
+        grants,
+        roles: &Role::ALL,
+        places: places(&state).await?,
+    };
+    Ok(page.into_response())
+}
+
+/// The fields of a new grant.
+#[derive(Debug, Deserialize)]
+pub struct GrantForm {
+    role: String,
+    party_id: String,
+}
+
+/// `POST /users/{id}/grants`.
+pub async fn add_grant(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath(id): WebPath<UserId>,
+    CsrfForm(form): CsrfForm<GrantForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/users/{id}");
+    let result = async {
+        ApiError::check(principal.administer_users())?;
+        let role =
+            parse_role(&form.role)?.ok_or_else(|| ApiError::field("role", "choose a role"))?;
+        let party: PartyId = form
+            .party_id
+            .parse()
+            .map_err(|_| ApiError::field("party_id", "choose a party"))?;
+        state
+            .store
+            .add_grant(&Actor::user(&principal), id, role, party)
+            .await?;
+        Ok((format!("Granted {role}."), back.clone()))
+    }
+    .await;
+    after_post(&session, result, &back).await
+}
+
+/// `POST /users/{id}/grants/{grant_id}/revoke`.
+pub async fn revoke_grant(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath((id, grant_id)): WebPath<(UserId, GrantId)>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, WebError> {
+    let back = format!("/users/{id}");
+    let result = async {
+        ApiError::check(principal.administer_users())?;
+        if state.store.grant(grant_id).await?.user_id != id {
+            return Err(ApiError::not_found());
+        }
+        let grant = state
+            .store
+            .revoke_grant(&Actor::user(&principal), grant_id)
+            .await?;
+        Ok((format!("Revoked {}.", grant.role), back.clone()))
+    }
+    .await;
+    after_post(&session, result, &back).await
+}
+
+async fn set_archived(
+    state: &AppState,
+    principal: &Principal,
+    id: UserId,
+    archived: bool,
+) -> Result<(String, String), ApiError> {
+    ApiError::check(principal.administer_users())?;
+    if archived && id == principal.user_id {
+        return Err(ApiError::field("user", "you cannot archive your own login"));
+    }
+    let user = state
+        .store
+        .set_user_archived(&Actor::user(principal), id, archived)
+        .await?;
+    let verb = if archived { "Archived" } else { "Restored" };
+    Ok((format!("{verb} {}.", user.email), format!("/users/{id}")))
+}
+
+/// `POST /users/{id}/archive`.
+pub async fn archive(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath(id): WebPath<UserId>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, WebError> {
+    let result = set_archived(&state, &principal, id, true).await;
+    after_post(&session, result, &format!("/users/{id}")).await
+}
+
+/// `POST /users/{id}/restore`.
+pub async fn restore(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath(id): WebPath<UserId>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, WebError> {
+    let result = set_archived(&state, &principal, id, false).await;
+    after_post(&session, result, &format!("/users/{id}")).await
+}
+
+/// `POST /users/{id}/invitation`: a new link for the person to set a password.
+pub async fn invite(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    WebPath(id): WebPath<UserId>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, WebError> {
+    ApiError::check(principal.administer_users())?;
+    let invitation = accounts::invite(
+        state.store.as_ref(),
+        &Actor::user(&principal),
+        &state.config.effective_public_url(),
+        id,
+    )
+    .await?;
+    Flash::ok(
+        &session,
+        format!(
+            "New invitation link (works once, for {} days): {}",
+            accounts::INVITATION_DAYS,
+            invitation.url
+        ),
+    )
+    .await?;
+    Ok(see_other(&format!("/users/{id}")))
+}
