@@ -415,10 +415,10 @@ impl PartyStore for SqlStore {
             if login.is_some() {
                 return Err(Conflict::HasActiveLogin.into());
             }
-        } else if let Some(parent) = party.parent_id {
-            if fetch_party(&mut tx, parent).await?.is_archived() {
-                return Err(Conflict::ParentArchived.into());
-            }
+        } else if let Some(parent) = party.parent_id
+            && fetch_party(&mut tx, parent).await?.is_archived()
+        {
+            return Err(Conflict::ParentArchived.into());
         }
         let at = now();
         party.archived_at = archived.then_some(at);

@@ -109,12 +109,14 @@ impl IntoResponse for WebError {
             slug: kind.slug(),
         };
         let mut response = (kind.status(), page).into_response();
-        if kind == ProblemKind::TooManyAttempts {
-            if let Some(seconds) = self.0.retry_after {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            }
+        if let Some(seconds) = self
+            .0
+            .retry_after
+            .filter(|_| kind == ProblemKind::TooManyAttempts)
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

@@ -233,6 +233,7 @@ pub async fn idempotency_keys_claim_replay_and_refuse_mismatches(store: Arc<dyn 
     let response = StoredResponse {
         status: 201,
         content_type: Some("application/json".into()),
+        location: Some("/api/v1/parties/1".into()),
         body: b"{\"id\":1}".to_vec(),
     };
 

@@ -1,0 +1,5 @@
+//! Black-box tests of the HTTP API and the operations endpoints: a real
+//! server on a random port, over a fresh database per test.
+
+mod helpers;
+mod smoke;
