@@ -132,6 +132,20 @@ pub async fn list(
     Ok(page.into_response())
 }
 
+/// An optional reference field: empty means none; `None` if it is invalid
+/// (recorded in `errors`).
+fn optional_reference(
+    errors: &mut kept_domain::ValidationErrors,
+    raw: Option<&str>,
+) -> Option<Option<PartyReference>> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => errors
+            .check(PartyReference::parse("reference", r))
+            .map(Some),
+        None => Some(None),
+    }
+}
+
 /// The fields of a new party.
 #[derive(Debug, Deserialize)]
 pub struct NewPartyForm {
@@ -150,17 +164,7 @@ impl NewPartyForm {
                 .parse::<PartyKind>()
                 .map_err(|m| kept_domain::FieldError::new("kind", m)),
         );
-        let reference = match self
-            .reference
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-        {
-            Some(r) => errors
-                .check(PartyReference::parse("reference", r))
-                .map(Some),
-            None => Some(None),
-        };
+        let reference = optional_reference(&mut errors, self.reference.as_deref());
         let internal = self.internal.is_some();
         match (name, kind, reference) {
             (Some(name), Some(kind), Some(reference)) if errors.is_empty() => Ok(NewParty {
@@ -321,17 +325,7 @@ pub async fn update(
         check_may_manage(&state, &principal, id).await?;
         let mut errors = kept_domain::ValidationErrors::new();
         let name = errors.check(PartyName::parse("name", &form.name));
-        let reference = match form
-            .reference
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-        {
-            Some(r) => errors
-                .check(PartyReference::parse("reference", r))
-                .map(Some),
-            None => Some(None),
-        };
+        let reference = optional_reference(&mut errors, form.reference.as_deref());
         let patch = errors.finish(|| PartyPatch {
             name,
             reference,
