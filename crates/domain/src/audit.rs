@@ -120,7 +120,8 @@ pub struct AuditEvent {
     pub actor: String,
     /// What kind of change it was.
     pub action: AuditAction,
-    /// The kind of thing changed (`party`, `user`, `grant`, `token`).
+    /// The kind of thing changed: `party`, `user` (logins, passwords,
+    /// invitations and grants) or `token`.
     pub subject_type: String,
     /// The id of the thing changed.
     pub subject_id: String,

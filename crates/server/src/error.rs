@@ -85,6 +85,10 @@ catalogue! {
         "Archive the user whose login belongs to this person first."),
     ParentArchived => ("parent-archived", CONFLICT, "The parent party is archived",
         "Restore the party above this one first."),
+    PersonArchived => ("person-archived", CONFLICT, "The person is archived",
+        "The person party this login belongs to is archived. Restore that party first, then the login."),
+    UserArchived => ("user-archived", CONFLICT, "The user is archived",
+        "This needs an active login. Restore the user first."),
     IdempotencyKeyReused => ("idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request",
         "An `Idempotency-Key` identifies one request. It was sent before with a different method, path or body; use a new key for a new request."),
     IdempotencyKeyInUse => ("idempotency-key-in-use", CONFLICT, "A request with this idempotency key is in progress",
@@ -227,6 +231,8 @@ impl From<StoreError> for ApiError {
                     Conflict::HasActiveChildren => ProblemKind::PartyHasActiveChildren,
                     Conflict::HasActiveLogin => ProblemKind::PartyHasActiveLogin,
                     Conflict::ParentArchived => ProblemKind::ParentArchived,
+                    Conflict::PersonArchived => ProblemKind::PersonArchived,
+                    Conflict::UserArchived => ProblemKind::UserArchived,
                     Conflict::IdempotencyInProgress => ProblemKind::IdempotencyKeyInUse,
                 };
                 Self::new(kind).detail(conflict.to_string())

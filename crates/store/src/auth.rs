@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 
 use crate::audit::append;
-use crate::error::{Result, StoreError};
+use crate::error::{Conflict, Result, StoreError};
 use crate::query::{IdempotencyStart, LoginFailures, NewToken, SessionRecord, StoredResponse};
 use crate::sql::{RowExt, micros, now};
 use crate::users::fetch_user;
@@ -36,7 +36,7 @@ const TOKEN_COLUMNS: &str = "SELECT id, user_id, name, prefix, created_at, last_
 
 #[async_trait]
 impl AuthStore for SqlStore {
-    #[tracing::instrument(skip(self, actor, new), fields(user = %new.user), err)]
+    #[tracing::instrument(skip(self, actor, new), fields(user = %new.user), err(level = "debug"))]
     async fn create_token(&self, actor: &Actor, new: NewToken) -> Result<ApiToken> {
         let mut tx = self.db.begin().await?;
         let user = fetch_user(&mut tx, new.user).await?;
@@ -90,7 +90,7 @@ impl AuthStore for SqlStore {
             .collect()
     }
 
-    #[tracing::instrument(skip(self, actor), err)]
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
     async fn revoke_token(&self, actor: &Actor, user: UserId, id: TokenId) -> Result<ApiToken> {
         let mut tx = self.db.begin().await?;
         let sql = format!("{TOKEN_COLUMNS} WHERE id = $1 AND user_id = $2");
@@ -209,7 +209,7 @@ impl AuthStore for SqlStore {
         Ok(done.rows_affected())
     }
 
-    #[tracing::instrument(skip(self, actor, token_hash), err)]
+    #[tracing::instrument(skip(self, actor, token_hash), err(level = "debug"))]
     async fn create_invitation(
         &self,
         actor: &Actor,
@@ -219,6 +219,9 @@ impl AuthStore for SqlStore {
     ) -> Result<()> {
         let mut tx = self.db.begin().await?;
         let target = fetch_user(&mut tx, user).await?;
+        if target.archived_at.is_some() {
+            return Err(Conflict::UserArchived.into());
+        }
         // A new invitation replaces any earlier one still outstanding.
         sqlx::query("UPDATE invitations SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
             .bind(user.to_string())
@@ -259,7 +262,7 @@ impl AuthStore for SqlStore {
         Ok(user.archived_at.is_none().then_some(user))
     }
 
-    #[tracing::instrument(skip_all, err)]
+    #[tracing::instrument(skip_all, err(level = "debug"))]
     async fn accept_invitation(
         &self,
         token_hash: &str,

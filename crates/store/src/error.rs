@@ -59,6 +59,12 @@ pub enum Conflict {
     /// The party sits under an archived party; restore that one first.
     #[error("the party sits under an archived party; restore that one first")]
     ParentArchived,
+    /// The login's person party is archived; restore the person first.
+    #[error("the person this login belongs to is archived; restore that party first")]
+    PersonArchived,
+    /// The user is archived.
+    #[error("the user is archived; restore them first")]
+    UserArchived,
     /// A request with this idempotency key is still being processed.
     #[error("a request with this idempotency key is still in progress")]
     IdempotencyInProgress,

@@ -224,7 +224,7 @@ fn cursor_of(order: PartyOrder, party: &Party) -> Cursor {
 
 #[async_trait]
 impl PartyStore for SqlStore {
-    #[tracing::instrument(skip(self, actor), err)]
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
     async fn create_party(&self, actor: &Actor, new: NewParty) -> Result<Party> {
         let mut tx = self.db.begin().await?;
         let party = insert_party(&mut tx, actor, new).await?;
@@ -313,7 +313,7 @@ impl PartyStore for SqlStore {
         }))
     }
 
-    #[tracing::instrument(skip(self, actor), err)]
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
     async fn update_party(&self, actor: &Actor, id: PartyId, patch: PartyPatch) -> Result<Party> {
         let mut tx = self.db.begin().await?;
         let before = fetch_party(&mut tx, id).await?;
@@ -385,7 +385,7 @@ impl PartyStore for SqlStore {
         Ok(after)
     }
 
-    #[tracing::instrument(skip(self, actor), err)]
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
     async fn set_party_archived(
         &self,
         actor: &Actor,

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::append;
 use crate::error::{Conflict, Result, StoreError, on_unique};
-use crate::parties::{insert_party, push_archived, push_scope, usable_party};
+use crate::parties::{fetch_party, insert_party, push_archived, push_scope, usable_party};
 use crate::query::{Credentials, UserPatch, UserQuery};
 use crate::sql::{RowExt, Sql, contains_pattern, micros, now};
 use crate::{SqlStore, UserStore};
@@ -72,7 +72,7 @@ async fn fetch_grant(conn: &mut AnyConnection, id: GrantId) -> Result<Grant> {
 
 #[async_trait]
 impl UserStore for SqlStore {
-    #[tracing::instrument(skip(self, actor, new), fields(email = %new.email), err)]
+    #[tracing::instrument(skip(self, actor, new), fields(email = %new.email), err(level = "debug"))]
     async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User> {
         let mut tx = self.db.begin().await?;
         let taken = sqlx::query("SELECT id FROM users WHERE email = $1")
@@ -182,7 +182,7 @@ impl UserStore for SqlStore {
         }))
     }
 
-    #[tracing::instrument(skip(self, actor, patch), err)]
+    #[tracing::instrument(skip(self, actor, patch), err(level = "debug"))]
     async fn update_user(&self, actor: &Actor, id: UserId, patch: UserPatch) -> Result<User> {
         let mut tx = self.db.begin().await?;
         let before = fetch_user(&mut tx, id).await?;
@@ -226,12 +226,15 @@ impl UserStore for SqlStore {
         Ok(user)
     }
 
-    #[tracing::instrument(skip(self, actor), err)]
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
     async fn set_user_archived(&self, actor: &Actor, id: UserId, archived: bool) -> Result<User> {
         let mut tx = self.db.begin().await?;
         let user = fetch_user(&mut tx, id).await?;
         if user.archived_at.is_some() == archived {
             return Ok(user);
+        }
+        if !archived && fetch_party(&mut tx, user.party_id).await?.is_archived() {
+            return Err(Conflict::PersonArchived.into());
         }
         let at = micros(now());
         sqlx::query("UPDATE users SET archived_at = $2, updated_at = $3 WHERE id = $1")
@@ -287,7 +290,7 @@ impl UserStore for SqlStore {
         .transpose()
     }
 
-    #[tracing::instrument(skip(self, actor, hash), err)]
+    #[tracing::instrument(skip(self, actor, hash), err(level = "debug"))]
     async fn set_password_hash(&self, actor: &Actor, id: UserId, hash: &str) -> Result<()> {
         let mut tx = self.db.begin().await?;
         let done =
@@ -365,7 +368,7 @@ impl UserStore for SqlStore {
         })
     }
 
-    #[tracing::instrument(skip(self, actor), err)]
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
     async fn add_grant(
         &self,
         actor: &Actor,
@@ -405,7 +408,7 @@ impl UserStore for SqlStore {
         Ok(grant)
     }
 
-    #[tracing::instrument(skip(self, actor), err)]
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
     async fn revoke_grant(&self, actor: &Actor, id: GrantId) -> Result<Grant> {
         let mut tx = self.db.begin().await?;
         let grant = fetch_grant(&mut tx, id).await?;

@@ -16,8 +16,10 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
         config.addr = addr;
     }
     let app = App::build(config).await?;
+    // Signal handlers first, so a SIGTERM right after the announcement is graceful.
+    let stop = kept_server::startup::shutdown_signal()?;
     announce(&app);
-    app.run_until_stopped().await
+    app.run_until(stop).await
 }
 
 /// Prints where Kept is listening (tests and scripts read this line).

@@ -24,7 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Only changes to this kind of thing: `party`, `user`, `token`.
+    /// Only changes to this kind of thing: `party`, `user` (logins, passwords,
+    /// invitations and grants) or `token`.
     subject_type: Option<String>,
     /// Only changes to the thing with this id.
     subject_id: Option<String>,

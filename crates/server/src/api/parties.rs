@@ -239,7 +239,9 @@ async fn update_party(
     ApiJson(body): ApiJson<UpdateParty>,
 ) -> Result<Json<Party>, ApiError> {
     check_may_manage(&state, &caller, id).await?;
-    if let Some(parent) = body.parent_id {
+    // A body that repeats the current parent is not a move.
+    let current_parent = state.store.party(id).await?.parent_id;
+    if let Some(parent) = body.parent_id.filter(|p| *p != current_parent) {
         check_may_place_under(&state, &caller, parent).await?;
     }
     let patch = PartyPatch {

@@ -115,6 +115,12 @@ async fn create_user(
     ApiJson(body): ApiJson<CreateUser>,
 ) -> Result<impl IntoResponse, ApiError> {
     ApiError::check(caller.administer_users())?;
+    if body.party_id.is_some() && body.parent_id.is_some() {
+        return Err(ApiError::field(
+            "parent_id",
+            "give either party_id (an existing person) or parent_id (where a new person goes), not both",
+        ));
+    }
     let password = body
         .password
         .map(|p| Password::parse("password", &p))
@@ -298,15 +304,22 @@ async fn invite_user(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-/// Lists the roles a user holds.
+/// Lists the roles a user holds (admins, and the user themself: grants
+/// name parties that others may not see).
 #[utoipa::path(get, path = "/users/{id}/grants", tag = "users", params(("id" = String, Path, description = "The user's id")),
-    responses((status = 200, description = "The user's grants", body = Vec<Grant>)))]
+    responses(
+        (status = 200, description = "The user's grants", body = Vec<Grant>),
+        (status = 403, description = "Neither an admin nor the user", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn list_grants(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<Vec<Grant>>, ApiError> {
     readable_user(&state, &caller, id).await?;
+    if id != caller.user_id {
+        ApiError::check(caller.administer_users())?;
+    }
     Ok(Json(state.store.grants_of(id).await?))
 }
 
@@ -341,7 +354,7 @@ async fn add_grant(
     Ok((StatusCode::CREATED, Json(grant)))
 }
 
-/// Takes a role away (admins only).
+/// Takes a role away (admins only; an admin cannot take away their own admin role).
 #[utoipa::path(delete, path = "/users/{id}/grants/{grant_id}", tag = "users",
     params(("id" = String, Path, description = "The user's id"), ("grant_id" = String, Path, description = "The grant's id")),
     responses((status = 200, description = "The revoked grant", body = Grant)))]
@@ -351,13 +364,7 @@ async fn revoke_grant(
     ApiPath((id, grant_id)): ApiPath<(UserId, GrantId)>,
 ) -> Result<Json<Grant>, ApiError> {
     check_may_administer(&state, &caller, id).await?;
-    if state.store.grant(grant_id).await?.user_id != id {
-        return Err(ApiError::not_found());
-    }
     Ok(Json(
-        state
-            .store
-            .revoke_grant(&Actor::user(&caller), grant_id)
-            .await?,
+        accounts::revoke_grant(state.store.as_ref(), &caller, id, grant_id).await?,
     ))
 }

@@ -61,10 +61,16 @@ pub fn encode(text: &str) -> String {
 }
 
 /// A local path to go to after signing in: only paths on this site, so the
-/// sign-in page cannot be used to send people elsewhere.
+/// sign-in page cannot be used to send people elsewhere. Anything that is not
+/// plain visible ASCII is refused too: browsers drop tabs and newlines from
+/// URLs, so `/<TAB>/evil.example` would become `//evil.example`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
             n.to_owned()
         }
         _ => "/".to_owned(),
@@ -81,6 +87,10 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/");
+        assert_eq!(safe_next(Some("/a\\b")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{Flash, Layout, WebError, no_store, see_other};
-use crate::auth::csrf::CsrfForm;
+use crate::auth::csrf::{self, CsrfForm};
 use crate::auth::password;
 use crate::auth::secret::hash_secret;
 use crate::auth::session_store::USER_KEY;
@@ -117,6 +117,7 @@ pub async fn accept(
         .insert(USER_KEY, user.id)
         .await
         .map_err(ApiError::internal)?;
+    csrf::renew(&session).await?;
     state.store.record_login(user.id).await?;
     Flash::ok(&session, "Your password is set. Welcome to Kept.").await?;
     Ok(see_other("/"))

@@ -197,7 +197,10 @@ pub async fn after_post(
             Flash::ok(session, message).await?;
             Ok(see_other(&ok_to))
         }
-        Err(e) if matches!(e.kind.status().as_u16(), 409 | 422) => {
+        Err(e)
+            if matches!(e.kind.status().as_u16(), 409 | 422)
+                || (e.kind == ProblemKind::Forbidden && e.detail.is_some()) =>
+        {
             Flash::error(session, describe(&e)).await?;
             Ok(see_other(back))
         }

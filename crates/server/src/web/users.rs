@@ -255,13 +255,7 @@ pub async fn revoke_grant(
     let back = format!("/users/{id}");
     let result = async {
         ApiError::check(principal.administer_users())?;
-        if state.store.grant(grant_id).await?.user_id != id {
-            return Err(ApiError::not_found());
-        }
-        let grant = state
-            .store
-            .revoke_grant(&Actor::user(&principal), grant_id)
-            .await?;
+        let grant = accounts::revoke_grant(state.store.as_ref(), &principal, id, grant_id).await?;
         Ok((format!("Revoked {}.", grant.role), back.clone()))
     }
     .await;

@@ -1,5 +1,10 @@
 //! Black-box tests of the HTTP API and the operations endpoints: a real
 //! server on a random port, over a fresh database per test.
 
+mod audit;
 mod helpers;
+mod parties;
 mod smoke;
+mod tenancy;
+mod tokens;
+mod users;

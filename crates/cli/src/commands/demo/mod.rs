@@ -51,8 +51,9 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     let app = App::build_with_store(config, store).await?;
+    let stop = kept_server::startup::shutdown_signal()?;
     super::serve::announce(&app);
-    app.run_until_stopped().await
+    app.run_until(stop).await
 }
 
 fn print_logins(created: bool, config: &Config) {

@@ -1,0 +1,17 @@
+//! Black-box tests of the web UI: a real server on a random port, pages
+//! fetched over HTTP and read as HTML, forms submitted as a browser without
+//! JavaScript would.
+
+#[path = "../api/helpers.rs"]
+mod helpers;
+mod support;
+
+mod accessibility;
+mod account;
+mod csrf;
+mod parties;
+mod scoping;
+mod sign_in;
+mod throttling;
+mod tokens;
+mod users;
