@@ -33,6 +33,26 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
+/// A short single line of free text (a search term, a label, a filter):
+/// trimmed, at most `max_chars`, no control characters (PostgreSQL cannot
+/// even store a NUL, and no label needs a tab or a newline).
+pub fn single_line(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldError> {
+    let text = raw.trim();
+    if text.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    if text.chars().count() > max_chars {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 /// Every field that failed validation in one input.
 #[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
 pub struct ValidationErrors(pub Vec<FieldError>);
@@ -95,3 +115,20 @@ macro_rules! deserialize_by_parsing {
     )*};
 }
 pub(crate) use deserialize_by_parsing;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_lines_refuse_control_characters_and_length() {
+        assert_eq!(
+            single_line("q", "  leeds ", 10).ok(),
+            Some("leeds".to_owned())
+        );
+        assert!(single_line("q", "a\u{0}b", 10).is_err());
+        assert!(single_line("q", "a\nb", 10).is_err());
+        assert!(single_line("q", "abcdefghijk", 10).is_err());
+        assert!(single_line("q", "éééééééééé", 10).is_ok());
+    }
+}

@@ -16,7 +16,7 @@ pub mod user;
 pub use kept_calendar as calendar;
 
 pub use audit::{Actor, AuditAction, AuditEvent};
-pub use error::{FieldError, ValidationErrors};
+pub use error::{FieldError, ValidationErrors, single_line};
 pub use ids::{AuditEventId, GrantId, PartyId, TokenId, UserId};
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};

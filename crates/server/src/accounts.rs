@@ -123,14 +123,14 @@ pub async fn issue_token(
 
 /// Checks a token label: 1 to 100 characters.
 pub fn token_name(field: &str, raw: &str) -> Result<String, kept_domain::FieldError> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    let name = kept_domain::single_line(field, raw, 100)?;
+    if name.is_empty() {
         return Err(kept_domain::FieldError::new(
             field,
             "must be 1 to 100 characters",
         ));
     }
-    Ok(name.to_owned())
+    Ok(name)
 }
 
 /// Checks a token lifetime: 1 to 3650 days.

@@ -89,6 +89,8 @@ catalogue! {
         "The person party this login belongs to is archived. Restore that party first, then the login."),
     UserArchived => ("user-archived", CONFLICT, "The user is archived",
         "This needs an active login. Restore the user first."),
+    SecretNotReplayed => ("secret-not-replayed", CONFLICT, "The first response held a secret and cannot be sent again",
+        "The first request with this `Idempotency-Key` succeeded, and its response held a secret shown only once (an API token or an invitation link). Kept keeps secrets only as hashes, so that response cannot be replayed; nothing was created twice. `Location`, when present, names what was created: list your tokens, or issue a new invitation."),
     IdempotencyKeyReused => ("idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request",
         "An `Idempotency-Key` identifies one request. It was sent before with a different method, path or body; use a new key for a new request."),
     IdempotencyKeyInUse => ("idempotency-key-in-use", CONFLICT, "A request with this idempotency key is in progress",

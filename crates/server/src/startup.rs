@@ -138,6 +138,8 @@ pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 's
 /// The whole application: API, pages and operations endpoints, with the
 /// layers every request passes through.
 pub fn router(state: AppState) -> Router {
+    // Install the recorder now, so requests before the first scrape count.
+    ops::metrics_handle();
     let (api, _) = api::router();
     let api = api
         .fallback(|| async { ApiError::not_found().detail("no such API route") })

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use kept_domain::{AuditAction, AuditEvent, Limit, Page, UserId};
+use kept_domain::{AuditAction, AuditEvent, Limit, Page, UserId, single_line};
 use kept_store::AuditQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -60,8 +60,14 @@ async fn list_events(
         })
         .transpose()?;
     let query = AuditQuery {
-        subject_type: params.subject_type,
-        subject_id: params.subject_id,
+        subject_type: params
+            .subject_type
+            .map(|t| single_line("subject_type", &t, 64))
+            .transpose()?,
+        subject_id: params
+            .subject_id
+            .map(|i| single_line("subject_id", &i, 200))
+            .transpose()?,
         actor: params.actor,
         action,
         cursor: params.cursor,

@@ -53,22 +53,41 @@ pub async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<By
         })
 }
 
-/// Parses JSON into `T`, naming the offending field on failure.
+/// Parses a JSON object into `T`, naming the offending field on failure.
+///
+/// Every request body of the API is an object. serde would also read a
+/// struct from an array, by position; that is refused so the contract stays
+/// the documented one.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let malformed =
+        |e: serde_json::Error| ApiError::new(ProblemKind::MalformedJson).detail(e.to_string());
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(malformed)?;
+        return Err(ApiError::field(BODY, "must be a JSON object"));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => field_error(&path, &inner.to_string()),
-            _ => ApiError::new(ProblemKind::MalformedJson).detail(inner.to_string()),
+        let is_data = inner.classify() == serde_json::error::Category::Data
+            // serde_json reports some type errors (a number where an enum's
+            // string belongs) as syntax errors; valid JSON means they are not.
+            || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+        if is_data {
+            field_error(&path, &inner.to_string(), BODY)
+        } else {
+            malformed(inner)
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::new(ProblemKind::MalformedJson).detail(e.to_string()))?;
+    deserializer.end().map_err(malformed)?;
     Ok(value)
 }
+
+/// How a whole request body is named in field errors.
+const BODY: &str = "body";
+/// How a whole query string is named in field errors.
+pub const QUERY: &str = "query";
 
 /// A query string, parsed into `T` (which should deny unknown fields).
 pub struct ApiQuery<T>(pub T);
@@ -84,7 +103,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .map(ApiQuery)
             .map_err(|e| {
                 let path = e.path().to_string();
-                field_error(&path, &e.into_inner().to_string())
+                field_error(&path, &e.into_inner().to_string(), QUERY)
             })
     }
 }
@@ -104,13 +123,15 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     }
 }
 
-/// A `validation-failed` error for a serde data error at `path`.
+/// A `validation-failed` error for a serde data error at `path`; `root`
+/// names the whole input (`body`, `query`, `form`).
 ///
-/// serde reports an unknown or missing field on the object that holds it, so
-/// the field's own name is taken from the message and joined to the path.
-pub fn field_error(path: &str, message: &str) -> ApiError {
+/// serde reports an unknown, missing or repeated field on the object that
+/// holds it, so the field's own name is taken from the message and joined
+/// to the path.
+pub fn field_error(path: &str, message: &str, root: &str) -> ApiError {
     let message = strip_position(message);
-    let named = ["unknown field `", "missing field `"]
+    let named = ["unknown field `", "missing field `", "duplicate field `"]
         .iter()
         .find_map(|prefix| message.strip_prefix(prefix))
         .and_then(|rest| rest.split('`').next());
@@ -121,7 +142,7 @@ pub fn field_error(path: &str, message: &str) -> ApiError {
             path.to_owned()
         }
         (path, Some(name)) => format!("{path}.{name}"),
-        ("." | "", None) => "body".to_owned(),
+        ("." | "", None) => root.to_owned(),
         (path, None) => path.to_owned(),
     };
     ApiError::field(field, message)
@@ -145,6 +166,7 @@ mod tests {
     #[allow(dead_code)]
     struct Body {
         name: kept_domain::PartyName,
+        kind: Option<kept_domain::PartyKind>,
         count: Option<u32>,
         inner: Option<Inner>,
     }
@@ -199,8 +221,17 @@ mod tests {
         assert_eq!(field_of("5"), (422, "body".into()));
         assert_eq!(
             field_of("[1, 2]"),
-            (422, "[0]".into()),
-            "an array is read by position"
+            (422, "body".into()),
+            "the body must be an object"
+        );
+        assert_eq!(field_of("[1, 2"), (400, "malformed-json".into()));
+        assert_eq!(
+            field_of(r#"{"name": "ok", "name": "again"}"#),
+            (422, "name".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name": "ok", "kind": 5}"#),
+            (422, "kind".into())
         );
     }
 }

@@ -5,7 +5,9 @@
 //! before running, so a concurrent repeat is told to retry (409) rather than
 //! racing it, on one server or several. A response of 5xx releases the key,
 //! so a failed request can be retried with the same key. The same key with a
-//! different method, path or body is refused (422).
+//! different method, path or body is refused (422). A response that carries
+//! a one-time secret (marked [`ContainsSecret`]) is not kept: its key
+//! replays `secret-not-replayed` instead, so the secret exists only as a hash.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -24,6 +26,11 @@ use crate::state::AppState;
 pub const HEADER: &str = "idempotency-key";
 /// Set on a replayed response.
 pub const REPLAYED: &str = "idempotent-replayed";
+
+/// Marks a response whose body holds a secret shown once (an API token, an
+/// invitation link), so it is never stored for replay.
+#[derive(Debug, Clone, Copy)]
+pub struct ContainsSecret;
 
 /// The middleware; runs after authentication.
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -83,11 +90,21 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     let outcome = if parts.status.is_server_error() {
         state.store.abandon_idempotent(user, &key).await
     } else {
-        let stored = StoredResponse {
-            status: parts.status.as_u16(),
-            content_type: header_text(header::CONTENT_TYPE),
-            location: header_text(header::LOCATION),
-            body: body.to_vec(),
+        let stored = if parts.extensions.get::<ContainsSecret>().is_some() {
+            let problem = ApiError::new(ProblemKind::SecretNotReplayed).body();
+            StoredResponse {
+                status: ProblemKind::SecretNotReplayed.status().as_u16(),
+                content_type: Some("application/problem+json".into()),
+                location: header_text(header::LOCATION),
+                body: serde_json::to_vec(&problem).unwrap_or_default(),
+            }
+        } else {
+            StoredResponse {
+                status: parts.status.as_u16(),
+                content_type: header_text(header::CONTENT_TYPE),
+                location: header_text(header::LOCATION),
+                body: body.to_vec(),
+            }
         };
         state.store.finish_idempotent(user, &key, &stored).await
     };

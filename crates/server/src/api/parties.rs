@@ -6,7 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
     Access, Actor, Limit, NewParty, Page, Party, PartyId, PartyKind, PartyName, PartyPatch,
-    PartyReference, Principal,
+    PartyReference, Principal, single_line,
 };
 use kept_store::{PartyOrder, PartyQuery};
 use serde::Deserialize;
@@ -82,7 +82,7 @@ async fn list_parties(
         parent_id: params.parent_id,
         under: params.under,
         internal: params.internal,
-        search: params.q,
+        search: params.q.map(|q| single_line("q", &q, 200)).transpose()?,
         archived: params.archived.unwrap_or_default().into(),
         order: match params.order {
             Some(OrderParam::Name) => PartyOrder::Name,

@@ -1,9 +1,9 @@
 //! `/api/v1/tokens`: the caller's own API tokens.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use axum::{Extension, Json};
 use kept_domain::{Actor, ApiToken, TokenId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiPath};
+use super::idempotency::ContainsSecret;
 use crate::accounts;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -77,6 +78,7 @@ async fn create_token(
     .await?;
     Ok((
         StatusCode::CREATED,
+        Extension(ContainsSecret),
         Json(CreatedToken {
             token: issued.token,
             secret: issued.secret,

@@ -1,12 +1,12 @@
 //! `/api/v1/users`: logins, their roles, and invitations.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use axum::{Extension, Json};
 use kept_domain::{
     Actor, Email, Grant, GrantId, Limit, Page, PartyId, PartyName, Password, Principal, Role, User,
-    UserId,
+    UserId, single_line,
 };
 use kept_store::{UserPatch, UserQuery};
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 
 use super::ArchivedParam;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::idempotency::ContainsSecret;
 use crate::accounts::{self, NewLogin};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, ProblemKind};
@@ -61,7 +62,7 @@ async fn list_users(
 ) -> Result<Json<Page<User>>, ApiError> {
     let query = UserQuery {
         scope: caller.user_scope(),
-        search: params.q,
+        search: params.q.map(|q| single_line("q", &q, 200)).transpose()?,
         role: params.role,
         archived: params.archived.unwrap_or_default().into(),
         cursor: params.cursor,
@@ -143,9 +144,14 @@ async fn create_user(
         user,
         invitation_url: invitation.map(|i| i.url),
     };
+    let secret = body
+        .invitation_url
+        .is_some()
+        .then_some(Extension(ContainsSecret));
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
+        secret,
         Json(body),
     ))
 }
@@ -301,7 +307,7 @@ async fn invite_user(
         invitation_url: invitation.url,
         expires_at: invitation.expires_at,
     };
-    Ok((StatusCode::CREATED, Json(body)))
+    Ok((StatusCode::CREATED, Extension(ContainsSecret), Json(body)))
 }
 
 /// Lists the roles a user holds (admins, and the user themself: grants

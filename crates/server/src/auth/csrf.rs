@@ -65,7 +65,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
         let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         let value = serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let path = e.path().to_string();
-            crate::api::extract::field_error(&path, &e.into_inner().to_string())
+            crate::api::extract::field_error(&path, &e.into_inner().to_string(), "form")
         })?;
         Ok(CsrfForm(value))
     }

@@ -4,7 +4,8 @@ use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::not_found;
+use super::WebError;
+use crate::error::ApiError;
 
 const CSS: &str = include_str!("../../assets/kept.css");
 const JS: &str = include_str!("../../assets/kept.js");
@@ -14,7 +15,7 @@ pub async fn serve(Path(file): Path<String>) -> Response {
     let (body, content_type) = match file.as_str() {
         "kept.css" => (CSS, "text/css; charset=utf-8"),
         "kept.js" => (JS, "text/javascript; charset=utf-8"),
-        _ => return not_found().await,
+        _ => return WebError(ApiError::not_found()).into_response(),
     };
     (
         [

@@ -72,7 +72,15 @@ pub async fn submit(
     ClientAddress(address): ClientAddress,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, WebError> {
-    let email = form.email.trim().to_lowercase();
+    // Whatever was typed is the throttling key; control characters (which
+    // no address has, and PostgreSQL cannot store) are dropped.
+    let email: String = form
+        .email
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     let next = safe_next(form.next.as_deref());
     throttle::check(&state, &email, &address).await?;
 

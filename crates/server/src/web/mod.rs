@@ -131,8 +131,14 @@ pub fn no_store(response: impl IntoResponse) -> Response {
     response
 }
 
-/// The page answered to unknown URLs outside the API.
-pub async fn not_found() -> Response {
+/// The answer to unknown URLs: a page, or a problem document under `/api/`
+/// (for paths the API router itself does not see, such as `/api/v1/`).
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::not_found()
+            .detail("no such API route")
+            .into_response();
+    }
     WebError(ApiError::not_found()).into_response()
 }
 

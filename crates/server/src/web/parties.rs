@@ -98,7 +98,11 @@ pub async fn list(
         .list_parties(&PartyQuery {
             kind,
             parent_id: query.parent_id,
-            search: query.q.clone(),
+            search: query
+                .q
+                .as_deref()
+                .map(|q| kept_domain::single_line("q", q, 200))
+                .transpose()?,
             archived: archived_filter(&archived),
             order: PartyOrder::Name,
             cursor: query.cursor.clone(),

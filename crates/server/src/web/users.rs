@@ -80,7 +80,7 @@ pub async fn list(
     let page = state
         .store
         .list_users(&UserQuery {
-            search: Some(q.clone()),
+            search: Some(kept_domain::single_line("q", &q, 200)?),
             role: parse_role(&role)?,
             archived: match archived.as_str() {
                 "archived" => ArchivedFilter::Archived,

@@ -1,0 +1,306 @@
+//! `/api/v1/openapi.json` lists every route, and the router has nothing the
+//! document does not list.
+
+use std::collections::BTreeSet;
+
+use kept_domain::{PartyKind, Role};
+use reqwest::header::{ALLOW, CONTENT_TYPE};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, json, spawn_app};
+
+/// Every operation of the API, written out from the `#[utoipa::path]`
+/// attributes in `crates/server/src/api/*.rs`. Adding, removing or
+/// undocumenting a route must change this list.
+const KNOWN_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/me"),
+    ("GET", "/parties"),
+    ("POST", "/parties"),
+    ("GET", "/parties/{id}"),
+    ("PATCH", "/parties/{id}"),
+    ("POST", "/parties/{id}/archive"),
+    ("POST", "/parties/{id}/restore"),
+    ("GET", "/users"),
+    ("POST", "/users"),
+    ("GET", "/users/{id}"),
+    ("PATCH", "/users/{id}"),
+    ("POST", "/users/{id}/archive"),
+    ("POST", "/users/{id}/restore"),
+    ("POST", "/users/{id}/invitation"),
+    ("GET", "/users/{id}/grants"),
+    ("POST", "/users/{id}/grants"),
+    ("DELETE", "/users/{id}/grants/{grant_id}"),
+    ("GET", "/tokens"),
+    ("POST", "/tokens"),
+    ("DELETE", "/tokens/{id}"),
+    ("GET", "/audit-events"),
+    ("GET", "/openapi.json"),
+];
+
+/// The methods an API route could be asked for.
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// Methods OpenAPI names as path-item keys.
+const OPENAPI_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+async fn spec(app: &TestApp) -> Value {
+    let response = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("sent");
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let spec = json(response, StatusCode::OK).await;
+    assert!(
+        content_type.starts_with("application/json"),
+        "the document is JSON: {content_type}"
+    );
+    spec
+}
+
+/// The documented (METHOD, path) pairs.
+fn documented(spec: &Value) -> BTreeSet<(String, String)> {
+    let mut pairs = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (key, _) in item.as_object().expect("a path item") {
+            if OPENAPI_METHODS.contains(&key.as_str()) {
+                pairs.insert((key.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    pairs
+}
+
+/// Real ids for path parameters, so a routed request reaches its handler.
+async fn fill(app: &TestApp) -> (String, impl Fn(&str) -> String) {
+    let admin = app.admin().await;
+    let org = app.party(PartyKind::Organisation, "Acme", None).await;
+    let someone = app
+        .persona(
+            "someone@example.com",
+            Some(org.id),
+            &[(Role::Customer, org.id)],
+        )
+        .await;
+    let grants = json(
+        app.get(
+            &format!("/api/v1/users/{}/grants", someone.user.id),
+            &admin.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let grant = grants[0]["id"].as_str().expect("a grant").to_owned();
+    let (org, user) = (org.id.to_string(), someone.user.id.to_string());
+    let token_id = "01890000-0000-7000-8000-000000000000".to_owned();
+    let filler = move |template: &str| {
+        let id = if template.starts_with("/parties") {
+            &org
+        } else if template.starts_with("/tokens") {
+            &token_id
+        } else {
+            &user
+        };
+        template.replace("{id}", id).replace("{grant_id}", &grant)
+    };
+    (admin.token, filler)
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_openapi_3_1_with_responses_and_tags_everywhere() {
+    let app = spawn_app().await;
+
+    let spec = spec(&app).await;
+
+    let version = spec["openapi"].as_str().expect("an openapi version");
+    assert!(version.starts_with("3.1"), "OpenAPI 3.1, got {version}");
+    assert_eq!(
+        spec["servers"][0]["url"], "/api/v1",
+        "paths are relative to /api/v1"
+    );
+    assert!(spec["info"]["title"].is_string());
+    let declared_tags: BTreeSet<&str> = spec["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    let mut problems = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        if !path.starts_with('/') {
+            problems.push(format!("{path}: paths start with /"));
+        }
+        for (method, operation) in item.as_object().expect("a path item") {
+            if !OPENAPI_METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let responses = operation["responses"].as_object();
+            if responses.is_none_or(|r| r.is_empty()) {
+                problems.push(format!("{method} {path}: no responses"));
+            }
+            let tags = operation["tags"].as_array();
+            match tags {
+                Some(tags) if !tags.is_empty() => {
+                    for tag in tags {
+                        let tag = tag.as_str().unwrap_or_default();
+                        if !declared_tags.contains(tag) {
+                            problems.push(format!("{method} {path}: tag `{tag}` is not declared"));
+                        }
+                    }
+                }
+                _ => problems.push(format!("{method} {path}: no tag")),
+            }
+            if !operation["operationId"].is_string() {
+                problems.push(format!("{method} {path}: no operationId"));
+            }
+            let documented_params: BTreeSet<&str> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            let path_params = path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')));
+            for name in path_params.filter(|name| !documented_params.contains(name)) {
+                problems.push(format!(
+                    "{method} {path}: path parameter {name} undocumented"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[tokio::test]
+async fn the_documented_routes_are_exactly_the_known_routes() {
+    let app = spawn_app().await;
+
+    let documented = documented(&spec(&app).await);
+
+    let known: BTreeSet<(String, String)> = KNOWN_ROUTES
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    let undocumented: Vec<_> = known.difference(&documented).collect();
+    let unknown: Vec<_> = documented.difference(&known).collect();
+    assert!(
+        undocumented.is_empty() && unknown.is_empty(),
+        "known but not documented: {undocumented:?}\ndocumented but not in KNOWN_ROUTES: {unknown:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_documented_route_is_served() {
+    let app = spawn_app().await;
+    let (token, fill) = fill(&app).await;
+    let documented = documented(&spec(&app).await);
+
+    let mut problems = Vec::new();
+    for (method, template) in &documented {
+        let path = format!("/api/v1{}", fill(template));
+        let response = app
+            .client
+            .request(
+                Method::from_bytes(method.as_bytes()).expect("a method"),
+                app.url(&path),
+            )
+            .bearer_auth(&token)
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+
+        if status == StatusCode::METHOD_NOT_ALLOWED
+            || status.is_server_error()
+            || (status == StatusCode::NOT_FOUND && body["detail"] == "no such API route")
+        {
+            problems.push(format!("{method} {path}: {status} {body}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "documented but not served:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_method_a_documented_path_does_not_list_is_a_405() {
+    let app = spawn_app().await;
+    let (token, fill) = fill(&app).await;
+    let documented = documented(&spec(&app).await);
+    let paths: BTreeSet<&String> = documented.iter().map(|(_, p)| p).collect();
+
+    let mut problems = Vec::new();
+    for template in paths {
+        let listed: BTreeSet<&str> = documented
+            .iter()
+            .filter(|(_, p)| p == template)
+            .map(|(m, _)| m.as_str())
+            .collect();
+        let path = format!("/api/v1{}", fill(template));
+        for method in METHODS.iter().filter(|m| !listed.contains(*m)) {
+            let response = app
+                .client
+                .request(
+                    Method::from_bytes(method.as_bytes()).expect("a method"),
+                    app.url(&path),
+                )
+                .bearer_auth(&token)
+                .json(&json!({}))
+                .send()
+                .await
+                .expect("sent");
+            let status = response.status();
+            let allow = response
+                .headers()
+                .get(ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+
+            if status != StatusCode::METHOD_NOT_ALLOWED {
+                problems.push(format!("{method} {path}: {status}, not 405"));
+                continue;
+            }
+            // Allow lists what is documented (and HEAD, which GET implies).
+            let mut expected = listed.clone();
+            if expected.contains("GET") {
+                expected.insert("HEAD");
+            }
+            let allowed: BTreeSet<&str> = allow.split(',').map(str::trim).collect();
+            if allowed != expected {
+                problems.push(format!(
+                    "{method} {path}: Allow `{allow}`, documented {expected:?}"
+                ));
+            }
+        }
+        // HEAD is served exactly where GET is.
+        let head = app
+            .client
+            .head(app.url(&path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("sent")
+            .status();
+        if listed.contains("GET") == (head == StatusCode::METHOD_NOT_ALLOWED) {
+            problems.push(format!("HEAD {path}: {head}, documented {listed:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
