@@ -17,7 +17,7 @@ const KEY: &str = "csrf";
 pub const FIELD: &str = "csrf_token";
 
 /// The session's token, made on first use.
-pub async fn token(session: &Session) -> Result<String, WebError> {
+pub async fn token(session: &Session) -> Result<String, ApiError> {
     if let Some(token) = session
         .get::<String>(KEY)
         .await
@@ -34,7 +34,7 @@ pub async fn token(session: &Session) -> Result<String, WebError> {
 }
 
 /// Replaces the session's token (after signing in).
-pub async fn renew(session: &Session) -> Result<String, WebError> {
+pub async fn renew(session: &Session) -> Result<String, ApiError> {
     session
         .remove::<String>(KEY)
         .await

@@ -7,6 +7,7 @@ use kept_domain::{Principal, UserId};
 use kept_store::StoreError;
 use tower_sessions::Session;
 
+use super::csrf;
 use super::session_store::USER_KEY;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -53,6 +54,27 @@ impl FromRequestParts<AppState> for WebCaller {
             Err(e) => Err(WebError::from(ApiError::from(e)).into_response()),
         }
     }
+}
+
+/// Makes `session` the signed-in session of `user`: under a new id (so an
+/// id planted before sign-in is useless) and with a new CSRF token.
+pub async fn start_session(session: &Session, user: UserId) -> Result<(), ApiError> {
+    session.cycle_id().await.map_err(ApiError::internal)?;
+    session
+        .insert(USER_KEY, user)
+        .await
+        .map_err(ApiError::internal)?;
+    csrf::renew(session).await?;
+    Ok(())
+}
+
+/// Signs a user in on this session, after their password (or invitation)
+/// was checked, and notes the sign-in.
+pub async fn sign_in(state: &AppState, session: &Session, user: UserId) -> Result<(), ApiError> {
+    start_session(session, user).await?;
+    state.store.record_login(user).await?;
+    tracing::info!(%user, "signed in");
+    Ok(())
 }
 
 /// Percent-encodes a path for a query parameter.

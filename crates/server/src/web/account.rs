@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::{Layout, WebError, after_post};
 use crate::auth::csrf::CsrfForm;
-use crate::auth::session_store::USER_KEY;
 use crate::auth::throttle::{self, ClientAddress};
+use crate::auth::web::start_session;
 use crate::auth::{WebCaller, password};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -92,11 +92,7 @@ pub async fn change_password(
             .await?;
         // End every session, then carry this one on under a fresh id.
         state.store.delete_sessions_of(principal.user_id).await?;
-        session.cycle_id().await.map_err(ApiError::internal)?;
-        session
-            .insert(USER_KEY, principal.user_id)
-            .await
-            .map_err(ApiError::internal)?;
+        start_session(&session, principal.user_id).await?;
         Ok((
             "Password changed. Your other sessions were signed out.".to_owned(),
             "/account".to_owned(),

@@ -10,10 +10,10 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{Flash, Layout, WebError, no_store, see_other};
-use crate::auth::csrf::{self, CsrfForm};
+use crate::auth::csrf::CsrfForm;
 use crate::auth::password;
 use crate::auth::secret::hash_secret;
-use crate::auth::session_store::USER_KEY;
+use crate::auth::web::sign_in;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -112,13 +112,7 @@ pub async fn accept(
         Err(kept_store::StoreError::NotFound) => return render(&session, token, None, None).await,
         other => other?,
     };
-    session.cycle_id().await.map_err(ApiError::internal)?;
-    session
-        .insert(USER_KEY, user.id)
-        .await
-        .map_err(ApiError::internal)?;
-    csrf::renew(&session).await?;
-    state.store.record_login(user.id).await?;
+    sign_in(&state, &session, user.id).await?;
     Flash::ok(&session, "Your password is set. Welcome to Kept.").await?;
     Ok(see_other("/"))
 }

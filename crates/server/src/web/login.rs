@@ -10,10 +10,11 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{Layout, NoFields, WebError, WebQuery, see_other};
-use crate::auth::csrf::{self, CsrfForm};
+use crate::auth::csrf::CsrfForm;
+use crate::auth::password;
 use crate::auth::session_store::USER_KEY;
 use crate::auth::throttle::{self, ClientAddress};
-use crate::auth::{password, web::safe_next};
+use crate::auth::web::{safe_next, sign_in};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -107,14 +108,7 @@ pub async fn submit(
         }
     };
     throttle::succeeded(&state, &email).await?;
-    session.cycle_id().await.map_err(ApiError::internal)?;
-    session
-        .insert(USER_KEY, user.id)
-        .await
-        .map_err(ApiError::internal)?;
-    csrf::renew(&session).await?;
-    state.store.record_login(user.id).await?;
-    tracing::info!(user = %user.id, "signed in");
+    sign_in(&state, &session, user.id).await?;
     Ok(see_other(&next))
 }
 
