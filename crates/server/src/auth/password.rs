@@ -1,6 +1,12 @@
 //! Password hashing with Argon2id, off the async threads.
+//!
+//! Each hash uses 19 MiB and tens of milliseconds of a core by design. At
+//! most one runs per core at a time (others queue), so a burst of sign-ins
+//! cannot take hundreds of blocking threads and gigabytes of memory.
 
 use std::sync::LazyLock;
+
+use tokio::sync::Semaphore;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -12,18 +18,34 @@ use kept_domain::Password;
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
+/// Permits to run one Argon2 computation: one per core.
+static PERMITS: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)));
+
+/// Runs `work` on the blocking pool once a hashing permit is free.
+async fn bounded<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HashError> {
+    let _permit = PERMITS
+        .acquire()
+        .await
+        .map_err(|e| HashError(e.to_string()))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| HashError(e.to_string()))
+}
+
 /// Hashes a password to a PHC string (`$argon2id$v=19$...`), with a random salt
 /// and Argon2's default (OWASP-recommended) cost.
 pub async fn hash(password: &Password) -> Result<String, HashError> {
     let password = password.expose().to_owned();
-    tokio::task::spawn_blocking(move || {
+    bounded(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
             .map_err(|e| HashError(e.to_string()))
     })
-    .await
-    .map_err(|e| HashError(e.to_string()))?
+    .await?
 }
 
 /// A real hash of a random password, verified against when there is no
@@ -44,7 +66,7 @@ pub async fn verify(password: &str, stored: Option<&str>) -> bool {
     let matches_stored = stored.is_some();
     let password = password.to_owned();
     let stored = stored.map(str::to_owned);
-    let verified = tokio::task::spawn_blocking(move || {
+    let verified = bounded(move || {
         let hash = stored.as_deref().unwrap_or(&DECOY);
         PasswordHash::new(hash)
             .map(|parsed| {
