@@ -60,6 +60,9 @@ enum Command {
     /// Inspect configuration.
     #[command(subcommand)]
     Config(commands::config::Command),
+    /// Business-time arithmetic on a calendar file: check, due, elapsed.
+    #[command(subcommand)]
+    Calendar(commands::calendar::Command),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
             Command::User(command) => commands::user::run(config, command).await,
             Command::Token(command) => commands::token::run(config, command).await,
             Command::Config(command) => commands::config::run(config, command),
+            Command::Calendar(command) => commands::calendar::run(command),
         }
     });
     match outcome {

@@ -27,7 +27,9 @@ fn help_lists_every_command() {
     let (stdout, _) = texts(&output);
     assert!(output.status.success());
     assert!(stdout.contains("Usage: kept"), "{stdout}");
-    for command in ["serve", "demo", "migrate", "user", "token", "config"] {
+    for command in [
+        "serve", "demo", "migrate", "user", "token", "config", "calendar",
+    ] {
         assert!(
             stdout
                 .lines()
@@ -64,6 +66,21 @@ fn every_subcommand_explains_itself_with_help() {
         ),
         (&["config"], &["Usage: kept config", "show"]),
         (&["config", "show"], &["Usage: kept config show"]),
+        (
+            &["calendar"],
+            &[
+                "Usage: kept calendar",
+                "check",
+                "due",
+                "elapsed",
+                "holidays",
+            ],
+        ),
+        (
+            &["calendar", "due"],
+            &["--calendar", "--start", "--duration", "--holidays"],
+        ),
+        (&["calendar", "elapsed"], &["--calendar", "--from", "--to"]),
     ];
 
     for (command, expected) in cases {
