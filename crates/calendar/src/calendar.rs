@@ -13,7 +13,7 @@ use crate::index::{Chunk, Rules, SHIFT};
 use crate::spec::CalendarSpec;
 
 const MICROS: i64 = 1_000_000;
-/// A calendar without a validity range is open from 1900 to 2200.
+/// The index of a calendar without a validity range covers 1900 to 2200.
 const DEFAULT_FROM: i64 = -2_208_988_800 * MICROS;
 const DEFAULT_UNTIL: i64 = 7_258_118_400 * MICROS;
 /// Margin around a validity range, covering any zone offset and a night
@@ -68,11 +68,11 @@ impl Calendar {
         let from = spec
             .valid_from
             .and_then(day_start_utc)
-            .map_or(DEFAULT_FROM, |t| t - MARGIN);
+            .map_or(DEFAULT_FROM - MARGIN, |t| t - MARGIN);
         let until = spec
             .valid_until
             .and_then(day_start_utc)
-            .map_or(DEFAULT_UNTIL, |t| t + MARGIN);
+            .map_or(DEFAULT_UNTIL + MARGIN, |t| t + MARGIN);
         let (k_first, k_last) = (from >> SHIFT, (until - 1) >> SHIFT);
         let count = usize::try_from(k_last - k_first + 1).unwrap_or(0);
         Ok(Self {

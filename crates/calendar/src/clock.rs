@@ -197,8 +197,10 @@ impl SlaClock {
         let mut cursor = self.started_at;
         let mut remaining = target;
         for (from, to) in self.gaps() {
-            let candidate = calendar.add(cursor, remaining)?;
-            if candidate <= from {
+            // No answer from `add` means the target lies beyond this pause too.
+            if let Ok(candidate) = calendar.add(cursor, remaining)
+                && candidate <= from
+            {
                 return Ok(Some(candidate));
             }
             remaining = remaining.saturating_sub(calendar.elapsed(cursor, from));

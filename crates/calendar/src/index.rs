@@ -23,6 +23,10 @@ pub(crate) const SHIFT: u32 = 45;
 /// log2 of a bucket's span in microseconds.
 const BUCKET_SHIFT: u32 = 36;
 const BUCKETS: usize = 1 << (SHIFT - BUCKET_SHIFT);
+/// The validity range of a calendar that gives none.
+pub(crate) const FIRST_DAY: Date = jiff::civil::date(1900, 1, 1);
+/// See [`FIRST_DAY`].
+pub(crate) const LAST_DAY: Date = jiff::civil::date(2199, 12, 31);
 
 /// An open interval `[start, end)` in microseconds since the epoch, with the
 /// open time of its chunk before it.
@@ -159,8 +163,8 @@ impl Rules {
             holidays,
             open_windows,
             closed_windows,
-            first_day: spec.valid_from,
-            last_day: spec.valid_until,
+            first_day: Some(spec.valid_from.unwrap_or(FIRST_DAY)),
+            last_day: Some(spec.valid_until.unwrap_or(LAST_DAY)),
         }
     }
 

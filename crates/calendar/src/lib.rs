@@ -61,8 +61,8 @@
 //! - **Exceptions** are one-off windows in local time: `open` adds a window,
 //!   `closed` removes one and wins over any opening.
 //! - **Validity.** Open intervals start only on dates from `valid_from` to
-//!   `valid_until` (inclusive); a calendar without them is open from 1900
-//!   to 2200. When there is not enough open time left in range (or none at
+//!   `valid_until` (inclusive); a calendar without them is valid from
+//!   1900-01-01 to 2199-12-31. When there is not enough open time left in range (or none at
 //!   all), `add` and `sub` return [`BusinessTimeError::NoOpenTime`]: they
 //!   never loop.
 //! - Instants are kept to the microsecond; [`Calendar::elapsed`] drops

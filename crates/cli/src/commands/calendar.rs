@@ -150,11 +150,11 @@ fn check(file: &Path, holidays: Option<&Path>) -> anyhow::Result<()> {
     }
     println!("exceptions: {}", spec.exceptions.len());
     match (spec.valid_from, spec.valid_until) {
-        (None, None) => println!("valid: always (computed from 1900 to 2200)"),
+        (None, None) => println!("valid: always (1900-01-01 to 2199-12-31)"),
         (from, until) => println!(
             "valid: {} to {}",
-            from.map_or("1900".into(), |d| d.to_string()),
-            until.map_or("2200".into(), |d| d.to_string())
+            from.map_or("1900-01-01".into(), |d| d.to_string()),
+            until.map_or("2199-12-31".into(), |d| d.to_string())
         ),
     }
     Ok(())
