@@ -86,6 +86,12 @@ actions! {
     TokenCreated => "token.created",
     /// An API token was revoked.
     TokenRevoked => "token.revoked",
+    /// A supplier → customer link was made.
+    LinkCreated => "link.created",
+    /// A link was ended.
+    LinkArchived => "link.archived",
+    /// An ended link was made again.
+    LinkRestored => "link.restored",
 }
 
 impl fmt::Display for AuditAction {

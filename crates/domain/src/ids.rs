@@ -77,6 +77,10 @@ id_type!(
     /// Identifies an entry of the audit log.
     AuditEventId
 );
+id_type!(
+    /// Identifies a supplier → customer link.
+    LinkId
+);
 
 #[cfg(test)]
 mod tests {

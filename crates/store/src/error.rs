@@ -21,6 +21,10 @@ pub enum StoreError {
     /// The input refers to something that cannot be used (a missing parent, a cycle).
     #[error("invalid input: {0}")]
     Invalid(#[from] ValidationErrors),
+    /// A supplier -> customer link would close a loop in the chain; the path
+    /// runs from the new link's supplier, through its customer, back to it.
+    #[error("the link would close a loop in the service chain")]
+    ChainCycle(Vec<kept_domain::PartyId>),
     /// A stored value could not be read back (a bug or a hand-edited database).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
@@ -68,6 +72,9 @@ pub enum Conflict {
     /// A request with this idempotency key is still being processed.
     #[error("a request with this idempotency key is still in progress")]
     IdempotencyInProgress,
+    /// An active link already joins the same supplier and customer.
+    #[error("these parties are already linked")]
+    AlreadyLinked,
 }
 
 impl StoreError {

@@ -1,7 +1,7 @@
 //! Persistence for Kept: one [`Store`] API, SQLite and PostgreSQL behind it.
 //!
 //! The server holds an `Arc<dyn Store>`. The API is split into narrow traits
-//! by subject ([`PartyStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
+//! by subject ([`PartyStore`], [`LinkStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
 //! [`Store`] is all of them. There is one implementation, [`SqlStore`], which
 //! runs the same SQL on both backends through sqlx's `Any` driver and keeps
 //! dialect-specific SQL to the migrations.
@@ -13,6 +13,7 @@ mod audit;
 mod auth;
 mod db;
 mod error;
+mod links;
 mod migrations;
 mod parties;
 mod query;
@@ -26,20 +27,23 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kept_domain::{
-    Actor, ApiToken, AuditEvent, Grant, GrantId, Lineage, NewParty, NewUser, Page, Party, PartyId,
-    PartyName, PartyPatch, Principal, Role, Timestamp, TokenId, User, UserId,
+    Actor, ApiToken, AuditEvent, Grant, GrantId, Lineage, Link, LinkId, NewLink, NewParty, NewUser,
+    Page, Party, PartyId, PartyName, PartyPatch, PartyScope, Principal, Role, Timestamp, TokenId,
+    User, UserId,
 };
 
 pub use db::{Backend, StoreOptions, Synchronous};
 pub use error::{Conflict, Result, StoreError};
 pub use query::{
-    ArchivedFilter, AuditQuery, Credentials, IdempotencyStart, LoginFailures, NewToken, PartyOrder,
-    PartyQuery, SessionRecord, StoredResponse, UserPatch, UserQuery,
+    ArchivedFilter, AuditQuery, Credentials, IdempotencyStart, LinkQuery, LoginFailures, NewToken,
+    PartyOrder, PartyQuery, SessionRecord, StoredResponse, UserPatch, UserQuery,
 };
 
 /// Everything Kept stores, behind one object.
 #[async_trait]
-pub trait Store: PartyStore + UserStore + AuthStore + AuditStore + Send + Sync + 'static {
+pub trait Store:
+    PartyStore + LinkStore + UserStore + AuthStore + AuditStore + Send + Sync + 'static
+{
     /// Which engine this store runs on.
     fn backend(&self) -> Backend;
     /// Applies any migrations not yet applied. Safe to run from several
@@ -70,6 +74,22 @@ pub trait PartyStore: Send + Sync {
     /// or an active login sit under it.
     async fn set_party_archived(&self, actor: &Actor, id: PartyId, archived: bool)
     -> Result<Party>;
+}
+
+/// Supplier -> customer links: the service chain.
+#[async_trait]
+pub trait LinkStore: Send + Sync {
+    /// Links two active parties, refusing a duplicate or a loop
+    /// ([`StoreError::ChainCycle`] names the path).
+    async fn create_link(&self, actor: &Actor, new: NewLink) -> Result<Link>;
+    /// The link with this id.
+    async fn link(&self, id: LinkId) -> Result<Link>;
+    /// A page of links with either party in scope, oldest first.
+    async fn list_links(&self, query: &LinkQuery) -> Result<Page<Link>>;
+    /// Every active link with either party in scope, to walk the chain.
+    async fn chain_links(&self, scope: &PartyScope) -> Result<Vec<Link>>;
+    /// Ends or restores a link; restoring re-checks for loops.
+    async fn set_link_archived(&self, actor: &Actor, id: LinkId, archived: bool) -> Result<Link>;
 }
 
 /// Logins, their roles and credentials.

@@ -26,6 +26,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     4 "0004_login_failures",
     5 "0005_audit_events",
     6 "0006_idempotency_keys",
+    7 "0007_links",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -35,6 +36,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     4 "0004_login_failures",
     5 "0005_audit_events",
     6 "0006_idempotency_keys",
+    7 "0007_links",
 );
 
 /// The migrator for a backend.

@@ -188,20 +188,33 @@ pub(crate) async fn insert_party(
 
 /// Appends the scope condition for a column holding party ids.
 pub(crate) fn push_scope(sql: &mut Sql, column: &str, scope: &PartyScope) {
-    if let PartyScope::Within { roots, context } = scope {
-        sql.push(" AND (")
-            .push(column)
-            .push(" IN (SELECT descendant_id FROM party_ancestors WHERE ancestor_id IN (")
-            .bind_list(roots.iter().map(ToString::to_string))
-            .push("))");
-        if !context.is_empty() {
-            sql.push(" OR ")
-                .push(column)
-                .push(" IN (")
-                .bind_list(context.iter().map(ToString::to_string))
-                .push(")");
+    if matches!(scope, PartyScope::Within { .. }) {
+        sql.push(" AND ");
+        push_in_scope(sql, column, scope);
+    }
+}
+
+/// Appends `(column is within scope)` (`(1 = 1)` for everything).
+pub(crate) fn push_in_scope(sql: &mut Sql, column: &str, scope: &PartyScope) {
+    match scope {
+        PartyScope::All => {
+            sql.push("(1 = 1)");
         }
-        sql.push(")");
+        PartyScope::Within { roots, context } => {
+            sql.push("(")
+                .push(column)
+                .push(" IN (SELECT descendant_id FROM party_ancestors WHERE ancestor_id IN (")
+                .bind_list(roots.iter().map(ToString::to_string))
+                .push("))");
+            if !context.is_empty() {
+                sql.push(" OR ")
+                    .push(column)
+                    .push(" IN (")
+                    .bind_list(context.iter().map(ToString::to_string))
+                    .push(")");
+            }
+            sql.push(")");
+        }
     }
 }
 

@@ -196,3 +196,31 @@ pub struct AuditQuery {
     /// The page size.
     pub limit: Limit,
 }
+
+/// A scoped page of links.
+#[derive(Debug, Clone)]
+pub struct LinkQuery {
+    /// Links with either party in this scope.
+    pub scope: PartyScope,
+    /// Only links touching this party.
+    pub party_id: Option<PartyId>,
+    /// Active, ended or both.
+    pub archived: ArchivedFilter,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+impl LinkQuery {
+    /// Every active link in `scope`, one default page.
+    pub fn new(scope: PartyScope) -> Self {
+        Self {
+            scope,
+            party_id: None,
+            archived: ArchivedFilter::Active,
+            cursor: None,
+            limit: Limit::default(),
+        }
+    }
+}

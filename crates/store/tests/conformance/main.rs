@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod links;
 mod parties;
 mod support;
 mod users;
@@ -33,6 +34,13 @@ macro_rules! conformance {
 }
 
 conformance! {
+    links::a_link_reads_back_and_lists_for_either_party,
+    links::a_duplicate_link_and_unknown_parties_are_refused,
+    links::a_link_that_closes_a_loop_is_refused_naming_the_path,
+    links::an_ended_link_is_left_out_of_walks_and_restoring_it_rechecks_loops,
+    links::the_training_chain_walks_up_to_the_publisher_and_down_to_the_participants,
+    links::links_are_visible_to_those_who_see_either_party,
+    links::concurrent_links_cannot_close_a_loop_between_them,
     parties::a_created_party_reads_back_as_it_was_written,
     parties::nesting_rules_and_missing_parents_are_refused,
     parties::children_inherit_the_internal_flag_unless_told,
