@@ -92,6 +92,14 @@ actions! {
     LinkArchived => "link.archived",
     /// An ended link was made again.
     LinkRestored => "link.restored",
+    /// A business calendar was stored.
+    CalendarCreated => "calendar.created",
+    /// A calendar's name or rules changed.
+    CalendarUpdated => "calendar.updated",
+    /// A calendar was archived.
+    CalendarArchived => "calendar.archived",
+    /// An archived calendar was restored.
+    CalendarRestored => "calendar.restored",
 }
 
 impl fmt::Display for AuditAction {

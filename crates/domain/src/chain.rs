@@ -200,6 +200,39 @@ impl ChainGraph {
         None
     }
 
+    /// Every party in the graph with its layer: 0 for parties with no
+    /// supplier, otherwise one more than the deepest of its suppliers, so
+    /// each link points to a later layer.
+    pub fn layers(&self) -> BTreeMap<PartyId, u32> {
+        let mut layer: BTreeMap<PartyId, u32> = BTreeMap::new();
+        let mut waiting: BTreeMap<PartyId, usize> = BTreeMap::new();
+        for (&p, customers) in &self.down {
+            waiting.entry(p).or_insert(0);
+            for &(c, _) in customers {
+                *waiting.entry(c).or_insert(0) += 1;
+            }
+        }
+        let mut ready: VecDeque<PartyId> = waiting
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(p, _)| *p)
+            .collect();
+        while let Some(p) = ready.pop_front() {
+            let here = *layer.entry(p).or_insert(0);
+            for &(c, _) in self.down.get(&p).into_iter().flatten() {
+                let l = layer.entry(c).or_insert(0);
+                *l = (*l).max(here + 1);
+                if let Some(n) = waiting.get_mut(&c) {
+                    *n -= 1;
+                    if *n == 0 {
+                        ready.push_back(c);
+                    }
+                }
+            }
+        }
+        layer
+    }
+
     /// The loop that linking `supplier` → `customer` would close, as the path
     /// `supplier, customer, …, supplier`; `None` if the link is safe.
     pub fn cycle_with(&self, supplier: PartyId, customer: PartyId) -> Option<Vec<PartyId>> {
@@ -242,6 +275,21 @@ mod tests {
             Some(vec![publisher, company, trainer, cohort])
         );
         assert_eq!(g.path(cohort, publisher), None);
+    }
+
+    #[test]
+    fn layers_put_every_customer_after_its_suppliers() {
+        let [a, b, c, d] = std::array::from_fn(|_| PartyId::new());
+        let mut g = ChainGraph::default();
+        link(&mut g, a, b);
+        link(&mut g, b, c);
+        link(&mut g, a, c);
+        link(&mut g, d, c);
+        let layers = g.layers();
+        assert_eq!(layers[&a], 0);
+        assert_eq!(layers[&d], 0);
+        assert_eq!(layers[&b], 1);
+        assert_eq!(layers[&c], 2);
     }
 
     #[test]

@@ -81,6 +81,10 @@ id_type!(
     /// Identifies a supplier → customer link.
     LinkId
 );
+id_type!(
+    /// Identifies a stored business calendar.
+    CalendarId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 //! `PartyName::parse`), so code inside works only with valid values.
 
 pub mod audit;
+pub mod business_calendar;
 pub mod chain;
 pub mod error;
 pub mod ids;
@@ -17,9 +18,10 @@ pub mod user;
 pub use kept_calendar as calendar;
 
 pub use audit::{Actor, AuditAction, AuditEvent};
+pub use business_calendar::{CalendarPatch, NewCalendar, StoredCalendar};
 pub use chain::{ChainGraph, Direction, Link, NewLink, Reached};
 pub use error::{FieldError, ValidationErrors, single_line};
-pub use ids::{AuditEventId, GrantId, LinkId, PartyId, TokenId, UserId};
+pub use ids::{AuditEventId, CalendarId, GrantId, LinkId, PartyId, TokenId, UserId};
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
 pub use policy::{Access, PartyScope, Principal};

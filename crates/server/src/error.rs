@@ -89,7 +89,11 @@ catalogue! {
         "The person party this login belongs to is archived. Restore that party first, then the login."),
     UserArchived => ("user-archived", CONFLICT, "The user is archived",
         "This needs an active login. Restore the user first."),
-    SecretNotReplayed => ("secret-not-replayed", CONFLICT, "The first response held a secret and cannot be sent again",
+ChainCycle => ("chain-cycle", CONFLICT, "The link would close a loop in the service chain",
+        "A party cannot supply itself, directly or through others. The detail names the path the new link would close; end one of its links first or link the other way."),
+    AlreadyLinked => ("already-linked", CONFLICT, "The parties are already linked",
+        "An active link already joins this supplier to this customer."),
+        SecretNotReplayed => ("secret-not-replayed", CONFLICT, "The first response held a secret and cannot be sent again",
         "The first request with this `Idempotency-Key` succeeded, and its response held a secret shown only once (an API token or an invitation link). Kept keeps secrets only as hashes, so that response cannot be replayed; nothing was created twice. `Location`, when present, names what was created: list your tokens, or issue a new invitation."),
     IdempotencyKeyReused => ("idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request",
         "An `Idempotency-Key` identifies one request. It was sent before with a different method, path or body; use a new key for a new request."),
@@ -236,9 +240,18 @@ impl From<StoreError> for ApiError {
                     Conflict::PersonArchived => ProblemKind::PersonArchived,
                     Conflict::UserArchived => ProblemKind::UserArchived,
                     Conflict::IdempotencyInProgress => ProblemKind::IdempotencyKeyInUse,
+                    Conflict::AlreadyLinked => ProblemKind::AlreadyLinked,
                 };
                 Self::new(kind).detail(conflict.to_string())
             }
+            // Handlers that can name the parties do so (see `api::links`).
+            StoreError::ChainCycle(path) => Self::new(ProblemKind::ChainCycle).detail(format!(
+                "the link would close the loop {}",
+                path.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            )),
             e if e.is_unavailable() => {
                 tracing::error!(error = %e, "database unavailable");
                 Self::new(ProblemKind::ServiceUnavailable)

@@ -1,7 +1,7 @@
 //! Persistence for Kept: one [`Store`] API, SQLite and PostgreSQL behind it.
 //!
 //! The server holds an `Arc<dyn Store>`. The API is split into narrow traits
-//! by subject ([`PartyStore`], [`LinkStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
+//! by subject ([`PartyStore`], [`LinkStore`], [`CalendarStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
 //! [`Store`] is all of them. There is one implementation, [`SqlStore`], which
 //! runs the same SQL on both backends through sqlx's `Any` driver and keeps
 //! dialect-specific SQL to the migrations.
@@ -11,6 +11,7 @@
 
 mod audit;
 mod auth;
+mod calendars;
 mod db;
 mod error;
 mod links;
@@ -27,22 +28,23 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kept_domain::{
-    Actor, ApiToken, AuditEvent, Grant, GrantId, Lineage, Link, LinkId, NewLink, NewParty, NewUser,
-    Page, Party, PartyId, PartyName, PartyPatch, PartyScope, Principal, Role, Timestamp, TokenId,
-    User, UserId,
+    Actor, ApiToken, AuditEvent, CalendarId, CalendarPatch, Grant, GrantId, Lineage, Link, LinkId,
+    NewCalendar, NewLink, NewParty, NewUser, Page, Party, PartyId, PartyName, PartyPatch,
+    PartyScope, Principal, Role, StoredCalendar, Timestamp, TokenId, User, UserId,
 };
 
 pub use db::{Backend, StoreOptions, Synchronous};
 pub use error::{Conflict, Result, StoreError};
 pub use query::{
-    ArchivedFilter, AuditQuery, Credentials, IdempotencyStart, LinkQuery, LoginFailures, NewToken,
-    PartyOrder, PartyQuery, SessionRecord, StoredResponse, UserPatch, UserQuery,
+    ArchivedFilter, AuditQuery, CalendarQuery, Credentials, IdempotencyStart, LinkQuery,
+    LoginFailures, NewToken, PartyOrder, PartyQuery, SessionRecord, StoredResponse, UserPatch,
+    UserQuery,
 };
 
 /// Everything Kept stores, behind one object.
 #[async_trait]
 pub trait Store:
-    PartyStore + LinkStore + UserStore + AuthStore + AuditStore + Send + Sync + 'static
+    PartyStore + LinkStore + CalendarStore + UserStore + AuthStore + AuditStore + Send + Sync + 'static
 {
     /// Which engine this store runs on.
     fn backend(&self) -> Backend;
@@ -84,12 +86,40 @@ pub trait LinkStore: Send + Sync {
     async fn create_link(&self, actor: &Actor, new: NewLink) -> Result<Link>;
     /// The link with this id.
     async fn link(&self, id: LinkId) -> Result<Link>;
+    /// The link with this id if the scope sees it (the rule of
+    /// [`LinkStore::list_links`]); `NotFound` otherwise.
+    async fn visible_link(&self, id: LinkId, scope: &PartyScope) -> Result<Link>;
     /// A page of links with either party in scope, oldest first.
     async fn list_links(&self, query: &LinkQuery) -> Result<Page<Link>>;
     /// Every active link with either party in scope, to walk the chain.
     async fn chain_links(&self, scope: &PartyScope) -> Result<Vec<Link>>;
     /// Ends or restores a link; restoring re-checks for loops.
     async fn set_link_archived(&self, actor: &Actor, id: LinkId, archived: bool) -> Result<Link>;
+}
+
+/// Stored business calendars.
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
+    /// Stores a calendar (validated again here) owned by an active party.
+    async fn create_calendar(&self, actor: &Actor, new: NewCalendar) -> Result<StoredCalendar>;
+    /// The calendar with this id.
+    async fn calendar(&self, id: CalendarId) -> Result<StoredCalendar>;
+    /// A page of calendars whose owner is in scope, by name.
+    async fn list_calendars(&self, query: &CalendarQuery) -> Result<Page<StoredCalendar>>;
+    /// Renames a calendar or replaces its rules (validated again here).
+    async fn update_calendar(
+        &self,
+        actor: &Actor,
+        id: CalendarId,
+        patch: CalendarPatch,
+    ) -> Result<StoredCalendar>;
+    /// Archives or restores a calendar.
+    async fn set_calendar_archived(
+        &self,
+        actor: &Actor,
+        id: CalendarId,
+        archived: bool,
+    ) -> Result<StoredCalendar>;
 }
 
 /// Logins, their roles and credentials.

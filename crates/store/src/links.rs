@@ -117,6 +117,20 @@ impl LinkStore for SqlStore {
         fetch_link(&mut conn, id).await
     }
 
+    async fn visible_link(&self, id: LinkId, scope: &PartyScope) -> Result<Link> {
+        let mut sql = Sql::new(SELECT);
+        sql.push(" WHERE l.id = ")
+            .bind(id.to_string())
+            .push(" AND ");
+        push_visible(&mut sql, scope);
+        let row = sql
+            .query()
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        link_from_row(&row)
+    }
+
     async fn list_links(&self, q: &LinkQuery) -> Result<Page<Link>> {
         let mut sql = Sql::new(SELECT);
         sql.push(" WHERE ");
@@ -180,11 +194,30 @@ impl LinkStore for SqlStore {
     }
 }
 
-/// A link is visible when either of its parties is.
+/// A link is visible when the caller reaches either party, or when its
+/// customer is a party above what they reach (the suppliers of a head office
+/// serve its stores too). A head office's own links to other sites stay
+/// hidden: context shows a party, not what lies beneath it.
 fn push_visible(sql: &mut Sql, scope: &PartyScope) {
-    sql.push("(");
-    push_in_scope(sql, "l.supplier_id", scope);
-    sql.push(" OR ");
-    push_in_scope(sql, "l.customer_id", scope);
-    sql.push(")");
+    match scope {
+        PartyScope::All => {
+            sql.push("(1 = 1)");
+        }
+        PartyScope::Within { roots, context } => {
+            let reach = PartyScope::Within {
+                roots: roots.clone(),
+                context: Vec::new(),
+            };
+            sql.push("(");
+            push_in_scope(sql, "l.supplier_id", &reach);
+            sql.push(" OR ");
+            push_in_scope(sql, "l.customer_id", &reach);
+            if !context.is_empty() {
+                sql.push(" OR l.customer_id IN (")
+                    .bind_list(context.iter().map(ToString::to_string))
+                    .push(")");
+            }
+            sql.push(")");
+        }
+    }
 }

@@ -27,6 +27,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     5 "0005_audit_events",
     6 "0006_idempotency_keys",
     7 "0007_links",
+    8 "0008_calendars",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -37,6 +38,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     5 "0005_audit_events",
     6 "0006_idempotency_keys",
     7 "0007_links",
+    8 "0008_calendars",
 );
 
 /// The migrator for a backend.

@@ -224,3 +224,28 @@ impl LinkQuery {
         }
     }
 }
+
+/// A scoped page of calendars, by name.
+#[derive(Debug, Clone)]
+pub struct CalendarQuery {
+    /// Calendars whose owner is in this scope.
+    pub scope: PartyScope,
+    /// Active, archived or both.
+    pub archived: ArchivedFilter,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+impl CalendarQuery {
+    /// Every active calendar in `scope`, one default page.
+    pub fn new(scope: PartyScope) -> Self {
+        Self {
+            scope,
+            archived: ArchivedFilter::Active,
+            cursor: None,
+            limit: Limit::default(),
+        }
+    }
+}

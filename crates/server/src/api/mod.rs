@@ -6,11 +6,15 @@ pub mod extract;
 pub mod idempotency;
 
 mod audit;
+mod calendars;
+mod links;
 mod me;
 mod parties;
 mod tokens;
 mod users;
 
+pub(crate) use calendars::{instant, managed_calendar, readable_calendar};
+pub(crate) use links::{make_link, may_change_link, set_archived as set_link_archived};
 pub(crate) use parties::{check_may_manage, check_may_place_under, readable_party};
 
 use std::sync::OnceLock;
@@ -44,6 +48,8 @@ use crate::state::AppState;
     security(("bearer" = [])),
     tags(
         (name = "parties", description = "Organisations, sites, departments, teams and people"),
+        (name = "calendars", description = "Business calendars and business-time arithmetic on them"),
+        (name = "chain", description = "Supplier → customer links and walks along the service chain"),
         (name = "users", description = "Logins and their roles"),
         (name = "tokens", description = "The caller's API tokens"),
         (name = "audit", description = "Who changed what"),
@@ -69,6 +75,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(me::router())
         .merge(parties::router())
+        .merge(links::router())
+        .merge(calendars::router())
         .merge(users::router())
         .merge(tokens::router())
         .merge(audit::router())

@@ -3,6 +3,8 @@
 
 mod account;
 mod assets;
+mod calendars;
+mod chain;
 mod invite;
 mod layout;
 mod login;
@@ -35,6 +37,16 @@ pub fn router() -> Router<AppState> {
         .route("/parties/{id}/children", post(parties::create_child))
         .route("/parties/{id}/archive", post(parties::archive))
         .route("/parties/{id}/restore", post(parties::restore))
+        .route("/calendars", get(calendars::list).post(calendars::create))
+        .route(
+            "/calendars/{id}",
+            get(calendars::detail).post(calendars::update),
+        )
+        .route("/calendars/{id}/archive", post(calendars::archive))
+        .route("/calendars/{id}/restore", post(calendars::restore))
+        .route("/chain", get(chain::page))
+        .route("/chain/links", post(chain::create))
+        .route("/chain/links/{id}/archive", post(chain::archive))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", get(users::detail))
         .route("/users/{id}/grants", post(users::add_grant))

@@ -2,7 +2,9 @@
 //! server on a random port, over a fresh database per test.
 
 mod audit;
+mod calendars;
 mod helpers;
+mod links;
 mod parties;
 mod smoke;
 mod tenancy;

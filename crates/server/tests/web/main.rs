@@ -8,6 +8,8 @@ mod support;
 
 mod accessibility;
 mod account;
+mod calendars;
+mod chain;
 mod csrf;
 mod parties;
 mod scoping;

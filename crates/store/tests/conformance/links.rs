@@ -155,9 +155,12 @@ pub async fn links_are_visible_to_those_who_see_either_party(store: Arc<dyn Stor
     let provider = org(&store, "Brightwell").await;
     let client = org(&store, "Harbour").await;
     let leeds = party(&store, PartyKind::Site, "Leeds", Some(client.id)).await;
+    let york = party(&store, PartyKind::Site, "York", Some(client.id)).await;
     let other = org(&store, "Someone else").await;
     let served = link(&store, provider.id, client.id).await;
     link(&store, provider.id, other.id).await;
+    // The head office supplying another of its sites is none of Leeds's business.
+    link(&store, client.id, york.id).await;
 
     // A Leeds customer reaches Leeds and sees Harbour as context.
     let leeds_scope = PartyScope::Within {
@@ -177,6 +180,15 @@ pub async fn links_are_visible_to_those_who_see_either_party(store: Arc<dyn Stor
         context: vec![],
     };
     assert_eq!(store.chain_links(&staff).await.expect("links").len(), 2);
+    // The head office's people see its links both ways.
+    let head_office = PartyScope::Within {
+        roots: vec![client.id],
+        context: vec![],
+    };
+    assert_eq!(
+        store.chain_links(&head_office).await.expect("links").len(),
+        2
+    );
 }
 
 pub async fn concurrent_links_cannot_close_a_loop_between_them(store: Arc<dyn Store>) {

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod calendars;
 mod links;
 mod parties;
 mod support;
@@ -34,6 +35,10 @@ macro_rules! conformance {
 }
 
 conformance! {
+    calendars::a_calendar_reads_back_with_its_rules,
+    calendars::an_invalid_calendar_or_unknown_owner_is_refused,
+    calendars::calendars_list_by_name_within_the_owners_scope,
+    calendars::changing_and_archiving_a_calendar_is_audited,
     links::a_link_reads_back_and_lists_for_either_party,
     links::a_duplicate_link_and_unknown_parties_are_refused,
     links::a_link_that_closes_a_loop_is_refused_naming_the_path,

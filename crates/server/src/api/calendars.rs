@@ -1,0 +1,384 @@
+//! `/api/v1/calendars`: stored business calendars, and business-time
+//! arithmetic on them.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use kept_domain::business_calendar::{problems, validate_spec};
+use kept_domain::calendar::{BusinessDuration, CalendarSpec};
+use kept_domain::{
+    Actor, CalendarId, CalendarPatch, Limit, NewCalendar, Page, PartyId, PartyName, Principal,
+    StoredCalendar, Timestamp,
+};
+use kept_store::CalendarQuery;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ArchivedParam;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// The calendars routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_calendars, create_calendar))
+        .routes(routes!(get_calendar, update_calendar))
+        .routes(routes!(archive_calendar))
+        .routes(routes!(restore_calendar))
+        .routes(routes!(calendar_due))
+        .routes(routes!(calendar_elapsed))
+}
+
+/// Filters of a calendar list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `active` (default), `archived` or `all`.
+    archived: Option<ArchivedParam>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    limit: Option<u32>,
+}
+
+/// Lists the calendars of the parties the caller may see, by name.
+#[utoipa::path(get, path = "/calendars", tag = "calendars", params(ListParams),
+    responses((status = 200, description = "A page of calendars", body = Page<StoredCalendar>)))]
+async fn list_calendars(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<Page<StoredCalendar>>, ApiError> {
+    let query = CalendarQuery {
+        scope: caller.party_scope(),
+        archived: params.archived.unwrap_or_default().into(),
+        cursor: params.cursor,
+        limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
+    };
+    Ok(Json(state.store.list_calendars(&query).await?))
+}
+
+/// The rules of a calendar, as a JSON object or as TOML text.
+fn rules(
+    spec: Option<CalendarSpec>,
+    toml: Option<String>,
+) -> Result<Option<CalendarSpec>, ApiError> {
+    let spec = match (spec, toml) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::field(
+                "toml",
+                "give either spec or toml, not both",
+            ));
+        }
+        (Some(spec), None) => spec,
+        (None, Some(text)) => CalendarSpec::from_toml(&text).map_err(|e| problems("toml", &e))?,
+        (None, None) => return Ok(None),
+    };
+    validate_spec("spec", &spec)?;
+    Ok(Some(spec))
+}
+
+/// A new calendar: `spec` in the calendar format as JSON, or the same as TOML
+/// text in `toml`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCalendar {
+    /// Its name, 1 to 200 characters.
+    #[schema(value_type = String)]
+    name: PartyName,
+    /// The party that keeps it (you must manage it).
+    owner_id: PartyId,
+    /// Zone, week, holidays, exceptions, valid_from, valid_until.
+    #[schema(value_type = Option<Object>)]
+    spec: Option<CalendarSpec>,
+    /// The same rules written as TOML.
+    toml: Option<String>,
+}
+
+async fn check_manage(
+    state: &AppState,
+    caller: &Principal,
+    owner: PartyId,
+) -> Result<(), ApiError> {
+    let lineage = match state.store.lineage(owner).await {
+        Err(kept_store::StoreError::NotFound) => {
+            return Err(ApiError::field("owner_id", "no such party"));
+        }
+        other => other?,
+    };
+    match caller.manage_party(&lineage) {
+        kept_domain::Access::Hidden => Err(ApiError::field("owner_id", "no such party")),
+        other => ApiError::check(other),
+    }
+}
+
+/// Stores a calendar, validated: every problem is named (`spec.week.mon[1]`).
+#[utoipa::path(post, path = "/calendars", tag = "calendars", request_body = CreateCalendar,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
+    responses(
+        (status = 201, description = "Stored", body = StoredCalendar),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid calendar", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_calendar(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(body): ApiJson<CreateCalendar>,
+) -> Result<impl IntoResponse, ApiError> {
+    let spec = rules(body.spec, body.toml)?
+        .ok_or_else(|| ApiError::field("spec", "a calendar needs its rules, in spec or toml"))?;
+    check_manage(&state, &caller, body.owner_id).await?;
+    let calendar = state
+        .store
+        .create_calendar(
+            &Actor::user(&caller),
+            NewCalendar {
+                name: body.name,
+                owner_id: body.owner_id,
+                spec,
+            },
+        )
+        .await?;
+    let location = format!("/api/v1/calendars/{}", calendar.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(calendar),
+    ))
+}
+
+/// Loads a calendar whose owner the caller may see, or answers not found.
+pub(crate) async fn readable_calendar(
+    state: &AppState,
+    caller: &Principal,
+    id: CalendarId,
+) -> Result<StoredCalendar, ApiError> {
+    let calendar = state.store.calendar(id).await?;
+    let lineage = state.store.lineage(calendar.owner_id).await?;
+    ApiError::check(caller.read_party(&lineage))?;
+    Ok(calendar)
+}
+
+/// Loads a calendar the caller may change.
+pub(crate) async fn managed_calendar(
+    state: &AppState,
+    caller: &Principal,
+    id: CalendarId,
+) -> Result<StoredCalendar, ApiError> {
+    let calendar = readable_calendar(state, caller, id).await?;
+    let lineage = state.store.lineage(calendar.owner_id).await?;
+    ApiError::check(caller.manage_party(&lineage))?;
+    Ok(calendar)
+}
+
+/// Reads one calendar.
+#[utoipa::path(get, path = "/calendars/{id}", tag = "calendars", params(("id" = String, Path, description = "The calendar's id")),
+    responses(
+        (status = 200, description = "The calendar", body = StoredCalendar),
+        (status = 404, description = "No such calendar", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_calendar(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<CalendarId>,
+) -> Result<Json<StoredCalendar>, ApiError> {
+    Ok(Json(readable_calendar(&state, &caller, id).await?))
+}
+
+/// A change to a calendar; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCalendar {
+    /// A new name.
+    #[schema(value_type = Option<String>)]
+    name: Option<PartyName>,
+    /// New rules as JSON.
+    #[schema(value_type = Option<Object>)]
+    spec: Option<CalendarSpec>,
+    /// New rules as TOML.
+    toml: Option<String>,
+}
+
+/// Renames a calendar or replaces its rules, validated as on creation.
+#[utoipa::path(patch, path = "/calendars/{id}", tag = "calendars", request_body = UpdateCalendar,
+    params(("id" = String, Path, description = "The calendar's id")),
+    responses(
+        (status = 200, description = "The changed calendar", body = StoredCalendar),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such calendar", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid calendar", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn update_calendar(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<CalendarId>,
+    ApiJson(body): ApiJson<UpdateCalendar>,
+) -> Result<Json<StoredCalendar>, ApiError> {
+    managed_calendar(&state, &caller, id).await?;
+    let patch = CalendarPatch {
+        name: body.name,
+        spec: rules(body.spec, body.toml)?,
+    };
+    Ok(Json(
+        state
+            .store
+            .update_calendar(&Actor::user(&caller), id, patch)
+            .await?,
+    ))
+}
+
+/// Archives a calendar.
+#[utoipa::path(post, path = "/calendars/{id}/archive", tag = "calendars", params(("id" = String, Path, description = "The calendar's id")),
+    responses((status = 200, description = "The archived calendar", body = StoredCalendar)))]
+async fn archive_calendar(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<CalendarId>,
+) -> Result<Json<StoredCalendar>, ApiError> {
+    managed_calendar(&state, &caller, id).await?;
+    Ok(Json(
+        state
+            .store
+            .set_calendar_archived(&Actor::user(&caller), id, true)
+            .await?,
+    ))
+}
+
+/// Restores an archived calendar.
+#[utoipa::path(post, path = "/calendars/{id}/restore", tag = "calendars", params(("id" = String, Path, description = "The calendar's id")),
+    responses((status = 200, description = "The restored calendar", body = StoredCalendar)))]
+async fn restore_calendar(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<CalendarId>,
+) -> Result<Json<StoredCalendar>, ApiError> {
+    managed_calendar(&state, &caller, id).await?;
+    Ok(Json(
+        state
+            .store
+            .set_calendar_archived(&Actor::user(&caller), id, false)
+            .await?,
+    ))
+}
+
+/// An instant given in a query: RFC 3339 with an offset.
+pub(crate) fn instant(field: &str, raw: &str) -> Result<Timestamp, ApiError> {
+    raw.trim().parse().map_err(|_| {
+        ApiError::field(
+            field,
+            "must be an instant in RFC 3339, such as 2026-03-27T16:30:00Z",
+        )
+    })
+}
+
+/// Where to count from, and how much open time.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DueParams {
+    /// When the clock starts (RFC 3339).
+    start: String,
+    /// Open time to add: `4h`, `90m`, `2h30m`, `40h`.
+    duration: String,
+}
+
+/// A due instant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Due {
+    /// When the clock started.
+    #[schema(value_type = String, format = DateTime)]
+    pub start: Timestamp,
+    /// The open time added.
+    #[schema(value_type = String, example = "4h")]
+    pub duration: BusinessDuration,
+    /// The earliest instant by which that much open time has passed.
+    #[schema(value_type = String, format = DateTime)]
+    pub due: Timestamp,
+}
+
+/// The due instant: `start` plus `duration` of the calendar's open time. A
+/// due instant on a closing time stays there.
+#[utoipa::path(get, path = "/calendars/{id}/due", tag = "calendars",
+    params(("id" = String, Path, description = "The calendar's id"), DueParams),
+    responses(
+        (status = 200, description = "The due instant", body = Due),
+        (status = 422, description = "A bad instant or duration, or not enough open time in the calendar's range", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn calendar_due(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<CalendarId>,
+    ApiQuery(params): ApiQuery<DueParams>,
+) -> Result<Json<Due>, ApiError> {
+    let stored = readable_calendar(&state, &caller, id).await?;
+    let start = instant("start", &params.start)?;
+    let duration: BusinessDuration =
+        params
+            .duration
+            .parse()
+            .map_err(|e: kept_domain::calendar::ParseDurationError| {
+                ApiError::field("duration", e.to_string())
+            })?;
+    let calendar = stored.spec.compile().map_err(|e| problems("spec", &e))?;
+    let due = calendar
+        .add(start, duration)
+        .map_err(|e| ApiError::field("duration", e.to_string()))?;
+    Ok(Json(Due {
+        start,
+        duration,
+        due,
+    }))
+}
+
+/// Two instants.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ElapsedParams {
+    /// The start (RFC 3339).
+    from: String,
+    /// The end (RFC 3339), not before `from`.
+    to: String,
+}
+
+/// Open time between two instants.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Elapsed {
+    /// The open time, as `2h30m`.
+    #[schema(value_type = String, example = "2h30m")]
+    pub elapsed: BusinessDuration,
+    /// The same in seconds.
+    pub seconds: u64,
+}
+
+/// The calendar's open time between two instants.
+#[utoipa::path(get, path = "/calendars/{id}/elapsed", tag = "calendars",
+    params(("id" = String, Path, description = "The calendar's id"), ElapsedParams),
+    responses(
+        (status = 200, description = "The open time", body = Elapsed),
+        (status = 422, description = "A bad instant", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn calendar_elapsed(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<CalendarId>,
+    ApiQuery(params): ApiQuery<ElapsedParams>,
+) -> Result<Json<Elapsed>, ApiError> {
+    let stored = readable_calendar(&state, &caller, id).await?;
+    let (from, to) = (instant("from", &params.from)?, instant("to", &params.to)?);
+    if to < from {
+        return Err(ApiError::field("to", "must not be before from"));
+    }
+    let calendar = stored.spec.compile().map_err(|e| problems("spec", &e))?;
+    let elapsed = calendar.elapsed(from, to);
+    Ok(Json(Elapsed {
+        seconds: elapsed.as_seconds(),
+        elapsed,
+    }))
+}
