@@ -235,7 +235,14 @@ async fn a_person_signs_in_sees_the_parties_and_signs_out_in_chromium() {
     }
     assert_eq!(
         texts(&browser, "nav[aria-label=Main] a").await,
-        ["Parties", "Calendars", "Chain", "Users", "API tokens", "API docs"]
+        [
+            "Parties",
+            "Calendars",
+            "Chain",
+            "Users",
+            "API tokens",
+            "API docs"
+        ]
     );
     assert_eq!(
         texts(&browser, "nav a[aria-current=page]").await,
