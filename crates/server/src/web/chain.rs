@@ -153,7 +153,9 @@ pub async fn page(
         }
     };
 
-    // Columns by layer, suppliers on the left; names sorted within a column.
+    // Columns by layer, suppliers on the left. The first column is sorted by
+    // name; each later one by the mean row of its suppliers (then name), which
+    // keeps most arrows from crossing.
     let mut columns: BTreeMap<u32, Vec<PartyId>> = BTreeMap::new();
     for (id, layer) in graph.layers() {
         columns.entry(layer).or_default().push(id);
@@ -162,7 +164,19 @@ pub async fn page(
     let mut nodes = Vec::new();
     let mut rows = 0;
     for (layer, mut ids) in columns {
-        ids.sort_by_key(|id| name(id).to_lowercase());
+        let mean_supplier_row = |id: &PartyId| {
+            let ys: Vec<i64> = links
+                .iter()
+                .filter(|l| l.customer_id == *id)
+                .filter_map(|l| at.get(&l.supplier_id).map(|(_, y)| *y))
+                .collect();
+            if ys.is_empty() {
+                i64::MAX
+            } else {
+                ys.iter().sum::<i64>() / ys.len() as i64
+            }
+        };
+        ids.sort_by_cached_key(|id| (mean_supplier_row(id), name(id).to_lowercase()));
         rows = rows.max(ids.len() as i64);
         for (row, id) in ids.into_iter().enumerate() {
             let (x, y) = (
