@@ -100,6 +100,14 @@ actions! {
     CalendarArchived => "calendar.archived",
     /// An archived calendar was restored.
     CalendarRestored => "calendar.restored",
+    /// A service was added to the catalog.
+    ServiceCreated => "service.created",
+    /// A service's description, scope or defaults changed.
+    ServiceUpdated => "service.updated",
+    /// A service was withdrawn.
+    ServiceArchived => "service.archived",
+    /// A withdrawn service was offered again.
+    ServiceRestored => "service.restored",
 }
 
 impl fmt::Display for AuditAction {

@@ -82,6 +82,15 @@ impl ValidationErrors {
         }
     }
 
+    /// `value` if no field failed, else these errors.
+    pub fn into_result<T>(self, value: T) -> Result<T, Self> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
     /// True when no field failed.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

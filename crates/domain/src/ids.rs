@@ -85,6 +85,10 @@ id_type!(
     /// Identifies a stored business calendar.
     CalendarId
 );
+id_type!(
+    /// Identifies a service of the catalog.
+    ServiceId
+);
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ pub mod page;
 pub mod party;
 pub mod policy;
 pub mod role;
+pub mod service;
 pub mod user;
 
 pub use kept_calendar as calendar;
@@ -21,11 +22,12 @@ pub use audit::{Actor, AuditAction, AuditEvent};
 pub use business_calendar::{CalendarPatch, NewCalendar, StoredCalendar};
 pub use chain::{ChainGraph, Direction, Link, NewLink, Reached};
 pub use error::{FieldError, ValidationErrors, single_line};
-pub use ids::{AuditEventId, CalendarId, GrantId, LinkId, PartyId, TokenId, UserId};
+pub use ids::{AuditEventId, CalendarId, GrantId, LinkId, PartyId, ServiceId, TokenId, UserId};
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
 pub use policy::{Access, PartyScope, Principal};
 pub use role::{Grant, Role};
+pub use service::{NewService, Service, ServiceDetails, ServicePatch, Targets};
 pub use user::{ApiToken, Email, NewUser, Password, User};
 
 /// An instant in time, in UTC.

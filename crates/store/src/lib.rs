@@ -1,7 +1,7 @@
 //! Persistence for Kept: one [`Store`] API, SQLite and PostgreSQL behind it.
 //!
 //! The server holds an `Arc<dyn Store>`. The API is split into narrow traits
-//! by subject ([`PartyStore`], [`LinkStore`], [`CalendarStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
+//! by subject ([`PartyStore`], [`LinkStore`], [`CalendarStore`], [`ServiceStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
 //! [`Store`] is all of them. There is one implementation, [`SqlStore`], which
 //! runs the same SQL on both backends through sqlx's `Any` driver and keeps
 //! dialect-specific SQL to the migrations.
@@ -18,6 +18,7 @@ mod links;
 mod migrations;
 mod parties;
 mod query;
+mod services;
 mod sql;
 mod users;
 
@@ -29,22 +30,32 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kept_domain::{
     Actor, ApiToken, AuditEvent, CalendarId, CalendarPatch, Grant, GrantId, Lineage, Link, LinkId,
-    NewCalendar, NewLink, NewParty, NewUser, Page, Party, PartyId, PartyName, PartyPatch,
-    PartyScope, Principal, Role, StoredCalendar, Timestamp, TokenId, User, UserId,
+    NewCalendar, NewLink, NewParty, NewService, NewUser, Page, Party, PartyId, PartyName,
+    PartyPatch, PartyScope, Principal, Role, Service, ServiceId, ServicePatch, StoredCalendar,
+    Timestamp, TokenId, User, UserId,
 };
 
 pub use db::{Backend, StoreOptions, Synchronous};
 pub use error::{Conflict, Result, StoreError};
 pub use query::{
     ArchivedFilter, AuditQuery, CalendarQuery, Credentials, IdempotencyStart, LinkQuery,
-    LoginFailures, NewToken, PartyOrder, PartyQuery, SessionRecord, StoredResponse, UserPatch,
-    UserQuery,
+    LoginFailures, NewToken, PartyOrder, PartyQuery, ServiceQuery, SessionRecord, StoredResponse,
+    UserPatch, UserQuery,
 };
 
 /// Everything Kept stores, behind one object.
 #[async_trait]
 pub trait Store:
-    PartyStore + LinkStore + CalendarStore + UserStore + AuthStore + AuditStore + Send + Sync + 'static
+    PartyStore
+    + LinkStore
+    + CalendarStore
+    + ServiceStore
+    + UserStore
+    + AuthStore
+    + AuditStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which engine this store runs on.
     fn backend(&self) -> Backend;
@@ -120,6 +131,31 @@ pub trait CalendarStore: Send + Sync {
         id: CalendarId,
         archived: bool,
     ) -> Result<StoredCalendar>;
+}
+
+/// The service catalog.
+#[async_trait]
+pub trait ServiceStore: Send + Sync {
+    /// Adds a service (details checked again here) offered by an active party.
+    async fn create_service(&self, actor: &Actor, new: NewService) -> Result<Service>;
+    /// The service with this id.
+    async fn service(&self, id: ServiceId) -> Result<Service>;
+    /// A page of services whose provider is in scope, by name.
+    async fn list_services(&self, query: &ServiceQuery) -> Result<Page<Service>>;
+    /// Renames a service or replaces its details.
+    async fn update_service(
+        &self,
+        actor: &Actor,
+        id: ServiceId,
+        patch: ServicePatch,
+    ) -> Result<Service>;
+    /// Withdraws or offers again a service.
+    async fn set_service_archived(
+        &self,
+        actor: &Actor,
+        id: ServiceId,
+        archived: bool,
+    ) -> Result<Service>;
 }
 
 /// Logins, their roles and credentials.

@@ -28,6 +28,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     6 "0006_idempotency_keys",
     7 "0007_links",
     8 "0008_calendars",
+    9 "0009_services",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -39,6 +40,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     6 "0006_idempotency_keys",
     7 "0007_links",
     8 "0008_calendars",
+    9 "0009_services",
 );
 
 /// The migrator for a backend.

@@ -249,3 +249,31 @@ impl CalendarQuery {
         }
     }
 }
+
+/// A scoped page of services, by name.
+#[derive(Debug, Clone)]
+pub struct ServiceQuery {
+    /// Services whose provider is in this scope.
+    pub scope: PartyScope,
+    /// Only this provider's services.
+    pub provider_id: Option<PartyId>,
+    /// Offered, withdrawn or both.
+    pub archived: ArchivedFilter,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+impl ServiceQuery {
+    /// Every offered service in `scope`, one default page.
+    pub fn new(scope: PartyScope) -> Self {
+        Self {
+            scope,
+            provider_id: None,
+            archived: ArchivedFilter::Active,
+            cursor: None,
+            limit: Limit::default(),
+        }
+    }
+}

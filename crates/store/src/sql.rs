@@ -100,6 +100,8 @@ pub(crate) trait RowExt {
     fn flag(&self, col: &str) -> Result<bool>;
     /// An integer column.
     fn int(&self, col: &str) -> Result<i64>;
+    /// A nullable integer column.
+    fn opt_int(&self, col: &str) -> Result<Option<i64>>;
 }
 
 fn corrupt(col: &str, e: impl std::fmt::Display) -> StoreError {
@@ -152,6 +154,10 @@ impl RowExt for AnyRow {
     }
 
     fn int(&self, col: &str) -> Result<i64> {
+        self.try_get(col).map_err(|e| corrupt(col, e))
+    }
+
+    fn opt_int(&self, col: &str) -> Result<Option<i64>> {
         self.try_get(col).map_err(|e| corrupt(col, e))
     }
 }

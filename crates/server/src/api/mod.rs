@@ -10,12 +10,14 @@ mod calendars;
 mod links;
 mod me;
 mod parties;
+mod services;
 mod tokens;
 mod users;
 
 pub(crate) use calendars::{instant, managed_calendar, readable_calendar};
 pub(crate) use links::{make_link, may_change_link, set_archived as set_link_archived};
 pub(crate) use parties::{check_may_manage, check_may_place_under, readable_party};
+pub(crate) use services::{managed_service, readable_service};
 
 use std::sync::OnceLock;
 
@@ -50,6 +52,7 @@ use crate::state::AppState;
         (name = "parties", description = "Organisations, sites, departments, teams and people"),
         (name = "calendars", description = "Business calendars and business-time arithmetic on them"),
         (name = "chain", description = "Supplier → customer links and walks along the service chain"),
+        (name = "services", description = "The service catalog: what is in scope and what is not"),
         (name = "users", description = "Logins and their roles"),
         (name = "tokens", description = "The caller's API tokens"),
         (name = "audit", description = "Who changed what"),
@@ -77,6 +80,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(parties::router())
         .merge(links::router())
         .merge(calendars::router())
+        .merge(services::router())
         .merge(users::router())
         .merge(tokens::router())
         .merge(audit::router())

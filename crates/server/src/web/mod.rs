@@ -10,6 +10,7 @@ mod layout;
 mod login;
 mod parties;
 mod problems;
+mod services;
 mod tokens;
 mod users;
 
@@ -44,6 +45,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/calendars/{id}/archive", post(calendars::archive))
         .route("/calendars/{id}/restore", post(calendars::restore))
+        .route("/services", get(services::list).post(services::create))
+        .route(
+            "/services/{id}",
+            get(services::detail).post(services::update),
+        )
+        .route("/services/{id}/archive", post(services::archive))
+        .route("/services/{id}/restore", post(services::restore))
         .route("/chain", get(chain::page))
         .route("/chain/links", post(chain::create))
         .route("/chain/links/{id}/archive", post(chain::archive))

@@ -6,6 +6,7 @@ mod calendars;
 mod helpers;
 mod links;
 mod parties;
+mod services;
 mod smoke;
 mod tenancy;
 mod tokens;

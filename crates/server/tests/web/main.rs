@@ -13,6 +13,7 @@ mod chain;
 mod csrf;
 mod parties;
 mod scoping;
+mod services;
 mod sign_in;
 mod throttling;
 mod tokens;

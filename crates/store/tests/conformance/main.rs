@@ -6,6 +6,7 @@ mod auth;
 mod calendars;
 mod links;
 mod parties;
+mod services;
 mod support;
 mod users;
 
@@ -35,6 +36,9 @@ macro_rules! conformance {
 }
 
 conformance! {
+    services::a_service_reads_back_with_its_scope_and_defaults,
+    services::invalid_details_and_unknown_providers_are_refused,
+    services::services_list_by_provider_within_scope_and_changes_are_audited,
     calendars::a_calendar_reads_back_with_its_rules,
     calendars::an_invalid_calendar_or_unknown_owner_is_refused,
     calendars::calendars_list_by_name_within_the_owners_scope,

@@ -1,6 +1,7 @@
 //! `kept demo`: a database with the four example chains of DESIGN.md and a
 //! login for each kind of person who uses Kept, then the server.
 
+mod chains;
 mod seed;
 
 use kept_server::{App, Config};

@@ -3,10 +3,8 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use kept_domain::calendar::{CalendarSpec, holidays_from_ics};
 use kept_domain::{
-    Actor, Email, NewCalendar, NewLink, NewParty, PartyId, PartyKind, PartyName, PartyReference,
-    Password, Role,
+    Actor, Email, NewParty, PartyId, PartyKind, PartyName, PartyReference, Password, Role,
 };
 use kept_server::accounts::{self, NewLogin};
 use kept_store::{Store, StoreError};
@@ -283,50 +281,6 @@ const PARTIES: &[PartyRow] = &[
     ),
 ];
 
-/// The supplier -> customer links of the four chains: (supplier, customer, what).
-const LINKS: &[(&str, &str, &str)] = &[
-    (
-        "brightwell",
-        "harbour",
-        "facilities management for 12 stores",
-    ),
-    ("folio", "skillbridge", "course materials"),
-    (
-        "skillbridge",
-        "rossi",
-        "course bookings, materials and facilities",
-    ),
-    ("rossi", "participants", "Leadership Essentials course"),
-    ("crateco", "cornercafe", "boxed goods, packs of 100"),
-    ("operations", "marketing", "business plans and analysis"),
-];
-
-/// The England and Wales bank holidays, as published (`.ics`), shared with
-/// the calendar benchmarks.
-const BANK_HOLIDAYS: &str = include_str!("../../../../../bench/data/england-and-wales.ics");
-
-/// Business calendars: (owner, name, rules as TOML, with bank holidays).
-const CALENDARS: &[(&str, &str, &str, bool)] = &[
-    (
-        "brightwell",
-        "UK office hours",
-        "zone = \"Europe/London\"\n[week]\nmon = [\"09:00-17:30\"]\ntue = [\"09:00-17:30\"]\nwed = [\"09:00-17:30\"]\nthu = [\"09:00-17:30\"]\nfri = [\"09:00-17:30\"]\n",
-        true,
-    ),
-    (
-        "crateco",
-        "Warehouse shifts",
-        "zone = \"Europe/London\"\n[week]\nmon = [\"06:00-14:00\", \"14:00-22:00\"]\ntue = [\"06:00-14:00\", \"14:00-22:00\"]\nwed = [\"06:00-14:00\", \"14:00-22:00\"]\nthu = [\"06:00-14:00\", \"14:00-22:00\"]\nfri = [\"06:00-14:00\", \"14:00-22:00\"]\nsat = [\"08:00-12:00\"]\n",
-        true,
-    ),
-    (
-        "northwind",
-        "Northwind working hours",
-        "zone = \"Europe/London\"\n[week]\nmon = [\"08:30-17:00\"]\ntue = [\"08:30-17:00\"]\nwed = [\"08:30-17:00\"]\nthu = [\"08:30-17:00\"]\nfri = [\"08:30-16:00\"]\n",
-        true,
-    ),
-];
-
 /// A demo login.
 pub struct DemoUser {
     /// The login.
@@ -476,33 +430,7 @@ pub async fn seed_if_empty(store: &dyn Store) -> anyhow::Result<bool> {
             .with_context(|| format!("creating {name}"))?;
         ids.insert(key, party.id);
     }
-    for &(supplier, customer, what) in LINKS {
-        store
-            .create_link(
-                &actor,
-                NewLink::new(ids[supplier], ids[customer], Some(what))?,
-            )
-            .await
-            .with_context(|| format!("linking {supplier} to {customer}"))?;
-    }
-    let holidays = holidays_from_ics(BANK_HOLIDAYS)?;
-    for &(owner, name, toml, bank_holidays) in CALENDARS {
-        let mut spec = CalendarSpec::from_toml(toml)?;
-        if bank_holidays {
-            spec.holidays = holidays.clone();
-        }
-        store
-            .create_calendar(
-                &actor,
-                NewCalendar {
-                    name: PartyName::parse("name", name)?,
-                    owner_id: ids[owner],
-                    spec,
-                },
-            )
-            .await
-            .with_context(|| format!("creating the calendar {name}"))?;
-    }
+    super::chains::seed(store, &actor, &ids).await?;
     let password = Password::parse("password", PASSWORD)?;
     for user in USERS {
         let (created, _) = accounts::create_login(

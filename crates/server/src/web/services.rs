@@ -1,0 +1,363 @@
+//! The catalog pages: services by provider, and a page per service that says
+//! plainly what is in scope and what is not.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use kept_domain::calendar::BusinessDuration;
+use kept_domain::{
+    Actor, FieldError, Limit, NewService, PartyId, PartyName, Principal, Service, ServiceDetails,
+    ServiceId, ServicePatch, Targets, ValidationErrors,
+};
+use kept_store::{PartyQuery, ServiceQuery};
+use serde::Deserialize;
+
+use super::{Layout, NoFields, WebError, WebPath, after_post};
+use crate::api::{managed_service, readable_service};
+use crate::auth::WebCaller;
+use crate::auth::csrf::CsrfForm;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A service as a row of the list.
+pub struct Row {
+    service: Service,
+    provider: String,
+}
+
+/// The service form's fields as text.
+#[derive(Default)]
+pub struct FormValues {
+    description: String,
+    unit: String,
+    pack_size: String,
+    in_scope: String,
+    out_of_scope: String,
+    default_effort: String,
+    first_response: String,
+    resolution: String,
+    delivery: String,
+}
+
+impl FormValues {
+    fn of(s: &Service) -> Self {
+        let text = |d: Option<BusinessDuration>| d.map(|d| d.to_string()).unwrap_or_default();
+        Self {
+            description: s.description.clone(),
+            unit: s.unit.clone().unwrap_or_default(),
+            pack_size: s.pack_size.map(|p| p.to_string()).unwrap_or_default(),
+            in_scope: s.in_scope.join("\n"),
+            out_of_scope: s.out_of_scope.join("\n"),
+            default_effort: text(s.default_effort),
+            first_response: text(s.default_targets.first_response),
+            resolution: text(s.default_targets.resolution),
+            delivery: text(s.default_targets.delivery),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "services.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    providers: Vec<(PartyId, String)>,
+    values: FormValues,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "service.html")]
+struct DetailPage {
+    layout: Layout,
+    service: Service,
+    provider: String,
+    can_manage: bool,
+    values: FormValues,
+}
+
+/// Parties the user may offer services for (organisations they manage).
+async fn providers(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<(PartyId, String)>, WebError> {
+    let page = state
+        .store
+        .list_parties(&PartyQuery {
+            order: kept_store::PartyOrder::Name,
+            limit: Limit::MAX_PAGE,
+            ..PartyQuery::new(principal.party_scope())
+        })
+        .await?;
+    let mut out = Vec::new();
+    for p in page
+        .items
+        .into_iter()
+        .filter(|p| p.kind != kept_domain::PartyKind::Person)
+    {
+        if principal
+            .manage_party(&state.store.lineage(p.id).await?)
+            .is_allowed()
+        {
+            out.push((p.id, p.name.as_str().to_owned()));
+        }
+    }
+    Ok(out)
+}
+
+/// `GET /services`.
+pub async fn list(State(state): State<AppState>, caller: WebCaller) -> Result<Response, WebError> {
+    let principal = &caller.principal;
+    let page = state
+        .store
+        .list_services(&ServiceQuery {
+            limit: Limit::MAX_PAGE,
+            ..ServiceQuery::new(principal.party_scope())
+        })
+        .await?;
+    let ids: Vec<PartyId> = page.items.iter().map(|s| s.provider_id).collect();
+    let names: HashMap<PartyId, String> = state
+        .store
+        .party_names(&ids)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, n.as_str().to_owned()))
+        .collect();
+    let rows = page
+        .items
+        .into_iter()
+        .map(|service| Row {
+            provider: names.get(&service.provider_id).cloned().unwrap_or_default(),
+            service,
+        })
+        .collect();
+    Ok(ListPage {
+        layout: Layout::new(&caller.session, principal, "Services", "services").await?,
+        rows,
+        providers: providers(&state, principal).await?,
+        values: FormValues::default(),
+    }
+    .into_response())
+}
+
+/// The fields of the service forms.
+#[derive(Debug, Deserialize)]
+pub struct ServiceForm {
+    name: String,
+    provider_id: Option<PartyId>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    pack_size: String,
+    #[serde(default)]
+    in_scope: String,
+    #[serde(default)]
+    out_of_scope: String,
+    #[serde(default)]
+    default_effort: String,
+    #[serde(default)]
+    first_response: String,
+    #[serde(default)]
+    resolution: String,
+    #[serde(default)]
+    delivery: String,
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::to_owned).collect()
+}
+
+fn optional_duration(
+    errors: &mut ValidationErrors,
+    field: &str,
+    raw: &str,
+) -> Option<BusinessDuration> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    errors.check(
+        raw.parse::<BusinessDuration>()
+            .map_err(|e| FieldError::new(field, e.to_string())),
+    )
+}
+
+impl ServiceForm {
+    fn read(&self) -> Result<(PartyName, ServiceDetails), ApiError> {
+        let mut errors = ValidationErrors::new();
+        let name = errors.check(PartyName::parse("name", &self.name));
+        let pack_size = match self.pack_size.trim() {
+            "" => None,
+            raw => errors.check(
+                raw.parse::<u32>()
+                    .map_err(|_| FieldError::new("pack_size", "must be a whole number")),
+            ),
+        };
+        let details = ServiceDetails {
+            description: self.description.clone(),
+            unit: Some(self.unit.clone()),
+            pack_size,
+            in_scope: lines(&self.in_scope),
+            out_of_scope: lines(&self.out_of_scope),
+            default_effort: optional_duration(&mut errors, "default_effort", &self.default_effort),
+            default_targets: Targets {
+                first_response: optional_duration(
+                    &mut errors,
+                    "first_response",
+                    &self.first_response,
+                ),
+                resolution: optional_duration(&mut errors, "resolution", &self.resolution),
+                delivery: optional_duration(&mut errors, "delivery", &self.delivery),
+            },
+        };
+        match (name, details.checked()) {
+            (Some(name), Ok(details)) if errors.is_empty() => Ok((name, details)),
+            (_, Err(more)) => {
+                errors.0.extend(more.0);
+                Err(errors.into())
+            }
+            _ => Err(errors.into()),
+        }
+    }
+}
+
+/// `POST /services`.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    CsrfForm(form): CsrfForm<ServiceForm>,
+) -> Result<Response, WebError> {
+    let result = async {
+        let (name, details) = form.read()?;
+        let provider_id = form
+            .provider_id
+            .ok_or_else(|| ApiError::field("provider_id", "choose the provider"))?;
+        ApiError::check(
+            caller
+                .principal
+                .manage_party(&state.store.lineage(provider_id).await?),
+        )?;
+        let service = state
+            .store
+            .create_service(
+                &Actor::user(&caller.principal),
+                NewService {
+                    provider_id,
+                    name,
+                    details,
+                },
+            )
+            .await?;
+        Ok((
+            format!("Added {}.", service.name),
+            format!("/services/{}", service.id),
+        ))
+    }
+    .await;
+    after_post(&caller.session, result, "/services").await
+}
+
+/// `GET /services/{id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    WebPath(id): WebPath<ServiceId>,
+) -> Result<Response, WebError> {
+    let principal = &caller.principal;
+    let service = readable_service(&state, principal, id).await?;
+    let lineage = state.store.lineage(service.provider_id).await?;
+    let provider = state
+        .store
+        .party(service.provider_id)
+        .await?
+        .name
+        .as_str()
+        .to_owned();
+    Ok(DetailPage {
+        layout: Layout::new(
+            &caller.session,
+            principal,
+            service.name.as_str(),
+            "services",
+        )
+        .await?,
+        can_manage: principal.manage_party(&lineage).is_allowed(),
+        provider,
+        values: FormValues::of(&service),
+        service,
+    }
+    .into_response())
+}
+
+/// `POST /services/{id}`: saves the edit form.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    WebPath(id): WebPath<ServiceId>,
+    CsrfForm(form): CsrfForm<ServiceForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/services/{id}");
+    let result = async {
+        managed_service(&state, &caller.principal, id).await?;
+        let (name, details) = form.read()?;
+        let patch = ServicePatch {
+            name: Some(name),
+            details: Some(details),
+        };
+        state
+            .store
+            .update_service(&Actor::user(&caller.principal), id, patch)
+            .await?;
+        Ok(("Saved.".to_owned(), back.clone()))
+    }
+    .await;
+    after_post(&caller.session, result, &back).await
+}
+
+async fn set_archived(
+    state: &AppState,
+    caller: &WebCaller,
+    id: ServiceId,
+    archived: bool,
+) -> Result<Response, WebError> {
+    let back = format!("/services/{id}");
+    let result = async {
+        managed_service(state, &caller.principal, id).await?;
+        state
+            .store
+            .set_service_archived(&Actor::user(&caller.principal), id, archived)
+            .await?;
+        let message = if archived {
+            "Withdrawn."
+        } else {
+            "Offered again."
+        };
+        Ok((message.to_owned(), back.clone()))
+    }
+    .await;
+    after_post(&caller.session, result, &back).await
+}
+
+/// `POST /services/{id}/archive`.
+pub async fn archive(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    WebPath(id): WebPath<ServiceId>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, WebError> {
+    set_archived(&state, &caller, id, true).await
+}
+
+/// `POST /services/{id}/restore`.
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    WebPath(id): WebPath<ServiceId>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, WebError> {
+    set_archived(&state, &caller, id, false).await
+}
