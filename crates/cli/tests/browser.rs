@@ -237,6 +237,7 @@ async fn a_person_signs_in_sees_the_parties_and_signs_out_in_chromium() {
         texts(&browser, "nav[aria-label=Main] a").await,
         [
             "Parties",
+            "Contracts",
             "Services",
             "Calendars",
             "Chain",

@@ -108,6 +108,14 @@ actions! {
     ServiceArchived => "service.archived",
     /// A withdrawn service was offered again.
     ServiceRestored => "service.restored",
+    /// A contract was recorded.
+    ContractCreated => "contract.created",
+    /// A contract was renamed.
+    ContractUpdated => "contract.updated",
+    /// A contract ended.
+    ContractArchived => "contract.archived",
+    /// An ended contract was restored.
+    ContractRestored => "contract.restored",
 }
 
 impl fmt::Display for AuditAction {

@@ -89,6 +89,10 @@ id_type!(
     /// Identifies a service of the catalog.
     ServiceId
 );
+id_type!(
+    /// Identifies a contract.
+    ContractId
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod business_calendar;
 pub mod chain;
+pub mod contract;
 pub mod error;
 pub mod ids;
 pub mod page;
@@ -21,8 +22,11 @@ pub use kept_calendar as calendar;
 pub use audit::{Actor, AuditAction, AuditEvent};
 pub use business_calendar::{CalendarPatch, NewCalendar, StoredCalendar};
 pub use chain::{ChainGraph, Direction, Link, NewLink, Reached};
+pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, single_line};
-pub use ids::{AuditEventId, CalendarId, GrantId, LinkId, PartyId, ServiceId, TokenId, UserId};
+pub use ids::{
+    AuditEventId, CalendarId, ContractId, GrantId, LinkId, PartyId, ServiceId, TokenId, UserId,
+};
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
 pub use policy::{Access, PartyScope, Principal};

@@ -1,7 +1,7 @@
 //! Persistence for Kept: one [`Store`] API, SQLite and PostgreSQL behind it.
 //!
 //! The server holds an `Arc<dyn Store>`. The API is split into narrow traits
-//! by subject ([`PartyStore`], [`LinkStore`], [`CalendarStore`], [`ServiceStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
+//! by subject ([`PartyStore`], [`LinkStore`], [`CalendarStore`], [`ServiceStore`], [`ContractStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
 //! [`Store`] is all of them. There is one implementation, [`SqlStore`], which
 //! runs the same SQL on both backends through sqlx's `Any` driver and keeps
 //! dialect-specific SQL to the migrations.
@@ -12,6 +12,7 @@
 mod audit;
 mod auth;
 mod calendars;
+mod contracts;
 mod db;
 mod error;
 mod links;
@@ -29,18 +30,18 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kept_domain::{
-    Actor, ApiToken, AuditEvent, CalendarId, CalendarPatch, Grant, GrantId, Lineage, Link, LinkId,
-    NewCalendar, NewLink, NewParty, NewService, NewUser, Page, Party, PartyId, PartyName,
-    PartyPatch, PartyScope, Principal, Role, Service, ServiceId, ServicePatch, StoredCalendar,
-    Timestamp, TokenId, User, UserId,
+    Actor, ApiToken, AuditEvent, CalendarId, CalendarPatch, Contract, ContractId, Grant, GrantId,
+    Lineage, Link, LinkId, NewCalendar, NewContract, NewLink, NewParty, NewService, NewUser, Page,
+    Party, PartyId, PartyName, PartyPatch, PartyScope, Principal, Role, Service, ServiceId,
+    ServicePatch, StoredCalendar, Timestamp, TokenId, User, UserId,
 };
 
 pub use db::{Backend, StoreOptions, Synchronous};
 pub use error::{Conflict, Result, StoreError};
 pub use query::{
-    ArchivedFilter, AuditQuery, CalendarQuery, Credentials, IdempotencyStart, LinkQuery,
-    LoginFailures, NewToken, PartyOrder, PartyQuery, ServiceQuery, SessionRecord, StoredResponse,
-    UserPatch, UserQuery,
+    ArchivedFilter, AuditQuery, CalendarQuery, ContractQuery, Credentials, IdempotencyStart,
+    LinkQuery, LoginFailures, NewToken, PartyOrder, PartyQuery, ServiceQuery, SessionRecord,
+    StoredResponse, UserPatch, UserQuery,
 };
 
 /// Everything Kept stores, behind one object.
@@ -50,6 +51,7 @@ pub trait Store:
     + LinkStore
     + CalendarStore
     + ServiceStore
+    + ContractStore
     + UserStore
     + AuthStore
     + AuditStore
@@ -156,6 +158,40 @@ pub trait ServiceStore: Send + Sync {
         id: ServiceId,
         archived: bool,
     ) -> Result<Service>;
+}
+
+/// Contracts.
+#[async_trait]
+pub trait ContractStore: Send + Sync {
+    /// Records a contract after checking every party, service (the
+    /// provider's, offered), the calendar and the approvers it names.
+    async fn create_contract(&self, actor: &Actor, new: NewContract) -> Result<Contract>;
+    /// The contract with this id.
+    async fn contract(&self, id: ContractId) -> Result<Contract>;
+    /// The contract if the caller sees it: they reach its provider, client
+    /// or a customer, or steer it; `NotFound` otherwise.
+    async fn visible_contract(
+        &self,
+        id: ContractId,
+        scope: &PartyScope,
+        user: Option<UserId>,
+    ) -> Result<Contract>;
+    /// A page of the contracts the caller sees, by name.
+    async fn list_contracts(&self, query: &ContractQuery) -> Result<Page<Contract>>;
+    /// Renames a contract (its terms change only through change requests).
+    async fn rename_contract(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        name: PartyName,
+    ) -> Result<Contract>;
+    /// Ends or restores a contract.
+    async fn set_contract_archived(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        archived: bool,
+    ) -> Result<Contract>;
 }
 
 /// Logins, their roles and credentials.

@@ -29,6 +29,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     7 "0007_links",
     8 "0008_calendars",
     9 "0009_services",
+    10 "0010_contracts",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -41,6 +42,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     7 "0007_links",
     8 "0008_calendars",
     9 "0009_services",
+    10 "0010_contracts",
 );
 
 /// The migrator for a backend.

@@ -277,3 +277,35 @@ impl ServiceQuery {
         }
     }
 }
+
+/// A page of the contracts a caller may see, by name.
+#[derive(Debug, Clone)]
+pub struct ContractQuery {
+    /// The caller's parties: contracts whose provider, client or a customer
+    /// they reach.
+    pub scope: PartyScope,
+    /// The caller, who also sees the contracts they steer.
+    pub user: Option<UserId>,
+    /// Only contracts where this party is provider, client or a customer.
+    pub party_id: Option<PartyId>,
+    /// Active, ended or both.
+    pub archived: ArchivedFilter,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+impl ContractQuery {
+    /// Every active contract visible in `scope` (and to `user`), one page.
+    pub fn new(scope: PartyScope, user: Option<UserId>) -> Self {
+        Self {
+            scope,
+            user,
+            party_id: None,
+            archived: ArchivedFilter::Active,
+            cursor: None,
+            limit: Limit::default(),
+        }
+    }
+}

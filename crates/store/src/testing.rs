@@ -117,6 +117,11 @@ impl Drop for TestDatabase {
                     .connect(&base)
                     .await
                 {
+                    // This thread blocks the test's runtime until it ends, so
+                    // a task of that runtime holding a lock in the schema
+                    // cannot finish: give up after a while rather than wait
+                    // for it forever (the schema is then left behind).
+                    let _ = pool.execute("SET lock_timeout = '5s'").await;
                     let _ = pool
                         .execute(sqlx::AssertSqlSafe(format!(
                             "DROP SCHEMA IF EXISTS {schema} CASCADE"

@@ -7,6 +7,7 @@ pub mod idempotency;
 
 mod audit;
 mod calendars;
+mod contracts;
 mod links;
 mod me;
 mod parties;
@@ -15,6 +16,7 @@ mod tokens;
 mod users;
 
 pub(crate) use calendars::{instant, managed_calendar, readable_calendar};
+pub(crate) use contracts::readable_contract;
 pub(crate) use links::{make_link, may_change_link, set_archived as set_link_archived};
 pub(crate) use parties::{check_may_manage, check_may_place_under, readable_party};
 pub(crate) use services::{managed_service, readable_service};
@@ -51,6 +53,7 @@ use crate::state::AppState;
     tags(
         (name = "parties", description = "Organisations, sites, departments, teams and people"),
         (name = "calendars", description = "Business calendars and business-time arithmetic on them"),
+        (name = "contracts", description = "Provider, client, customers, services, calendar and steering group"),
         (name = "chain", description = "Supplier → customer links and walks along the service chain"),
         (name = "services", description = "The service catalog: what is in scope and what is not"),
         (name = "users", description = "Logins and their roles"),
@@ -81,6 +84,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(links::router())
         .merge(calendars::router())
         .merge(services::router())
+        .merge(contracts::router())
         .merge(users::router())
         .merge(tokens::router())
         .merge(audit::router())

@@ -5,6 +5,7 @@ mod account;
 mod assets;
 mod calendars;
 mod chain;
+mod contracts;
 mod invite;
 mod layout;
 mod login;
@@ -45,6 +46,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/calendars/{id}/archive", post(calendars::archive))
         .route("/calendars/{id}/restore", post(calendars::restore))
+        .route("/contracts", get(contracts::list))
+        .route("/contracts/{id}", get(contracts::detail))
         .route("/services", get(services::list).post(services::create))
         .route(
             "/services/{id}",

@@ -3,6 +3,7 @@
 
 mod audit;
 mod calendars;
+mod contracts;
 mod helpers;
 mod links;
 mod parties;

@@ -10,6 +10,7 @@ mod accessibility;
 mod account;
 mod calendars;
 mod chain;
+mod contracts;
 mod csrf;
 mod parties;
 mod scoping;

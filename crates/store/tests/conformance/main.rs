@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod calendars;
+mod contracts;
 mod links;
 mod parties;
 mod services;
@@ -36,6 +37,10 @@ macro_rules! conformance {
 }
 
 conformance! {
+    contracts::a_contract_reads_back_with_its_customers_services_and_approvers,
+    contracts::a_contract_naming_unusable_things_is_refused_naming_the_field,
+    contracts::contracts_are_seen_by_their_provider_client_customers_and_steering_group,
+    contracts::a_contract_is_renamed_and_ended_with_an_audit_trail,
     services::a_service_reads_back_with_its_scope_and_defaults,
     services::invalid_details_and_unknown_providers_are_refused,
     services::services_list_by_provider_within_scope_and_changes_are_audited,

@@ -2,6 +2,7 @@
 //! login for each kind of person who uses Kept, then the server.
 
 mod chains;
+mod contracts;
 mod seed;
 
 use kept_server::{App, Config};

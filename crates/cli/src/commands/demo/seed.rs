@@ -432,6 +432,7 @@ pub async fn seed_if_empty(store: &dyn Store) -> anyhow::Result<bool> {
     }
     super::chains::seed(store, &actor, &ids).await?;
     let password = Password::parse("password", PASSWORD)?;
+    let mut users = HashMap::new();
     for user in USERS {
         let (created, _) = accounts::create_login(
             store,
@@ -451,6 +452,8 @@ pub async fn seed_if_empty(store: &dyn Store) -> anyhow::Result<bool> {
             let party = on.map_or(created.party_id, |key| ids[key]);
             store.add_grant(&actor, created.id, role, party).await?;
         }
+        users.insert(user.email, created.id);
     }
+    super::contracts::seed(store, &actor, &ids, &users).await?;
     Ok(true)
 }

@@ -1,0 +1,311 @@
+//! `/api/v1/contracts`: who provides, who placed it, who is served, which
+//! services, on which calendar, steered by whom.
+//!
+//! Tenancy: the provider's and the client's people see the whole contract;
+//! a customer's people see it with only the customers they may see; the
+//! steering group sees the contracts they steer.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use kept_domain::{
+    Access, Actor, CalendarId, Contract, ContractId, Limit, NewContract, Page, PartyId, PartyName,
+    Principal, Quorum, ServiceId, UserId,
+};
+use kept_store::{ContractQuery, StoreError};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ArchivedParam;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// The contracts routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_contracts, create_contract))
+        .routes(routes!(get_contract, update_contract))
+        .routes(routes!(archive_contract))
+        .routes(routes!(restore_contract))
+}
+
+/// Whether the caller sees the whole contract (admin, provider or client
+/// people, steering group) rather than only their own customers.
+async fn sees_all(state: &AppState, caller: &Principal, c: &Contract) -> Result<bool, ApiError> {
+    if caller.is_admin() || c.is_steered_by(caller.user_id) {
+        return Ok(true);
+    }
+    for party in [c.provider_id, c.client_id] {
+        let lineage = state.store.lineage(party).await?;
+        if caller.roots().any(|root| lineage.contains(root)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The contract as this caller may see it: other customers left out for a
+/// customer's people.
+pub(crate) async fn as_seen_by(
+    state: &AppState,
+    caller: &Principal,
+    mut contract: Contract,
+) -> Result<Contract, ApiError> {
+    if !sees_all(state, caller, &contract).await? {
+        let mut mine = Vec::new();
+        for id in contract.customer_ids {
+            if caller
+                .read_party(&state.store.lineage(id).await?)
+                .is_allowed()
+            {
+                mine.push(id);
+            }
+        }
+        contract.customer_ids = mine;
+    }
+    Ok(contract)
+}
+
+/// Loads a contract the caller may see, as they may see it; 404 otherwise.
+pub(crate) async fn readable_contract(
+    state: &AppState,
+    caller: &Principal,
+    id: ContractId,
+) -> Result<Contract, ApiError> {
+    let contract = state
+        .store
+        .visible_contract(id, &caller.party_scope(), Some(caller.user_id))
+        .await?;
+    as_seen_by(state, caller, contract).await
+}
+
+/// Fails unless the caller may change the contract: admins and managers of
+/// the provider.
+async fn check_manage(state: &AppState, caller: &Principal, c: &Contract) -> Result<(), ApiError> {
+    // The caller sees the contract, so a refusal is 403 even when the
+    // provider itself is beyond what they see.
+    match caller.manage_party(&state.store.lineage(c.provider_id).await?) {
+        Access::Allowed => Ok(()),
+        _ => ApiError::check(Access::Forbidden),
+    }
+}
+
+/// Filters of a contract list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only contracts where this party is provider, client or a customer.
+    party_id: Option<PartyId>,
+    /// `active` (default), `archived` (ended) or `all`.
+    archived: Option<ArchivedParam>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    limit: Option<u32>,
+}
+
+/// Lists the contracts the caller may see, by name.
+#[utoipa::path(get, path = "/contracts", tag = "contracts", params(ListParams),
+    responses((status = 200, description = "A page of contracts", body = Page<Contract>)))]
+async fn list_contracts(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<Page<Contract>>, ApiError> {
+    let query = ContractQuery {
+        party_id: params.party_id,
+        archived: params.archived.unwrap_or_default().into(),
+        cursor: params.cursor,
+        limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
+        ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
+    };
+    let page = state.store.list_contracts(&query).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for c in page.items {
+        items.push(as_seen_by(&state, &caller, c).await?);
+    }
+    Ok(Json(Page {
+        items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// A new contract.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateContract {
+    /// Its name, 1 to 200 characters.
+    #[schema(value_type = String)]
+    name: PartyName,
+    /// The provider (you must manage it).
+    provider_id: PartyId,
+    /// The client: the party that placed the contract.
+    client_id: PartyId,
+    /// The customers served: one or many parties.
+    customer_ids: Vec<PartyId>,
+    /// Services from the provider's catalog.
+    #[serde(default)]
+    service_ids: Vec<ServiceId>,
+    /// The business calendar its clocks run on.
+    calendar_id: Option<CalendarId>,
+    /// The last day of the probation period (YYYY-MM-DD).
+    #[schema(value_type = Option<String>, format = Date)]
+    probation_ends_on: Option<jiff::civil::Date>,
+    /// The users who approve change requests.
+    steering_group: Vec<UserId>,
+    /// `all`, `majority`, or the number of approvals needed (as text).
+    #[schema(value_type = String, example = "majority")]
+    quorum: Quorum,
+}
+
+/// Records a contract. Admins, and managers of the provider who can see the
+/// client and every customer.
+#[utoipa::path(post, path = "/contracts", tag = "contracts", request_body = CreateContract,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
+    responses(
+        (status = 201, description = "Recorded", body = Contract),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or unknown parties, services, calendar or users", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_contract(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(body): ApiJson<CreateContract>,
+) -> Result<impl IntoResponse, ApiError> {
+    let new = NewContract {
+        name: body.name,
+        provider_id: body.provider_id,
+        client_id: body.client_id,
+        customer_ids: body.customer_ids,
+        service_ids: body.service_ids,
+        calendar_id: body.calendar_id,
+        probation_ends_on: body.probation_ends_on,
+        steering_group: body.steering_group,
+        quorum: body.quorum,
+    }
+    .checked()?;
+    let provider = match state.store.lineage(new.provider_id).await {
+        Err(StoreError::NotFound) => return Err(ApiError::field("provider_id", "no such party")),
+        other => other?,
+    };
+    match caller.manage_party(&provider) {
+        Access::Hidden => return Err(ApiError::field("provider_id", "no such party")),
+        other => ApiError::check(other)?,
+    }
+    let named = std::iter::once(("client_id".to_owned(), new.client_id)).chain(
+        new.customer_ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| (format!("customer_ids[{n}]"), *id)),
+    );
+    for (field, id) in named {
+        let seen = match state.store.lineage(id).await {
+            Ok(lineage) => caller.read_party(&lineage).is_allowed(),
+            Err(StoreError::NotFound) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !seen {
+            return Err(ApiError::field(field, "no such party"));
+        }
+    }
+    let contract = state
+        .store
+        .create_contract(&Actor::user(&caller), new)
+        .await?;
+    let location = format!("/api/v1/contracts/{}", contract.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(contract),
+    ))
+}
+
+/// Reads one contract (a customer's people see only their own customers).
+#[utoipa::path(get, path = "/contracts/{id}", tag = "contracts", params(("id" = String, Path, description = "The contract's id")),
+    responses(
+        (status = 200, description = "The contract", body = Contract),
+        (status = 404, description = "No such contract, or not yours to see", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_contract(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ContractId>,
+) -> Result<Json<Contract>, ApiError> {
+    Ok(Json(readable_contract(&state, &caller, id).await?))
+}
+
+/// A change to a contract. Its terms, services, customers, calendar and
+/// scope change only through change requests.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateContract {
+    /// A new name.
+    #[schema(value_type = String)]
+    name: PartyName,
+}
+
+/// Renames a contract.
+#[utoipa::path(patch, path = "/contracts/{id}", tag = "contracts", request_body = UpdateContract,
+    params(("id" = String, Path, description = "The contract's id")),
+    responses(
+        (status = 200, description = "The renamed contract", body = Contract),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such contract", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn update_contract(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ContractId>,
+    ApiJson(body): ApiJson<UpdateContract>,
+) -> Result<Json<Contract>, ApiError> {
+    let contract = readable_contract(&state, &caller, id).await?;
+    check_manage(&state, &caller, &contract).await?;
+    let renamed = state
+        .store
+        .rename_contract(&Actor::user(&caller), id, body.name)
+        .await?;
+    Ok(Json(as_seen_by(&state, &caller, renamed).await?))
+}
+
+async fn set_archived(
+    state: &AppState,
+    caller: &Principal,
+    id: ContractId,
+    archived: bool,
+) -> Result<Json<Contract>, ApiError> {
+    let contract = readable_contract(state, caller, id).await?;
+    check_manage(state, caller, &contract).await?;
+    let changed = state
+        .store
+        .set_contract_archived(&Actor::user(caller), id, archived)
+        .await?;
+    Ok(Json(as_seen_by(state, caller, changed).await?))
+}
+
+/// Ends a contract.
+#[utoipa::path(post, path = "/contracts/{id}/archive", tag = "contracts", params(("id" = String, Path, description = "The contract's id")),
+    responses((status = 200, description = "The ended contract", body = Contract)))]
+async fn archive_contract(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ContractId>,
+) -> Result<Json<Contract>, ApiError> {
+    set_archived(&state, &caller, id, true).await
+}
+
+/// Restores an ended contract.
+#[utoipa::path(post, path = "/contracts/{id}/restore", tag = "contracts", params(("id" = String, Path, description = "The contract's id")),
+    responses((status = 200, description = "The restored contract", body = Contract)))]
+async fn restore_contract(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ContractId>,
+) -> Result<Json<Contract>, ApiError> {
+    set_archived(&state, &caller, id, false).await
+}
