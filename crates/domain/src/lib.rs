@@ -14,6 +14,7 @@ pub mod page;
 pub mod party;
 pub mod policy;
 pub mod role;
+pub mod scope;
 pub mod service;
 pub mod user;
 
@@ -31,6 +32,7 @@ pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
 pub use policy::{Access, PartyScope, Principal};
 pub use role::{Grant, Role};
+pub use scope::{ScopeCheck, ScopeOutcome, check_scope};
 pub use service::{NewService, Service, ServiceDetails, ServicePatch, Targets};
 pub use user::{ApiToken, Email, NewUser, Password, User};
 

@@ -11,7 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
     Access, Actor, CalendarId, Contract, ContractId, Limit, NewContract, Page, PartyId, PartyName,
-    Principal, Quorum, ServiceId, UserId,
+    Principal, Quorum, ScopeCheck, ScopeOutcome, ServiceId, UserId, check_scope, single_line,
 };
 use kept_store::{ContractQuery, StoreError};
 use serde::Deserialize;
@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_contract, update_contract))
         .routes(routes!(archive_contract))
         .routes(routes!(restore_contract))
+        .routes(routes!(scope_check))
 }
 
 /// Whether the caller sees the whole contract (admin, provider or client
@@ -308,4 +309,80 @@ async fn restore_contract(
     ApiPath(id): ApiPath<ContractId>,
 ) -> Result<Json<Contract>, ApiError> {
     set_archived(&state, &caller, id, false).await
+}
+
+/// What to check against a contract.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeQuestion {
+    /// The party the request is for (a site, or a person at one).
+    customer_id: PartyId,
+    /// The service asked for.
+    service_id: ServiceId,
+    /// What the request is about, in free text (matched against the
+    /// service's out-of-scope list).
+    subject: Option<String>,
+}
+
+/// The answer, and what to do when the contract does not cover it.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct ScopeAnswer {
+    /// Covered, not covered or out of scope, with the reason.
+    #[serde(flatten)]
+    pub check: ScopeCheck,
+    /// When not covered: how the contract could come to cover it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer: Option<String>,
+}
+
+/// Says whether a request for this customer and service (and subject) is
+/// covered by the contract, not covered, or explicitly out of scope.
+#[utoipa::path(post, path = "/contracts/{id}/scope-check", tag = "contracts", request_body = ScopeQuestion,
+    params(("id" = String, Path, description = "The contract's id")),
+    responses(
+        (status = 200, description = "The answer with its reason", body = ScopeAnswer),
+        (status = 404, description = "No such contract", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown customer or service", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn scope_check(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ContractId>,
+    ApiJson(body): ApiJson<ScopeQuestion>,
+) -> Result<Json<ScopeAnswer>, ApiError> {
+    let contract = state
+        .store
+        .visible_contract(id, &caller.party_scope(), Some(caller.user_id))
+        .await?;
+    let subject = body
+        .subject
+        .map(|s| single_line("subject", &s, 500))
+        .transpose()?;
+    let lineage = match state.store.lineage(body.customer_id).await {
+        Ok(lineage) if caller.read_party(&lineage).is_allowed() => lineage,
+        Ok(_) | Err(StoreError::NotFound) => {
+            return Err(ApiError::field("customer_id", "no such party"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let customer = state.store.party(body.customer_id).await?;
+    let service = match state.store.service(body.service_id).await {
+        Err(StoreError::NotFound) => return Err(ApiError::field("service_id", "no such service")),
+        other => other?,
+    };
+    let check = check_scope(
+        &contract,
+        &lineage,
+        customer.name.as_str(),
+        &service,
+        subject.as_deref(),
+    );
+    let offer = match check.outcome {
+        ScopeOutcome::Covered => None,
+        ScopeOutcome::NotCovered | ScopeOutcome::OutOfScope => Some(format!(
+            "Raise a change request on {} to cover it; the steering group decides.",
+            contract.name
+        )),
+    };
+    Ok(Json(ScopeAnswer { check, offer }))
 }

@@ -417,3 +417,82 @@ async fn only_the_providers_managers_rename_or_end_a_contract() {
         .await;
     assert!(matches!(refused.status().as_u16(), 400 | 422));
 }
+
+#[tokio::test]
+async fn the_scope_check_says_covered_not_covered_or_out_of_scope_with_the_reason() {
+    let w = world().await;
+    let check = |body: Value| {
+        let app = &w.app;
+        let path = format!("{}/scope-check", path(&w.fm));
+        let token = w.client.token.clone();
+        async move { json(app.post(&path, &token, &body).await, StatusCode::OK).await }
+    };
+    let service = w.fm["service_ids"][0].clone();
+    let tom = w.leeds_customer.user.party_id;
+
+    let covered =
+        check(json!({ "customer_id": tom, "service_id": service, "subject": "Leaking tap" })).await;
+    let out = check(json!({ "customer_id": w.leeds.id, "service_id": service, "subject": "Refrigeration cabinet broken" })).await;
+    let other_site = check(json!({ "customer_id": w.head_office.id, "service_id": service })).await;
+
+    assert_eq!(covered["outcome"], "covered", "{covered}");
+    assert!(covered.get("offer").is_none());
+    assert_eq!(out["outcome"], "out_of_scope", "{out}");
+    assert_eq!(out["matched"], "Refrigeration");
+    assert!(
+        out["offer"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("change request"),
+        "{out}"
+    );
+    assert_eq!(other_site["outcome"], "not_covered", "{other_site}");
+    assert_eq!(
+        other_site["reason"],
+        "Harbour Retail is not a customer of Harbour FM"
+    );
+}
+
+#[tokio::test]
+async fn the_scope_check_refuses_unknown_or_hidden_parties_and_services() {
+    let w = world().await;
+    let path = format!("{}/scope-check", path(&w.fm));
+    let service = w.fm["service_ids"][0].clone();
+    for (token, body, field) in [
+        (
+            &w.client.token,
+            json!({ "customer_id": kept_domain::PartyId::new(), "service_id": service }),
+            "customer_id",
+        ),
+        (
+            &w.client.token,
+            json!({ "customer_id": w.leeds.id, "service_id": kept_domain::ServiceId::new() }),
+            "service_id",
+        ),
+        (
+            &w.leeds_customer.token,
+            json!({ "customer_id": w.york.id, "service_id": service }),
+            "customer_id",
+        ),
+    ] {
+        let body = problem(
+            w.app.post(&path, token, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        )
+        .await;
+        assert_eq!(body["errors"][0]["field"], field, "{body}");
+    }
+    problem(
+        w.app
+            .post(
+                &path,
+                &w.supplier_person.token,
+                &json!({ "customer_id": w.supplier.id, "service_id": service }),
+            )
+            .await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+}

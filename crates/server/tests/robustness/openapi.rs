@@ -48,6 +48,7 @@ const KNOWN_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/contracts/{id}"),
     ("POST", "/contracts/{id}/archive"),
     ("POST", "/contracts/{id}/restore"),
+    ("POST", "/contracts/{id}/scope-check"),
     ("GET", "/users"),
     ("POST", "/users"),
     ("GET", "/users/{id}"),
