@@ -3,8 +3,7 @@
 use async_trait::async_trait;
 use kept_domain::calendar::CalendarSpec;
 use kept_domain::{
-    Actor, AuditAction, CalendarId, CalendarPatch, Cursor, NewCalendar, Page, PartyName,
-    StoredCalendar,
+    Actor, AuditAction, CalendarId, CalendarPatch, NewCalendar, Page, PartyName, StoredCalendar,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -14,7 +13,7 @@ use crate::audit::append;
 use crate::error::{Result, StoreError};
 use crate::parties::{push_archived, push_scope, usable_party};
 use crate::query::CalendarQuery;
-use crate::sql::{RowExt, Sql, micros, now};
+use crate::sql::{RowExt, Sql, micros, name_cursor, now, push_name_page};
 use crate::{CalendarStore, SqlStore};
 
 macro_rules! calendar_select {
@@ -106,25 +105,14 @@ impl CalendarStore for SqlStore {
         let mut sql = Sql::new(concat!(calendar_select!(), " WHERE 1 = 1"));
         push_scope(&mut sql, "c.owner_id", &q.scope);
         push_archived(&mut sql, "c", q.archived);
-        if let Some(c) = q.cursor.as_deref() {
-            let key = Cursor::decode("cursor", c, 2)?;
-            sql.push(" AND (c.sort_name > ")
-                .bind(key[0].clone())
-                .push(" OR (c.sort_name = ")
-                .bind(key[0].clone())
-                .push(" AND c.id > ")
-                .bind(key[1].clone())
-                .push("))");
-        }
-        sql.push(" ORDER BY c.sort_name, c.id LIMIT ")
-            .bind(i64::from(q.limit.get()) + 1);
+        push_name_page(&mut sql, "c", q.cursor.as_deref(), q.limit)?;
         let rows = sql.query().fetch_all(&self.db.read).await?;
         let items = rows
             .iter()
             .map(calendar_from_row)
             .collect::<Result<Vec<_>>>()?;
         Ok(Page::from_overfetch(items, q.limit, |c| {
-            Cursor::encode(&[&c.name.as_str().to_lowercase(), &c.id.to_string()])
+            name_cursor(&c.name, c.id)
         }))
     }
 

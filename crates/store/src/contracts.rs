@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use kept_domain::{
-    Actor, AuditAction, CalendarId, Contract, ContractId, Cursor, NewContract, Page, PartyId,
-    PartyName, PartyScope, Quorum, ServiceId, UserId,
+    Actor, AuditAction, CalendarId, Contract, ContractId, NewContract, Page, PartyId, PartyName,
+    PartyScope, Quorum, ServiceId, UserId,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -14,7 +14,7 @@ use crate::error::{Result, StoreError};
 use crate::parties::{push_archived, push_in_scope, usable_party};
 use crate::query::ContractQuery;
 use crate::services::fetch_service;
-use crate::sql::{RowExt, Sql, micros, now};
+use crate::sql::{RowExt, Sql, micros, name_cursor, now, push_name_page};
 use crate::users::fetch_user;
 use crate::{ContractStore, SqlStore};
 
@@ -300,18 +300,7 @@ impl ContractStore for SqlStore {
                 .push("))");
         }
         push_archived(&mut sql, "c", q.archived);
-        if let Some(c) = q.cursor.as_deref() {
-            let key = Cursor::decode("cursor", c, 2)?;
-            sql.push(" AND (c.sort_name > ")
-                .bind(key[0].clone())
-                .push(" OR (c.sort_name = ")
-                .bind(key[0].clone())
-                .push(" AND c.id > ")
-                .bind(key[1].clone())
-                .push("))");
-        }
-        sql.push(" ORDER BY c.sort_name, c.id LIMIT ")
-            .bind(i64::from(q.limit.get()) + 1);
+        push_name_page(&mut sql, "c", q.cursor.as_deref(), q.limit)?;
         let mut conn = self.db.read.acquire().await?;
         let rows = sql.query().fetch_all(&mut *conn).await?;
         let mut items = Vec::with_capacity(rows.len());
@@ -319,7 +308,7 @@ impl ContractStore for SqlStore {
             items.push(contract_from_row(&mut conn, row).await?);
         }
         Ok(Page::from_overfetch(items, q.limit, |c| {
-            Cursor::encode(&[&c.name.as_str().to_lowercase(), &c.id.to_string()])
+            name_cursor(&c.name, c.id)
         }))
     }
 

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    Actor, AuditAction, Cursor, NewService, Page, PartyName, Service, ServiceDetails, ServiceId,
+    Actor, AuditAction, NewService, Page, PartyName, Service, ServiceDetails, ServiceId,
     ServicePatch, Targets,
 };
 use serde_json::json;
@@ -14,7 +14,7 @@ use crate::audit::append;
 use crate::error::{Result, StoreError};
 use crate::parties::{push_archived, push_scope, usable_party};
 use crate::query::ServiceQuery;
-use crate::sql::{RowExt, Sql, micros, now};
+use crate::sql::{RowExt, Sql, micros, name_cursor, now, push_name_page};
 use crate::{ServiceStore, SqlStore};
 
 macro_rules! service_select {
@@ -177,25 +177,14 @@ impl ServiceStore for SqlStore {
             sql.push(" AND s.provider_id = ").bind(provider.to_string());
         }
         push_archived(&mut sql, "s", q.archived);
-        if let Some(c) = q.cursor.as_deref() {
-            let key = Cursor::decode("cursor", c, 2)?;
-            sql.push(" AND (s.sort_name > ")
-                .bind(key[0].clone())
-                .push(" OR (s.sort_name = ")
-                .bind(key[0].clone())
-                .push(" AND s.id > ")
-                .bind(key[1].clone())
-                .push("))");
-        }
-        sql.push(" ORDER BY s.sort_name, s.id LIMIT ")
-            .bind(i64::from(q.limit.get()) + 1);
+        push_name_page(&mut sql, "s", q.cursor.as_deref(), q.limit)?;
         let rows = sql.query().fetch_all(&self.db.read).await?;
         let items = rows
             .iter()
             .map(service_from_row)
             .collect::<Result<Vec<_>>>()?;
         Ok(Page::from_overfetch(items, q.limit, |s| {
-            Cursor::encode(&[&s.name.as_str().to_lowercase(), &s.id.to_string()])
+            name_cursor(&s.name, s.id)
         }))
     }
 

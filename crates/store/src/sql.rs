@@ -198,3 +198,34 @@ mod tests {
         assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
     }
 }
+
+/// Appends the keyset condition, order and limit of a page of rows by name
+/// (`alias.sort_name`, then `alias.id`), after `cursor` if given.
+pub(crate) fn push_name_page(
+    sql: &mut Sql,
+    alias: &str,
+    cursor: Option<&str>,
+    limit: kept_domain::Limit,
+) -> Result<()> {
+    if let Some(c) = cursor {
+        let key = kept_domain::Cursor::decode("cursor", c, 2)?;
+        sql.push(&format!(" AND ({alias}.sort_name > "))
+            .bind(key[0].clone())
+            .push(&format!(" OR ({alias}.sort_name = "))
+            .bind(key[0].clone())
+            .push(&format!(" AND {alias}.id > "))
+            .bind(key[1].clone())
+            .push("))");
+    }
+    sql.push(&format!(" ORDER BY {alias}.sort_name, {alias}.id LIMIT "))
+        .bind(i64::from(limit.get()) + 1);
+    Ok(())
+}
+
+/// The cursor after a row listed by name.
+pub(crate) fn name_cursor(
+    name: &kept_domain::PartyName,
+    id: impl std::fmt::Display,
+) -> kept_domain::Cursor {
+    kept_domain::Cursor::encode(&[&name.as_str().to_lowercase(), &id.to_string()])
+}
