@@ -178,27 +178,6 @@ pub(crate) fn contains_pattern(needle: &str) -> String {
     p
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(contains_pattern("Leeds"), "%leeds%");
-        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
-    }
-
-    #[test]
-    fn placeholders_are_numbered_in_order() {
-        let mut sql = Sql::new("SELECT 1 WHERE a = ");
-        sql.bind(1_i64)
-            .push(" AND b IN (")
-            .bind_list(["x".to_string(), "y".to_string()])
-            .push(")");
-        assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
-    }
-}
-
 /// Appends the keyset condition, order and limit of a page of rows by name
 /// (`alias.sort_name`, then `alias.id`), after `cursor` if given.
 pub(crate) fn push_name_page(
@@ -228,4 +207,25 @@ pub(crate) fn name_cursor(
     id: impl std::fmt::Display,
 ) -> kept_domain::Cursor {
     kept_domain::Cursor::encode(&[&name.as_str().to_lowercase(), &id.to_string()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("Leeds"), "%leeds%");
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut sql = Sql::new("SELECT 1 WHERE a = ");
+        sql.bind(1_i64)
+            .push(" AND b IN (")
+            .bind_list(["x".to_string(), "y".to_string()])
+            .push(")");
+        assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
+    }
 }
