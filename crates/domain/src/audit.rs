@@ -116,6 +116,28 @@ actions! {
     ContractArchived => "contract.archived",
     /// An ended contract was restored.
     ContractRestored => "contract.restored",
+    /// A version of a contract's terms was set before it took effect.
+    TermsVersionCreated => "terms.version_created",
+    /// A version not yet in force was edited.
+    TermsVersionUpdated => "terms.version_updated",
+    /// A change request was raised (as a draft).
+    ChangeRequestRaised => "change_request.raised",
+    /// A draft change request was edited.
+    ChangeRequestUpdated => "change_request.updated",
+    /// A change request went to the steering group.
+    ChangeRequestSubmitted => "change_request.submitted",
+    /// A steering-group member approved a change request.
+    ChangeRequestApprovedBy => "change_request.approval",
+    /// A steering-group member rejected a change request.
+    ChangeRequestRejectedBy => "change_request.rejection",
+    /// The quorum approved a change request.
+    ChangeRequestApproved => "change_request.approved",
+    /// The steering group turned a change request down.
+    ChangeRequestRejected => "change_request.rejected",
+    /// A change request was withdrawn.
+    ChangeRequestWithdrawn => "change_request.withdrawn",
+    /// An approved change request became a new terms version.
+    ChangeRequestApplied => "change_request.applied",
 }
 
 impl fmt::Display for AuditAction {

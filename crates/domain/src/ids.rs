@@ -93,6 +93,10 @@ id_type!(
     /// Identifies a contract.
     ContractId
 );
+id_type!(
+    /// Identifies a change request against a contract.
+    ChangeRequestId
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod business_calendar;
 pub mod chain;
+pub mod change;
 pub mod contract;
 pub mod error;
 pub mod ids;
@@ -16,6 +17,7 @@ pub mod policy;
 pub mod role;
 pub mod scope;
 pub mod service;
+pub mod terms;
 pub mod user;
 
 pub use kept_calendar as calendar;
@@ -23,10 +25,14 @@ pub use kept_calendar as calendar;
 pub use audit::{Actor, AuditAction, AuditEvent};
 pub use business_calendar::{CalendarPatch, NewCalendar, StoredCalendar};
 pub use chain::{ChainGraph, Direction, Link, NewLink, Reached};
+pub use change::{
+    ChangeAction, ChangeDraft, ChangeRequest, ChangeStatus, ContractChanges, Coverage, Decision,
+    InvalidTransition, NewChangeRequest, Side, Verdict,
+};
 pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, single_line};
 pub use ids::{
-    AuditEventId, CalendarId, ContractId, GrantId, LinkId, PartyId, ServiceId, TokenId, UserId,
+    AuditEventId, CalendarId, ChangeRequestId, ContractId, GrantId, LinkId, PartyId, ServiceId, TokenId, UserId,
 };
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
@@ -34,6 +40,10 @@ pub use policy::{Access, PartyScope, Principal};
 pub use role::{Grant, Role};
 pub use scope::{ScopeCheck, ScopeOutcome, check_scope};
 pub use service::{NewService, Service, ServiceDetails, ServicePatch, Targets};
+pub use terms::{
+    Covered, Difference, KpiKind, KpiPeriod, KpiTarget, Names, Priority, SlaTarget, Terms,
+    TermsVersion, diff_versions, terms_at,
+};
 pub use user::{ApiToken, Email, NewUser, Password, User};
 
 /// An instant in time, in UTC.

@@ -93,7 +93,17 @@ ChainCycle => ("chain-cycle", CONFLICT, "The link would close a loop in the serv
         "A party cannot supply itself, directly or through others. The detail names the path the new link would close; end one of its links first or link the other way."),
     AlreadyLinked => ("already-linked", CONFLICT, "The parties are already linked",
         "An active link already joins this supplier to this customer."),
-        SecretNotReplayed => ("secret-not-replayed", CONFLICT, "The first response held a secret and cannot be sent again",
+    InvalidTransition => ("invalid-transition", CONFLICT, "The object cannot take this step from where it stands",
+        "The action is not allowed in the object's current status (applying a change request the steering group has not approved, deciding on a withdrawn one…). `detail` says where it stands and what must happen first."),
+    NotAnApprover => ("not-an-approver", FORBIDDEN, "Only the steering group decides",
+        "Change requests are approved or rejected only by members of the contract's steering group."),
+    AlreadyDecided => ("already-decided", CONFLICT, "You have already decided",
+        "Each member of a steering group approves or rejects a change request once."),
+    TermsInForce => ("terms-in-force", CONFLICT, "The terms version is in force",
+        "A terms version is never edited once it has taken effect. Raise a change request; once approved and applied it becomes a new version."),
+    TermsUnderChangeControl => ("terms-under-change-control", CONFLICT, "The terms change only through change requests",
+        "The contract's terms are in force (or this version was approved by the steering group), so new terms come only from an approved change request."),
+    SecretNotReplayed => ("secret-not-replayed", CONFLICT, "The first response held a secret and cannot be sent again",
         "The first request with this `Idempotency-Key` succeeded, and its response held a secret shown only once (an API token or an invitation link). Kept keeps secrets only as hashes, so that response cannot be replayed; nothing was created twice. `Location`, when present, names what was created: list your tokens, or issue a new invitation."),
     IdempotencyKeyReused => ("idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request",
         "An `Idempotency-Key` identifies one request. It was sent before with a different method, path or body; use a new key for a new request."),
@@ -241,6 +251,9 @@ impl From<StoreError> for ApiError {
                     Conflict::UserArchived => ProblemKind::UserArchived,
                     Conflict::IdempotencyInProgress => ProblemKind::IdempotencyKeyInUse,
                     Conflict::AlreadyLinked => ProblemKind::AlreadyLinked,
+                    Conflict::AlreadyDecided => ProblemKind::AlreadyDecided,
+                    Conflict::TermsInForce => ProblemKind::TermsInForce,
+                    Conflict::TermsUnderChangeControl => ProblemKind::TermsUnderChangeControl,
                 };
                 Self::new(kind).detail(conflict.to_string())
             }
@@ -252,6 +265,12 @@ impl From<StoreError> for ApiError {
                     .collect::<Vec<_>>()
                     .join(" → ")
             )),
+            StoreError::Transition(t) => {
+                Self::new(ProblemKind::InvalidTransition).detail(t.to_string())
+            }
+            StoreError::NotAnApprover => {
+                Self::new(ProblemKind::NotAnApprover).detail(error.to_string())
+            }
             e if e.is_unavailable() => {
                 tracing::error!(error = %e, "database unavailable");
                 Self::new(ProblemKind::ServiceUnavailable)

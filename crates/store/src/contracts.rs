@@ -81,7 +81,7 @@ pub(crate) async fn fetch_contract(conn: &mut AnyConnection, id: ContractId) -> 
 }
 
 /// Refuses services that are missing, withdrawn or not the provider's.
-async fn check_services(
+pub(crate) async fn check_services(
     conn: &mut AnyConnection,
     provider: PartyId,
     services: &[ServiceId],
@@ -107,7 +107,7 @@ async fn check_services(
     Ok(())
 }
 
-async fn check_calendar(conn: &mut AnyConnection, id: CalendarId) -> Result<()> {
+pub(crate) async fn check_calendar(conn: &mut AnyConnection, id: CalendarId) -> Result<()> {
     let row = sqlx::query("SELECT archived_at FROM calendars WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut *conn)

@@ -25,6 +25,12 @@ pub enum StoreError {
     /// runs from the new link's supplier, through its customer, back to it.
     #[error("the link would close a loop in the service chain")]
     ChainCycle(Vec<kept_domain::PartyId>),
+    /// The change request cannot take this step from where it stands.
+    #[error("{0}")]
+    Transition(#[from] kept_domain::InvalidTransition),
+    /// Only members of the contract's steering group decide its change requests.
+    #[error("only members of the contract's steering group approve or reject its change requests")]
+    NotAnApprover,
     /// A stored value could not be read back (a bug or a hand-edited database).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
@@ -75,6 +81,16 @@ pub enum Conflict {
     /// An active link already joins the same supplier and customer.
     #[error("these parties are already linked")]
     AlreadyLinked,
+    /// This steering-group member has already decided on the change request.
+    #[error("you have already decided on this change request; each member decides once")]
+    AlreadyDecided,
+    /// The terms version has taken effect and can no longer change.
+    #[error("this terms version is in force and can no longer be edited; raise a change request")]
+    TermsInForce,
+    /// Terms change only through change requests once terms are in force,
+    /// and versions the steering group approved are not edited.
+    #[error("the contract's terms are under change control; raise a change request")]
+    TermsUnderChangeControl,
 }
 
 impl StoreError {

@@ -1,7 +1,7 @@
 //! Persistence for Kept: one [`Store`] API, SQLite and PostgreSQL behind it.
 //!
 //! The server holds an `Arc<dyn Store>`. The API is split into narrow traits
-//! by subject ([`PartyStore`], [`LinkStore`], [`CalendarStore`], [`ServiceStore`], [`ContractStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
+//! by subject ([`PartyStore`], [`LinkStore`], [`CalendarStore`], [`ServiceStore`], [`ContractStore`], [`TermsStore`], [`ChangeStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
 //! [`Store`] is all of them. There is one implementation, [`SqlStore`], which
 //! runs the same SQL on both backends through sqlx's `Any` driver and keeps
 //! dialect-specific SQL to the migrations.
@@ -12,6 +12,7 @@
 mod audit;
 mod auth;
 mod calendars;
+mod changes;
 mod contracts;
 mod db;
 mod error;
@@ -21,6 +22,7 @@ mod parties;
 mod query;
 mod services;
 mod sql;
+mod terms;
 mod users;
 
 #[cfg(feature = "testing")]
@@ -30,6 +32,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kept_domain::{
+    ChangeDraft, ChangeRequest, ChangeRequestId, NewChangeRequest, Terms, TermsVersion, Verdict,
     Actor, ApiToken, AuditEvent, CalendarId, CalendarPatch, Contract, ContractId, Grant, GrantId,
     Lineage, Link, LinkId, NewCalendar, NewContract, NewLink, NewParty, NewService, NewUser, Page,
     Party, PartyId, PartyName, PartyPatch, PartyScope, Principal, Role, Service, ServiceId,
@@ -39,7 +42,7 @@ use kept_domain::{
 pub use db::{Backend, StoreOptions, Synchronous};
 pub use error::{Conflict, Result, StoreError};
 pub use query::{
-    ArchivedFilter, AuditQuery, CalendarQuery, ContractQuery, Credentials, IdempotencyStart,
+    ArchivedFilter, AuditQuery, CalendarQuery, ChangeRequestQuery, ContractQuery, Credentials, IdempotencyStart,
     LinkQuery, LoginFailures, NewToken, PartyOrder, PartyQuery, ServiceQuery, SessionRecord,
     StoredResponse, UserPatch, UserQuery,
 };
@@ -52,6 +55,8 @@ pub trait Store:
     + CalendarStore
     + ServiceStore
     + ContractStore
+    + TermsStore
+    + ChangeStore
     + UserStore
     + AuthStore
     + AuditStore
@@ -192,6 +197,86 @@ pub trait ContractStore: Send + Sync {
         id: ContractId,
         archived: bool,
     ) -> Result<Contract>;
+}
+
+/// Versions of a contract's terms.
+#[async_trait]
+pub trait TermsStore: Send + Sync {
+    /// Sets a new version directly. Refused once a version is in force
+    /// (`TermsUnderChangeControl`): from then on only change requests make
+    /// versions. `effective_from` must come after the latest version's.
+    async fn create_terms_version(
+        &self,
+        actor: &Actor,
+        contract: ContractId,
+        effective_from: Timestamp,
+        terms: Terms,
+    ) -> Result<TermsVersion>;
+    /// Edits the latest version while it is not yet in force and did not
+    /// come from a change request (`TermsInForce`, `TermsUnderChangeControl`).
+    async fn update_terms_version(
+        &self,
+        actor: &Actor,
+        contract: ContractId,
+        version: u32,
+        effective_from: Timestamp,
+        terms: Terms,
+    ) -> Result<TermsVersion>;
+    /// Every version, oldest first.
+    async fn terms_versions(&self, contract: ContractId) -> Result<Vec<TermsVersion>>;
+    /// The version in force at `at`, if any.
+    async fn terms_at(&self, contract: ContractId, at: Timestamp) -> Result<Option<TermsVersion>>;
+}
+
+/// Change requests against contracts.
+#[async_trait]
+pub trait ChangeStore: Send + Sync {
+    /// Raises a change request as a draft, after checking what it names.
+    async fn create_change_request(
+        &self,
+        actor: &Actor,
+        new: NewChangeRequest,
+    ) -> Result<ChangeRequest>;
+    /// The change request with this id.
+    async fn change_request(&self, id: ChangeRequestId) -> Result<ChangeRequest>;
+    /// A page of the change requests the caller sees, newest first.
+    async fn list_change_requests(&self, query: &ChangeRequestQuery)
+    -> Result<Page<ChangeRequest>>;
+    /// Rewrites a draft.
+    async fn edit_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+        draft: ChangeDraft,
+    ) -> Result<ChangeRequest>;
+    /// Sends a draft to the steering group.
+    async fn submit_change_request(&self, actor: &Actor, id: ChangeRequestId)
+    -> Result<ChangeRequest>;
+    /// Takes back a draft or submitted change request.
+    async fn withdraw_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+    ) -> Result<ChangeRequest>;
+    /// Records the acting user's decision (they must sit on the steering
+    /// group and not have decided yet) and, when the quorum is reached or
+    /// out of reach, approves or rejects it.
+    async fn decide_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+        verdict: Verdict,
+        comment: String,
+    ) -> Result<ChangeRequest>;
+    /// Applies an approved change request as a new terms version effective
+    /// from `effective_from` (or the one it asked for, or now), never before
+    /// the approval; customers, services and calendar change at once.
+    async fn apply_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+        effective_from: Option<Timestamp>,
+    ) -> Result<(ChangeRequest, TermsVersion)>;
 }
 
 /// Logins, their roles and credentials.

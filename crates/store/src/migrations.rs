@@ -30,6 +30,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     8 "0008_calendars",
     9 "0009_services",
     10 "0010_contracts",
+    11 "0011_terms_and_change_requests",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -43,6 +44,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     8 "0008_calendars",
     9 "0009_services",
     10 "0010_contracts",
+    11 "0011_terms_and_change_requests",
 );
 
 /// The migrator for a backend.

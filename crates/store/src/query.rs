@@ -1,7 +1,7 @@
 //! The shapes of store queries and of the records the auth tables hold.
 
 use kept_domain::{
-    AuditAction, Email, Limit, PartyId, PartyKind, PartyName, PartyScope, Role, Timestamp, User,
+    AuditAction, ChangeStatus, ContractId, Email, Limit, PartyId, PartyKind, PartyName, PartyScope, Role, Timestamp, User,
     UserId,
 };
 
@@ -306,6 +306,41 @@ impl ContractQuery {
             archived: ArchivedFilter::Active,
             cursor: None,
             limit: Limit::default(),
+        }
+    }
+}
+
+/// A page of change requests the caller may see, newest first.
+#[derive(Debug, Clone)]
+pub struct ChangeRequestQuery {
+    /// Which parties the caller reaches.
+    pub scope: PartyScope,
+    /// The caller, who also sees the change requests of contracts they steer.
+    pub user: Option<UserId>,
+    /// Only those against this contract.
+    pub contract_id: Option<ContractId>,
+    /// Only those in these statuses (all when empty).
+    pub statuses: Vec<ChangeStatus>,
+    /// Only those submitted to a steering group this user sits on and has
+    /// not yet decided.
+    pub awaiting_decision_of: Option<UserId>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+impl ChangeRequestQuery {
+    /// Every change request the caller sees, one default page.
+    pub fn new(scope: PartyScope, user: Option<UserId>) -> Self {
+        Self {
+            scope,
+            user,
+            contract_id: None,
+            statuses: Vec::new(),
+            awaiting_decision_of: None,
+            cursor: None,
+            limit: Limit::DEFAULT,
         }
     }
 }

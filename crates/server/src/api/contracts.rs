@@ -37,7 +37,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Whether the caller sees the whole contract (admin, provider or client
 /// people, steering group) rather than only their own customers.
-async fn sees_all(state: &AppState, caller: &Principal, c: &Contract) -> Result<bool, ApiError> {
+pub(crate) async fn sees_all(
+    state: &AppState,
+    caller: &Principal,
+    c: &Contract,
+) -> Result<bool, ApiError> {
     if caller.is_admin() || c.is_steered_by(caller.user_id) {
         return Ok(true);
     }
@@ -58,18 +62,29 @@ pub(crate) async fn as_seen_by(
     mut contract: Contract,
 ) -> Result<Contract, ApiError> {
     if !sees_all(state, caller, &contract).await? {
-        let mut mine = Vec::new();
-        for id in contract.customer_ids {
-            if caller
-                .read_party(&state.store.lineage(id).await?)
-                .is_allowed()
-            {
-                mine.push(id);
-            }
-        }
-        contract.customer_ids = mine;
+        contract.customer_ids = readable_parties(state, caller, contract.customer_ids).await?;
     }
     Ok(contract)
+}
+
+/// The parties of `ids` the caller may read.
+pub(crate) async fn readable_parties(
+    state: &AppState,
+    caller: &Principal,
+    ids: Vec<PartyId>,
+) -> Result<Vec<PartyId>, ApiError> {
+    let mut mine = Vec::new();
+    for id in ids {
+        let seen = match state.store.lineage(id).await {
+            Ok(lineage) => caller.read_party(&lineage).is_allowed(),
+            Err(StoreError::NotFound) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if seen {
+            mine.push(id);
+        }
+    }
+    Ok(mine)
 }
 
 /// Loads a contract the caller may see, as they may see it; 404 otherwise.
@@ -87,7 +102,7 @@ pub(crate) async fn readable_contract(
 
 /// Fails unless the caller may change the contract: admins and managers of
 /// the provider.
-async fn check_manage(state: &AppState, caller: &Principal, c: &Contract) -> Result<(), ApiError> {
+pub(crate) async fn check_manage(state: &AppState, caller: &Principal, c: &Contract) -> Result<(), ApiError> {
     // The caller sees the contract, so a refusal is 403 even when the
     // provider itself is beyond what they see.
     match caller.manage_party(&state.store.lineage(c.provider_id).await?) {

@@ -7,16 +7,20 @@ pub mod idempotency;
 
 mod audit;
 mod calendars;
+mod changes;
 mod contracts;
 mod links;
 mod me;
 mod parties;
 mod services;
+mod terms;
 mod tokens;
 mod users;
 
 pub(crate) use calendars::{instant, managed_calendar, readable_calendar};
-pub(crate) use contracts::readable_contract;
+pub(crate) use changes::{apply_change, decide, proposed_differences, readable_change, side_of};
+pub(crate) use contracts::{readable_contract, sees_all};
+pub(crate) use terms::{DiffLine, readable_diff, version_as_seen};
 pub(crate) use links::{make_link, may_change_link, set_archived as set_link_archived};
 pub(crate) use parties::{check_may_manage, check_may_place_under, readable_party};
 pub(crate) use services::{managed_service, readable_service};
@@ -54,6 +58,7 @@ use crate::state::AppState;
         (name = "parties", description = "Organisations, sites, departments, teams and people"),
         (name = "calendars", description = "Business calendars and business-time arithmetic on them"),
         (name = "contracts", description = "Provider, client, customers, services, calendar and steering group"),
+        (name = "change requests", description = "Proposed changes to a contract, decided by its steering group"),
         (name = "chain", description = "Supplier → customer links and walks along the service chain"),
         (name = "services", description = "The service catalog: what is in scope and what is not"),
         (name = "users", description = "Logins and their roles"),
@@ -85,6 +90,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(calendars::router())
         .merge(services::router())
         .merge(contracts::router())
+        .merge(terms::router())
+        .merge(changes::router())
         .merge(users::router())
         .merge(tokens::router())
         .merge(audit::router())

@@ -1,0 +1,572 @@
+//! Change requests: raised as drafts, submitted to the steering group,
+//! decided member by member under the quorum rule, applied as a new terms
+//! version. Every step is audited in its own transaction.
+//!
+//! Race safety: every step first takes the change request's row lock (a
+//! no-op `UPDATE`), so concurrent decisions are counted one after the
+//! other and exactly one of them reaches the quorum. Applying also takes
+//! the contract's lock first, so versions are numbered one at a time.
+
+use async_trait::async_trait;
+use kept_domain::{
+    Actor, AuditAction, ChangeAction, ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus,
+    ContractChanges, ContractId, Decision, NewChangeRequest, Page, PartyScope, TermsVersion,
+    Timestamp, UserId, Verdict, change,
+};
+use serde_json::json;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::audit::append;
+use crate::contracts::{check_calendar, check_services, fetch_contract};
+use crate::error::{Conflict, Result, StoreError, on_unique};
+use crate::parties::{push_in_scope, usable_party};
+use crate::query::ChangeRequestQuery;
+use crate::sql::{RowExt, Sql, micros, now};
+use crate::terms::{
+    actor_user, check_order, fetch_versions, insert_version, latest_coverage, lock_contract,
+    to_json,
+};
+use crate::{ChangeStore, SqlStore};
+
+const SELECT: &str = "SELECT cr.id, cr.contract_id, cr.title, cr.rationale, cr.changes, \
+     cr.effective_from, cr.side, cr.raised_by, cr.status, cr.submitted_at, cr.decided_at, \
+     cr.applied_at, cr.applied_version, cr.created_at, cr.updated_at FROM change_requests cr";
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+async fn decisions(conn: &mut AnyConnection, id: ChangeRequestId) -> Result<Vec<Decision>> {
+    let rows = sqlx::query(
+        "SELECT user_id, verdict, comment, decided_at FROM change_decisions \
+         WHERE change_request_id = $1 ORDER BY decided_at, user_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Decision {
+                user_id: r.parsed("user_id")?,
+                verdict: r.text("verdict")?.parse().map_err(corrupt)?,
+                comment: r.text("comment")?,
+                decided_at: r.instant("decided_at")?,
+            })
+        })
+        .collect()
+}
+
+async fn from_row(conn: &mut AnyConnection, row: &AnyRow) -> Result<ChangeRequest> {
+    let id: ChangeRequestId = row.parsed("id")?;
+    Ok(ChangeRequest {
+        id,
+        contract_id: row.parsed("contract_id")?,
+        title: row.text("title")?,
+        rationale: row.text("rationale")?,
+        changes: serde_json::from_str(&row.text("changes")?).map_err(corrupt)?,
+        effective_from: row.opt_instant("effective_from")?,
+        side: row.text("side")?.parse().map_err(corrupt)?,
+        raised_by: row.parsed("raised_by")?,
+        status: row.text("status")?.parse().map_err(corrupt)?,
+        decisions: decisions(conn, id).await?,
+        submitted_at: row.opt_instant("submitted_at")?,
+        decided_at: row.opt_instant("decided_at")?,
+        applied_at: row.opt_instant("applied_at")?,
+        applied_version: row
+            .opt_int("applied_version")?
+            .map(u32::try_from)
+            .transpose()
+            .map_err(corrupt)?,
+        created_at: row.instant("created_at")?,
+        updated_at: row.instant("updated_at")?,
+    })
+}
+
+async fn fetch(conn: &mut AnyConnection, id: ChangeRequestId) -> Result<ChangeRequest> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE cr.id = $1")))
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(conn, &row).await
+}
+
+/// Takes the change request's row lock and reads it.
+async fn lock(conn: &mut AnyConnection, id: ChangeRequestId) -> Result<ChangeRequest> {
+    let done = sqlx::query("UPDATE change_requests SET updated_at = updated_at WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    fetch(conn, id).await
+}
+
+/// Checks that what the changes name exists and fits the contract as its
+/// latest version leaves it; returns that version's list and the result.
+async fn check_changes(
+    conn: &mut AnyConnection,
+    contract: ContractId,
+    changes: &ContractChanges,
+) -> Result<(Vec<TermsVersion>, kept_domain::Coverage)> {
+    let c = fetch_contract(conn, contract).await?;
+    for (n, id) in changes.add_customers.iter().enumerate() {
+        usable_party(conn, *id, &format!("changes.add_customers[{n}]")).await?;
+    }
+    check_services(conn, c.provider_id, &changes.add_services)
+        .await
+        .map_err(|e| prefix(e, "changes.add_services", "service_ids"))?;
+    if let Some(calendar) = changes.calendar_id {
+        check_calendar(conn, calendar)
+            .await
+            .map_err(|e| prefix(e, "changes.calendar_id", "calendar_id"))?;
+    }
+    let versions = fetch_versions(conn, contract).await?;
+    let base = latest_coverage(conn, contract, &versions).await?;
+    let next = changes.apply_to(&base)?;
+    Ok((versions, next))
+}
+
+/// Renames the fields of a validation error from the contract's names to
+/// the change request's.
+fn prefix(e: StoreError, to: &str, from: &str) -> StoreError {
+    match e {
+        StoreError::Invalid(mut errors) => {
+            for f in &mut errors.0 {
+                f.field = f.field.replacen(from, to, 1);
+            }
+            StoreError::Invalid(errors)
+        }
+        other => other,
+    }
+}
+
+/// Moves a change request to `status`, stamping `column` (if any) too.
+async fn set_status(
+    conn: &mut AnyConnection,
+    id: ChangeRequestId,
+    status: ChangeStatus,
+    column: Option<&str>,
+    at: Timestamp,
+) -> Result<()> {
+    // Column names are constants of this module, never input.
+    let stamp = column.map_or(String::new(), |c| format!(", {c} = $2"));
+    let text = format!("UPDATE change_requests SET status = $1, updated_at = $2{stamp} WHERE id = $3");
+    sqlx::query(sqlx::AssertSqlSafe(text))
+        .bind(status.as_str().to_owned())
+        .bind(micros(at))
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn push_visible(sql: &mut Sql, scope: &PartyScope, user: Option<UserId>) {
+    let PartyScope::Within { roots, .. } = scope else {
+        return;
+    };
+    let reach = PartyScope::Within {
+        roots: roots.clone(),
+        context: Vec::new(),
+    };
+    sql.push(" AND EXISTS (SELECT 1 FROM contracts c WHERE c.id = cr.contract_id AND (");
+    push_in_scope(sql, "c.provider_id", &reach);
+    sql.push(" OR ");
+    push_in_scope(sql, "c.client_id", &reach);
+    if let Some(user) = user {
+        sql.push(" OR EXISTS (SELECT 1 FROM contract_approvers ca WHERE ca.contract_id = c.id AND ca.user_id = ")
+            .bind(user.to_string())
+            .push(")");
+    }
+    sql.push("))");
+}
+
+#[async_trait]
+impl ChangeStore for SqlStore {
+    #[tracing::instrument(skip(self, actor, new), err(level = "debug"))]
+    async fn create_change_request(
+        &self,
+        actor: &Actor,
+        new: NewChangeRequest,
+    ) -> Result<ChangeRequest> {
+        let draft = new.draft.checked()?;
+        let mut tx = self.db.begin().await?;
+        let contract = fetch_contract(&mut tx, new.contract_id).await?;
+        if contract.is_archived() {
+            return Err(StoreError::invalid("contract_id", "the contract has ended"));
+        }
+        check_changes(&mut tx, new.contract_id, &draft.changes).await?;
+        let at = now();
+        let id = ChangeRequestId::new();
+        sqlx::query(
+            "INSERT INTO change_requests (id, contract_id, title, rationale, changes, \
+             effective_from, side, raised_by, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        )
+        .bind(id.to_string())
+        .bind(new.contract_id.to_string())
+        .bind(draft.title.clone())
+        .bind(draft.rationale.clone())
+        .bind(to_json(&draft.changes)?)
+        .bind(draft.effective_from.map(micros))
+        .bind(new.side.as_str().to_owned())
+        .bind(new.raised_by.to_string())
+        .bind(ChangeStatus::Draft.as_str().to_owned())
+        .bind(micros(at))
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            actor,
+            AuditAction::ChangeRequestRaised,
+            "change_request",
+            &id.to_string(),
+            json!({ "contract_id": new.contract_id, "title": draft.title, "side": new.side, "changes": draft.changes }),
+        )
+        .await?;
+        let created = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn change_request(&self, id: ChangeRequestId) -> Result<ChangeRequest> {
+        let mut conn = self.db.read.acquire().await?;
+        fetch(&mut conn, id).await
+    }
+
+    async fn list_change_requests(&self, q: &ChangeRequestQuery) -> Result<Page<ChangeRequest>> {
+        let mut sql = Sql::new(SELECT);
+        sql.push(" WHERE 1 = 1");
+        push_visible(&mut sql, &q.scope, q.user);
+        if let Some(contract) = q.contract_id {
+            sql.push(" AND cr.contract_id = ").bind(contract.to_string());
+        }
+        if !q.statuses.is_empty() {
+            sql.push(" AND cr.status IN (")
+                .bind_list(q.statuses.iter().map(|s| s.as_str().to_owned()))
+                .push(")");
+        }
+        if let Some(user) = q.awaiting_decision_of {
+            sql.push(" AND cr.status = 'submitted' AND EXISTS (SELECT 1 FROM contract_approvers a WHERE a.contract_id = cr.contract_id AND a.user_id = ")
+                .bind(user.to_string())
+                .push(") AND NOT EXISTS (SELECT 1 FROM change_decisions d WHERE d.change_request_id = cr.id AND d.user_id = ")
+                .bind(user.to_string())
+                .push(")");
+        }
+        if let Some(c) = &q.cursor {
+            let key = kept_domain::Cursor::decode("cursor", c, 1)?;
+            sql.push(" AND cr.id < ").bind(key[0].clone());
+        }
+        sql.push(" ORDER BY cr.id DESC LIMIT ")
+            .bind(i64::from(q.limit.get()) + 1);
+        let mut conn = self.db.read.acquire().await?;
+        let rows = sql.query().fetch_all(&mut *conn).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            items.push(from_row(&mut conn, row).await?);
+        }
+        Ok(Page::from_overfetch(items, q.limit, |c| {
+            kept_domain::Cursor::encode(&[&c.id.to_string()])
+        }))
+    }
+
+    #[tracing::instrument(skip(self, actor, draft), err(level = "debug"))]
+    async fn edit_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+        draft: ChangeDraft,
+    ) -> Result<ChangeRequest> {
+        let draft = draft.checked()?;
+        let mut tx = self.db.begin().await?;
+        let before = lock(&mut tx, id).await?;
+        ChangeAction::Edit.check(before.status)?;
+        check_changes(&mut tx, before.contract_id, &draft.changes).await?;
+        sqlx::query(
+            "UPDATE change_requests SET title = $1, rationale = $2, changes = $3, \
+             effective_from = $4, updated_at = $5 WHERE id = $6",
+        )
+        .bind(draft.title.clone())
+        .bind(draft.rationale.clone())
+        .bind(to_json(&draft.changes)?)
+        .bind(draft.effective_from.map(micros))
+        .bind(micros(now()))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            actor,
+            AuditAction::ChangeRequestUpdated,
+            "change_request",
+            &id.to_string(),
+            json!({ "title": draft.title, "changes": draft.changes, "effective_from": draft.effective_from }),
+        )
+        .await?;
+        let after = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
+    async fn submit_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+    ) -> Result<ChangeRequest> {
+        let mut tx = self.db.begin().await?;
+        let before = lock(&mut tx, id).await?;
+        ChangeAction::Submit.check(before.status)?;
+        // What it names may have changed since it was drafted.
+        check_changes(&mut tx, before.contract_id, &before.changes).await?;
+        set_status(
+            &mut tx,
+            id,
+            ChangeStatus::Submitted,
+            Some("submitted_at"),
+            now(),
+        )
+        .await?;
+        append(
+            &mut tx,
+            actor,
+            AuditAction::ChangeRequestSubmitted,
+            "change_request",
+            &id.to_string(),
+            json!({}),
+        )
+        .await?;
+        let after = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
+    async fn withdraw_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+    ) -> Result<ChangeRequest> {
+        let mut tx = self.db.begin().await?;
+        let before = lock(&mut tx, id).await?;
+        ChangeAction::Withdraw.check(before.status)?;
+        set_status(&mut tx, id, ChangeStatus::Withdrawn, None, now()).await?;
+        append(
+            &mut tx,
+            actor,
+            AuditAction::ChangeRequestWithdrawn,
+            "change_request",
+            &id.to_string(),
+            json!({ "from": before.status }),
+        )
+        .await?;
+        let after = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    #[tracing::instrument(skip(self, actor, comment), err(level = "debug"))]
+    async fn decide_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+        verdict: Verdict,
+        comment: String,
+    ) -> Result<ChangeRequest> {
+        let user = actor_user(actor)?;
+        let mut tx = self.db.begin().await?;
+        let before = lock(&mut tx, id).await?;
+        let contract = fetch_contract(&mut tx, before.contract_id).await?;
+        if !contract.is_steered_by(user) {
+            return Err(StoreError::NotAnApprover);
+        }
+        if before.decided_by(user).is_some() {
+            return Err(Conflict::AlreadyDecided.into());
+        }
+        ChangeAction::Decide.check(before.status)?;
+        let at = now();
+        sqlx::query(
+            "INSERT INTO change_decisions (change_request_id, user_id, verdict, comment, decided_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id.to_string())
+        .bind(user.to_string())
+        .bind(verdict.as_str().to_owned())
+        .bind(comment.clone())
+        .bind(micros(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| on_unique(e, Conflict::AlreadyDecided))?;
+        let (action, audit) = match verdict {
+            Verdict::Approve => (
+                AuditAction::ChangeRequestApprovedBy,
+                json!({ "comment": comment }),
+            ),
+            Verdict::Reject => (
+                AuditAction::ChangeRequestRejectedBy,
+                json!({ "comment": comment }),
+            ),
+        };
+        append(&mut tx, actor, action, "change_request", &id.to_string(), audit).await?;
+        let mut all = before.decisions.clone();
+        all.push(Decision {
+            user_id: user,
+            verdict,
+            comment,
+            decided_at: at,
+        });
+        let members = contract.steering_group.len();
+        if let Some(status) = change::outcome(contract.quorum, members, &all) {
+            set_status(&mut tx, id, status, Some("decided_at"), at).await?;
+            let action = if status == ChangeStatus::Approved {
+                AuditAction::ChangeRequestApproved
+            } else {
+                AuditAction::ChangeRequestRejected
+            };
+            let approvals = all.iter().filter(|d| d.verdict == Verdict::Approve).count();
+            append(
+                &mut tx,
+                actor,
+                action,
+                "change_request",
+                &id.to_string(),
+                json!({
+                    "quorum": contract.quorum,
+                    "members": members,
+                    "approvals": approvals,
+                    "rejections": all.len() - approvals,
+                }),
+            )
+            .await?;
+        } else {
+            sqlx::query("UPDATE change_requests SET updated_at = $1 WHERE id = $2")
+                .bind(micros(at))
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let after = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
+    async fn apply_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+        effective_from: Option<Timestamp>,
+    ) -> Result<(ChangeRequest, TermsVersion)> {
+        let mut tx = self.db.begin().await?;
+        let peek = fetch(&mut tx, id).await?;
+        lock_contract(&mut tx, peek.contract_id).await?;
+        let before = lock(&mut tx, id).await?;
+        ChangeAction::Apply.check(before.status)?;
+        let at = now();
+        let approved_at = before.decided_at.unwrap_or(at);
+        let effective_from = effective_from.or(before.effective_from).unwrap_or(at);
+        if effective_from < approved_at {
+            return Err(StoreError::invalid(
+                "effective_from",
+                format!("must not be before the approval ({approved_at})"),
+            ));
+        }
+        if before.changes.changes_coverage() && effective_from > at {
+            return Err(StoreError::invalid(
+                "effective_from",
+                "changes to customers, services or calendar take effect when applied: \
+                 apply it on the day, or leave effective_from out",
+            ));
+        }
+        let (versions, next) = check_changes(&mut tx, before.contract_id, &before.changes).await?;
+        check_order(&versions, effective_from)?;
+        let contract = before.contract_id;
+        let changes = &before.changes;
+        sync_members(
+            &mut tx,
+            "contract_customers",
+            "party_id",
+            contract,
+            &changes.add_customers,
+            &changes.remove_customers,
+        )
+        .await?;
+        sync_members(
+            &mut tx,
+            "contract_services",
+            "service_id",
+            contract,
+            &changes.add_services,
+            &changes.remove_services,
+        )
+        .await?;
+        if let Some(calendar) = changes.calendar_id {
+            sqlx::query("UPDATE contracts SET calendar_id = $1 WHERE id = $2")
+                .bind(calendar.to_string())
+                .bind(contract.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let version = TermsVersion {
+            contract_id: contract,
+            version: versions.last().map_or(1, |v| v.version + 1),
+            effective_from,
+            terms: next.terms,
+            customer_ids: next.customer_ids,
+            service_ids: next.service_ids,
+            calendar_id: next.calendar_id,
+            change_request_id: Some(id),
+            created_by: actor.user_id,
+            created_at: at,
+        };
+        insert_version(&mut tx, &version).await?;
+        sqlx::query(
+            "UPDATE change_requests SET status = $1, applied_at = $2, applied_version = $3, \
+             updated_at = $2 WHERE id = $4",
+        )
+        .bind(ChangeStatus::Applied.as_str().to_owned())
+        .bind(micros(at))
+        .bind(i64::from(version.version))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            actor,
+            AuditAction::ChangeRequestApplied,
+            "change_request",
+            &id.to_string(),
+            json!({ "contract_id": contract, "version": version.version, "effective_from": effective_from }),
+        )
+        .await?;
+        let after = fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok((after, version))
+    }
+}
+
+/// Adds and removes rows of a contract's member table.
+async fn sync_members<T: ToString>(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    column: &'static str,
+    contract: ContractId,
+    add: &[T],
+    remove: &[T],
+) -> Result<()> {
+    // Table and column names are constants of this module, never input.
+    let insert = format!("INSERT INTO {table} (contract_id, {column}) VALUES ($1, $2)");
+    let delete = format!("DELETE FROM {table} WHERE contract_id = $1 AND {column} = $2");
+    for (text, ids) in [(insert, add), (delete, remove)] {
+        for id in ids {
+            sqlx::query(sqlx::AssertSqlSafe(text.clone()))
+                .bind(contract.to_string())
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
