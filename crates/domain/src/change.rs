@@ -311,7 +311,10 @@ fn no_repeats<T: Ord + Copy>(
     let mut seen = BTreeSet::new();
     for (n, x) in items.iter().enumerate() {
         if !seen.insert(*x) {
-            errors.push(FieldError::new(format!("{field}[{n}]"), "lists an entry twice"));
+            errors.push(FieldError::new(
+                format!("{field}[{n}]"),
+                "lists an entry twice",
+            ));
         } else if other.1.contains(x) {
             errors.push(FieldError::new(
                 format!("{field}[{n}]"),
@@ -614,10 +617,7 @@ mod tests {
             outcome(Quorum::Majority, 3, &d(&[Reject, Reject])),
             Some(ChangeStatus::Rejected)
         );
-        assert_eq!(
-            outcome(Quorum::AtLeast(1), 3, &d(&[Reject, Reject])),
-            None
-        );
+        assert_eq!(outcome(Quorum::AtLeast(1), 3, &d(&[Reject, Reject])), None);
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub use change::{
 pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, single_line};
 pub use ids::{
-    AuditEventId, CalendarId, ChangeRequestId, ContractId, GrantId, LinkId, PartyId, ServiceId, TokenId, UserId,
+    AuditEventId, CalendarId, ChangeRequestId, ContractId, GrantId, LinkId, PartyId, ServiceId,
+    TokenId, UserId,
 };
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};

@@ -226,7 +226,10 @@ impl Terms {
             if !pairs.insert((t.service_id, t.priority)) {
                 errors.push(FieldError::new(
                     format!("{at}.priority"),
-                    format!("a target for this service at {} is already given", t.priority),
+                    format!(
+                        "a target for this service at {} is already given",
+                        t.priority
+                    ),
                 ));
             }
             if t.first_response.is_none() && t.resolution.is_none() && t.delivery.is_none() {
@@ -488,7 +491,11 @@ pub fn diff_versions(old: Covered<'_>, new: Covered<'_>) -> Vec<Difference> {
     }
     for (list, a, b) in [
         ("in_scope", &old.terms.in_scope, &new.terms.in_scope),
-        ("out_of_scope", &old.terms.out_of_scope, &new.terms.out_of_scope),
+        (
+            "out_of_scope",
+            &old.terms.out_of_scope,
+            &new.terms.out_of_scope,
+        ),
     ] {
         for item in b.iter().filter(|i| !a.contains(i)) {
             out.push(Difference::Scope {
@@ -711,7 +718,10 @@ mod tests {
             customer_ids: &[store],
             ..before
         };
-        let lines: Vec<String> = diff_versions(before, after).iter().map(|d| d.describe(&N)).collect();
+        let lines: Vec<String> = diff_versions(before, after)
+            .iter()
+            .map(|d| d.describe(&N))
+            .collect();
         assert_eq!(
             lines,
             [

@@ -22,7 +22,7 @@ use crate::contracts::{check_calendar, check_services, fetch_contract};
 use crate::error::{Conflict, Result, StoreError, on_unique};
 use crate::parties::{push_in_scope, usable_party};
 use crate::query::ChangeRequestQuery;
-use crate::sql::{RowExt, Sql, micros, now};
+use crate::sql::{RowExt, Sql, micros, now, to_micros};
 use crate::terms::{
     actor_user, check_order, fetch_versions, insert_version, latest_coverage, lock_contract,
     to_json,
@@ -153,7 +153,8 @@ async fn set_status(
 ) -> Result<()> {
     // Column names are constants of this module, never input.
     let stamp = column.map_or(String::new(), |c| format!(", {c} = $2"));
-    let text = format!("UPDATE change_requests SET status = $1, updated_at = $2{stamp} WHERE id = $3");
+    let text =
+        format!("UPDATE change_requests SET status = $1, updated_at = $2{stamp} WHERE id = $3");
     sqlx::query(sqlx::AssertSqlSafe(text))
         .bind(status.as_str().to_owned())
         .bind(micros(at))
@@ -191,7 +192,8 @@ impl ChangeStore for SqlStore {
         actor: &Actor,
         new: NewChangeRequest,
     ) -> Result<ChangeRequest> {
-        let draft = new.draft.checked()?;
+        let mut draft = new.draft.checked()?;
+        draft.effective_from = draft.effective_from.map(to_micros);
         let mut tx = self.db.begin().await?;
         let contract = fetch_contract(&mut tx, new.contract_id).await?;
         if contract.is_archived() {
@@ -241,7 +243,8 @@ impl ChangeStore for SqlStore {
         sql.push(" WHERE 1 = 1");
         push_visible(&mut sql, &q.scope, q.user);
         if let Some(contract) = q.contract_id {
-            sql.push(" AND cr.contract_id = ").bind(contract.to_string());
+            sql.push(" AND cr.contract_id = ")
+                .bind(contract.to_string());
         }
         if !q.statuses.is_empty() {
             sql.push(" AND cr.status IN (")
@@ -279,7 +282,8 @@ impl ChangeStore for SqlStore {
         id: ChangeRequestId,
         draft: ChangeDraft,
     ) -> Result<ChangeRequest> {
-        let draft = draft.checked()?;
+        let mut draft = draft.checked()?;
+        draft.effective_from = draft.effective_from.map(to_micros);
         let mut tx = self.db.begin().await?;
         let before = lock(&mut tx, id).await?;
         ChangeAction::Edit.check(before.status)?;
@@ -409,7 +413,15 @@ impl ChangeStore for SqlStore {
                 json!({ "comment": comment }),
             ),
         };
-        append(&mut tx, actor, action, "change_request", &id.to_string(), audit).await?;
+        append(
+            &mut tx,
+            actor,
+            action,
+            "change_request",
+            &id.to_string(),
+            audit,
+        )
+        .await?;
         let mut all = before.decisions.clone();
         all.push(Decision {
             user_id: user,
@@ -466,7 +478,7 @@ impl ChangeStore for SqlStore {
         ChangeAction::Apply.check(before.status)?;
         let at = now();
         let approved_at = before.decided_at.unwrap_or(at);
-        let effective_from = effective_from.or(before.effective_from).unwrap_or(at);
+        let effective_from = to_micros(effective_from.or(before.effective_from).unwrap_or(at));
         if effective_from < approved_at {
             return Err(StoreError::invalid(
                 "effective_from",

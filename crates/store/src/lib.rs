@@ -32,19 +32,19 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kept_domain::{
-    ChangeDraft, ChangeRequest, ChangeRequestId, NewChangeRequest, Terms, TermsVersion, Verdict,
-    Actor, ApiToken, AuditEvent, CalendarId, CalendarPatch, Contract, ContractId, Grant, GrantId,
-    Lineage, Link, LinkId, NewCalendar, NewContract, NewLink, NewParty, NewService, NewUser, Page,
-    Party, PartyId, PartyName, PartyPatch, PartyScope, Principal, Role, Service, ServiceId,
-    ServicePatch, StoredCalendar, Timestamp, TokenId, User, UserId,
+    Actor, ApiToken, AuditEvent, CalendarId, CalendarPatch, ChangeDraft, ChangeRequest,
+    ChangeRequestId, Contract, ContractId, Grant, GrantId, Lineage, Link, LinkId, NewCalendar,
+    NewChangeRequest, NewContract, NewLink, NewParty, NewService, NewUser, Page, Party, PartyId,
+    PartyName, PartyPatch, PartyScope, Principal, Role, Service, ServiceId, ServicePatch,
+    StoredCalendar, Terms, TermsVersion, Timestamp, TokenId, User, UserId, Verdict,
 };
 
 pub use db::{Backend, StoreOptions, Synchronous};
 pub use error::{Conflict, Result, StoreError};
 pub use query::{
-    ArchivedFilter, AuditQuery, CalendarQuery, ChangeRequestQuery, ContractQuery, Credentials, IdempotencyStart,
-    LinkQuery, LoginFailures, NewToken, PartyOrder, PartyQuery, ServiceQuery, SessionRecord,
-    StoredResponse, UserPatch, UserQuery,
+    ArchivedFilter, AuditQuery, CalendarQuery, ChangeRequestQuery, ContractQuery, Credentials,
+    IdempotencyStart, LinkQuery, LoginFailures, NewToken, PartyOrder, PartyQuery, ServiceQuery,
+    SessionRecord, StoredResponse, UserPatch, UserQuery,
 };
 
 /// Everything Kept stores, behind one object.
@@ -250,8 +250,11 @@ pub trait ChangeStore: Send + Sync {
         draft: ChangeDraft,
     ) -> Result<ChangeRequest>;
     /// Sends a draft to the steering group.
-    async fn submit_change_request(&self, actor: &Actor, id: ChangeRequestId)
-    -> Result<ChangeRequest>;
+    async fn submit_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+    ) -> Result<ChangeRequest>;
     /// Takes back a draft or submitted change request.
     async fn withdraw_change_request(
         &self,

@@ -1,8 +1,8 @@
 //! The shapes of store queries and of the records the auth tables hold.
 
 use kept_domain::{
-    AuditAction, ChangeStatus, ContractId, Email, Limit, PartyId, PartyKind, PartyName, PartyScope, Role, Timestamp, User,
-    UserId,
+    AuditAction, ChangeStatus, ContractId, Email, Limit, PartyId, PartyKind, PartyName, PartyScope,
+    Role, Timestamp, User, UserId,
 };
 
 /// Whether lists include archived things.

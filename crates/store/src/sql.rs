@@ -16,6 +16,11 @@ pub(crate) fn now() -> Timestamp {
     Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
+/// An instant as the database keeps it: truncated to the microsecond.
+pub(crate) fn to_micros(t: Timestamp) -> Timestamp {
+    Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
+}
+
 /// An instant as stored: microseconds since the epoch.
 pub(crate) fn micros(t: Timestamp) -> i64 {
     t.as_microsecond()

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use crate::audit::append;
 use crate::contracts::fetch_contract;
 use crate::error::{Conflict, Result, StoreError};
-use crate::sql::{RowExt, micros, now};
+use crate::sql::{RowExt, micros, now, to_micros};
 use crate::{SqlStore, TermsStore};
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -110,10 +110,7 @@ pub(crate) fn check_order(versions: &[TermsVersion], effective_from: Timestamp) 
 }
 
 /// Inserts a version as the next of the contract.
-pub(crate) async fn insert_version(
-    conn: &mut AnyConnection,
-    version: &TermsVersion,
-) -> Result<()> {
+pub(crate) async fn insert_version(conn: &mut AnyConnection, version: &TermsVersion) -> Result<()> {
     sqlx::query(
         "INSERT INTO terms_versions (contract_id, version, effective_from, terms, customer_ids, \
          service_ids, calendar_id, change_request_id, created_by, created_at) \
@@ -149,6 +146,7 @@ impl TermsStore for SqlStore {
         effective_from: Timestamp,
         terms: Terms,
     ) -> Result<TermsVersion> {
+        let effective_from = to_micros(effective_from);
         let mut tx = self.db.begin().await?;
         lock_contract(&mut tx, contract).await?;
         let versions = fetch_versions(&mut tx, contract).await?;
@@ -194,6 +192,7 @@ impl TermsStore for SqlStore {
         effective_from: Timestamp,
         terms: Terms,
     ) -> Result<TermsVersion> {
+        let effective_from = to_micros(effective_from);
         let mut tx = self.db.begin().await?;
         lock_contract(&mut tx, contract).await?;
         let mut versions = fetch_versions(&mut tx, contract).await?;

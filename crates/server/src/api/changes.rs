@@ -15,9 +15,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
-    Actor, ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus, Contract,
-    ContractChanges, ContractId, Covered, Limit, NewChangeRequest, Page, Principal, Role, Side,
-    TermsVersion, Timestamp, Verdict,
+    Actor, ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus, Contract, ContractChanges,
+    ContractId, Covered, Limit, NewChangeRequest, Page, Principal, Role, Side, TermsVersion,
+    Timestamp, Verdict,
 };
 use kept_store::{ChangeRequestQuery, StoreError};
 use serde::{Deserialize, Serialize};
@@ -164,12 +164,10 @@ async fn raise(
     ApiJson(body): ApiJson<DraftBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let contract = readable_contract(&state, &caller, id).await?;
-    let side = side_of(&state, &caller, &contract)
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(ProblemKind::Forbidden)
-                .detail("change requests are raised by the provider's managers or the client")
-        })?;
+    let side = side_of(&state, &caller, &contract).await?.ok_or_else(|| {
+        ApiError::new(ProblemKind::Forbidden)
+            .detail("change requests are raised by the provider's managers or the client")
+    })?;
     let draft = body.into_draft().checked()?;
     check_named_parties(&state, &caller, &draft.changes).await?;
     let change = state
@@ -223,7 +221,10 @@ async fn list(
             .into_iter()
             .filter(|s| s.is_open())
             .collect(),
-        Some(s) => vec![s.parse().map_err(|e: String| ApiError::field("status", e))?],
+        Some(s) => vec![
+            s.parse()
+                .map_err(|e: String| ApiError::field("status", e))?,
+        ],
     };
     let query = ChangeRequestQuery {
         contract_id: params.contract_id,

@@ -102,7 +102,11 @@ pub(crate) async fn readable_contract(
 
 /// Fails unless the caller may change the contract: admins and managers of
 /// the provider.
-pub(crate) async fn check_manage(state: &AppState, caller: &Principal, c: &Contract) -> Result<(), ApiError> {
+pub(crate) async fn check_manage(
+    state: &AppState,
+    caller: &Principal,
+    c: &Contract,
+) -> Result<(), ApiError> {
     // The caller sees the contract, so a refusal is 403 even when the
     // provider itself is beyond what they see.
     match caller.manage_party(&state.store.lineage(c.provider_id).await?) {

@@ -59,13 +59,22 @@ pub(crate) struct NameBook {
 
 impl Names for NameBook {
     fn party(&self, id: PartyId) -> String {
-        self.parties.get(&id).cloned().unwrap_or_else(|| id.to_string())
+        self.parties
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
     }
     fn service(&self, id: ServiceId) -> String {
-        self.services.get(&id).cloned().unwrap_or_else(|| id.to_string())
+        self.services
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
     }
     fn calendar(&self, id: CalendarId) -> String {
-        self.calendars.get(&id).cloned().unwrap_or_else(|| id.to_string())
+        self.calendars
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
     }
 }
 
@@ -87,7 +96,8 @@ impl NameBook {
                 Difference::Service { service_id, .. } | Difference::Sla { service_id, .. } => {
                     if !book.services.contains_key(service_id) {
                         let s = state.store.service(*service_id).await?;
-                        book.services.insert(*service_id, s.name.as_str().to_owned());
+                        book.services
+                            .insert(*service_id, s.name.as_str().to_owned());
                     }
                 }
                 Difference::Calendar { from, to } => {
@@ -171,11 +181,10 @@ async fn terms_in_force(
         Some(raw) => instant("at", &raw)?,
         None => Timestamp::now(),
     };
-    let version = state
-        .store
-        .terms_at(id, at)
-        .await?
-        .ok_or_else(|| ApiError::not_found().detail(format!("no terms were in force at {at}")))?;
+    let version =
+        state.store.terms_at(id, at).await?.ok_or_else(|| {
+            ApiError::not_found().detail(format!("no terms were in force at {at}"))
+        })?;
     let all = sees_all(&state, &caller, &contract).await?;
     Ok(Json(version_as_seen(&state, &caller, all, version).await?))
 }

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod calendars;
+mod changes;
 mod contracts;
 mod links;
 mod parties;
@@ -37,6 +38,16 @@ macro_rules! conformance {
 }
 
 conformance! {
+    changes::the_terms_in_force_are_those_of_the_latest_version_to_have_started,
+    changes::a_version_in_force_is_never_edited_and_later_terms_need_a_change_request,
+    changes::terms_naming_services_off_the_contract_are_refused,
+    changes::a_change_runs_from_draft_to_applied_under_a_majority,
+    changes::only_members_decide_each_once_and_only_approved_changes_apply,
+    changes::one_rejection_under_all_rejects_and_withdrawn_changes_stay_withdrawn,
+    changes::applying_adds_customers_at_once_and_refuses_a_start_before_approval,
+    changes::changes_naming_unknown_parties_or_services_are_refused,
+    changes::concurrent_approvals_reach_the_quorum_exactly_once,
+    changes::change_requests_list_for_those_who_see_them,
     contracts::a_contract_reads_back_with_its_customers_services_and_approvers,
     contracts::a_contract_naming_unusable_things_is_refused_naming_the_field,
     contracts::contracts_are_seen_by_their_provider_client_customers_and_steering_group,
