@@ -17,6 +17,9 @@ use serde_json::{Value, json};
 
 use common::{PASSWORD, PATIENCE, Sandbox, Server, http};
 
+/// The password of every demo login (see `kept demo`).
+const DEMO_PASSWORD: &str = "kept-demo-2026";
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -160,12 +163,84 @@ async fn texts(browser: &Client, css: &str) -> Vec<String> {
     texts
 }
 
-#[tokio::test]
-async fn a_person_signs_in_sees_the_parties_and_signs_out_in_chromium() {
-    if !(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()) {
+/// Whether Chromium and chromedriver are here; says so once when not.
+fn browser_installed() -> bool {
+    let installed = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !installed {
         println!(
             "skipping browser test: chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)"
         );
+    }
+    installed
+}
+
+/// A headless browser session through `driver`.
+async fn open_browser(driver: &ChromeDriver, profile: &Path) -> Client {
+    // ChromeDriver listens on loopback, over plain HTTP.
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(capabilities(profile))
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+/// Fills in and sends the sign-in form.
+async fn sign_in(browser: &Client, server: &Server, email: &str, password: &str) {
+    browser
+        .goto(&server.url("/login"))
+        .await
+        .expect("the sign-in page opens");
+    browser
+        .find(Locator::Css("input#email"))
+        .await
+        .expect("an email field")
+        .send_keys(email)
+        .await
+        .expect("typing the email");
+    browser
+        .find(Locator::Css("input#password"))
+        .await
+        .expect("a password field")
+        .send_keys(password)
+        .await
+        .expect("typing the password");
+    browser
+        .find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await
+        .expect("a sign-in button")
+        .click()
+        .await
+        .expect("signing in");
+}
+
+/// Waits until some element matches `css`; returns the texts of all that do.
+async fn wait_for(browser: &Client, css: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let found = texts(browser, css).await;
+        if !found.is_empty() {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "nothing matches {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Clicks the element matching `css`.
+async fn click(browser: &Client, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+#[tokio::test]
+async fn a_person_signs_in_sees_the_parties_and_signs_out_in_chromium() {
+    if !browser_installed() {
         return;
     }
     let sandbox = Sandbox::new();
@@ -188,39 +263,9 @@ async fn a_person_signs_in_sees_the_parties_and_signs_out_in_chromium() {
     }
     let driver = ChromeDriver::start(&sandbox.file("chromedriver.log")).await;
     let profile = tempfile::tempdir().expect("a browser profile directory");
-    // ChromeDriver listens on loopback, over plain HTTP.
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let browser = ClientBuilder::new(connector)
-        .capabilities(capabilities(profile.path()))
-        .connect(&driver.url)
-        .await
-        .expect("a browser session");
+    let browser = open_browser(&driver, profile.path()).await;
 
-    browser
-        .goto(&server.url("/login"))
-        .await
-        .expect("the sign-in page opens");
-    browser
-        .find(Locator::Css("input#email"))
-        .await
-        .expect("an email field")
-        .send_keys("ada@example.com")
-        .await
-        .expect("typing the email");
-    browser
-        .find(Locator::Css("input#password"))
-        .await
-        .expect("a password field")
-        .send_keys(PASSWORD)
-        .await
-        .expect("typing the password");
-    browser
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await
-        .expect("a sign-in button")
-        .click()
-        .await
-        .expect("signing in");
+    sign_in(&browser, &server, "ada@example.com", PASSWORD).await;
 
     wait_for_path(&browser, "/parties").await;
     assert_eq!(texts(&browser, "main h1").await, ["Parties"]);
@@ -285,5 +330,126 @@ async fn a_person_signs_in_sees_the_parties_and_signs_out_in_chromium() {
         .await
         .expect("the parties page");
     wait_for_path(&browser, "/login").await;
+    browser.close().await.expect("the browser closes");
+}
+
+/// The demo's approver at the provider signs in, approves the client's
+/// pending change request on the central FM contract (the client's approver
+/// already has), applies it, and the contract page shows the new terms
+/// version with what it changed.
+#[tokio::test]
+async fn an_approver_approves_a_pending_change_and_the_contract_shows_the_new_terms() {
+    if !browser_installed() {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let mut demo = sandbox.process();
+    demo.arg("demo").env("KEPT_ADDR", "127.0.0.1:0");
+    let server = Server::start(demo, &sandbox.file("demo.stderr"));
+    let driver = ChromeDriver::start(&sandbox.file("chromedriver-cr.log")).await;
+    let profile = tempfile::tempdir().expect("a browser profile directory");
+    let browser = open_browser(&driver, profile.path()).await;
+
+    sign_in(
+        &browser,
+        &server,
+        "maya.patel@brightwell.example",
+        DEMO_PASSWORD,
+    )
+    .await;
+    wait_for_path(&browser, "/parties").await;
+    browser
+        .goto(&server.url("/contracts"))
+        .await
+        .expect("the contracts page");
+    browser
+        .find(Locator::LinkText("Harbour Retail facilities management"))
+        .await
+        .expect("the FM contract is listed")
+        .click()
+        .await
+        .expect("opening the contract");
+    let contract_path = browser
+        .current_url()
+        .await
+        .expect("a URL")
+        .path()
+        .to_owned();
+    assert!(contract_path.starts_with("/contracts/"), "{contract_path}");
+    assert_eq!(
+        texts(&browser, "#terms-version").await[0]
+            .split(',')
+            .next()
+            .unwrap_or_default(),
+        "Version 2"
+    );
+    let titles = texts(&browser, "#change-requests > article.change-request h3").await;
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("Resolve urgent requests within 4 business hours")),
+        "{titles:?}"
+    );
+
+    browser
+        .find(Locator::Css("article.change-request input[name=comment]"))
+        .await
+        .expect("a comment field for the approver")
+        .send_keys("Agreed: we add a second on-call engineer.")
+        .await
+        .expect("typing a comment");
+    click(&browser, "article.change-request button.approve").await;
+    assert_eq!(wait_for(&browser, "p.flash").await, ["Approved."]);
+    wait_for_path(&browser, &contract_path).await;
+    assert_eq!(
+        texts(
+            &browser,
+            "#change-requests > article.change-request .status"
+        )
+        .await,
+        ["approved"]
+    );
+    click(&browser, "article.change-request button.apply").await;
+    wait_for(&browser, "#version-3").await;
+
+    assert_eq!(
+        texts(&browser, "p.flash").await,
+        ["Applied: a new terms version is in force."]
+    );
+    assert_eq!(
+        texts(&browser, "#terms-version").await[0]
+            .split(',')
+            .next()
+            .unwrap_or_default(),
+        "Version 3"
+    );
+    let changed = texts(&browser, "#version-3 ul.diff li").await;
+    assert_eq!(
+        changed,
+        ["Reactive maintenance (urgent): resolution 8h → 4h"]
+    );
+    let urgent = texts(&browser, "#sla tbody tr").await;
+    assert!(
+        urgent
+            .iter()
+            .any(|row| row.contains("urgent") && row.contains("30m") && row.contains("4h")),
+        "{urgent:?}"
+    );
+    assert!(
+        texts(&browser, "#change-requests > article.change-request")
+            .await
+            .is_empty(),
+        "nothing left open"
+    );
+    browser
+        .execute(
+            "document.getElementById('terms-h').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .expect("scrolling to the terms");
+    let shot = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(artifacts_dir().join("browser-contract-terms.png"), &shot)
+        .expect("the screenshot is saved");
     browser.close().await.expect("the browser closes");
 }

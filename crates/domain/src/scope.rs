@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::contract::Contract;
 use crate::party::Lineage;
 use crate::service::Service;
+use crate::terms::Terms;
 
 /// What the check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,25 +70,29 @@ fn words(text: &str) -> Vec<String> {
 
 /// The first out-of-scope item of `service` that `subject` matches.
 pub fn out_of_scope_match<'a>(service: &'a Service, subject: &str) -> Option<&'a str> {
+    first_match(&service.out_of_scope, subject)
+}
+
+/// The first of `items` that `subject` matches.
+pub fn first_match<'a>(items: &'a [String], subject: &str) -> Option<&'a str> {
     let said = words(subject);
-    service
-        .out_of_scope
-        .iter()
-        .map(String::as_str)
-        .find(|item| {
-            let wanted = words(item);
-            let hits = wanted.iter().filter(|w| said.contains(w)).count();
-            !wanted.is_empty() && hits * 2 >= wanted.len()
-        })
+    items.iter().map(String::as_str).find(|item| {
+        let wanted = words(item);
+        let hits = wanted.iter().filter(|w| said.contains(w)).count();
+        !wanted.is_empty() && hits * 2 >= wanted.len()
+    })
 }
 
 /// Checks a request for `customer` (given by its lineage, top first) and
-/// `service` against `contract`.
+/// `service` against `contract` and the terms in force, if any: an item the
+/// terms add to the scope wins over the catalog's exclusions, and an item
+/// the terms exclude counts like the catalog's.
 pub fn check_scope(
     contract: &Contract,
     customer: &Lineage,
     customer_name: &str,
     service: &Service,
+    terms: Option<&Terms>,
     subject: Option<&str>,
 ) -> ScopeCheck {
     let covered_customer = customer.0.iter().any(|p| contract.customer_ids.contains(p));
@@ -105,7 +110,19 @@ pub fn check_scope(
             matched: None,
         };
     }
-    if let Some(item) = subject.and_then(|s| out_of_scope_match(service, s)) {
+    let agreed = terms.and_then(|t| subject.and_then(|s| first_match(&t.in_scope, s)));
+    if let Some(item) = agreed {
+        return ScopeCheck {
+            outcome: ScopeOutcome::Covered,
+            reason: format!("{} covers it under its terms: {item}", contract.name),
+            matched: None,
+        };
+    }
+    let excluded = subject.and_then(|s| {
+        out_of_scope_match(service, s)
+            .or_else(|| terms.and_then(|t| first_match(&t.out_of_scope, s)))
+    });
+    if let Some(item) = excluded {
         return ScopeCheck {
             outcome: ScopeOutcome::OutOfScope,
             reason: format!("{} does not cover: {item}", service.name),
@@ -183,6 +200,7 @@ mod tests {
             &lineage,
             "Tom Reed",
             &s,
+            None,
             Some("Leaking tap in the staff toilet"),
         );
         let out = check_scope(
@@ -190,6 +208,7 @@ mod tests {
             &lineage,
             "Tom Reed",
             &s,
+            None,
             Some("Freezer cabinet not cooling"),
         );
 
@@ -203,14 +222,53 @@ mod tests {
     }
 
     #[test]
+    fn the_terms_in_force_add_to_and_take_from_the_catalog_scope() {
+        let leeds = PartyId::new();
+        let s = service(&["Shop-fitting and refits"]);
+        let c = contract(vec![leeds], vec![s.id]);
+        let terms = Terms {
+            in_scope: vec!["Out-of-hours call-outs for urgent leaks".into()],
+            out_of_scope: vec!["Works needing landlord consent".into()],
+            ..Terms::default()
+        };
+        let at = |subject| {
+            check_scope(
+                &c,
+                &Lineage(vec![leeds]),
+                "Leeds",
+                &s,
+                Some(&terms),
+                Some(subject),
+            )
+        };
+
+        let agreed = at("Urgent leaks out of hours: call-outs needed tonight");
+        let consent = at("Roof works needing landlord consent");
+        let catalog = at("Refits of the shop front");
+
+        assert_eq!(agreed.outcome, ScopeOutcome::Covered, "{}", agreed.reason);
+        assert!(
+            agreed.reason.contains("under its terms"),
+            "{}",
+            agreed.reason
+        );
+        assert_eq!(consent.outcome, ScopeOutcome::OutOfScope);
+        assert_eq!(
+            consent.matched.as_deref(),
+            Some("Works needing landlord consent")
+        );
+        assert_eq!(catalog.outcome, ScopeOutcome::OutOfScope);
+    }
+
+    #[test]
     fn another_site_or_another_service_is_not_covered() {
         let (leeds, york) = (PartyId::new(), PartyId::new());
         let s = service(&[]);
         let other = service(&[]);
         let c = contract(vec![leeds], vec![s.id]);
 
-        let site = check_scope(&c, &Lineage(vec![york]), "York", &s, None);
-        let svc = check_scope(&c, &Lineage(vec![leeds]), "Leeds", &other, None);
+        let site = check_scope(&c, &Lineage(vec![york]), "York", &s, None, None);
+        let svc = check_scope(&c, &Lineage(vec![leeds]), "Leeds", &other, None, None);
 
         assert_eq!(site.outcome, ScopeOutcome::NotCovered);
         assert_eq!(site.reason, "York is not a customer of Harbour FM");

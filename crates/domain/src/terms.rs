@@ -426,6 +426,9 @@ fn set_diff<T: Ord + Copy>(old: &[T], new: &[T], mut out: impl FnMut(T, bool)) {
     }
 }
 
+/// Reads one target of an SLA entry.
+type TargetOf = fn(&SlaTarget) -> Option<BusinessDuration>;
+
 /// What changed from `old` to `new`, in a stable order: services and
 /// customers, calendar, SLA targets, KPIs, scope.
 pub fn diff_versions(old: Covered<'_>, new: Covered<'_>) -> Vec<Difference> {
@@ -452,7 +455,7 @@ pub fn diff_versions(old: Covered<'_>, new: Covered<'_>) -> Vec<Difference> {
     for (service_id, priority) in keys {
         let before = old.terms.sla_for(service_id, priority);
         let after = new.terms.sla_for(service_id, priority);
-        let fields: [(&'static str, fn(&SlaTarget) -> Option<BusinessDuration>); 3] = [
+        let fields: [(&'static str, TargetOf); 3] = [
             ("first_response", |t| t.first_response),
             ("resolution", |t| t.resolution),
             ("delivery", |t| t.delivery),

@@ -128,7 +128,7 @@ impl DraftBody {
 }
 
 /// Refuses customers the caller cannot see, as if they did not exist.
-async fn check_named_parties(
+pub(crate) async fn check_named_parties(
     state: &AppState,
     caller: &Principal,
     changes: &ContractChanges,

@@ -10,8 +10,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
-    Access, Actor, CalendarId, Contract, ContractId, Limit, NewContract, Page, PartyId, PartyName,
-    Principal, Quorum, ScopeCheck, ScopeOutcome, ServiceId, UserId, check_scope, single_line,
+    Access, Actor, CalendarId, Contract, ContractChanges, ContractId, Limit, NewContract, Page,
+    PartyId, PartyName, Principal, Quorum, ScopeCheck, ScopeOutcome, ServiceId, Timestamp, UserId,
+    check_scope, single_line,
 };
 use kept_store::{ContractQuery, StoreError};
 use serde::Deserialize;
@@ -343,15 +344,30 @@ pub struct ScopeQuestion {
     subject: Option<String>,
 }
 
+/// How the contract could come to cover a request: a change request to
+/// raise, with a proposal to start from.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Offer {
+    /// What to do, in a sentence.
+    pub message: String,
+    /// Where to raise it: `POST` a change request here.
+    pub raise_change_request: String,
+    /// The `changes` of a change request that would cover it.
+    pub proposal: ContractChanges,
+}
+
 /// The answer, and what to do when the contract does not cover it.
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub struct ScopeAnswer {
     /// Covered, not covered or out of scope, with the reason.
     #[serde(flatten)]
     pub check: ScopeCheck,
+    /// The terms version the answer used, if terms are in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terms_version: Option<u32>,
     /// When not covered: how the contract could come to cover it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub offer: Option<String>,
+    pub offer: Option<Offer>,
 }
 
 /// Says whether a request for this customer and service (and subject) is
@@ -389,19 +405,52 @@ async fn scope_check(
         Err(StoreError::NotFound) => return Err(ApiError::field("service_id", "no such service")),
         other => other?,
     };
+    let terms = state.store.terms_at(id, Timestamp::now()).await?;
     let check = check_scope(
         &contract,
         &lineage,
         customer.name.as_str(),
         &service,
+        terms.as_ref().map(|v| &v.terms),
         subject.as_deref(),
     );
-    let offer = match check.outcome {
+    let proposal = match check.outcome {
         ScopeOutcome::Covered => None,
-        ScopeOutcome::NotCovered | ScopeOutcome::OutOfScope => Some(format!(
-            "Raise a change request on {} to cover it; the steering group decides.",
-            contract.name
-        )),
+        ScopeOutcome::NotCovered
+            if !lineage.0.iter().any(|p| contract.customer_ids.contains(p)) =>
+        {
+            Some(ContractChanges {
+                add_customers: vec![body.customer_id],
+                ..ContractChanges::default()
+            })
+        }
+        ScopeOutcome::NotCovered => Some(ContractChanges {
+            add_services: vec![service.id],
+            ..ContractChanges::default()
+        }),
+        ScopeOutcome::OutOfScope => {
+            let mut next = terms.as_ref().map(|v| v.terms.clone()).unwrap_or_default();
+            if let Some(item) = &check.matched {
+                next.out_of_scope.retain(|i| i != item);
+                next.in_scope.push(item.clone());
+            }
+            Some(ContractChanges {
+                terms: Some(next),
+                ..ContractChanges::default()
+            })
+        }
     };
-    Ok(Json(ScopeAnswer { check, offer }))
+    let offer = proposal.map(|proposal| Offer {
+        message: format!(
+            "Raise a change request on {} to cover it; its steering group decides.",
+            contract.name
+        ),
+        raise_change_request: format!("/api/v1/contracts/{id}/change-requests"),
+        proposal,
+    });
+    Ok(Json(ScopeAnswer {
+        check,
+        terms_version: terms.map(|v| v.version),
+        offer,
+    }))
 }

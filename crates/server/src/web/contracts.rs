@@ -8,9 +8,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use kept_domain::{Contract, ContractId, Limit, PartyId, Service};
-use kept_store::ContractQuery;
+use kept_domain::{Contract, ContractId, Limit, PartyId, Service, ServiceId};
+use kept_store::{ContractQuery, PartyQuery, ServiceQuery};
 
+use super::change_requests::{Governance, governance};
 use super::{Layout, WebError, WebPath};
 use crate::api::readable_contract;
 use crate::auth::WebCaller;
@@ -41,6 +42,11 @@ struct DetailPage {
     services: Vec<Service>,
     calendar: Option<(String, String)>,
     approvers: Vec<String>,
+    gov: Governance,
+    /// Parties under the client not yet served, for a change request.
+    candidate_customers: Vec<(PartyId, String)>,
+    /// The provider's services not on the contract, for a change request.
+    candidate_services: Vec<(ServiceId, String)>,
 }
 
 async fn names(state: &AppState, ids: &[PartyId]) -> Result<HashMap<PartyId, String>, WebError> {
@@ -120,6 +126,12 @@ pub async fn detail(
     for uid in &contract.steering_group {
         approvers.push(state.store.user(*uid).await?.name.as_str().to_owned());
     }
+    let gov = governance(&state, principal, &contract).await?;
+    let (candidate_customers, candidate_services) = if gov.can_raise {
+        candidates(&state, principal, &contract).await?
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(DetailPage {
         layout: Layout::new(
             &caller.session,
@@ -134,7 +146,51 @@ pub async fn detail(
         services,
         calendar,
         approvers,
+        gov,
+        candidate_customers,
+        candidate_services,
         contract,
     }
     .into_response())
+}
+
+/// What a change request from this page could add: parties under the
+/// client the caller sees that are not yet customers, and the provider's
+/// offered services not yet on the contract.
+async fn candidates(
+    state: &AppState,
+    principal: &kept_domain::Principal,
+    contract: &Contract,
+) -> Result<(Vec<(PartyId, String)>, Vec<(ServiceId, String)>), WebError> {
+    let parties = state
+        .store
+        .list_parties(&PartyQuery {
+            under: Some(contract.client_id),
+            order: kept_store::PartyOrder::Name,
+            limit: Limit::MAX_PAGE,
+            ..PartyQuery::new(principal.party_scope())
+        })
+        .await?;
+    let customers = parties
+        .items
+        .into_iter()
+        .filter(|p| {
+            p.kind != kept_domain::PartyKind::Person && !contract.customer_ids.contains(&p.id)
+        })
+        .map(|p| (p.id, p.name.as_str().to_owned()))
+        .collect();
+    let services = state
+        .store
+        .list_services(&ServiceQuery {
+            provider_id: Some(contract.provider_id),
+            limit: Limit::MAX_PAGE,
+            ..ServiceQuery::new(kept_domain::PartyScope::All)
+        })
+        .await?
+        .items
+        .into_iter()
+        .filter(|s| !contract.service_ids.contains(&s.id))
+        .map(|s| (s.id, s.name.as_str().to_owned()))
+        .collect();
+    Ok((customers, services))
 }

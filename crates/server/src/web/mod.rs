@@ -5,6 +5,7 @@ mod account;
 mod assets;
 mod calendars;
 mod chain;
+mod change_requests;
 mod contracts;
 mod invite;
 mod layout;
@@ -48,6 +49,30 @@ pub fn router() -> Router<AppState> {
         .route("/calendars/{id}/restore", post(calendars::restore))
         .route("/contracts", get(contracts::list))
         .route("/contracts/{id}", get(contracts::detail))
+        .route(
+            "/contracts/{id}/change-requests",
+            post(change_requests::raise),
+        )
+        .route(
+            "/contracts/{id}/change-requests/{cr}/approve",
+            post(change_requests::approve),
+        )
+        .route(
+            "/contracts/{id}/change-requests/{cr}/reject",
+            post(change_requests::reject),
+        )
+        .route(
+            "/contracts/{id}/change-requests/{cr}/submit",
+            post(change_requests::submit),
+        )
+        .route(
+            "/contracts/{id}/change-requests/{cr}/withdraw",
+            post(change_requests::withdraw),
+        )
+        .route(
+            "/contracts/{id}/change-requests/{cr}/apply",
+            post(change_requests::apply),
+        )
         .route("/services", get(services::list).post(services::create))
         .route(
             "/services/{id}",

@@ -440,13 +440,28 @@ async fn the_scope_check_says_covered_not_covered_or_out_of_scope_with_the_reaso
     assert_eq!(out["outcome"], "out_of_scope", "{out}");
     assert_eq!(out["matched"], "Refrigeration");
     assert!(
-        out["offer"]
+        out["offer"]["message"]
             .as_str()
             .unwrap_or_default()
             .contains("change request"),
         "{out}"
     );
+    assert_eq!(
+        out["offer"]["raise_change_request"],
+        format!("{}/change-requests", path(&w.fm)),
+        "the offer says where to raise it"
+    );
+    assert_eq!(
+        out["offer"]["proposal"]["terms"]["in_scope"],
+        json!(["Refrigeration"]),
+        "and proposes bringing the item into scope"
+    );
     assert_eq!(other_site["outcome"], "not_covered", "{other_site}");
+    assert_eq!(
+        other_site["offer"]["proposal"]["add_customers"],
+        json!([w.head_office.id]),
+        "{other_site}"
+    );
     assert_eq!(
         other_site["reason"],
         "Harbour Retail is not a customer of Harbour FM"

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use kept_domain::{Actor, NewContract, PartyId, PartyName, Quorum, UserId};
+use kept_domain::{Actor, Contract, NewContract, PartyId, PartyName, Quorum, UserId};
 use kept_store::{CalendarQuery, ServiceQuery, Store};
 
 /// A contract of the demo, by the keys of its parties, services (by name),
@@ -102,13 +102,14 @@ const CONTRACTS: &[DemoContract] = &[
     },
 ];
 
-/// Records the demo's contracts.
+/// Records the demo's contracts; returns them by name.
 pub async fn seed(
     store: &dyn Store,
     actor: &Actor,
     ids: &HashMap<&str, PartyId>,
     users: &HashMap<&str, UserId>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<HashMap<&'static str, Contract>> {
+    let mut made = HashMap::new();
     let services = store
         .list_services(&ServiceQuery {
             limit: kept_domain::Limit::MAX_PAGE,
@@ -153,10 +154,11 @@ pub async fn seed(
             steering_group: c.approvers.iter().map(|e| users[e]).collect(),
             quorum: c.quorum,
         };
-        store
+        let contract = store
             .create_contract(actor, new)
             .await
             .with_context(|| format!("recording the contract {}", c.name))?;
+        made.insert(c.name, contract);
     }
-    Ok(())
+    Ok(made)
 }

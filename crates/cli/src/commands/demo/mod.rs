@@ -4,6 +4,7 @@
 mod chains;
 mod contracts;
 mod seed;
+mod terms;
 
 use kept_server::{App, Config};
 

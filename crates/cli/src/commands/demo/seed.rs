@@ -454,6 +454,7 @@ pub async fn seed_if_empty(store: &dyn Store) -> anyhow::Result<bool> {
         }
         users.insert(user.email, created.id);
     }
-    super::contracts::seed(store, &actor, &ids, &users).await?;
+    let contracts = super::contracts::seed(store, &actor, &ids, &users).await?;
+    super::terms::seed(store, &actor, &contracts, &users).await?;
     Ok(true)
 }

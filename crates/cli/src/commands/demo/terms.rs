@@ -1,0 +1,261 @@
+//! The demo's terms and change control: a first terms version on every
+//! contract, and on the central FM contract one change request already
+//! applied and one waiting for the provider's approver.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use kept_domain::Timestamp;
+use kept_domain::calendar::BusinessDuration;
+use kept_domain::{
+    Actor, ChangeDraft, Contract, ContractChanges, KpiKind, KpiPeriod, KpiTarget, NewChangeRequest,
+    Priority, ServiceId, Side, SlaTarget, Terms, UserId, Verdict,
+};
+use kept_store::Store;
+
+/// The FM contract's name, as in `contracts.rs`.
+pub const FM: &str = "Harbour Retail facilities management";
+
+fn hours(h: u64) -> Option<BusinessDuration> {
+    Some(BusinessDuration::from_hours(h))
+}
+
+fn minutes(m: u64) -> Option<BusinessDuration> {
+    Some(BusinessDuration::from_minutes(m))
+}
+
+/// Targets for one service: (priority, first response, resolution, delivery).
+type Levels = [(
+    Priority,
+    Option<BusinessDuration>,
+    Option<BusinessDuration>,
+    Option<BusinessDuration>,
+)];
+
+fn sla(service: ServiceId, levels: &Levels) -> Vec<SlaTarget> {
+    levels
+        .iter()
+        .map(
+            |&(priority, first_response, resolution, delivery)| SlaTarget {
+                service_id: service,
+                priority,
+                first_response,
+                resolution,
+                delivery,
+            },
+        )
+        .collect()
+}
+
+fn kpi(kpi: KpiKind, at_least: f64, within: Option<BusinessDuration>) -> KpiTarget {
+    KpiTarget {
+        kpi,
+        at_least,
+        within,
+        period: KpiPeriod::Quarter,
+    }
+}
+
+/// The usual KPIs of DESIGN.md's central FM contract.
+fn fm_kpis() -> Vec<KpiTarget> {
+    vec![
+        kpi(KpiKind::OnTimeRate, 95.0, None),
+        kpi(KpiKind::Csat, 4.2, None),
+        kpi(KpiKind::Nps, 30.0, None),
+        kpi(KpiKind::ComplaintAcknowledgement, 100.0, hours(1)),
+    ]
+}
+
+/// The FM contract's first terms: first response 4 business hours and
+/// resolution 3 business days (24 h of an 8-hour day) at normal priority.
+fn fm_terms(maintenance: ServiceId, cleaning: ServiceId) -> Terms {
+    use Priority::*;
+    let mut targets = sla(
+        maintenance,
+        &[
+            (Urgent, hours(1), hours(8), None),
+            (High, hours(2), hours(16), None),
+            (Normal, hours(4), hours(24), None),
+            (Low, hours(8), hours(40), None),
+        ],
+    );
+    targets.extend(sla(cleaning, &[(Normal, hours(4), hours(24), None)]));
+    Terms {
+        sla: targets,
+        kpis: fm_kpis(),
+        in_scope: vec![],
+        out_of_scope: vec!["Works needing landlord consent".into()],
+    }
+}
+
+fn service_of(
+    contract: &Contract,
+    names: &HashMap<ServiceId, String>,
+    name: &str,
+) -> anyhow::Result<ServiceId> {
+    contract
+        .service_ids
+        .iter()
+        .copied()
+        .find(|id| names.get(id).is_some_and(|n| n == name))
+        .with_context(|| format!("no service {name} on {}", contract.name))
+}
+
+/// Sets the first terms of every contract and tells the FM contract's
+/// change-control story.
+pub async fn seed(
+    store: &dyn Store,
+    actor: &Actor,
+    contracts: &HashMap<&'static str, Contract>,
+    users: &HashMap<&str, UserId>,
+) -> anyhow::Result<()> {
+    let mut names = HashMap::new();
+    for c in contracts.values() {
+        for id in &c.service_ids {
+            names.insert(*id, store.service(*id).await?.name.as_str().to_owned());
+        }
+    }
+    let start: Timestamp = "2026-01-01T00:00:00Z".parse()?;
+    for (name, c) in contracts {
+        let terms = match *name {
+            FM => fm_terms(
+                service_of(c, &names, "Reactive maintenance")?,
+                service_of(c, &names, "Cleaning")?,
+            ),
+            _ => Terms {
+                sla: c
+                    .service_ids
+                    .iter()
+                    .flat_map(|s| {
+                        sla(
+                            *s,
+                            &[
+                                (Priority::High, hours(2), hours(16), hours(16)),
+                                (Priority::Normal, hours(4), hours(40), hours(24)),
+                            ],
+                        )
+                    })
+                    .collect(),
+                kpis: vec![
+                    kpi(KpiKind::OnTimeRate, 90.0, None),
+                    kpi(KpiKind::Csat, 4.0, None),
+                ],
+                ..Terms::default()
+            },
+        };
+        store
+            .create_terms_version(actor, c.id, start, terms)
+            .await
+            .with_context(|| format!("setting the terms of {name}"))?;
+    }
+    let fm = contracts.get(FM).context("the FM contract")?;
+    change_story(store, fm, &names, users).await
+}
+
+fn as_user(users: &HashMap<&str, UserId>, email: &'static str) -> anyhow::Result<(UserId, Actor)> {
+    let id = *users
+        .get(email)
+        .with_context(|| format!("no demo user {email}"))?;
+    Ok((
+        id,
+        Actor {
+            user_id: Some(id),
+            label: email.to_owned(),
+        },
+    ))
+}
+
+/// One change applied (out-of-hours call-outs for urgent leaks, raised by
+/// the provider) and one waiting for the provider's approver (faster
+/// resolution of urgent requests, raised by the client).
+async fn change_story(
+    store: &dyn Store,
+    fm: &Contract,
+    names: &HashMap<ServiceId, String>,
+    users: &HashMap<&str, UserId>,
+) -> anyhow::Result<()> {
+    let (maya, maya_acts) = as_user(users, "maya.patel@brightwell.example")?;
+    let (claire, claire_acts) = as_user(users, "claire.dubois@harbour-retail.example")?;
+    let maintenance = service_of(fm, names, "Reactive maintenance")?;
+    let cleaning = service_of(fm, names, "Cleaning")?;
+
+    let mut v2 = fm_terms(maintenance, cleaning);
+    for t in &mut v2.sla {
+        if t.service_id == maintenance && t.priority == Priority::Urgent {
+            t.first_response = minutes(30);
+        }
+    }
+    v2.in_scope
+        .push("Out-of-hours call-outs for urgent leaks".into());
+    let applied = store
+        .create_change_request(
+            &maya_acts,
+            NewChangeRequest {
+                contract_id: fm.id,
+                side: Side::Provider,
+                raised_by: maya,
+                draft: ChangeDraft {
+                    title: "Out-of-hours call-outs for urgent leaks".into(),
+                    rationale: "Three stores flooded overnight in the spring; we propose covering urgent leaks out of hours with a 30-minute first response.".into(),
+                    changes: ContractChanges {
+                        terms: Some(v2.clone()),
+                        ..ContractChanges::default()
+                    },
+                    effective_from: None,
+                },
+            },
+        )
+        .await?;
+    store.submit_change_request(&maya_acts, applied.id).await?;
+    for who in [&maya_acts, &claire_acts] {
+        store
+            .decide_change_request(
+                who,
+                applied.id,
+                Verdict::Approve,
+                "Agreed at the steering group.".into(),
+            )
+            .await?;
+    }
+    store
+        .apply_change_request(&maya_acts, applied.id, None)
+        .await?;
+
+    let mut v3 = v2;
+    for t in &mut v3.sla {
+        if t.service_id == maintenance && t.priority == Priority::Urgent {
+            t.resolution = hours(4);
+        }
+    }
+    let pending = store
+        .create_change_request(
+            &claire_acts,
+            NewChangeRequest {
+                contract_id: fm.id,
+                side: Side::Client,
+                raised_by: claire,
+                draft: ChangeDraft {
+                    title: "Resolve urgent requests within 4 business hours".into(),
+                    rationale: "Store managers report urgent faults open for a full day; trading suffers. We ask for urgent resolution in 4 business hours instead of 8.".into(),
+                    changes: ContractChanges {
+                        terms: Some(v3),
+                        ..ContractChanges::default()
+                    },
+                    effective_from: None,
+                },
+            },
+        )
+        .await?;
+    store
+        .submit_change_request(&claire_acts, pending.id)
+        .await?;
+    store
+        .decide_change_request(
+            &claire_acts,
+            pending.id,
+            Verdict::Approve,
+            "Raised on behalf of the store managers.".into(),
+        )
+        .await?;
+    Ok(())
+}
