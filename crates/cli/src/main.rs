@@ -60,6 +60,9 @@ enum Command {
     /// Inspect configuration.
     #[command(subcommand)]
     Config(commands::config::Command),
+    /// Import parties, links or contracts from a CSV file (all rows or none).
+    #[command(subcommand)]
+    Import(commands::import::Command),
     /// Business-time arithmetic on a calendar file: check, due, elapsed.
     #[command(subcommand)]
     Calendar(commands::calendar::Command),
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
             Command::Token(command) => commands::token::run(config, command).await,
             Command::Config(command) => commands::config::run(config, command),
             Command::Calendar(command) => commands::calendar::run(command),
+            Command::Import(command) => commands::import::run(config, command).await,
         }
     });
     match outcome {

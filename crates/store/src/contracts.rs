@@ -177,88 +177,99 @@ fn push_visible(sql: &mut Sql, scope: &PartyScope, user: Option<UserId>) {
     sql.push(")");
 }
 
+/// Records a contract on `conn` (a transaction) after checking every
+/// party, service, the calendar and the approvers it names.
+pub(crate) async fn insert_contract(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    new: NewContract,
+) -> Result<ContractId> {
+    let new = new.checked()?;
+    usable_party(conn, new.provider_id, "provider_id").await?;
+    usable_party(conn, new.client_id, "client_id").await?;
+    for (n, id) in new.customer_ids.iter().enumerate() {
+        usable_party(conn, *id, &format!("customer_ids[{n}]")).await?;
+    }
+    check_services(conn, new.provider_id, &new.service_ids).await?;
+    if let Some(calendar) = new.calendar_id {
+        check_calendar(conn, calendar).await?;
+    }
+    check_approvers(conn, &new.steering_group).await?;
+    let at = now();
+    let contract = Contract {
+        id: ContractId::new(),
+        name: new.name,
+        provider_id: new.provider_id,
+        client_id: new.client_id,
+        customer_ids: new.customer_ids,
+        service_ids: new.service_ids,
+        calendar_id: new.calendar_id,
+        probation_ends_on: new.probation_ends_on,
+        steering_group: new.steering_group,
+        quorum: new.quorum,
+        archived_at: None,
+        created_at: at,
+        updated_at: at,
+    };
+    sqlx::query(
+        "INSERT INTO contracts (id, name, sort_name, provider_id, client_id, calendar_id, \
+         probation_ends_on, quorum, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+    )
+    .bind(contract.id.to_string())
+    .bind(contract.name.as_str().to_owned())
+    .bind(contract.name.as_str().to_lowercase())
+    .bind(contract.provider_id.to_string())
+    .bind(contract.client_id.to_string())
+    .bind(contract.calendar_id.map(|c| c.to_string()))
+    .bind(contract.probation_ends_on.map(|d| d.to_string()))
+    .bind(contract.quorum.to_string())
+    .bind(micros(at))
+    .execute(&mut *conn)
+    .await?;
+    let id = contract.id;
+    insert_members(
+        conn,
+        "contract_customers",
+        "party_id",
+        id,
+        contract.customer_ids.iter().map(ToString::to_string),
+    )
+    .await?;
+    insert_members(
+        conn,
+        "contract_services",
+        "service_id",
+        id,
+        contract.service_ids.iter().map(ToString::to_string),
+    )
+    .await?;
+    insert_members(
+        conn,
+        "contract_approvers",
+        "user_id",
+        id,
+        contract.steering_group.iter().map(ToString::to_string),
+    )
+    .await?;
+    append(
+        conn,
+        actor,
+        AuditAction::ContractCreated,
+        "contract",
+        &id.to_string(),
+        json!(contract),
+    )
+    .await?;
+    Ok(id)
+}
+
 #[async_trait]
 impl ContractStore for SqlStore {
     #[tracing::instrument(skip(self, actor, new), err(level = "debug"))]
     async fn create_contract(&self, actor: &Actor, new: NewContract) -> Result<Contract> {
-        let new = new.checked()?;
         let mut tx = self.db.begin().await?;
-        usable_party(&mut tx, new.provider_id, "provider_id").await?;
-        usable_party(&mut tx, new.client_id, "client_id").await?;
-        for (n, id) in new.customer_ids.iter().enumerate() {
-            usable_party(&mut tx, *id, &format!("customer_ids[{n}]")).await?;
-        }
-        check_services(&mut tx, new.provider_id, &new.service_ids).await?;
-        if let Some(calendar) = new.calendar_id {
-            check_calendar(&mut tx, calendar).await?;
-        }
-        check_approvers(&mut tx, &new.steering_group).await?;
-        let at = now();
-        let contract = Contract {
-            id: ContractId::new(),
-            name: new.name,
-            provider_id: new.provider_id,
-            client_id: new.client_id,
-            customer_ids: new.customer_ids,
-            service_ids: new.service_ids,
-            calendar_id: new.calendar_id,
-            probation_ends_on: new.probation_ends_on,
-            steering_group: new.steering_group,
-            quorum: new.quorum,
-            archived_at: None,
-            created_at: at,
-            updated_at: at,
-        };
-        sqlx::query(
-            "INSERT INTO contracts (id, name, sort_name, provider_id, client_id, calendar_id, \
-             probation_ends_on, quorum, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-        )
-        .bind(contract.id.to_string())
-        .bind(contract.name.as_str().to_owned())
-        .bind(contract.name.as_str().to_lowercase())
-        .bind(contract.provider_id.to_string())
-        .bind(contract.client_id.to_string())
-        .bind(contract.calendar_id.map(|c| c.to_string()))
-        .bind(contract.probation_ends_on.map(|d| d.to_string()))
-        .bind(contract.quorum.to_string())
-        .bind(micros(at))
-        .execute(&mut *tx)
-        .await?;
-        let id = contract.id;
-        insert_members(
-            &mut tx,
-            "contract_customers",
-            "party_id",
-            id,
-            contract.customer_ids.iter().map(ToString::to_string),
-        )
-        .await?;
-        insert_members(
-            &mut tx,
-            "contract_services",
-            "service_id",
-            id,
-            contract.service_ids.iter().map(ToString::to_string),
-        )
-        .await?;
-        insert_members(
-            &mut tx,
-            "contract_approvers",
-            "user_id",
-            id,
-            contract.steering_group.iter().map(ToString::to_string),
-        )
-        .await?;
-        append(
-            &mut tx,
-            actor,
-            AuditAction::ContractCreated,
-            "contract",
-            &id.to_string(),
-            json!(contract),
-        )
-        .await?;
+        let id = insert_contract(&mut tx, actor, new).await?;
         tx.commit().await?;
         // Read back so member lists come in the order every read gives.
         self.contract(id).await

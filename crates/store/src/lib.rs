@@ -16,6 +16,7 @@ mod changes;
 mod contracts;
 mod db;
 mod error;
+mod import;
 mod links;
 mod migrations;
 mod parties;
@@ -41,6 +42,7 @@ use kept_domain::{
 
 pub use db::{Backend, StoreOptions, Synchronous};
 pub use error::{Conflict, Result, StoreError};
+pub use import::{ImportParty, Progress, RowError};
 pub use query::{
     ArchivedFilter, AuditQuery, CalendarQuery, ChangeRequestQuery, ContractQuery, Credentials,
     IdempotencyStart, LinkQuery, LoginFailures, NewToken, PartyOrder, PartyQuery, ServiceQuery,
@@ -60,6 +62,7 @@ pub trait Store:
     + UserStore
     + AuthStore
     + AuditStore
+    + ImportStore
     + Send
     + Sync
     + 'static
@@ -280,6 +283,34 @@ pub trait ChangeStore: Send + Sync {
         id: ChangeRequestId,
         effective_from: Option<Timestamp>,
     ) -> Result<(ChangeRequest, TermsVersion)>;
+}
+
+/// Bulk imports, each in one transaction: all rows land or none do.
+#[async_trait]
+pub trait ImportStore: Send + Sync {
+    /// The party with this reference, if any.
+    async fn party_by_reference(&self, reference: &str) -> Result<Option<PartyId>>;
+    /// Records parties in order (a parent may be an earlier row).
+    async fn import_parties(
+        &self,
+        actor: &Actor,
+        rows: Vec<ImportParty>,
+        progress: Progress<'_>,
+    ) -> Result<Vec<Party>, RowError>;
+    /// Records links in order, refusing loops as single links do.
+    async fn import_links(
+        &self,
+        actor: &Actor,
+        rows: Vec<NewLink>,
+        progress: Progress<'_>,
+    ) -> Result<Vec<Link>, RowError>;
+    /// Records contracts in order.
+    async fn import_contracts(
+        &self,
+        actor: &Actor,
+        rows: Vec<NewContract>,
+        progress: Progress<'_>,
+    ) -> Result<Vec<ContractId>, RowError>;
 }
 
 /// Logins, their roles and credentials.

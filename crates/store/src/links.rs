@@ -72,42 +72,53 @@ async fn check_acyclic(
     }
 }
 
+/// Records a link on `conn` (a transaction): both parties usable, no loop.
+pub(crate) async fn insert_link(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    actor: &Actor,
+    new: NewLink,
+) -> Result<Link> {
+    usable_party(conn, new.supplier_id, "supplier_id").await?;
+    usable_party(conn, new.customer_id, "customer_id").await?;
+    check_acyclic(conn, backend, new.supplier_id, new.customer_id).await?;
+    let link = Link {
+        id: LinkId::new(),
+        supplier_id: new.supplier_id,
+        customer_id: new.customer_id,
+        label: new.label,
+        archived_at: None,
+        created_at: now(),
+    };
+    sqlx::query(
+        "INSERT INTO links (id, supplier_id, customer_id, label, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(link.id.to_string())
+    .bind(link.supplier_id.to_string())
+    .bind(link.customer_id.to_string())
+    .bind(link.label.clone())
+    .bind(micros(link.created_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| on_unique(e, Conflict::AlreadyLinked))?;
+    append(
+        conn,
+        actor,
+        AuditAction::LinkCreated,
+        "link",
+        &link.id.to_string(),
+        json!({ "supplier_id": link.supplier_id, "customer_id": link.customer_id, "label": link.label }),
+    )
+    .await?;
+    Ok(link)
+}
+
 #[async_trait]
 impl LinkStore for SqlStore {
     #[tracing::instrument(skip(self, actor), err(level = "debug"))]
     async fn create_link(&self, actor: &Actor, new: NewLink) -> Result<Link> {
         let mut tx = self.db.begin().await?;
-        usable_party(&mut tx, new.supplier_id, "supplier_id").await?;
-        usable_party(&mut tx, new.customer_id, "customer_id").await?;
-        check_acyclic(&mut tx, self.db.backend, new.supplier_id, new.customer_id).await?;
-        let link = Link {
-            id: LinkId::new(),
-            supplier_id: new.supplier_id,
-            customer_id: new.customer_id,
-            label: new.label,
-            archived_at: None,
-            created_at: now(),
-        };
-        sqlx::query(
-            "INSERT INTO links (id, supplier_id, customer_id, label, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(link.id.to_string())
-        .bind(link.supplier_id.to_string())
-        .bind(link.customer_id.to_string())
-        .bind(link.label.clone())
-        .bind(micros(link.created_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| on_unique(e, Conflict::AlreadyLinked))?;
-        append(
-            &mut tx,
-            actor,
-            AuditAction::LinkCreated,
-            "link",
-            &link.id.to_string(),
-            json!({ "supplier_id": link.supplier_id, "customer_id": link.customer_id, "label": link.label }),
-        )
-        .await?;
+        let link = insert_link(&mut tx, self.db.backend, actor, new).await?;
         tx.commit().await?;
         Ok(link)
     }

@@ -41,6 +41,18 @@ fn party_from_row(row: &AnyRow) -> Result<Party> {
     })
 }
 
+/// The id of the party with this reference, on a connection.
+pub(crate) async fn party_id_by_reference(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> Result<Option<PartyId>> {
+    let row = sqlx::query("SELECT id FROM parties WHERE reference = $1")
+        .bind(reference.to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| r.parsed("id")).transpose()
+}
+
 /// Reads one party on a connection (inside a transaction or not).
 pub(crate) async fn fetch_party(conn: &mut AnyConnection, id: PartyId) -> Result<Party> {
     let row = sqlx::query(concat!(party_select!(), " WHERE p.id = $1"))

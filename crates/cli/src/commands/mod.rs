@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod config;
 pub mod demo;
+pub mod import;
 pub mod migrate;
 pub mod serve;
 pub mod token;

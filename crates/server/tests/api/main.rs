@@ -10,5 +10,6 @@ mod parties;
 mod services;
 mod smoke;
 mod tenancy;
+mod terms_and_changes;
 mod tokens;
 mod users;

@@ -1,0 +1,249 @@
+//! `kept import parties|links|contracts FILE.csv`: every row is checked
+//! first and every problem reported with its line; only a file without
+//! problems is written, in one transaction, so it lands whole or not at all.
+
+mod rows;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use kept_domain::Actor;
+use kept_server::Config;
+use kept_store::{RowError, Store};
+
+/// What to import.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Parties. Columns: kind, name, parent (a reference or id; may name an
+    /// earlier row), internal (true/false, optional), reference (optional).
+    Parties(FileArg),
+    /// Supplier → customer links. Columns: supplier, customer (references
+    /// or ids), label (optional).
+    Links(FileArg),
+    /// Contracts. Columns: name, provider, client, customers (references or
+    /// ids separated by `;`), services (names in the provider's catalog,
+    /// `;`), calendar (name or id, optional), probation_ends_on (YYYY-MM-DD,
+    /// optional), steering_group (emails, `;`), quorum (all, majority or a
+    /// number).
+    Contracts(FileArg),
+}
+
+/// The file to read.
+#[derive(Debug, clap::Args)]
+pub struct FileArg {
+    /// A CSV file with a header row.
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+}
+
+/// One data row: its line in the file and its cells by column.
+pub struct Row {
+    /// The line it starts on (the header is line 1).
+    pub line: u64,
+    cells: HashMap<String, String>,
+}
+
+impl Row {
+    /// The trimmed cell of `column`, empty when missing.
+    pub fn get(&self, column: &str) -> &str {
+        self.cells.get(column).map_or("", |c| c.trim())
+    }
+
+    /// The cell, or `None` when empty.
+    pub fn optional(&self, column: &str) -> Option<&str> {
+        Some(self.get(column)).filter(|c| !c.is_empty())
+    }
+}
+
+/// Problems found, each with its line.
+#[derive(Default)]
+pub struct Problems(Vec<(u64, String)>);
+
+impl Problems {
+    /// Notes a problem with `column` on `line`.
+    pub fn add(&mut self, line: u64, column: &str, message: impl std::fmt::Display) {
+        self.0.push((line, format!("{column}: {message}")));
+    }
+
+    /// Takes the value of `result`, noting its error.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        line: u64,
+        column: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        result.map_err(|e| self.add(line, column, e)).ok()
+    }
+}
+
+/// Reads a CSV file: its rows, after checking the header has the
+/// `required` columns and nothing outside `known`.
+fn read(path: &Path, required: &[&str], known: &[&str]) -> anyhow::Result<Vec<Row>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{}: line 1: cannot read the header", path.display()))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|c| !header.iter().any(|h| h == c))
+        .collect();
+    let unknown: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !known.contains(h))
+        .collect();
+    if !missing.is_empty() || !unknown.is_empty() {
+        anyhow::bail!(
+            "{}: line 1: the header {}{}; the columns are: {}",
+            path.display(),
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!("lacks {}", missing.join(", "))
+            },
+            if unknown.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "{}has unknown columns {}",
+                    if missing.is_empty() { "" } else { " and " },
+                    unknown.join(", ")
+                )
+            },
+            known.join(", ")
+        );
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, csv::Position::line);
+            anyhow::anyhow!("{}: line {line}: {e}", path.display())
+        })?;
+        let line = record.position().map_or(0, csv::Position::line);
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let cells = header
+            .iter()
+            .cloned()
+            .zip(record.iter().map(str::to_owned))
+            .collect();
+        rows.push(Row { line, cells });
+    }
+    if rows.is_empty() {
+        anyhow::bail!("{}: no rows to import", path.display());
+    }
+    Ok(rows)
+}
+
+/// A progress bar over `len` rows (drawn only on a terminal).
+fn progress(len: usize, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(u64::try_from(len).unwrap_or(u64::MAX));
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} ({{eta}} left)"
+    )) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Fails with the report when any row had a problem.
+fn refuse_problems(path: &Path, problems: Problems) -> anyhow::Result<()> {
+    if problems.0.is_empty() {
+        return Ok(());
+    }
+    let mut list = problems.0;
+    list.sort_by_key(|(line, _)| *line);
+    let lines: Vec<String> = list
+        .iter()
+        .map(|(line, message)| format!("  line {line}: {message}"))
+        .collect();
+    anyhow::bail!(
+        "{}: {} problem{} found; nothing was imported:\n{}",
+        path.display(),
+        list.len(),
+        if list.len() == 1 { "" } else { "s" },
+        lines.join("\n")
+    )
+}
+
+/// Turns a failed write into a report naming the row's line.
+fn written(path: &Path, rows: &[Row], error: RowError) -> anyhow::Error {
+    let line = error
+        .row
+        .and_then(|r| rows.get(r))
+        .map(|r| format!("line {}: ", r.line))
+        .unwrap_or_default();
+    let reason = match &error.error {
+        kept_store::StoreError::Invalid(errors) => errors.to_string(),
+        other => other.to_string(),
+    };
+    anyhow::anyhow!("{}: {line}{reason}; nothing was imported", path.display())
+}
+
+/// Runs `kept import`.
+pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
+    let store = super::open_store(&config).await?;
+    let outcome = import(store.as_ref(), command).await;
+    store.close().await;
+    let (count, what, path) = outcome?;
+    println!("Imported {count} {what} from {}.", path.display());
+    Ok(())
+}
+
+async fn import(
+    store: &dyn Store,
+    command: Command,
+) -> anyhow::Result<(usize, &'static str, PathBuf)> {
+    let actor = Actor::system("kept import");
+    match command {
+        Command::Parties(FileArg { file }) => {
+            let rows = read(&file, rows::PARTY_REQUIRED, rows::PARTY_COLUMNS)?;
+            let mut problems = Problems::default();
+            let parsed = rows::parties(store, &rows, &mut problems).await?;
+            refuse_problems(&file, problems)?;
+            let bar = progress(parsed.len(), "parties");
+            let made = store
+                .import_parties(&actor, parsed, &|n| bar.set_position(n as u64))
+                .await
+                .map_err(|e| written(&file, &rows, e))?;
+            bar.finish_and_clear();
+            Ok((made.len(), "parties", file))
+        }
+        Command::Links(FileArg { file }) => {
+            let rows = read(&file, rows::LINK_REQUIRED, rows::LINK_COLUMNS)?;
+            let mut problems = Problems::default();
+            let parsed = rows::links(store, &rows, &mut problems).await?;
+            refuse_problems(&file, problems)?;
+            let bar = progress(parsed.len(), "links");
+            let made = store
+                .import_links(&actor, parsed, &|n| bar.set_position(n as u64))
+                .await
+                .map_err(|e| written(&file, &rows, e))?;
+            bar.finish_and_clear();
+            Ok((made.len(), "links", file))
+        }
+        Command::Contracts(FileArg { file }) => {
+            let rows = read(&file, rows::CONTRACT_REQUIRED, rows::CONTRACT_COLUMNS)?;
+            let mut problems = Problems::default();
+            let parsed = rows::contracts(store, &rows, &mut problems).await?;
+            refuse_problems(&file, problems)?;
+            let bar = progress(parsed.len(), "contracts");
+            let made = store
+                .import_contracts(&actor, parsed, &|n| bar.set_position(n as u64))
+                .await
+                .map_err(|e| written(&file, &rows, e))?;
+            bar.finish_and_clear();
+            Ok((made.len(), "contracts", file))
+        }
+    }
+}
