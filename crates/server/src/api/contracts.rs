@@ -116,6 +116,45 @@ pub(crate) async fn check_manage(
     }
 }
 
+/// Records a contract for the caller: they must manage the provider and
+/// see the client and every customer (a party they cannot see is named as
+/// "no such party", as if it did not exist).
+pub(crate) async fn create_as(
+    state: &AppState,
+    caller: &Principal,
+    new: NewContract,
+) -> Result<Contract, ApiError> {
+    let new = new.checked()?;
+    let provider = match state.store.lineage(new.provider_id).await {
+        Err(StoreError::NotFound) => return Err(ApiError::field("provider_id", "no such party")),
+        other => other?,
+    };
+    match caller.manage_party(&provider) {
+        Access::Hidden => return Err(ApiError::field("provider_id", "no such party")),
+        other => ApiError::check(other)?,
+    }
+    let named = std::iter::once(("client_id".to_owned(), new.client_id)).chain(
+        new.customer_ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| (format!("customer_ids[{n}]"), *id)),
+    );
+    for (field, id) in named {
+        let seen = match state.store.lineage(id).await {
+            Ok(lineage) => caller.read_party(&lineage).is_allowed(),
+            Err(StoreError::NotFound) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !seen {
+            return Err(ApiError::field(field, "no such party"));
+        }
+    }
+    Ok(state
+        .store
+        .create_contract(&Actor::user(caller), new)
+        .await?)
+}
+
 /// Filters of a contract list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -209,36 +248,8 @@ async fn create_contract(
         probation_ends_on: body.probation_ends_on,
         steering_group: body.steering_group,
         quorum: body.quorum,
-    }
-    .checked()?;
-    let provider = match state.store.lineage(new.provider_id).await {
-        Err(StoreError::NotFound) => return Err(ApiError::field("provider_id", "no such party")),
-        other => other?,
     };
-    match caller.manage_party(&provider) {
-        Access::Hidden => return Err(ApiError::field("provider_id", "no such party")),
-        other => ApiError::check(other)?,
-    }
-    let named = std::iter::once(("client_id".to_owned(), new.client_id)).chain(
-        new.customer_ids
-            .iter()
-            .enumerate()
-            .map(|(n, id)| (format!("customer_ids[{n}]"), *id)),
-    );
-    for (field, id) in named {
-        let seen = match state.store.lineage(id).await {
-            Ok(lineage) => caller.read_party(&lineage).is_allowed(),
-            Err(StoreError::NotFound) => false,
-            Err(e) => return Err(e.into()),
-        };
-        if !seen {
-            return Err(ApiError::field(field, "no such party"));
-        }
-    }
-    let contract = state
-        .store
-        .create_contract(&Actor::user(&caller), new)
-        .await?;
+    let contract = create_as(&state, &caller, new).await?;
     let location = format!("/api/v1/contracts/{}", contract.id);
     Ok((
         StatusCode::CREATED,

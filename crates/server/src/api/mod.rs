@@ -21,7 +21,7 @@ pub(crate) use calendars::{instant, managed_calendar, readable_calendar};
 pub(crate) use changes::{
     apply_change, check_named_parties, decide, proposed_differences, readable_change, side_of,
 };
-pub(crate) use contracts::{readable_contract, sees_all};
+pub(crate) use contracts::{create_as as create_contract_as, readable_contract, sees_all};
 pub(crate) use links::{make_link, may_change_link, set_archived as set_link_archived};
 pub(crate) use parties::{check_may_manage, check_may_place_under, readable_party};
 pub(crate) use services::{managed_service, readable_service};

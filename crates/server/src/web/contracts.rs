@@ -8,13 +8,19 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use kept_domain::{Contract, ContractId, Limit, PartyId, Service, ServiceId};
-use kept_store::{ContractQuery, PartyQuery, ServiceQuery};
+use kept_domain::{
+    CalendarId, Contract, ContractId, FieldError, Limit, NewContract, PartyId, PartyName,
+    Principal, Quorum, Service, ServiceId, UserId, ValidationErrors,
+};
+use kept_store::{CalendarQuery, ContractQuery, PartyQuery, ServiceQuery, UserQuery};
 
 use super::change_requests::{Governance, governance};
-use super::{Layout, WebError, WebPath};
-use crate::api::readable_contract;
+use super::services::providers;
+use super::{Layout, WebError, WebPath, after_post};
+use crate::api::{create_contract_as, readable_contract};
 use crate::auth::WebCaller;
+use crate::auth::csrf::CsrfForm;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// A contract as a row of the list.
@@ -29,6 +35,18 @@ pub struct Row {
 struct ListPage {
     layout: Layout,
     rows: Vec<Row>,
+    /// The choices of the new-contract form; `None` when the caller
+    /// manages no provider.
+    form: Option<Choices>,
+}
+
+/// What the new-contract form offers, each as (id, label).
+pub struct Choices {
+    providers: Vec<(PartyId, String)>,
+    parties: Vec<(PartyId, String)>,
+    services: Vec<(ServiceId, String)>,
+    calendars: Vec<(CalendarId, String)>,
+    users: Vec<(UserId, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -88,8 +106,182 @@ pub async fn list(State(state): State<AppState>, caller: WebCaller) -> Result<Re
     Ok(ListPage {
         layout: Layout::new(&caller.session, principal, "Contracts", "contracts").await?,
         rows,
+        form: choices(&state, principal).await?,
     }
     .into_response())
+}
+
+/// The choices of the new-contract form: providers the caller manages,
+/// organisations, sites and teams they see (as client or customers), the
+/// managed providers' services, calendars and users they see.
+async fn choices(state: &AppState, principal: &Principal) -> Result<Option<Choices>, WebError> {
+    let providers = providers(state, principal).await?;
+    if providers.is_empty() {
+        return Ok(None);
+    }
+    let scope = principal.party_scope();
+    let parties = state
+        .store
+        .list_parties(&PartyQuery {
+            order: kept_store::PartyOrder::Name,
+            limit: Limit::MAX_PAGE,
+            ..PartyQuery::new(scope.clone())
+        })
+        .await?
+        .items
+        .into_iter()
+        .filter(|p| p.kind != kept_domain::PartyKind::Person)
+        .map(|p| (p.id, p.name.as_str().to_owned()))
+        .collect();
+    let mut services = Vec::new();
+    for (provider, provider_name) in &providers {
+        let offered = state
+            .store
+            .list_services(&ServiceQuery {
+                provider_id: Some(*provider),
+                limit: Limit::MAX_PAGE,
+                ..ServiceQuery::new(kept_domain::PartyScope::All)
+            })
+            .await?;
+        services.extend(
+            offered
+                .items
+                .into_iter()
+                .map(|s| (s.id, format!("{} ({provider_name})", s.name))),
+        );
+    }
+    let calendars = state
+        .store
+        .list_calendars(&CalendarQuery {
+            limit: Limit::MAX_PAGE,
+            ..CalendarQuery::new(scope.clone())
+        })
+        .await?
+        .items
+        .into_iter()
+        .map(|c| (c.id, format!("{} ({})", c.name, c.spec.zone)))
+        .collect();
+    let users = state
+        .store
+        .list_users(&UserQuery {
+            limit: Limit::MAX_PAGE,
+            ..UserQuery::new(scope)
+        })
+        .await?
+        .items
+        .into_iter()
+        .map(|u| (u.id, format!("{} <{}>", u.name, u.email)))
+        .collect();
+    Ok(Some(Choices {
+        providers,
+        parties,
+        services,
+        calendars,
+        users,
+    }))
+}
+
+/// A form body as its name/value pairs, for forms with multiple choices.
+struct Pairs(Vec<(String, String)>);
+
+impl Pairs {
+    /// The first value of `name`, trimmed; empty when absent.
+    fn one(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.trim())
+    }
+
+    /// Every non-empty value of `name`, parsed; a value that does not
+    /// parse is noted against the field.
+    fn ids<T: std::str::FromStr>(&self, name: &str, errors: &mut ValidationErrors) -> Vec<T> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .filter_map(|(_, v)| {
+                errors.check(
+                    v.trim()
+                        .parse()
+                        .map_err(|_| FieldError::new(name, "is not an id")),
+                )
+            })
+            .collect()
+    }
+
+    /// The value of `name` parsed, or `None` when empty.
+    fn optional<T: std::str::FromStr>(
+        &self,
+        name: &str,
+        what: &str,
+        errors: &mut ValidationErrors,
+    ) -> Option<T> {
+        match self.one(name) {
+            "" => None,
+            raw => errors.check(
+                raw.parse()
+                    .map_err(|_| FieldError::new(name, format!("is not {what}"))),
+            ),
+        }
+    }
+}
+
+/// Reads the new-contract form into a contract to record.
+fn read_new_contract(form: &Pairs) -> Result<NewContract, ApiError> {
+    let mut errors = ValidationErrors::new();
+    let name = errors.check(PartyName::parse("name", form.one("name")));
+    let provider = form.optional::<PartyId>("provider_id", "a party", &mut errors);
+    let client = form.optional::<PartyId>("client_id", "a party", &mut errors);
+    let customer_ids = form.ids("customer_ids", &mut errors);
+    let service_ids = form.ids("service_ids", &mut errors);
+    let steering_group = form.ids("steering_group", &mut errors);
+    let calendar_id = form.optional("calendar_id", "a calendar", &mut errors);
+    let probation_ends_on = form.optional("probation_ends_on", "a date (YYYY-MM-DD)", &mut errors);
+    let quorum = errors.check(
+        form.one("quorum")
+            .parse::<Quorum>()
+            .map_err(|e| FieldError::new("quorum", e)),
+    );
+    if provider.is_none() {
+        errors.push(FieldError::new("provider_id", "choose the provider"));
+    }
+    if client.is_none() {
+        errors.push(FieldError::new("client_id", "choose the client"));
+    }
+    match (name, provider, client, quorum) {
+        (Some(name), Some(provider_id), Some(client_id), Some(quorum)) if errors.is_empty() => {
+            Ok(NewContract {
+                name,
+                provider_id,
+                client_id,
+                customer_ids,
+                service_ids,
+                calendar_id,
+                probation_ends_on,
+                steering_group,
+                quorum,
+            })
+        }
+        _ => Err(errors.into()),
+    }
+}
+
+/// `POST /contracts`: records a contract from the form.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let result = async {
+        let new = read_new_contract(&Pairs(pairs))?;
+        let contract = create_contract_as(&state, &caller.principal, new).await?;
+        Ok((
+            format!("Recorded {}.", contract.name),
+            format!("/contracts/{}", contract.id),
+        ))
+    }
+    .await;
+    after_post(&caller.session, result, "/contracts").await
 }
 
 /// `GET /contracts/{id}`.

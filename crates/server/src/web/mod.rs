@@ -47,7 +47,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/calendars/{id}/archive", post(calendars::archive))
         .route("/calendars/{id}/restore", post(calendars::restore))
-        .route("/contracts", get(contracts::list))
+        .route("/contracts", get(contracts::list).post(contracts::create))
         .route("/contracts/{id}", get(contracts::detail))
         .route(
             "/contracts/{id}/change-requests",

@@ -79,7 +79,7 @@ struct DetailPage {
 }
 
 /// Parties the user may offer services for (organisations they manage).
-async fn providers(
+pub(super) async fn providers(
     state: &AppState,
     principal: &Principal,
 ) -> Result<Vec<(PartyId, String)>, WebError> {
