@@ -6,12 +6,15 @@
 //! no-op `UPDATE`), so concurrent decisions are counted one after the
 //! other and exactly one of them reaches the quorum. Applying also takes
 //! the contract's lock first, so versions are numbered one at a time.
+//!
+//! A contract that has ended takes no more changes: raising, editing,
+//! submitting, deciding and applying all check it in their transaction.
 
 use async_trait::async_trait;
 use kept_domain::{
     Actor, AuditAction, ChangeAction, ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus,
-    ContractChanges, ContractId, Decision, NewChangeRequest, Page, PartyScope, TermsVersion,
-    Timestamp, UserId, Verdict, change,
+    Contract, ContractChanges, ContractId, Decision, NewChangeRequest, Page, PartyScope,
+    TermsVersion, Timestamp, UserId, Verdict, change,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -104,14 +107,25 @@ async fn lock(conn: &mut AnyConnection, id: ChangeRequestId) -> Result<ChangeReq
     fetch(conn, id).await
 }
 
-/// Checks that what the changes name exists and fits the contract as its
-/// latest version leaves it; returns that version's list and the result.
+/// Refuses any step of a change request on a contract that has ended: it
+/// takes no more changes (withdrawing one is still allowed).
+fn check_not_ended(contract: &Contract) -> Result<()> {
+    if contract.is_archived() {
+        return Err(StoreError::invalid("contract_id", "the contract has ended"));
+    }
+    Ok(())
+}
+
+/// Checks that the contract has not ended and that what the changes name
+/// exists and fits the contract as its latest version leaves it; returns
+/// that version's list and the result.
 async fn check_changes(
     conn: &mut AnyConnection,
     contract: ContractId,
     changes: &ContractChanges,
 ) -> Result<(Vec<TermsVersion>, kept_domain::Coverage)> {
     let c = fetch_contract(conn, contract).await?;
+    check_not_ended(&c)?;
     for (n, id) in changes.add_customers.iter().enumerate() {
         usable_party(conn, *id, &format!("changes.add_customers[{n}]")).await?;
     }
@@ -195,10 +209,6 @@ impl ChangeStore for SqlStore {
         let mut draft = new.draft.checked()?;
         draft.effective_from = draft.effective_from.map(to_micros);
         let mut tx = self.db.begin().await?;
-        let contract = fetch_contract(&mut tx, new.contract_id).await?;
-        if contract.is_archived() {
-            return Err(StoreError::invalid("contract_id", "the contract has ended"));
-        }
         check_changes(&mut tx, new.contract_id, &draft.changes).await?;
         let at = now();
         let id = ChangeRequestId::new();
@@ -386,6 +396,7 @@ impl ChangeStore for SqlStore {
         if !contract.is_steered_by(user) {
             return Err(StoreError::NotAnApprover);
         }
+        check_not_ended(&contract)?;
         if before.decided_by(user).is_some() {
             return Err(Conflict::AlreadyDecided.into());
         }
@@ -476,6 +487,7 @@ impl ChangeStore for SqlStore {
         lock_contract(&mut tx, peek.contract_id).await?;
         let before = lock(&mut tx, id).await?;
         ChangeAction::Apply.check(before.status)?;
+        check_not_ended(&fetch_contract(&mut tx, before.contract_id).await?)?;
         let at = now();
         let approved_at = before.decided_at.unwrap_or(at);
         let effective_from = to_micros(effective_from.or(before.effective_from).unwrap_or(at));

@@ -4,7 +4,8 @@
 
 use async_trait::async_trait;
 use kept_domain::{
-    Actor, AuditAction, ContractId, Coverage, Terms, TermsVersion, Timestamp, UserId, terms_at,
+    Actor, AuditAction, ContractId, Coverage, ServiceId, Terms, TermsVersion, Timestamp, UserId,
+    terms_at,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -131,6 +132,17 @@ pub(crate) async fn insert_version(conn: &mut AnyConnection, version: &TermsVers
     Ok(())
 }
 
+/// Checks terms set directly, naming bad fields by their path under
+/// `terms` (`terms.kpis[0].within`), as callers send them.
+fn checked_terms(terms: Terms, services: &[ServiceId]) -> Result<Terms> {
+    terms.checked(services).map_err(|mut e| {
+        for f in &mut e.0 {
+            f.field = format!("terms.{}", f.field);
+        }
+        StoreError::Invalid(e)
+    })
+}
+
 /// A value as JSON text for a column.
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(corrupt)
@@ -156,7 +168,7 @@ impl TermsStore for SqlStore {
         }
         check_order(&versions, effective_from)?;
         let base = latest_coverage(&mut tx, contract, &versions).await?;
-        let terms = terms.checked(&base.service_ids)?;
+        let terms = checked_terms(terms, &base.service_ids)?;
         let version = TermsVersion {
             contract_id: contract,
             version: versions.last().map_or(1, |v| v.version + 1),
@@ -222,7 +234,7 @@ impl TermsStore for SqlStore {
             ));
         }
         check_order(&versions, effective_from)?;
-        let terms = terms.checked(&before.service_ids)?;
+        let terms = checked_terms(terms, &before.service_ids)?;
         sqlx::query(
             "UPDATE terms_versions SET effective_from = $1, terms = $2 \
              WHERE contract_id = $3 AND version = $4",

@@ -127,20 +127,27 @@ impl DraftBody {
     }
 }
 
-/// Refuses customers the caller cannot see, as if they did not exist.
+/// Refuses customers to add that the caller cannot see, as if they did not
+/// exist.
+///
+/// Customers to remove are not filtered by what the caller may see: whoever
+/// sees the contract sees its customer list, so the provider's managers may
+/// propose to stop serving a customer they cannot otherwise read. The store
+/// refuses any that the contract does not list
+/// (`changes.remove_customers[n]`: "is not a customer of the contract"),
+/// which says nothing about whether such a party exists.
 pub(crate) async fn check_named_parties(
     state: &AppState,
     caller: &Principal,
     changes: &ContractChanges,
 ) -> Result<(), ApiError> {
-    for (field, ids) in [
-        ("changes.add_customers", &changes.add_customers),
-        ("changes.remove_customers", &changes.remove_customers),
-    ] {
-        let seen = readable_parties(state, caller, ids.clone()).await?;
-        if let Some(n) = ids.iter().position(|id| !seen.contains(id)) {
-            return Err(ApiError::field(format!("{field}[{n}]"), "no such party"));
-        }
+    let ids = &changes.add_customers;
+    let seen = readable_parties(state, caller, ids.clone()).await?;
+    if let Some(n) = ids.iter().position(|id| !seen.contains(id)) {
+        return Err(ApiError::field(
+            format!("changes.add_customers[{n}]"),
+            "no such party",
+        ));
     }
     Ok(())
 }
@@ -155,7 +162,7 @@ pub(crate) async fn check_named_parties(
         (status = 201, description = "The draft", body = ChangeRequest),
         (status = 403, description = "Neither the provider's nor the client's", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such contract", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or unknown parties, services or calendar", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, unknown parties, services or calendar, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn raise(
     State(state): State<AppState>,
@@ -260,6 +267,7 @@ async fn get_one(
     responses(
         (status = 200, description = "The rewritten draft", body = ChangeRequest),
         (status = 409, description = "No longer a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, unknown parties, services or calendar, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn edit(
     State(state): State<AppState>,
@@ -351,6 +359,7 @@ fn covered(c: &kept_domain::Coverage) -> Covered<'_> {
     responses(
         (status = 200, description = "Submitted", body = ChangeRequest),
         (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "It no longer fits the contract, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn submit(
     State(state): State<AppState>,
@@ -426,6 +435,7 @@ pub(crate) async fn decide(
         (status = 200, description = "The decision is recorded; `status` is `approved` once the quorum is met", body = ChangeRequest),
         (status = 403, description = "Not on the steering group", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided, or not submitted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A comment over 2000 characters, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn approve(
     State(state): State<AppState>,
@@ -446,6 +456,7 @@ async fn approve(
         (status = 200, description = "The decision is recorded; `status` is `rejected` once approval is out of reach", body = ChangeRequest),
         (status = 403, description = "Not on the steering group", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided, or not submitted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A comment over 2000 characters, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn reject(
     State(state): State<AppState>,
@@ -503,7 +514,7 @@ pub(crate) async fn apply_change(
         (status = 200, description = "Applied", body = Applied),
         (status = 403, description = "Not a manager of the provider", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not approved", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The effective date is before the approval, or the change no longer fits", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The effective date is before the approval, the change no longer fits, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn apply(
     State(state): State<AppState>,

@@ -219,7 +219,7 @@ pub async fn terms_naming_services_off_the_contract_are_refused(store: Arc<dyn S
         .create_terms_version(&actor(), w.contract.id, ago(1), terms(ServiceId::new(), 4))
         .await;
     match result {
-        Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "sla[0].service_id"),
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "terms.sla[0].service_id"),
         other => panic!("expected invalid input, got {other:?}"),
     }
 }
@@ -628,4 +628,135 @@ pub async fn change_requests_list_for_those_who_see_them(store: Arc<dyn Store>) 
     );
     assert_eq!(before, [cr.id]);
     assert!(after.is_empty(), "decided: no longer awaiting");
+}
+
+pub async fn an_ended_contract_takes_no_more_changes(store: Arc<dyn Store>) {
+    let w = world(&store, Quorum::All, 2).await;
+    let draft = raise(&store, &w, faster(&w)).await;
+    let abandoned = raise(&store, &w, faster(&w)).await;
+    let pending = submitted(&store, &w, faster(&w)).await;
+    let approved = submitted(&store, &w, faster(&w)).await;
+    for approver in &w.approvers {
+        store
+            .decide_change_request(
+                &as_user(approver),
+                approved.id,
+                Verdict::Approve,
+                String::new(),
+            )
+            .await
+            .expect("approval");
+    }
+    store
+        .set_contract_archived(&actor(), w.contract.id, true)
+        .await
+        .expect("ended");
+    let raiser = as_user(&w.raiser);
+
+    let raised = store
+        .create_change_request(
+            &raiser,
+            NewChangeRequest {
+                contract_id: w.contract.id,
+                side: Side::Provider,
+                raised_by: w.raiser.id,
+                draft: ChangeDraft {
+                    title: "Too late".into(),
+                    rationale: "The contract has ended.".into(),
+                    changes: faster(&w),
+                    effective_from: None,
+                },
+            },
+        )
+        .await
+        .map(|_| ());
+    let edited = store
+        .edit_change_request(
+            &raiser,
+            draft.id,
+            ChangeDraft {
+                title: "Even faster".into(),
+                rationale: "Because.".into(),
+                changes: faster(&w),
+                effective_from: None,
+            },
+        )
+        .await
+        .map(|_| ());
+    let sent = store
+        .submit_change_request(&raiser, draft.id)
+        .await
+        .map(|_| ());
+    let decided = store
+        .decide_change_request(
+            &as_user(&w.approvers[0]),
+            pending.id,
+            Verdict::Approve,
+            String::new(),
+        )
+        .await
+        .map(|_| ());
+    let applied = store
+        .apply_change_request(&actor(), approved.id, None)
+        .await
+        .map(|_| ());
+    let withdrawn = store
+        .withdraw_change_request(&raiser, abandoned.id)
+        .await
+        .expect("what is left open can still be taken back");
+
+    for (step, result) in [
+        ("raise", raised),
+        ("edit", edited),
+        ("submit", sent),
+        ("decide", decided),
+        ("apply", applied),
+    ] {
+        match result {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "contract_id", "{step}"),
+            other => panic!("{step}: expected invalid input, got {other:?}"),
+        }
+    }
+    assert_eq!(withdrawn.status, ChangeStatus::Withdrawn);
+    let status = |id| {
+        let store = Arc::clone(&store);
+        async move { store.change_request(id).await.expect("read").status }
+    };
+    assert_eq!(status(draft.id).await, ChangeStatus::Draft);
+    assert_eq!(status(pending.id).await, ChangeStatus::Submitted);
+    assert_eq!(status(approved.id).await, ChangeStatus::Approved);
+    assert!(
+        store
+            .change_request(pending.id)
+            .await
+            .expect("read")
+            .decisions
+            .is_empty()
+    );
+    assert!(
+        store
+            .terms_versions(w.contract.id)
+            .await
+            .expect("list")
+            .is_empty(),
+        "no version of an ended contract"
+    );
+}
+
+/// Runs [`an_ended_contract_takes_no_more_changes`] on both backends, as
+/// the `conformance!` list in `main.rs` does for the tests above.
+mod an_ended_contract_takes_no_more_changes {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let db = kept_store::testing::TestDatabase::sqlite();
+        super::an_ended_contract_takes_no_more_changes(db.store().await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let Some(db) = kept_store::testing::TestDatabase::postgres().await else {
+            return;
+        };
+        super::an_ended_contract_takes_no_more_changes(db.store().await).await;
+    }
 }
