@@ -67,6 +67,11 @@ impl Problems {
         self.0.push((line, format!("{column}: {message}")));
     }
 
+    /// Notes a problem with the whole row on `line`.
+    pub fn add_row(&mut self, line: u64, message: impl std::fmt::Display) {
+        self.0.push((line, message.to_string()));
+    }
+
     /// Takes the value of `result`, noting its error.
     pub fn check<T, E: std::fmt::Display>(
         &mut self,
@@ -79,10 +84,14 @@ impl Problems {
 }
 
 /// Reads a CSV file: its rows, after checking the header has the
-/// `required` columns and nothing outside `known`.
-fn read(path: &Path, required: &[&str], known: &[&str]) -> anyhow::Result<Vec<Row>> {
+/// `required` columns, nothing outside `known` and no column twice. A row
+/// that cannot be read (the wrong number of fields, text that is not UTF-8)
+/// is left out and noted in the problems returned, so every row is checked
+/// before anything is refused.
+fn read(path: &Path, required: &[&str], known: &[&str]) -> anyhow::Result<(Vec<Row>, Problems)> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .flexible(true)
         .from_path(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let header: Vec<String> = reader
@@ -91,6 +100,78 @@ fn read(path: &Path, required: &[&str], known: &[&str]) -> anyhow::Result<Vec<Ro
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
+    if header.is_empty() {
+        anyhow::bail!(
+            "{}: the file is empty; its first line must name the columns: {}",
+            path.display(),
+            known.join(", ")
+        );
+    }
+    check_header(path, &header, required, known)?;
+    let mut rows = Vec::new();
+    let mut problems = Problems::default();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                if let csv::ErrorKind::Utf8 { .. } = e.kind() {
+                    problems.add_row(line, "is not valid UTF-8 text");
+                    continue;
+                }
+                anyhow::bail!("{}: line {line}: {e}", path.display());
+            }
+        };
+        let line = record.position().map_or(0, csv::Position::line);
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if record.len() != header.len() {
+            problems.add_row(
+                line,
+                format!(
+                    "has {} field{} but the header has {} (quote a value that holds a comma)",
+                    record.len(),
+                    if record.len() == 1 { "" } else { "s" },
+                    header.len()
+                ),
+            );
+            continue;
+        }
+        let cells = header
+            .iter()
+            .cloned()
+            .zip(record.iter().map(str::to_owned))
+            .collect();
+        rows.push(Row { line, cells });
+    }
+    if rows.is_empty() && problems.0.is_empty() {
+        anyhow::bail!("{}: no rows to import", path.display());
+    }
+    Ok((rows, problems))
+}
+
+/// Refuses a header that lacks a `required` column, has one outside
+/// `known`, or names a column twice.
+fn check_header(
+    path: &Path,
+    header: &[String],
+    required: &[&str],
+    known: &[&str],
+) -> anyhow::Result<()> {
+    let quoted = |columns: &[&str]| -> String {
+        columns
+            .iter()
+            .map(|c| {
+                if c.is_empty() {
+                    "an unnamed column".to_owned()
+                } else {
+                    format!("`{c}`")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let missing: Vec<&str> = required
         .iter()
         .copied()
@@ -101,48 +182,35 @@ fn read(path: &Path, required: &[&str], known: &[&str]) -> anyhow::Result<Vec<Ro
         .map(String::as_str)
         .filter(|h| !known.contains(h))
         .collect();
-    if !missing.is_empty() || !unknown.is_empty() {
-        anyhow::bail!(
-            "{}: line 1: the header {}{}; the columns are: {}",
-            path.display(),
-            if missing.is_empty() {
-                String::new()
-            } else {
-                format!("lacks {}", missing.join(", "))
-            },
-            if unknown.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "{}has unknown columns {}",
-                    if missing.is_empty() { "" } else { " and " },
-                    unknown.join(", ")
-                )
-            },
-            known.join(", ")
-        );
-    }
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, csv::Position::line);
-            anyhow::anyhow!("{}: line {line}: {e}", path.display())
-        })?;
-        let line = record.position().map_or(0, csv::Position::line);
-        if record.iter().all(str::is_empty) {
-            continue;
+    let mut repeated: Vec<&str> = Vec::new();
+    for (n, column) in header.iter().enumerate() {
+        if known.contains(&column.as_str())
+            && header[..n].contains(column)
+            && !repeated.contains(&column.as_str())
+        {
+            repeated.push(column);
         }
-        let cells = header
-            .iter()
-            .cloned()
-            .zip(record.iter().map(str::to_owned))
-            .collect();
-        rows.push(Row { line, cells });
     }
-    if rows.is_empty() {
-        anyhow::bail!("{}: no rows to import", path.display());
+    let mut faults = Vec::new();
+    if !missing.is_empty() {
+        faults.push(format!("lacks {}", quoted(&missing)));
     }
-    Ok(rows)
+    if !unknown.is_empty() {
+        faults.push(format!("has unknown columns {}", quoted(&unknown)));
+    }
+    if !repeated.is_empty() {
+        faults.push(format!("repeats {}", quoted(&repeated)));
+    }
+    if faults.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}: line 1: the header {}; the columns are: {} (required: {})",
+        path.display(),
+        faults.join(" and "),
+        known.join(", "),
+        required.join(", ")
+    )
 }
 
 /// A progress bar over `len` rows (drawn only on a terminal).
@@ -190,60 +258,95 @@ fn written(path: &Path, rows: &[Row], error: RowError) -> anyhow::Error {
     anyhow::anyhow!("{}: {line}{reason}; nothing was imported", path.display())
 }
 
-/// Runs `kept import`.
+/// What a file holds.
+#[derive(Clone, Copy)]
+enum Kind {
+    Parties,
+    Links,
+    Contracts,
+}
+
+impl Kind {
+    /// The plural noun, for messages.
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Parties => "parties",
+            Self::Links => "links",
+            Self::Contracts => "contracts",
+        }
+    }
+
+    /// The columns a file must have, and those it may have.
+    fn columns(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Self::Parties => (rows::PARTY_REQUIRED, rows::PARTY_COLUMNS),
+            Self::Links => (rows::LINK_REQUIRED, rows::LINK_COLUMNS),
+            Self::Contracts => (rows::CONTRACT_REQUIRED, rows::CONTRACT_COLUMNS),
+        }
+    }
+}
+
+/// Runs `kept import`: reads the file before touching the database, so a
+/// missing or unreadable file leaves no database behind.
 pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
+    let (kind, file) = match command {
+        Command::Parties(FileArg { file }) => (Kind::Parties, file),
+        Command::Links(FileArg { file }) => (Kind::Links, file),
+        Command::Contracts(FileArg { file }) => (Kind::Contracts, file),
+    };
+    let (required, known) = kind.columns();
+    let (rows, problems) = read(&file, required, known)?;
     let store = super::open_store(&config).await?;
-    let outcome = import(store.as_ref(), command).await;
+    let outcome = import(store.as_ref(), kind, &file, &rows, problems).await;
     store.close().await;
-    let (count, what, path) = outcome?;
-    println!("Imported {count} {what} from {}.", path.display());
+    let count = outcome?;
+    println!("Imported {count} {} from {}.", kind.noun(), file.display());
     Ok(())
 }
 
+/// Checks every row, refuses the file if any has a problem, and otherwise
+/// writes them all in one transaction: the number written.
 async fn import(
     store: &dyn Store,
-    command: Command,
-) -> anyhow::Result<(usize, &'static str, PathBuf)> {
+    kind: Kind,
+    file: &Path,
+    rows: &[Row],
+    mut problems: Problems,
+) -> anyhow::Result<usize> {
     let actor = Actor::system("kept import");
-    match command {
-        Command::Parties(FileArg { file }) => {
-            let rows = read(&file, rows::PARTY_REQUIRED, rows::PARTY_COLUMNS)?;
-            let mut problems = Problems::default();
-            let parsed = rows::parties(store, &rows, &mut problems).await?;
-            refuse_problems(&file, problems)?;
-            let bar = progress(parsed.len(), "parties");
+    match kind {
+        Kind::Parties => {
+            let parsed = rows::parties(store, rows, &mut problems).await?;
+            refuse_problems(file, problems)?;
+            let bar = progress(parsed.len(), kind.noun());
             let made = store
                 .import_parties(&actor, parsed, &|n| bar.set_position(n as u64))
                 .await
-                .map_err(|e| written(&file, &rows, e))?;
+                .map_err(|e| written(file, rows, e))?;
             bar.finish_and_clear();
-            Ok((made.len(), "parties", file))
+            Ok(made.len())
         }
-        Command::Links(FileArg { file }) => {
-            let rows = read(&file, rows::LINK_REQUIRED, rows::LINK_COLUMNS)?;
-            let mut problems = Problems::default();
-            let parsed = rows::links(store, &rows, &mut problems).await?;
-            refuse_problems(&file, problems)?;
-            let bar = progress(parsed.len(), "links");
+        Kind::Links => {
+            let parsed = rows::links(store, rows, &mut problems).await?;
+            refuse_problems(file, problems)?;
+            let bar = progress(parsed.len(), kind.noun());
             let made = store
                 .import_links(&actor, parsed, &|n| bar.set_position(n as u64))
                 .await
-                .map_err(|e| written(&file, &rows, e))?;
+                .map_err(|e| written(file, rows, e))?;
             bar.finish_and_clear();
-            Ok((made.len(), "links", file))
+            Ok(made.len())
         }
-        Command::Contracts(FileArg { file }) => {
-            let rows = read(&file, rows::CONTRACT_REQUIRED, rows::CONTRACT_COLUMNS)?;
-            let mut problems = Problems::default();
-            let parsed = rows::contracts(store, &rows, &mut problems).await?;
-            refuse_problems(&file, problems)?;
-            let bar = progress(parsed.len(), "contracts");
+        Kind::Contracts => {
+            let parsed = rows::contracts(store, rows, &mut problems).await?;
+            refuse_problems(file, problems)?;
+            let bar = progress(parsed.len(), kind.noun());
             let made = store
                 .import_contracts(&actor, parsed, &|n| bar.set_position(n as u64))
                 .await
-                .map_err(|e| written(&file, &rows, e))?;
+                .map_err(|e| written(file, rows, e))?;
             bar.finish_and_clear();
-            Ok((made.len(), "contracts", file))
+            Ok(made.len())
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Reading each kind of row into what the store records, resolving
 //! references, names and emails, and noting every problem with its line.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use kept_domain::{
-    CalendarId, Limit, NewContract, NewLink, NewParty, PartyId, PartyKind, PartyName,
-    PartyReference, PartyScope, Quorum, ServiceId, UserId,
+    CalendarId, ChainGraph, Limit, Link, LinkId, NewContract, NewLink, NewParty, Party, PartyId,
+    PartyKind, PartyName, PartyReference, PartyScope, Quorum, ServiceId, Timestamp, UserId,
 };
 use kept_store::{CalendarQuery, ImportParty, ServiceQuery, Store, StoreError};
 
@@ -42,18 +43,22 @@ pub const CONTRACT_REQUIRED: &[&str] = &[
 ];
 
 /// A party named by id or by reference, if it is recorded.
-async fn find_party(store: &dyn Store, raw: &str) -> anyhow::Result<Option<PartyId>> {
-    if let Ok(id) = raw.parse::<PartyId>() {
-        return match store.party(id).await {
-            Ok(p) => Ok(Some(p.id)),
-            Err(StoreError::NotFound) => Ok(None),
-            Err(e) => Err(e.into()),
-        };
+async fn find_party(store: &dyn Store, raw: &str) -> anyhow::Result<Option<Party>> {
+    let id = match raw.parse::<PartyId>() {
+        Ok(id) => id,
+        Err(_) => match store.party_by_reference(raw).await? {
+            Some(id) => id,
+            None => return Ok(None),
+        },
+    };
+    match store.party(id).await {
+        Ok(p) => Ok(Some(p)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
     }
-    Ok(store.party_by_reference(raw).await?)
 }
 
-/// Resolves a party cell, noting a problem when it names nothing.
+/// Resolves a party cell, noting a problem when it names nothing usable.
 async fn party_cell(
     store: &dyn Store,
     problems: &mut Problems,
@@ -65,15 +70,21 @@ async fn party_cell(
         problems.add(row.line, column, "is required");
         return Ok(None);
     }
-    let found = find_party(store, raw).await?;
-    if found.is_none() {
-        problems.add(
-            row.line,
-            column,
-            format!("no party has the reference or id `{raw}`"),
-        );
+    match find_party(store, raw).await? {
+        None => {
+            problems.add(
+                row.line,
+                column,
+                format!("no party has the reference or id `{raw}`"),
+            );
+            Ok(None)
+        }
+        Some(p) if p.is_archived() => {
+            problems.add(row.line, column, format!("the party `{raw}` is archived"));
+            Ok(None)
+        }
+        Some(p) => Ok(Some(p.id)),
     }
-    Ok(found)
 }
 
 fn list(cell: &str) -> impl Iterator<Item = &str> {
@@ -89,78 +100,111 @@ fn flag(raw: &str) -> Result<Option<bool>, String> {
     }
 }
 
-/// Reads a parties file.
+/// Reads a parties file. A parent may be a recorded party or an earlier
+/// row; either way the row's kind must be allowed to sit under it.
 pub async fn parties(
     store: &dyn Store,
     rows: &[Row],
     problems: &mut Problems,
 ) -> anyhow::Result<Vec<ImportParty>> {
     let mut out = Vec::new();
-    let mut references: HashMap<String, u64> = HashMap::new();
+    // Each reference in the file: its first line and that row's kind.
+    let mut references: HashMap<String, (u64, Option<PartyKind>)> = HashMap::new();
     for row in rows {
         let line = row.line;
         let kind = problems.check(line, "kind", row.get("kind").parse::<PartyKind>());
-        let name = problems.check(line, "name", PartyName::parse("name", row.get("name")));
+        let name = problems.check(
+            line,
+            "name",
+            PartyName::parse("name", row.get("name")).map_err(|e| e.message),
+        );
         let internal = problems.check(line, "internal", flag(row.get("internal")));
         let reference = match row.optional("reference") {
             None => Some(None),
             Some(raw) => match PartyReference::parse("reference", raw) {
                 Err(e) => {
-                    problems.add(line, "reference", e);
+                    problems.add(line, "reference", e.message);
                     None
                 }
                 Ok(r) => {
-                    if let Some(first) = references.get(r.as_str()) {
+                    if let Some((first, _)) = references.get(r.as_str()) {
                         problems.add(line, "reference", format!("repeats line {first}"));
                     } else if store.party_by_reference(r.as_str()).await?.is_some() {
                         problems.add(line, "reference", "is already used by a recorded party");
                     }
-                    references.entry(r.as_str().to_owned()).or_insert(line);
+                    references
+                        .entry(r.as_str().to_owned())
+                        .or_insert((line, kind));
                     Some(Some(r))
                 }
             },
         };
-        let (parent_id, parent_reference) = match row.optional("parent") {
-            None => (None, None),
-            Some(raw) if references.get(raw).is_some_and(|l| *l < line) => {
-                (None, Some(raw.to_owned()))
-            }
-            Some(raw) => match find_party(store, raw).await? {
-                Some(id) => (Some(id), None),
-                None => {
-                    problems.add(
-                        line,
-                        "parent",
-                        format!("no recorded party or earlier row has the reference or id `{raw}`"),
-                    );
-                    (None, None)
+        // The parent (by id, or by an earlier row's reference) and its kind when
+        // known; `None` once a problem with it is noted.
+        let parent = match row.optional("parent") {
+            None => Some((None, None, None)),
+            Some(raw) => match references.get(raw) {
+                Some((first, parent_kind)) if *first < line => {
+                    Some((None, Some(raw.to_owned()), *parent_kind))
                 }
+                _ => match find_party(store, raw).await? {
+                    Some(p) if p.is_archived() => {
+                        problems.add(line, "parent", format!("the party `{raw}` is archived"));
+                        None
+                    }
+                    Some(p) => Some((Some(p.id), None, Some(p.kind))),
+                    None => {
+                        problems.add(
+                            line,
+                            "parent",
+                            format!(
+                                "no recorded party or earlier row has the reference or id `{raw}`"
+                            ),
+                        );
+                        None
+                    }
+                },
             },
         };
-        if let (Some(kind), Some(name), Some(internal), Some(reference)) =
-            (kind, name, internal, reference)
+        if let (Some(kind), Some((parent_id, parent_reference, parent_kind))) = (kind, &parent) {
+            let named = parent_id.is_some() || parent_reference.is_some();
+            // An earlier row whose kind was unreadable has its own problem noted.
+            if (!named || parent_kind.is_some())
+                && let Err(message) = kind.may_sit_under(*parent_kind)
+            {
+                problems.add(line, "parent", message);
+            }
+        }
+        if let (Some(kind), Some(name), Some(internal), Some(reference), Some(parent)) =
+            (kind, name, internal, reference, parent)
         {
             out.push(ImportParty {
                 party: NewParty {
                     kind,
                     name,
-                    parent_id,
+                    parent_id: parent.0,
                     internal,
                     reference,
                 },
-                parent_reference,
+                parent_reference: parent.1,
             });
         }
     }
     Ok(out)
 }
 
-/// Reads a links file.
+/// Reads a links file, refusing a row that repeats a link or would close a
+/// loop with the recorded links and the rows before it.
 pub async fn links(
     store: &dyn Store,
     rows: &[Row],
     problems: &mut Problems,
 ) -> anyhow::Result<Vec<NewLink>> {
+    let mut chain = store.chain_links(&PartyScope::All).await?;
+    let recorded: HashSet<(PartyId, PartyId)> = chain
+        .iter()
+        .map(|l| (l.supplier_id, l.customer_id))
+        .collect();
     let mut out = Vec::new();
     let mut seen: HashMap<(PartyId, PartyId), u64> = HashMap::new();
     for row in rows {
@@ -177,39 +221,103 @@ pub async fn links(
             );
             continue;
         }
-        match NewLink::new(supplier, customer, row.optional("label")) {
-            Ok(link) => out.push(link),
-            Err(e) => problems.add(
-                row.line,
-                if e.field == "label" {
+        if recorded.contains(&(supplier, customer)) {
+            problems.add(row.line, "customer", "is already linked to this supplier");
+            continue;
+        }
+        let link = match NewLink::new(supplier, customer, row.optional("label")) {
+            Ok(link) => link,
+            Err(e) => {
+                let column = if e.field == "label" {
                     "label"
                 } else {
                     "customer"
-                },
-                e.message,
-            ),
+                };
+                problems.add(row.line, column, e.message);
+                continue;
+            }
+        };
+        if let Some(path) = ChainGraph::new(&chain).cycle_with(supplier, customer) {
+            let mut names = Vec::with_capacity(path.len());
+            for id in path {
+                names.push(party_label(store, id).await?);
+            }
+            problems.add(
+                row.line,
+                "customer",
+                format!(
+                    "would close a loop in the service chain: {}",
+                    names.join(" → ")
+                ),
+            );
+            continue;
         }
+        chain.push(Link {
+            id: LinkId::new(),
+            supplier_id: link.supplier_id,
+            customer_id: link.customer_id,
+            label: link.label.clone(),
+            archived_at: None,
+            created_at: Timestamp::now(),
+        });
+        out.push(link);
     }
     Ok(out)
 }
 
-/// The provider's offered services by lower-case name.
+/// A party as a reader knows it: its reference, else its name.
+async fn party_label(store: &dyn Store, id: PartyId) -> anyhow::Result<String> {
+    let party = store.party(id).await?;
+    Ok(match &party.reference {
+        Some(r) => r.as_str().to_owned(),
+        None => party.name.as_str().to_owned(),
+    })
+}
+
+/// The provider's offered services by lower-case name, every page of them.
 async fn catalog(
     store: &dyn Store,
     provider: PartyId,
 ) -> anyhow::Result<HashMap<String, ServiceId>> {
-    let page = store
-        .list_services(&ServiceQuery {
-            provider_id: Some(provider),
-            limit: Limit::MAX_PAGE,
-            ..ServiceQuery::new(PartyScope::All)
-        })
-        .await?;
-    Ok(page
-        .items
-        .into_iter()
-        .map(|s| (s.name.as_str().to_lowercase(), s.id))
-        .collect())
+    let mut offered = HashMap::new();
+    let mut query = ServiceQuery {
+        provider_id: Some(provider),
+        limit: Limit::MAX_PAGE,
+        ..ServiceQuery::new(PartyScope::All)
+    };
+    loop {
+        let page = store.list_services(&query).await?;
+        offered.extend(
+            page.items
+                .into_iter()
+                .map(|s| (s.name.as_str().to_lowercase(), s.id)),
+        );
+        match page.next_cursor {
+            Some(cursor) => query.cursor = Some(cursor.as_str().to_owned()),
+            None => return Ok(offered),
+        }
+    }
+}
+
+/// Every active calendar by lower-case name, every page of them.
+async fn calendars(store: &dyn Store) -> anyhow::Result<HashMap<String, CalendarId>> {
+    let mut all = HashMap::new();
+    let mut query = CalendarQuery {
+        limit: Limit::MAX_PAGE,
+        ..CalendarQuery::new(PartyScope::All)
+    };
+    loop {
+        let page = store.list_calendars(&query).await?;
+        all.extend(
+            page.items
+                .into_iter()
+                .map(|c| (c.name.as_str().to_lowercase(), c.id)),
+        );
+        match page.next_cursor {
+            Some(cursor) => query.cursor = Some(cursor.as_str().to_owned()),
+            None => return Ok(all),
+        }
+    }
 }
 
 /// Reads a contracts file.
@@ -218,22 +326,18 @@ pub async fn contracts(
     rows: &[Row],
     problems: &mut Problems,
 ) -> anyhow::Result<Vec<NewContract>> {
-    let calendars: HashMap<String, CalendarId> = store
-        .list_calendars(&CalendarQuery {
-            limit: Limit::MAX_PAGE,
-            ..CalendarQuery::new(PartyScope::All)
-        })
-        .await?
-        .items
-        .into_iter()
-        .map(|c| (c.name.as_str().to_lowercase(), c.id))
-        .collect();
+    let calendars = calendars(store).await?;
+    let mut catalogs: HashMap<PartyId, HashMap<String, ServiceId>> = HashMap::new();
     let mut names = HashSet::new();
     let mut out = Vec::new();
     for row in rows {
         let line = row.line;
         let before = problems.0.len();
-        let name = problems.check(line, "name", PartyName::parse("name", row.get("name")));
+        let name = problems.check(
+            line,
+            "name",
+            PartyName::parse("name", row.get("name")).map_err(|e| e.message),
+        );
         if let Some(n) = &name
             && !names.insert(n.as_str().to_lowercase())
         {
@@ -249,11 +353,15 @@ pub async fn contracts(
         }
         let mut services = Vec::new();
         if let Some(provider) = provider {
-            let offered = catalog(store, provider).await?;
+            let offered = match catalogs.entry(provider) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(slot) => slot.insert(catalog(store, provider).await?),
+            };
             for raw in list(row.get("services")) {
                 match raw
                     .parse::<ServiceId>()
                     .ok()
+                    .filter(|id| offered.values().any(|s| s == id))
                     .or_else(|| offered.get(&raw.to_lowercase()).copied())
                 {
                     Some(id) => services.push(id),
@@ -270,6 +378,7 @@ pub async fn contracts(
             Some(raw) => match raw
                 .parse::<CalendarId>()
                 .ok()
+                .filter(|id| calendars.values().any(|c| c == id))
                 .or_else(|| calendars.get(&raw.to_lowercase()).copied())
             {
                 Some(id) => Some(id),
@@ -291,6 +400,13 @@ pub async fn contracts(
         let mut approvers: Vec<UserId> = Vec::new();
         for email in list(row.get("steering_group")) {
             match store.user_by_email(&email.to_lowercase()).await {
+                Ok(u) if u.archived_at.is_some() => {
+                    problems.add(
+                        line,
+                        "steering_group",
+                        format!("the user {email} is archived"),
+                    );
+                }
                 Ok(u) => approvers.push(u.id),
                 Err(StoreError::NotFound) => {
                     problems.add(
