@@ -160,6 +160,16 @@ impl SlaClock {
         Ok(())
     }
 
+    /// Runs a stopped clock again from `at` (a reopened request): the time
+    /// it stood stopped is left out, as a pause.
+    pub fn restart(&mut self, at: Timestamp) -> Result<(), ClockError> {
+        self.check(at, ClockState::Stopped, "restart")?;
+        if let Some(from) = self.stopped_at.take() {
+            self.pauses.push(Pause { from, to: at });
+        }
+        Ok(())
+    }
+
     /// Each stretch the clock did not count, the current pause open-ended.
     fn gaps(&self) -> impl Iterator<Item = (Timestamp, Option<Timestamp>)> + '_ {
         self.pauses

@@ -421,3 +421,22 @@ fn a_clock_round_trips_through_json() {
     let json = serde_json::to_string(&clock).unwrap();
     assert_eq!(serde_json::from_str::<SlaClock>(&json).unwrap(), clock);
 }
+
+#[test]
+fn a_restarted_clock_leaves_out_the_time_it_stood_stopped() {
+    let cal = calendar(LONDON_9_TO_5);
+    let mut clock = SlaClock::start(at("2026-03-02T09:00:00Z"));
+    clock.stop(at("2026-03-02T11:00:00Z")).unwrap();
+    assert!(clock.restart(at("2026-03-02T10:00:00Z")).is_err());
+    clock.restart(at("2026-03-03T09:00:00Z")).unwrap();
+    assert_eq!(clock.state(), ClockState::Running);
+    // Two hours on Monday, then two more from Tuesday 09:00.
+    assert_eq!(
+        clock.due(&cal, hours(4)),
+        Ok(Some(at("2026-03-03T11:00:00Z")))
+    );
+    assert!(matches!(
+        clock.restart(at("2026-03-03T10:00:00Z")),
+        Err(ClockError::State { .. })
+    ));
+}

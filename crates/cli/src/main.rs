@@ -60,6 +60,9 @@ enum Command {
     /// Inspect configuration.
     #[command(subcommand)]
     Config(commands::config::Command),
+    /// Raise, list and show requests, acting as a user (for scripts).
+    #[command(subcommand)]
+    Request(commands::request::Command),
     /// Import parties, links or contracts from a CSV file (all rows or none).
     #[command(subcommand)]
     Import(commands::import::Command),
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
             Command::Config(command) => commands::config::run(config, command),
             Command::Calendar(command) => commands::calendar::run(command),
             Command::Import(command) => commands::import::run(config, command).await,
+            Command::Request(command) => commands::request::run(config, command).await,
         }
     });
     match outcome {

@@ -97,6 +97,14 @@ id_type!(
     /// Identifies a change request against a contract.
     ChangeRequestId
 );
+id_type!(
+    /// Identifies a request (order, incident, question, ...).
+    RequestId
+);
+id_type!(
+    /// Identifies a saved queue filter.
+    SavedFilterId
+);
 
 #[cfg(test)]
 mod tests {

@@ -14,9 +14,12 @@ pub mod ids;
 pub mod page;
 pub mod party;
 pub mod policy;
+pub mod progress;
+pub mod request;
 pub mod role;
 pub mod scope;
 pub mod service;
+pub mod sla;
 pub mod terms;
 pub mod user;
 
@@ -32,15 +35,21 @@ pub use change::{
 pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, single_line};
 pub use ids::{
-    AuditEventId, CalendarId, ChangeRequestId, ContractId, GrantId, LinkId, PartyId, ServiceId,
-    TokenId, UserId,
+    AuditEventId, CalendarId, ChangeRequestId, ContractId, GrantId, LinkId, PartyId, RequestId,
+    SavedFilterId, ServiceId, TokenId, UserId,
 };
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
-pub use policy::{Access, PartyScope, Principal};
+pub use policy::{Access, PartyScope, Principal, RequestRole};
+pub use progress::{NewEvent, Progress, Refusal, RequestChange, Side as ReplySide, SlaSummary};
+pub use request::{
+    EventKind, InvalidRequestTransition, NewRequest, Request, RequestAction, RequestEvent,
+    RequestKind, RequestStatus, SlaState,
+};
 pub use role::{Grant, Role};
 pub use scope::{ScopeCheck, ScopeOutcome, check_scope};
 pub use service::{NewService, Service, ServiceDetails, ServicePatch, Targets};
+pub use sla::{Alarm, ClockKind, ClockTimes, ClockView, RequestClock};
 pub use terms::{
     Covered, Difference, KpiKind, KpiPeriod, KpiTarget, Names, Priority, SlaTarget, Terms,
     TermsVersion, diff_versions, terms_at,

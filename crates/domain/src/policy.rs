@@ -113,7 +113,7 @@ impl Principal {
 
     /// Whether the user reaches the party whose lineage is given (it or an
     /// ancestor is one of the user's roots).
-    fn reaches(&self, lineage: &Lineage) -> bool {
+    pub fn reaches(&self, lineage: &Lineage) -> bool {
         self.roots().any(|root| lineage.contains(root))
     }
 
@@ -167,6 +167,48 @@ impl Principal {
         } else {
             Access::Forbidden
         }
+    }
+}
+
+/// The caller's part in a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestRole {
+    /// The provider's people (and admins): they work it, see internal
+    /// notes and take every step.
+    Provider,
+    /// The client's and the customer's people and the requester: they see
+    /// its public history, reply, and close, reopen or cancel it.
+    Customer,
+}
+
+impl Principal {
+    /// The caller's part in a request on a contract whose provider, client
+    /// and customer have these lineages, asked by `requester`; none when
+    /// the request is not theirs to see. Matches the store's visibility.
+    pub fn request_role(
+        &self,
+        provider: &Lineage,
+        client: &Lineage,
+        customer: &Lineage,
+        requester: UserId,
+    ) -> Option<RequestRole> {
+        if self.is_admin() || self.reaches(provider) {
+            Some(RequestRole::Provider)
+        } else if self.reaches(client) || self.reaches(customer) || requester == self.user_id {
+            Some(RequestRole::Customer)
+        } else {
+            None
+        }
+    }
+
+    /// May the user accept a request the contract does not cover? Admins
+    /// and managers of the provider.
+    pub fn override_scope(&self, provider: &Lineage) -> bool {
+        self.is_admin()
+            || self
+                .grants
+                .iter()
+                .any(|g| g.role == Role::Manager && provider.contains(g.party_id))
     }
 }
 

@@ -61,6 +61,11 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Log filter, in `RUST_LOG` syntax.
     pub log_level: String,
+    /// The share of an SLA target, in percent (1–100), after which a
+    /// request is flagged at risk.
+    pub sla_at_risk_percent: u8,
+    /// How often the SLA timers look for due alarms, in milliseconds.
+    pub sla_timer_interval_ms: u64,
 }
 
 impl Default for Config {
@@ -80,6 +85,8 @@ impl Default for Config {
             sqlite_synchronous: SqliteSync::Normal,
             log_format: LogFormat::Text,
             log_level: "info".into(),
+            sla_at_risk_percent: kept_domain::sla::DEFAULT_AT_RISK_PERCENT,
+            sla_timer_interval_ms: 1000,
         }
     }
 }
@@ -116,6 +123,8 @@ const KEYS: &[&str] = &[
     "sqlite_synchronous",
     "log_format",
     "log_level",
+    "sla_at_risk_percent",
+    "sla_timer_interval_ms",
 ];
 
 impl Config {
@@ -145,8 +154,25 @@ impl Config {
         builder
             .add_source(config::Environment::with_prefix("KEPT").try_parsing(true))
             .build()
-            .and_then(config::Config::try_deserialize)
+            .and_then(config::Config::try_deserialize::<Self>)
             .map_err(|e| ConfigError::Invalid(e.to_string()))
+            .and_then(Self::checked)
+    }
+
+    /// Refuses values out of their range.
+    fn checked(self) -> Result<Self, ConfigError> {
+        if !(1..=100).contains(&self.sla_at_risk_percent) {
+            return Err(ConfigError::Invalid(format!(
+                "sla_at_risk_percent must be 1 to 100, not {}",
+                self.sla_at_risk_percent
+            )));
+        }
+        if self.sla_timer_interval_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "sla_timer_interval_ms must be at least 1".into(),
+            ));
+        }
+        Ok(self)
     }
 
     /// The database URL in effect: the configured one, or SQLite in `data_dir`.

@@ -93,6 +93,10 @@ ChainCycle => ("chain-cycle", CONFLICT, "The link would close a loop in the serv
         "A party cannot supply itself, directly or through others. The detail names the path the new link would close; end one of its links first or link the other way."),
     AlreadyLinked => ("already-linked", CONFLICT, "The parties are already linked",
         "An active link already joins this supplier to this customer."),
+    RequestNotCovered => ("request-not-covered", UNPROCESSABLE_ENTITY, "The contract does not cover this request",
+        "The customer or the service is not on the contract. `detail` says which; `scope` holds the full check and `change_request` where to propose adding it (`POST` its `href` with a change request). A manager of the provider may accept the request anyway by sending an `override_reason`."),
+    RequestOutOfScope => ("request-out-of-scope", UNPROCESSABLE_ENTITY, "The request is outside the contract's scope",
+        "The subject matches an item the service or the contract's terms list as out of scope. `detail` names it; `scope` holds the full check and `change_request` where to propose bringing it into scope. A manager of the provider may accept the request anyway by sending an `override_reason`."),
     InvalidTransition => ("invalid-transition", CONFLICT, "The object cannot take this step from where it stands",
         "The action is not allowed in the object's current status (applying a change request the steering group has not approved, deciding on a withdrawn one…). `detail` says where it stands and what must happen first."),
     NotAnApprover => ("not-an-approver", FORBIDDEN, "Only the steering group decides",
@@ -142,6 +146,9 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
     /// Seconds to wait, for `too-many-attempts`.
     pub retry_after: Option<u64>,
+    /// Members beyond RFC 9457's, specific to the kind (what a refused
+    /// request was checked against, where to raise a change request).
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The JSON body of a problem response.
@@ -161,6 +168,10 @@ pub struct Problem {
     /// The fields that failed validation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Members specific to the kind, described with it.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -171,7 +182,14 @@ impl ApiError {
             detail: None,
             errors: Vec::new(),
             retry_after: None,
+            extensions: serde_json::Map::new(),
         }
+    }
+
+    /// Adds a member specific to the kind.
+    pub fn with(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.extensions.insert(key.to_owned(), value);
+        self
     }
 
     /// Adds specifics.
@@ -213,6 +231,7 @@ impl ApiError {
             status: self.kind.status().as_u16(),
             detail: self.detail.clone(),
             errors: self.errors.clone(),
+            extensions: self.extensions.clone(),
         }
     }
 }
@@ -268,6 +287,11 @@ impl From<StoreError> for ApiError {
             StoreError::Transition(t) => {
                 Self::new(ProblemKind::InvalidTransition).detail(t.to_string())
             }
+            StoreError::Refused(refusal) => match refusal {
+                kept_domain::Refusal::Invalid(field) => field.into(),
+                kept_domain::Refusal::Clock(e) => Self::internal(e),
+                other => Self::new(ProblemKind::InvalidTransition).detail(other.to_string()),
+            },
             StoreError::NotAnApprover => {
                 Self::new(ProblemKind::NotAnApprover).detail(error.to_string())
             }

@@ -31,3 +31,47 @@ pub async fn purge_expired(state: AppState, mut shutdown: watch::Receiver<bool>)
         }
     }
 }
+
+/// Requests whose alarms one sweep raises at most, per transaction.
+const ALARM_BATCH: u32 = 200;
+
+/// Raises due SLA alarms (at risk, breached) every configured interval
+/// until `shutdown` changes. Due work comes from the alarm index; with
+/// PostgreSQL several servers share it and each alarm is raised once.
+pub async fn sla_timers(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let every = Duration::from_millis(state.config.sla_timer_interval_ms);
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => sweep(&state).await,
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// One sweep: batches until no due alarm is left.
+async fn sweep(state: &AppState) {
+    let percent = state.config.sla_at_risk_percent;
+    loop {
+        match state
+            .store
+            .raise_due_alarms(Timestamp::now(), ALARM_BATCH, percent)
+            .await
+        {
+            Ok(raised) => {
+                for (request, event) in &raised {
+                    tracing::info!(%request, kind = %event.kind, data = %event.data, "SLA alarm");
+                }
+                metrics::counter!("kept_sla_alarms_total").increment(raised.len() as u64);
+                if raised.len() < ALARM_BATCH as usize {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "raising SLA alarms failed");
+                return;
+            }
+        }
+    }
+}

@@ -92,7 +92,11 @@ impl App {
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_jobs, jobs_stopped) = watch::channel(false);
-        let purge = tokio::spawn(jobs::purge_expired(self.state.clone(), jobs_stopped));
+        let purge = tokio::spawn(jobs::purge_expired(
+            self.state.clone(),
+            jobs_stopped.clone(),
+        ));
+        let timers = tokio::spawn(jobs::sla_timers(self.state.clone(), jobs_stopped));
         tracing::info!(address = %self.address(), database = self.state.store.backend().name(), "serving");
         axum::serve(
             self.listener,
@@ -103,6 +107,7 @@ impl App {
         .await?;
         let _ = stop_jobs.send(true);
         let _ = purge.await;
+        let _ = timers.await;
         self.state.store.close().await;
         tracing::info!("stopped");
         Ok(())

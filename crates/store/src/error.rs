@@ -28,6 +28,10 @@ pub enum StoreError {
     /// The change request cannot take this step from where it stands.
     #[error("{0}")]
     Transition(#[from] kept_domain::InvalidTransition),
+    /// The request cannot take this change (a lifecycle step from the wrong
+    /// status, a reply to a closed request, a missing reason).
+    #[error("{0}")]
+    Refused(#[from] kept_domain::Refusal),
     /// Only members of the contract's steering group decide its change requests.
     #[error("only members of the contract's steering group approve or reject its change requests")]
     NotAnApprover,

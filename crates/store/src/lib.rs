@@ -13,6 +13,7 @@ mod audit;
 mod auth;
 mod calendars;
 mod changes;
+mod compiled;
 mod contracts;
 mod db;
 mod error;
@@ -21,6 +22,8 @@ mod links;
 mod migrations;
 mod parties;
 mod query;
+mod requests;
+mod saved_filters;
 mod services;
 mod sql;
 mod terms;
@@ -36,18 +39,21 @@ use kept_domain::{
     Actor, ApiToken, AuditEvent, CalendarId, CalendarPatch, ChangeDraft, ChangeRequest,
     ChangeRequestId, Contract, ContractId, Grant, GrantId, Lineage, Link, LinkId, NewCalendar,
     NewChangeRequest, NewContract, NewLink, NewParty, NewService, NewUser, Page, Party, PartyId,
-    PartyName, PartyPatch, PartyScope, Principal, Role, Service, ServiceId, ServicePatch,
-    StoredCalendar, Terms, TermsVersion, Timestamp, TokenId, User, UserId, Verdict,
+    PartyName, PartyPatch, PartyScope, Principal, Request, RequestChange, RequestEvent, RequestId,
+    Role, Service, ServiceId, ServicePatch, StoredCalendar, Terms, TermsVersion, Timestamp,
+    TokenId, User, UserId, Verdict,
 };
 
+pub use compiled::around_the_clock;
 pub use db::{Backend, StoreOptions, Synchronous};
 pub use error::{Conflict, Result, StoreError};
 pub use import::{ImportParty, Progress, RowError};
 pub use query::{
     ArchivedFilter, AuditQuery, CalendarQuery, ChangeRequestQuery, ContractQuery, Credentials,
-    IdempotencyStart, LinkQuery, LoginFailures, NewToken, PartyOrder, PartyQuery, ServiceQuery,
-    SessionRecord, StoredResponse, UserPatch, UserQuery,
+    IdempotencyStart, LinkQuery, LoginFailures, NewToken, PartyOrder, PartyQuery, RequestOrder,
+    RequestQuery, RequestRecord, ServiceQuery, SessionRecord, StoredResponse, UserPatch, UserQuery,
 };
+pub use saved_filters::SavedFilter;
 
 /// Everything Kept stores, behind one object.
 #[async_trait]
@@ -63,6 +69,8 @@ pub trait Store:
     + AuthStore
     + AuditStore
     + ImportStore
+    + RequestStore
+    + SavedFilterStore
     + Send
     + Sync
     + 'static
@@ -285,6 +293,66 @@ pub trait ChangeStore: Send + Sync {
     ) -> Result<(ChangeRequest, TermsVersion)>;
 }
 
+/// Requests, their histories and their SLA clocks.
+#[async_trait]
+pub trait RequestStore: Send + Sync {
+    /// Records a request with its first event and its clocks, in one
+    /// transaction (and, when it escalates one, an event on that one).
+    async fn create_request(&self, actor: &Actor, record: RequestRecord) -> Result<Request>;
+    /// One request, whoever may see it.
+    async fn request(&self, id: RequestId) -> Result<Request>;
+    /// One request, if the caller (reaching `scope`) may see it.
+    async fn visible_request(
+        &self,
+        id: RequestId,
+        scope: &PartyScope,
+        user: Option<UserId>,
+    ) -> Result<Request>;
+    /// A page of requests.
+    async fn list_requests(&self, query: &RequestQuery) -> Result<Page<Request>>;
+    /// A request's history, oldest first; internal events only when asked.
+    async fn request_events(
+        &self,
+        id: RequestId,
+        include_internal: bool,
+    ) -> Result<Vec<RequestEvent>>;
+    /// Applies a lifecycle step, reply or note under the request's row
+    /// lock; returns the request after it and the events appended. Public
+    /// events of an escalated request are relayed to the one downstream.
+    async fn act_on_request(
+        &self,
+        actor: &Actor,
+        id: RequestId,
+        change: RequestChange,
+        at_risk_percent: u8,
+    ) -> Result<(Request, Vec<RequestEvent>)>;
+    /// Raises the SLA alarms due by `now` on at most `limit` requests;
+    /// each alarm exactly once, however many servers call this.
+    async fn raise_due_alarms(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        at_risk_percent: u8,
+    ) -> Result<Vec<(RequestId, RequestEvent)>>;
+    /// A compiled calendar (around the clock, UTC, for none).
+    async fn compiled_calendar(
+        &self,
+        id: Option<CalendarId>,
+    ) -> Result<Arc<kept_domain::calendar::Calendar>>;
+}
+
+/// Queue filters users saved by name.
+#[async_trait]
+pub trait SavedFilterStore: Send + Sync {
+    /// Saves `query` as `name` for `user`, replacing a filter of that name.
+    async fn save_filter(&self, user: UserId, name: &str, query: &str) -> Result<SavedFilter>;
+    /// The user's saved filters, by name.
+    async fn saved_filters(&self, user: UserId) -> Result<Vec<SavedFilter>>;
+    /// Deletes one of the user's saved filters.
+    async fn delete_saved_filter(&self, user: UserId, id: kept_domain::SavedFilterId)
+    -> Result<()>;
+}
+
 /// Bulk imports, each in one transaction: all rows land or none do.
 #[async_trait]
 pub trait ImportStore: Send + Sync {
@@ -439,6 +507,7 @@ pub trait AuditStore: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     db: db::Db,
+    calendars: Arc<compiled::CalendarCache>,
 }
 
 impl SqlStore {
@@ -447,6 +516,7 @@ impl SqlStore {
     pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self> {
         Ok(Self {
             db: db::Db::connect(url, options).await?,
+            calendars: Arc::default(),
         })
     }
 }

@@ -31,6 +31,8 @@ const SQLITE: Embedded = migrations!("sqlite":
     9 "0009_services",
     10 "0010_contracts",
     11 "0011_terms_and_change_requests",
+    12 "0012_requests",
+    13 "0013_saved_filters",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -45,6 +47,8 @@ const POSTGRES: Embedded = migrations!("postgres":
     9 "0009_services",
     10 "0010_contracts",
     11 "0011_terms_and_change_requests",
+    12 "0012_requests",
+    13 "0013_saved_filters",
 );
 
 /// The migrator for a backend.

@@ -344,3 +344,82 @@ impl ChangeRequestQuery {
         }
     }
 }
+
+/// A request to record, with what the intake resolved for it.
+#[derive(Debug, Clone)]
+pub struct RequestRecord {
+    /// The request.
+    pub new: kept_domain::NewRequest,
+    /// The terms version in force (none: the service's default targets).
+    pub terms_version: Option<u32>,
+    /// The calendar its clocks run on (none: around the clock, UTC).
+    pub calendar_id: Option<kept_domain::CalendarId>,
+    /// The targets its clocks start with.
+    pub targets: kept_domain::Targets,
+    /// The at-risk share of a target, in percent.
+    pub at_risk_percent: u8,
+}
+
+/// How a list of requests is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestOrder {
+    /// Breached first, then the least time left (earliest due), then oldest.
+    #[default]
+    Urgency,
+    /// Newest first.
+    Newest,
+}
+
+/// A page of requests the caller may see.
+#[derive(Debug, Clone)]
+pub struct RequestQuery {
+    /// The parties the caller reaches (roots only; admins: all). A request
+    /// is visible when the caller reaches its contract's provider or client,
+    /// or its customer, or asked it.
+    pub scope: PartyScope,
+    /// The caller, who also sees what they asked.
+    pub user: Option<UserId>,
+    /// Only on this contract.
+    pub contract_id: Option<ContractId>,
+    /// Only for this customer party or parties under it.
+    pub customer_id: Option<kept_domain::PartyId>,
+    /// Only asked by this user.
+    pub requester_id: Option<UserId>,
+    /// Only in these statuses (all when empty).
+    pub statuses: Vec<kept_domain::RequestStatus>,
+    /// Only of this kind.
+    pub kind: Option<kept_domain::RequestKind>,
+    /// Only in these SLA states (all when empty).
+    pub sla: Vec<kept_domain::SlaState>,
+    /// Only those due before this instant.
+    pub due_before: Option<Timestamp>,
+    /// Only those escalated from this request (its upstream requests).
+    pub escalated_from: Option<kept_domain::RequestId>,
+    /// The order.
+    pub order: RequestOrder,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+impl RequestQuery {
+    /// Every request the caller sees, most urgent first, one default page.
+    pub fn new(scope: PartyScope, user: Option<UserId>) -> Self {
+        Self {
+            scope,
+            user,
+            contract_id: None,
+            customer_id: None,
+            requester_id: None,
+            statuses: Vec::new(),
+            kind: None,
+            sla: Vec::new(),
+            due_before: None,
+            escalated_from: None,
+            order: RequestOrder::default(),
+            cursor: None,
+            limit: Limit::DEFAULT,
+        }
+    }
+}

@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod import;
 pub mod migrate;
+pub mod request;
 pub mod serve;
 pub mod token;
 pub mod user;

@@ -12,6 +12,7 @@ mod contracts;
 mod links;
 mod me;
 mod parties;
+mod requests;
 mod services;
 mod terms;
 mod tokens;
@@ -24,6 +25,7 @@ pub(crate) use changes::{
 pub(crate) use contracts::{create_as as create_contract_as, readable_contract, sees_all};
 pub(crate) use links::{make_link, may_change_link, set_archived as set_link_archived};
 pub(crate) use parties::{check_may_manage, check_may_place_under, readable_party};
+pub use requests::parse_statuses as parse_request_statuses;
 pub(crate) use services::{managed_service, readable_service};
 pub(crate) use terms::{readable_diff, version_as_seen};
 
@@ -61,6 +63,7 @@ use crate::state::AppState;
         (name = "calendars", description = "Business calendars and business-time arithmetic on them"),
         (name = "contracts", description = "Provider, client, customers, services, calendar and steering group"),
         (name = "change requests", description = "Proposed changes to a contract, decided by its steering group"),
+        (name = "requests", description = "Orders, service requests, incidents, questions and internal tasks, with their SLA clocks"),
         (name = "chain", description = "Supplier → customer links and walks along the service chain"),
         (name = "services", description = "The service catalog: what is in scope and what is not"),
         (name = "users", description = "Logins and their roles"),
@@ -94,6 +97,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(contracts::router())
         .merge(terms::router())
         .merge(changes::router())
+        .merge(requests::router())
         .merge(users::router())
         .merge(tokens::router())
         .merge(audit::router())

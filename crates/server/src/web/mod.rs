@@ -11,7 +11,10 @@ mod invite;
 mod layout;
 mod login;
 mod parties;
+mod portal;
 mod problems;
+mod queue;
+mod request;
 mod services;
 mod tokens;
 mod users;
@@ -80,6 +83,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/services/{id}/archive", post(services::archive))
         .route("/services/{id}/restore", post(services::restore))
+        .route("/requests", get(queue::page).post(portal::create))
+        .route("/requests/new", get(portal::new_page))
+        .route("/requests/filters", post(queue::save_filter))
+        .route("/requests/filters/{id}/delete", post(queue::delete_filter))
+        .route("/requests/{id}", get(request::page))
+        .route("/requests/{id}/actions", post(request::take_step))
+        .route("/requests/{id}/replies", post(request::write))
+        .route(
+            "/requests/{id}/escalations",
+            post(request::escalate_to_supplier),
+        )
+        .route("/portal", get(portal::page))
         .route("/chain", get(chain::page))
         .route("/chain/links", post(chain::create))
         .route("/chain/links/{id}/archive", post(chain::archive))
@@ -107,7 +122,7 @@ pub fn router() -> Router<AppState> {
 
 async fn home(caller: Result<WebCaller, Response>) -> Redirect {
     match caller {
-        Ok(_) => Redirect::to("/parties"),
+        Ok(_) => Redirect::to("/requests"),
         Err(_) => Redirect::to("/login"),
     }
 }
@@ -263,7 +278,7 @@ pub async fn after_post(
 }
 
 /// An error as one sentence for a flash message.
-fn describe(e: &ApiError) -> String {
+pub(super) fn describe(e: &ApiError) -> String {
     if e.errors.is_empty() {
         e.detail
             .clone()

@@ -6,8 +6,11 @@ mod auth;
 mod calendars;
 mod changes;
 mod contracts;
+mod import;
 mod links;
 mod parties;
+mod requests;
+mod requests_queue;
 mod services;
 mod support;
 mod users;
@@ -48,6 +51,11 @@ conformance! {
     changes::changes_naming_unknown_parties_or_services_are_refused,
     changes::concurrent_approvals_reach_the_quorum_exactly_once,
     changes::change_requests_list_for_those_who_see_them,
+    import::parties_are_imported_in_order_with_a_parent_named_by_an_earlier_rows_reference,
+    import::links_are_imported_in_order_and_a_loop_keeps_none_of_them,
+    import::contracts_are_imported_with_their_customers_services_and_approvers,
+    import::a_failing_import_row_is_reported_by_its_index_and_nothing_is_kept,
+    import::every_imported_row_is_audited_under_the_importing_actor,
     contracts::a_contract_reads_back_with_its_customers_services_and_approvers,
     contracts::a_contract_naming_unusable_things_is_refused_naming_the_field,
     contracts::contracts_are_seen_by_their_provider_client_customers_and_steering_group,
@@ -95,4 +103,14 @@ conformance! {
     auth::purging_removes_only_what_has_expired,
     audit::changes_are_logged_newest_first_and_filterable,
     audit::migrating_twice_changes_nothing,
+    requests::a_request_is_recorded_with_its_number_first_event_and_clocks,
+    requests::a_request_runs_its_lifecycle_and_illegal_steps_change_nothing,
+    requests::requests_are_seen_by_the_provider_the_client_the_customer_site_and_the_requester,
+    requests::clocks_on_a_stored_calendar_fall_due_in_its_business_hours,
+    requests_queue::an_escalation_is_noted_downstream_and_public_upstream_events_are_relayed,
+    requests_queue::due_alarms_are_raised_once_and_a_breach_marks_the_request,
+    requests_queue::concurrent_sweeps_raise_each_alarm_exactly_once,
+    requests_queue::concurrent_changes_to_one_request_append_events_in_order_without_gaps,
+    requests_queue::the_queue_puts_breaches_first_then_the_earliest_due_and_pages_through_every_request,
+    requests_queue::the_queue_filters_by_status_kind_sla_customer_and_due,
 }

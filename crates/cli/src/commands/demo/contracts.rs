@@ -62,6 +62,20 @@ const CONTRACTS: &[DemoContract] = &[
         quorum: Quorum::All,
     },
     DemoContract {
+        name: "Trainer engagement: Elena Rossi",
+        provider: "skillbridge",
+        client: "rossi",
+        customers: &["rossi"],
+        services: &["Leadership Essentials course"],
+        calendar: None,
+        probation_ends_on: None,
+        approvers: &[
+            "jonas.berg@skillbridge.example",
+            "elena.rossi@trainer.example",
+        ],
+        quorum: Quorum::All,
+    },
+    DemoContract {
         name: "Folio course materials supply",
         provider: "folio",
         client: "skillbridge",

@@ -3,6 +3,7 @@
 
 mod chains;
 mod contracts;
+mod requests;
 mod seed;
 mod terms;
 
@@ -47,7 +48,15 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
         );
     }
     let store = super::open_store(&config).await?;
-    let created = seed::seed_if_empty(store.as_ref()).await?;
+    let seeded = seed::seed_if_empty(store.as_ref()).await?;
+    let created = seeded.is_some();
+    if let Some(seeded) = seeded {
+        let state = kept_server::AppState {
+            store: store.clone(),
+            config: std::sync::Arc::new(config.clone()),
+        };
+        requests::seed(&state, &seeded.contracts, &seeded.users).await?;
+    }
     print_logins(created, &config);
     if args.no_serve {
         store.close().await;

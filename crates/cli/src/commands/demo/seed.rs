@@ -403,10 +403,18 @@ pub const USERS: &[DemoUser] = &[
     },
 ];
 
-/// Seeds the demo unless it is already there. Returns whether it seeded.
-pub async fn seed_if_empty(store: &dyn Store) -> anyhow::Result<bool> {
+/// What a fresh demo holds, for the steps that build on it.
+pub struct Seeded {
+    /// The contracts by name.
+    pub contracts: HashMap<&'static str, kept_domain::Contract>,
+    /// The users by email.
+    pub users: HashMap<&'static str, kept_domain::UserId>,
+}
+
+/// Seeds the demo unless it is already there. Returns what it seeded.
+pub async fn seed_if_empty(store: &dyn Store) -> anyhow::Result<Option<Seeded>> {
     match store.user_by_email(USERS[0].email).await {
-        Ok(_) => return Ok(false),
+        Ok(_) => return Ok(None),
         Err(StoreError::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
@@ -456,5 +464,5 @@ pub async fn seed_if_empty(store: &dyn Store) -> anyhow::Result<bool> {
     }
     let contracts = super::contracts::seed(store, &actor, &ids, &users).await?;
     super::terms::seed(store, &actor, &contracts, &users).await?;
-    Ok(true)
+    Ok(Some(Seeded { contracts, users }))
 }

@@ -1,0 +1,289 @@
+//! The demo's requests, raised through the same intake as the API by the
+//! demo's people: store incidents and cleaning on the FM contract, an order
+//! at the distributor, internal work, and the trainer's question about the
+//! materials, routed up the chain to the publisher, who answers it.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use kept_domain::{
+    Contract, Principal, Priority, Request, RequestAction, RequestChange, RequestKind, ReplySide,
+};
+use kept_server::AppState;
+use kept_server::requests::act;
+use kept_server::requests::intake::{Intake, raise};
+
+/// A request of the demo: who raises it, under which contract, for which
+/// service, and what the provider does with it.
+struct DemoRequest {
+    by: &'static str,
+    /// The customer's name, when the raiser serves several.
+    customer: Option<&'static str>,
+    contract: &'static str,
+    service: &'static str,
+    kind: RequestKind,
+    priority: Priority,
+    quantity: Option<u32>,
+    subject: &'static str,
+    description: &'static str,
+    /// Steps and replies afterwards: (who, what).
+    then: &'static [(&'static str, Then)],
+}
+
+/// Something done to a demo request after it was raised.
+#[derive(Clone, Copy)]
+enum Then {
+    Step(RequestAction),
+    Reply(&'static str),
+    Note(&'static str),
+}
+
+const SAM: &str = "sam.okafor@brightwell.example";
+const FM: &str = super::terms::FM;
+
+const REQUESTS: &[DemoRequest] = &[
+    DemoRequest {
+        customer: None,
+        by: "tom.reed@harbour-retail.example",
+        contract: FM,
+        service: "Reactive maintenance",
+        kind: RequestKind::Incident,
+        priority: Priority::High,
+        quantity: None,
+        subject: "Leaking tap in the staff toilet",
+        description: "The cold tap in the staff toilet drips constantly; there is water on the floor by the afternoon.",
+        then: &[
+            (SAM, Then::Step(RequestAction::Acknowledge)),
+            (SAM, Then::Reply("Thanks Tom, a plumber is booked for tomorrow morning.")),
+            (SAM, Then::Note("Plumber: Dave from Northside, 8am slot.")),
+        ],
+    },
+    DemoRequest {
+        customer: None,
+        by: "aisha.khan@harbour-retail.example",
+        contract: FM,
+        service: "Cleaning",
+        kind: RequestKind::ServiceRequest,
+        priority: Priority::Normal,
+        quantity: None,
+        subject: "Floors sticky in the entrance every morning",
+        description: "Customers have mentioned it twice this week.",
+        then: &[],
+    },
+    DemoRequest {
+        customer: Some("Harbour Retail York"),
+        by: "claire.dubois@harbour-retail.example",
+        contract: FM,
+        service: "Reactive maintenance",
+        kind: RequestKind::Incident,
+        priority: Priority::Urgent,
+        quantity: None,
+        subject: "Loading bay shutter stuck half open at York",
+        description: "Deliveries cannot come in and the stock room is not secure.",
+        then: &[
+            (SAM, Then::Step(RequestAction::Start)),
+            (SAM, Then::Step(RequestAction::AwaitCustomer)),
+            (SAM, Then::Reply("Can the store confirm whether the shutter's manual override chain is intact?")),
+        ],
+    },
+    DemoRequest {
+        customer: None,
+        by: "dan.wu@cornercafe.example",
+        contract: "Corner Café direct orders",
+        service: "Boxed goods",
+        kind: RequestKind::Order,
+        priority: Priority::Normal,
+        quantity: Some(10),
+        subject: "Weekly order: takeaway cups",
+        description: "The usual ten boxes.",
+        then: &[(
+            "olivia.grant@crateco.example",
+            Then::Step(RequestAction::Acknowledge),
+        )],
+    },
+    DemoRequest {
+        customer: None,
+        by: "hannah.lee@northwind.example",
+        contract: "Northwind business planning (internal)",
+        service: "Business plan",
+        kind: RequestKind::ServiceRequest,
+        priority: Priority::Normal,
+        quantity: Some(1),
+        subject: "Business plan for the spring campaign",
+        description: "Market sizing and a forecast for the three new regions, for the March board.",
+        then: &[(
+            "omar.haddad@northwind.example",
+            Then::Step(RequestAction::Start),
+        )],
+    },
+    DemoRequest {
+        customer: None,
+        by: "elena.rossi@trainer.example",
+        contract: "Trainer engagement: Elena Rossi",
+        service: "Course materials",
+        kind: RequestKind::Question,
+        priority: Priority::Normal,
+        quantity: None,
+        subject: "Where are the answers to the chapter 4 exercise?",
+        description: "The workbook refers to model answers for the delegation exercise, but the trainer's edition does not include them.",
+        then: &[],
+    },
+    DemoRequest {
+        customer: None,
+        by: "ben.carter@participant.example",
+        contract: "Leadership Essentials, November 2026",
+        service: "Leadership Essentials course",
+        kind: RequestKind::Question,
+        priority: Priority::Low,
+        quantity: None,
+        subject: "Is there parking at the training centre?",
+        description: "",
+        then: &[(
+            "jonas.berg@skillbridge.example",
+            Then::Reply("Yes: the visitor car park behind the building, free for course days."),
+        )],
+    },
+];
+
+async fn principal(state: &AppState, users: &HashMap<&str, kept_domain::UserId>, email: &str) -> anyhow::Result<Principal> {
+    let id = users
+        .get(email)
+        .with_context(|| format!("no demo user {email}"))?;
+    Ok(state.store.principal(*id).await?)
+}
+
+async fn service_named(state: &AppState, contract: &Contract, name: &str) -> anyhow::Result<kept_domain::ServiceId> {
+    for id in &contract.service_ids {
+        if state.store.service(*id).await?.name.as_str() == name {
+            return Ok(*id);
+        }
+    }
+    // A service of a supplier up the chain (the routed question).
+    let all = state
+        .store
+        .list_services(&kept_store::ServiceQuery {
+            limit: kept_domain::Limit::MAX_PAGE,
+            ..kept_store::ServiceQuery::new(kept_domain::PartyScope::All)
+        })
+        .await?;
+    all.items
+        .into_iter()
+        .find(|s| s.name.as_str() == name)
+        .map(|s| s.id)
+        .with_context(|| format!("no demo service {name}"))
+}
+
+async fn customer_named(
+    state: &AppState,
+    contract: &Contract,
+    name: &str,
+) -> anyhow::Result<kept_domain::PartyId> {
+    state
+        .store
+        .party_names(&contract.customer_ids)
+        .await?
+        .into_iter()
+        .find(|(_, n)| n.as_str() == name)
+        .map(|(id, _)| id)
+        .with_context(|| format!("no demo customer {name}"))
+}
+
+fn failed(e: kept_server::ApiError) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}: {}",
+        e.kind.slug(),
+        e.detail.unwrap_or_default()
+    )
+}
+
+/// Raises the demo's requests and works them a little.
+pub async fn seed(
+    state: &AppState,
+    contracts: &HashMap<&'static str, Contract>,
+    users: &HashMap<&str, kept_domain::UserId>,
+) -> anyhow::Result<Vec<Request>> {
+    let mut raised = Vec::new();
+    for r in REQUESTS {
+        let contract = &contracts[r.contract];
+        let caller = principal(state, users, r.by).await?;
+        let request = raise(
+            state,
+            &caller,
+            Intake {
+                contract_id: contract.id,
+                customer_id: match r.customer {
+                    Some(name) => Some(customer_named(state, contract, name).await?),
+                    None => None,
+                },
+                service_id: service_named(state, contract, r.service).await?,
+                kind: r.kind,
+                priority: Some(r.priority),
+                quantity: r.quantity,
+                effort: None,
+                subject: r.subject.to_owned(),
+                description: r.description.to_owned(),
+                requester_id: None,
+                override_reason: None,
+            },
+        )
+        .await
+        .map_err(failed)
+        .with_context(|| format!("raising “{}”", r.subject))?;
+        for &(who, then) in r.then {
+            let actor = principal(state, users, who).await?;
+            let change = match then {
+                Then::Step(action) => RequestChange::Act {
+                    action,
+                    reason: None,
+                },
+                Then::Reply(body) => RequestChange::Reply {
+                    side: ReplySide::Provider,
+                    body: body.to_owned(),
+                },
+                Then::Note(body) => RequestChange::Note {
+                    body: body.to_owned(),
+                },
+            };
+            act(state, &actor, request.id, change)
+                .await
+                .map_err(failed)
+                .with_context(|| format!("working “{}”", r.subject))?;
+        }
+        raised.push(request);
+    }
+    answer_the_trainer(state, users).await?;
+    Ok(raised)
+}
+
+/// The publisher answers the question routed up to it from the trainer.
+async fn answer_the_trainer(
+    state: &AppState,
+    users: &HashMap<&str, kept_domain::UserId>,
+) -> anyhow::Result<()> {
+    let priya = principal(state, users, "priya.nair@foliopress.example").await?;
+    let theirs = state
+        .store
+        .list_requests(&kept_store::RequestQuery::new(
+            priya.party_scope(),
+            Some(priya.user_id),
+        ))
+        .await?;
+    let Some(question) = theirs.items.first() else {
+        anyhow::bail!("the trainer's question did not reach the publisher");
+    };
+    for change in [
+        RequestChange::Act {
+            action: RequestAction::Acknowledge,
+            reason: None,
+        },
+        RequestChange::Reply {
+            side: ReplySide::Provider,
+            body: "The model answers are in the trainer's annex, page 112; we will add a pointer to chapter 4 in the next print run.".to_owned(),
+        },
+    ] {
+        act(state, &priya, question.id, change)
+            .await
+            .map_err(failed)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! `kept request create|list|show`: requests from the shell, for scripts.
+//!
+//! Each acts as the user named by `--email`, with exactly the rights that
+//! user has in the web UI and the API (the same intake and visibility).
+
+use std::sync::Arc;
+
+use kept_domain::{
+    ContractId, Limit, PartyId, Principal, Priority, RequestId, RequestKind, RequestRole,
+    ServiceId, SlaState, Timestamp,
+};
+use kept_server::requests::intake::{Intake, raise};
+use kept_server::requests::{Calendars, RequestView, readable, view};
+use kept_server::{ApiError, AppState, Config};
+use kept_store::{RequestOrder, RequestQuery, Store, StoreError};
+
+/// Subcommands of `kept request`.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Raise a request (prints its number and id; the id is the last word).
+    Create(CreateArgs),
+    /// List the requests the user may see, most urgent first.
+    List(ListArgs),
+    /// Show one request with its clocks and history.
+    Show(ShowArgs),
+}
+
+/// Who acts.
+#[derive(Debug, clap::Args)]
+pub struct AsUser {
+    /// The login email of the user to act as.
+    #[arg(long)]
+    pub email: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `kept request create`.
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    #[command(flatten)]
+    who: AsUser,
+    /// The contract's id.
+    #[arg(long)]
+    contract: ContractId,
+    /// The customer party's id (default: the user's only customer on the
+    /// contract).
+    #[arg(long)]
+    customer: Option<PartyId>,
+    /// The service's id or its name in the contract's catalog.
+    #[arg(long)]
+    service: String,
+    /// order, service_request, incident, question or internal_task.
+    #[arg(long, default_value = "service_request")]
+    kind: RequestKind,
+    /// urgent, high, normal or low.
+    #[arg(long, default_value = "normal")]
+    priority: Priority,
+    /// How many, in the service's unit.
+    #[arg(long)]
+    quantity: Option<u32>,
+    /// One line saying what is wanted.
+    #[arg(long)]
+    subject: String,
+    /// The details.
+    #[arg(long, default_value = "")]
+    description: String,
+    /// A manager's reason to accept what the contract does not cover.
+    #[arg(long)]
+    override_reason: Option<String>,
+}
+
+/// Options of `kept request list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    who: AsUser,
+    /// open (default), closed, all, or statuses separated by commas.
+    #[arg(long, default_value = "open")]
+    status: String,
+    /// Only on this contract.
+    #[arg(long)]
+    contract: Option<ContractId>,
+    /// Only in this SLA state: breached, at_risk, on_track, paused, none.
+    #[arg(long)]
+    sla: Option<SlaState>,
+    /// Newest first instead of most urgent first.
+    #[arg(long)]
+    newest: bool,
+    /// How many (1 to 200).
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+}
+
+/// Options of `kept request show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    who: AsUser,
+    /// The request's id.
+    id: RequestId,
+}
+
+/// An API error as a message for the shell.
+fn describe(e: ApiError) -> anyhow::Error {
+    let mut text = e.detail.unwrap_or_else(|| e.kind.title().to_owned());
+    if let Some(scope) = e.extensions.get("change_request") {
+        text.push_str(&format!(
+            "; raise a change request: POST {}",
+            scope["href"].as_str().unwrap_or_default()
+        ));
+    }
+    anyhow::anyhow!("{text} ({})", e.kind.slug())
+}
+
+async fn principal(store: &Arc<dyn Store>, email: &str) -> anyhow::Result<Principal> {
+    let user = match store.user_by_email(&email.trim().to_lowercase()).await {
+        Err(StoreError::NotFound) => anyhow::bail!("no user has the email {}", email.trim()),
+        other => other?,
+    };
+    if user.archived_at.is_some() {
+        anyhow::bail!("{} is archived", user.email);
+    }
+    Ok(store.principal(user.id).await?)
+}
+
+/// The service named by id, or by name among the contract's services.
+async fn service_id(
+    store: &Arc<dyn Store>,
+    contract: ContractId,
+    raw: &str,
+) -> anyhow::Result<ServiceId> {
+    if let Ok(id) = raw.parse() {
+        return Ok(id);
+    }
+    let contract = store.contract(contract).await.map_err(|e| match e {
+        StoreError::NotFound => anyhow::anyhow!("no such contract"),
+        other => other.into(),
+    })?;
+    for id in &contract.service_ids {
+        let service = store.service(*id).await?;
+        if service.name.as_str().eq_ignore_ascii_case(raw.trim()) {
+            return Ok(*id);
+        }
+    }
+    anyhow::bail!("the contract has no service named {raw:?}")
+}
+
+fn print_view(shown: &RequestView) {
+    let r = &shown.request;
+    println!("#{} {}", r.number, r.subject);
+    println!("  id        {}", r.id);
+    println!(
+        "  status    {} ({})",
+        r.status,
+        r.sla_state.as_str().replace('_', " ")
+    );
+    println!("  kind      {}, {} priority", r.kind, r.priority);
+    println!("  contract  {}", r.contract_id);
+    println!("  customer  {}", r.customer_id);
+    for c in &shown.clocks {
+        let due = c.due_at.map_or_else(|| "paused".to_owned(), |d| d.to_string());
+        println!(
+            "  clock     {:<15} target {:<8} used {:<8} left {:<8} due {due}{}",
+            c.kind.as_str(),
+            c.target.to_string(),
+            c.elapsed.to_string(),
+            c.remaining.to_string(),
+            if c.breached { "  BREACHED" } else if c.at_risk { "  at risk" } else { "" }
+        );
+    }
+}
+
+/// Runs a `kept request` subcommand.
+pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
+    let store = super::open_store(&config).await?;
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(config),
+    };
+    let outcome = match command {
+        Command::Create(args) => create(&state, args).await,
+        Command::List(args) => list(&state, args).await,
+        Command::Show(args) => show(&state, args).await,
+    };
+    store.close().await;
+    outcome
+}
+
+async fn create(state: &AppState, args: CreateArgs) -> anyhow::Result<()> {
+    let caller = principal(&state.store, &args.who.email).await?;
+    let intake = Intake {
+        contract_id: args.contract,
+        customer_id: args.customer,
+        service_id: service_id(&state.store, args.contract, &args.service).await?,
+        kind: args.kind,
+        priority: Some(args.priority),
+        quantity: args.quantity,
+        effort: None,
+        subject: args.subject,
+        description: args.description,
+        requester_id: None,
+        override_reason: args.override_reason,
+    };
+    let request = raise(state, &caller, intake).await.map_err(describe)?;
+    if args.who.json {
+        let shown = view(state, &mut Calendars::default(), request, Timestamp::now())
+            .await
+            .map_err(describe)?;
+        println!("{}", serde_json::to_string_pretty(&shown)?);
+    } else {
+        println!("Raised request #{}: {}", request.number, request.id);
+    }
+    Ok(())
+}
+
+async fn list(state: &AppState, args: ListArgs) -> anyhow::Result<()> {
+    let caller = principal(&state.store, &args.who.email).await?;
+    let statuses = match args.status.as_str() {
+        "all" => Vec::new(),
+        other => kept_server::api::parse_request_statuses(other).map_err(describe)?,
+    };
+    let query = RequestQuery {
+        contract_id: args.contract,
+        statuses,
+        sla: args.sla.into_iter().collect(),
+        order: if args.newest {
+            RequestOrder::Newest
+        } else {
+            RequestOrder::Urgency
+        },
+        limit: Limit::parse("--limit", args.limit)?,
+        ..RequestQuery::new(caller.party_scope(), Some(caller.user_id))
+    };
+    let page = state.store.list_requests(&query).await?;
+    if args.who.json {
+        let now = Timestamp::now();
+        let mut calendars = Calendars::default();
+        let mut shown = Vec::new();
+        for r in page.items {
+            shown.push(view(state, &mut calendars, r, now).await.map_err(describe)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&shown)?);
+        return Ok(());
+    }
+    if page.items.is_empty() {
+        println!("No requests.");
+    }
+    for r in &page.items {
+        let due = r.due_at.map_or_else(|| "-".to_owned(), |d| d.to_string());
+        println!(
+            "#{:<6} {:<18} {:<9} due {:<27} {}",
+            r.number,
+            r.status.as_str(),
+            r.sla_state.as_str(),
+            due,
+            r.subject
+        );
+    }
+    Ok(())
+}
+
+async fn show(state: &AppState, args: ShowArgs) -> anyhow::Result<()> {
+    let caller = principal(&state.store, &args.who.email).await?;
+    let found = readable(state, &caller, args.id).await.map_err(describe)?;
+    let internal = found.role == RequestRole::Provider;
+    let events = state.store.request_events(args.id, internal).await?;
+    let shown = view(
+        state,
+        &mut Calendars::default(),
+        found.request,
+        Timestamp::now(),
+    )
+    .await
+    .map_err(describe)?;
+    if args.who.json {
+        let all = serde_json::json!({ "request": shown, "events": events });
+        println!("{}", serde_json::to_string_pretty(&all)?);
+        return Ok(());
+    }
+    print_view(&shown);
+    println!("  history");
+    for e in &events {
+        println!(
+            "    {} {:<15} {}{}",
+            e.at,
+            e.kind.as_str(),
+            e.actor,
+            e.body
+                .as_deref()
+                .map(|b| format!(": {}", b.lines().next().unwrap_or_default()))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! The SLA timers with two `kept serve` processes on one PostgreSQL
+//! database: every at-risk and breach alarm is raised exactly once, however
+//! the two servers' sweeps interleave (they claim due rows with
+//! `FOR UPDATE SKIP LOCKED`). Skipped, with one line, without
+//! `KEPT_TEST_POSTGRES_URL`.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kept_domain::calendar::BusinessDuration;
+use kept_domain::{
+    Actor, EventKind, NewContract, NewParty, NewRequest, NewService, NewUser, PartyKind,
+    PartyName, Priority, Quorum, RequestKind, ServiceDetails, Targets,
+};
+use kept_store::testing::TestDatabase;
+use kept_store::{RequestQuery, RequestRecord, Store};
+
+use common::{Sandbox, Server};
+
+const REQUESTS: usize = 60;
+/// First response, resolution: each raises at risk and breached.
+const ALARMS_PER_REQUEST: usize = 4;
+
+fn name(text: &str) -> PartyName {
+    PartyName::parse("name", text).expect("a name")
+}
+
+/// A provider, a client with a site, a user, a service with targets of a
+/// few seconds, and a contract around the clock; returns what a request
+/// needs.
+async fn world(store: &Arc<dyn Store>) -> NewRequest {
+    let actor = Actor::system("timer test");
+    let party = |kind, text: &str, parent| NewParty {
+        kind,
+        name: name(text),
+        parent_id: parent,
+        internal: None,
+        reference: None,
+    };
+    let provider = store
+        .create_party(&actor, party(PartyKind::Organisation, "Brightwell", None))
+        .await
+        .expect("provider");
+    let client = store
+        .create_party(&actor, party(PartyKind::Organisation, "Harbour", None))
+        .await
+        .expect("client");
+    let leeds = store
+        .create_party(&actor, party(PartyKind::Site, "Leeds", Some(client.id)))
+        .await
+        .expect("site");
+    let user = store
+        .create_user(
+            &actor,
+            NewUser {
+                email: kept_domain::Email::parse("email", "tom@harbour.example").expect("email"),
+                name: name("Tom"),
+                party_id: None,
+                parent_id: Some(leeds.id),
+                password_hash: None,
+            },
+        )
+        .await
+        .expect("user");
+    let service = store
+        .create_service(
+            &actor,
+            NewService {
+                provider_id: provider.id,
+                name: name("Reactive maintenance"),
+                details: ServiceDetails::default(),
+            },
+        )
+        .await
+        .expect("service");
+    let contract = store
+        .create_contract(
+            &actor,
+            NewContract {
+                name: name("Harbour FM"),
+                provider_id: provider.id,
+                client_id: client.id,
+                customer_ids: vec![leeds.id],
+                service_ids: vec![service.id],
+                calendar_id: None,
+                probation_ends_on: None,
+                steering_group: vec![user.id],
+                quorum: Quorum::All,
+            },
+        )
+        .await
+        .expect("contract");
+    NewRequest {
+        contract_id: contract.id,
+        customer_id: leeds.id,
+        requester_id: user.id,
+        service_id: service.id,
+        kind: RequestKind::Incident,
+        priority: Priority::Normal,
+        quantity: None,
+        effort: None,
+        subject: "Leak".into(),
+        description: String::new(),
+        override_reason: None,
+        escalated_from: None,
+        raised_by_party: None,
+    }
+}
+
+/// `kept serve` on the database, sweeping for alarms every 20 ms.
+fn serve(sandbox: &Sandbox, url: &str, n: usize) -> Server {
+    let mut command = sandbox.process();
+    command
+        .arg("serve")
+        .env("KEPT_ADDR", "127.0.0.1:0")
+        .env("KEPT_DATABASE_URL", url)
+        .env("KEPT_SLA_TIMER_INTERVAL_MS", "20")
+        .env("KEPT_LOG_LEVEL", "info");
+    Server::start(command, &sandbox.file(&format!("serve-{n}.stderr")))
+}
+
+async fn alarm_events(store: &Arc<dyn Store>, ids: &[kept_domain::RequestId]) -> Vec<Vec<String>> {
+    let mut all = Vec::new();
+    for id in ids {
+        let events = store.request_events(*id, true).await.expect("events");
+        all.push(
+            events
+                .iter()
+                .filter(|e| matches!(e.kind, EventKind::ClockAtRisk | EventKind::ClockBreached))
+                .map(|e| format!("{} {}", e.kind, e.data["clock"].as_str().unwrap_or("?")))
+                .collect(),
+        );
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_database_raise_each_alarm_exactly_once() {
+    let Some(db) = TestDatabase::postgres().await else {
+        return;
+    };
+    let store = db.store().await;
+    let template = world(&store).await;
+    let sandbox = Sandbox::new();
+    let mut first = serve(&sandbox, db.url(), 1);
+    let mut second = serve(&sandbox, db.url(), 2);
+
+    // Sixty requests whose alarms all fall due within two seconds.
+    let mut ids = Vec::with_capacity(REQUESTS);
+    for _ in 0..REQUESTS {
+        let request = store
+            .create_request(
+                &Actor::system("timer test"),
+                RequestRecord {
+                    new: template.clone(),
+                    terms_version: None,
+                    calendar_id: None,
+                    targets: Targets {
+                        first_response: Some(BusinessDuration::from_seconds(1)),
+                        resolution: Some(BusinessDuration::from_seconds(2)),
+                        delivery: None,
+                    },
+                    at_risk_percent: 75,
+                },
+            )
+            .await
+            .expect("a request");
+        ids.push(request.id);
+    }
+    let expected = REQUESTS * ALARMS_PER_REQUEST;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let raised: usize = alarm_events(&store, &ids).await.iter().map(Vec::len).sum();
+        if raised >= expected || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Give a duplicate, if any, time to land.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    first.terminate();
+    second.terminate();
+
+    let per_request = alarm_events(&store, &ids).await;
+    for events in &per_request {
+        let mut sorted = events.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            [
+                "clock_at_risk first_response",
+                "clock_at_risk resolution",
+                "clock_breached first_response",
+                "clock_breached resolution",
+            ],
+            "each alarm once"
+        );
+    }
+    let logged = |server: &Server| server.stderr_text().matches("SLA alarm").count();
+    let (by_first, by_second) = (logged(&first), logged(&second));
+    eprintln!("alarms raised: {by_first} by the first server, {by_second} by the second");
+    assert_eq!(by_first + by_second, expected, "every alarm raised by one server");
+    let breached = store
+        .list_requests(&RequestQuery {
+            sla: vec![kept_domain::SlaState::Breached],
+            limit: kept_domain::Limit::MAX_PAGE,
+            ..RequestQuery::new(kept_domain::PartyScope::All, None)
+        })
+        .await
+        .expect("a list");
+    assert_eq!(breached.items.len(), REQUESTS);
+}

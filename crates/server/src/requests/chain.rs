@@ -1,0 +1,327 @@
+//! Requests along the service chain: escalating a request to the supplier
+//! of an upstream link, routing a question about a supplier's service to
+//! that supplier's contract, and the chain a request page shows.
+//!
+//! An escalation is a new request on the supplier contract (where the
+//! provider of the request is the client), with that contract's targets
+//! and calendar, linked to the request it escalates. The supplier's public
+//! replies and steps flow back to the request downstream.
+
+use std::collections::HashSet;
+
+use kept_domain::{
+    Actor, ChainGraph, Contract, ContractId, Direction, NewRequest, PartyId, PartyScope, Principal,
+    Priority, Request, RequestId, RequestKind, RequestRole, ScopeOutcome, Service, ServiceId,
+    Targets, Timestamp, check_scope,
+};
+use kept_store::{ContractQuery, RequestQuery, RequestRecord};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::intake::{Intake, raise_linked, record_for};
+use super::readable;
+use crate::error::{ApiError, ProblemKind};
+use crate::state::AppState;
+
+/// The suppliers of `party` one link up the chain.
+async fn direct_suppliers(state: &AppState, party: PartyId) -> Result<HashSet<PartyId>, ApiError> {
+    let links = state.store.chain_links(&PartyScope::All).await?;
+    Ok(ChainGraph::new(&links)
+        .walk(&[party], Direction::Upstream, 1)
+        .into_iter()
+        .map(|r| r.party_id)
+        .collect())
+}
+
+/// The active supplier contracts of `party`: contracts it is a customer of
+/// whose provider supplies it directly (a link up the chain).
+pub async fn supplier_contracts(
+    state: &AppState,
+    party: PartyId,
+) -> Result<Vec<Contract>, ApiError> {
+    let suppliers = direct_suppliers(state, party).await?;
+    let contracts = state
+        .store
+        .list_contracts(&ContractQuery {
+            party_id: Some(party),
+            limit: kept_domain::Limit::MAX_PAGE,
+            ..ContractQuery::new(PartyScope::All, None)
+        })
+        .await?
+        .items;
+    Ok(contracts
+        .into_iter()
+        .filter(|c| suppliers.contains(&c.provider_id) && c.customer_ids.contains(&party))
+        .collect())
+}
+
+/// Routes a question about a supplier's service up the chain: when the
+/// contract's provider is a customer of a supplier contract covering the
+/// service (with a link from that supplier), the question is recorded on
+/// the contract it was asked under (with no clocks of its own: it waits on
+/// the supplier) and on the supplier contract, with that contract's
+/// targets, asked by the same person on behalf of their party. Returns the
+/// asker's request, or `None` when no supplier contract covers it.
+pub async fn route_question(
+    state: &AppState,
+    caller: &Principal,
+    contract: &Contract,
+    service: &Service,
+    asked: NewRequest,
+) -> Result<Option<Request>, ApiError> {
+    if asked.kind != RequestKind::Question || service.provider_id == contract.provider_id {
+        return Ok(None);
+    }
+    let ours = contract.provider_id;
+    let Some(upstream) = supplier_contracts(state, ours)
+        .await?
+        .into_iter()
+        .find(|c| c.provider_id == service.provider_id && c.service_ids.contains(&service.id))
+    else {
+        return Ok(None);
+    };
+    let now = Timestamp::now();
+    let terms = state.store.terms_at(upstream.id, now).await?;
+    let ours_lineage = state.store.lineage(ours).await?;
+    let check = check_scope(
+        &upstream,
+        &ours_lineage,
+        "",
+        service,
+        terms.as_ref().map(|t| &t.terms),
+        Some(&asked.subject),
+    );
+    if check.outcome != ScopeOutcome::Covered {
+        return Ok(None);
+    }
+    let actor = Actor::user(caller);
+    // The asker's request waits on the supplier: no clocks of its own.
+    let asker = RequestRecord {
+        terms_version: None,
+        calendar_id: contract.calendar_id,
+        targets: Targets::default(),
+        at_risk_percent: state.config.sla_at_risk_percent,
+        new: asked.clone(),
+    };
+    let downstream = state.store.create_request(&actor, asker).await?;
+    let routed = NewRequest {
+        contract_id: upstream.id,
+        customer_id: ours,
+        escalated_from: Some(downstream.id),
+        raised_by_party: Some(asked.customer_id),
+        ..asked
+    };
+    let record = record_for(state, &upstream, service, terms.as_ref(), routed);
+    state.store.create_request(&actor, record).await?;
+    Ok(Some(state.store.request(downstream.id).await?))
+}
+
+/// An escalation of a request to a supplier up the chain.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// The supplier contract (default: the only one that covers the
+    /// service).
+    pub contract_id: Option<ContractId>,
+    /// The supplier's service (default: the request's, if the supplier
+    /// contract covers it, or the contract's only service).
+    pub service_id: Option<ServiceId>,
+    /// Default: the request's subject.
+    pub subject: Option<String>,
+    /// Default: the request's description.
+    pub description: Option<String>,
+    /// Default: the request's priority.
+    #[schema(value_type = Option<String>, example = "high")]
+    pub priority: Option<Priority>,
+}
+
+/// Escalates request `id` to a supplier up the chain, as the provider's
+/// people may; returns the new request on the supplier contract.
+pub async fn escalate(
+    state: &AppState,
+    caller: &Principal,
+    id: RequestId,
+    escalation: Escalation,
+) -> Result<Request, ApiError> {
+    let down = readable(state, caller, id).await?;
+    if down.role != RequestRole::Provider {
+        return Err(ApiError::new(ProblemKind::Forbidden)
+            .detail("only the provider's people escalate a request"));
+    }
+    if !down.request.status.is_open() {
+        return Err(
+            ApiError::new(ProblemKind::InvalidTransition).detail(format!(
+                "the request is {}; reopen it before escalating",
+                down.request.status.as_str().replace('_', " ")
+            )),
+        );
+    }
+    let ours = down.contract.provider_id;
+    let candidates = supplier_contracts(state, ours).await?;
+    let wanted_service = escalation.service_id.unwrap_or(down.request.service_id);
+    let contract = match escalation.contract_id {
+        Some(cid) => candidates
+            .into_iter()
+            .find(|c| c.id == cid)
+            .ok_or_else(|| {
+                ApiError::field(
+                    "contract_id",
+                    "is not a contract of a supplier up the chain that serves this provider",
+                )
+            })?,
+        None => {
+            let mut fitting: Vec<Contract> = candidates
+                .into_iter()
+                .filter(|c| c.service_ids.contains(&wanted_service) || c.service_ids.len() == 1)
+                .collect();
+            match fitting.len() {
+                1 => fitting.remove(0),
+                0 => {
+                    return Err(ApiError::field(
+                        "contract_id",
+                        "no supplier contract up the chain covers this; name one",
+                    ));
+                }
+                _ => {
+                    return Err(ApiError::field(
+                        "contract_id",
+                        "say which supplier contract",
+                    ));
+                }
+            }
+        }
+    };
+    let service_id = match escalation.service_id {
+        Some(s) => s,
+        None if contract.service_ids.contains(&down.request.service_id) => down.request.service_id,
+        None if contract.service_ids.len() == 1 => contract.service_ids[0],
+        None => {
+            return Err(ApiError::field(
+                "service_id",
+                "say which of the supplier's services",
+            ));
+        }
+    };
+    let intake = Intake {
+        contract_id: contract.id,
+        customer_id: Some(ours),
+        service_id,
+        kind: match down.request.kind {
+            RequestKind::InternalTask => RequestKind::ServiceRequest,
+            other => other,
+        },
+        priority: escalation.priority.or(Some(down.request.priority)),
+        quantity: down.request.quantity,
+        effort: None,
+        subject: escalation
+            .subject
+            .unwrap_or_else(|| down.request.subject.clone()),
+        description: escalation
+            .description
+            .unwrap_or_else(|| down.request.description.clone()),
+        requester_id: None,
+        override_reason: None,
+    };
+    raise_linked(state, caller, intake, Some(id), None).await
+}
+
+/// A request linked along the chain, as a request page shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Linked {
+    /// Its id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: RequestId,
+    /// Its number.
+    pub number: i64,
+    /// Its subject, when the caller may open it.
+    pub subject: Option<String>,
+    /// Its status.
+    #[schema(value_type = String)]
+    pub status: kept_domain::RequestStatus,
+    /// The supplier (upstream) or customer (downstream) it is with.
+    pub party: String,
+    /// Whether the caller may open it.
+    pub visible: bool,
+}
+
+/// A request's place in the chain.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequestChain {
+    /// Requests up the chain this one waits on.
+    pub upstream: Vec<Linked>,
+    /// The request down the chain waiting on this one, if any.
+    pub downstream: Option<Linked>,
+    /// The parties down the chain affected: the downstream request's
+    /// customer (or the party that raised it) and everyone they serve.
+    pub affected: Vec<String>,
+}
+
+async fn linked(
+    state: &AppState,
+    caller: &Principal,
+    request: &Request,
+    party: PartyId,
+) -> Result<Linked, ApiError> {
+    let visible = readable(state, caller, request.id).await.is_ok();
+    Ok(Linked {
+        id: request.id,
+        number: request.number,
+        subject: visible.then(|| request.subject.clone()),
+        status: request.status,
+        party: state.store.party(party).await?.name.as_str().to_owned(),
+        visible,
+    })
+}
+
+/// The chain around a request the caller may see.
+pub async fn chain_of(
+    state: &AppState,
+    caller: &Principal,
+    request: &Request,
+) -> Result<RequestChain, ApiError> {
+    let ups = state
+        .store
+        .list_requests(&RequestQuery {
+            escalated_from: Some(request.id),
+            order: kept_store::RequestOrder::Newest,
+            limit: kept_domain::Limit::MAX_PAGE,
+            ..RequestQuery::new(PartyScope::All, None)
+        })
+        .await?
+        .items;
+    let mut upstream = Vec::with_capacity(ups.len());
+    for up in &ups {
+        let supplier = state.store.contract(up.contract_id).await?.provider_id;
+        upstream.push(linked(state, caller, up, supplier).await?);
+    }
+    let (downstream, start) = match request.escalated_from {
+        Some(down_id) => {
+            let down = state.store.request(down_id).await?;
+            let start = request.raised_by_party.unwrap_or(down.customer_id);
+            (
+                Some(linked(state, caller, &down, down.customer_id).await?),
+                Some(start),
+            )
+        }
+        None => (None, request.raised_by_party),
+    };
+    let mut affected = Vec::new();
+    if let Some(start) = start {
+        let links = state.store.chain_links(&PartyScope::All).await?;
+        let mut ids = vec![start];
+        ids.extend(
+            ChainGraph::new(&links)
+                .walk(&[start], Direction::Downstream, 10)
+                .into_iter()
+                .map(|r| r.party_id),
+        );
+        for (_, name) in state.store.party_names(&ids).await? {
+            affected.push(name.as_str().to_owned());
+        }
+    }
+    Ok(RequestChain {
+        upstream,
+        downstream,
+        affected,
+    })
+}

@@ -1,0 +1,353 @@
+//! The intake: checks a new request against the caller's parties and the
+//! contract's scope, resolves its targets and calendar from the terms in
+//! force, and records it.
+//!
+//! - The provider's people may raise any kind for any customer of the
+//!   contract, on behalf of another requester, and (managers) accept what
+//!   the contract does not cover with an `override_reason`.
+//! - The client's people raise requests for any customer of the contract;
+//!   a customer's people only for the parties they belong to.
+//! - A request the contract does not cover, or whose subject the service
+//!   or the terms list as out of scope, is refused with a problem that says
+//!   why and where to raise a change request.
+
+use kept_domain::calendar::BusinessDuration;
+use kept_domain::{
+    Actor, CalendarId, ContractId, Lineage, NewRequest, PartyId, Principal, Priority, Request,
+    RequestId, RequestKind, ScopeOutcome, ServiceId, Targets, Timestamp, UserId, ValidationErrors,
+    check_scope, request,
+};
+use kept_store::{RequestRecord, StoreError};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ProblemKind};
+use crate::state::AppState;
+
+/// A new request, as the API and the portal send it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Intake {
+    /// The contract it is raised under.
+    pub contract_id: ContractId,
+    /// The customer party it is for (a site, a department, a person); may
+    /// be left out when the caller belongs to exactly one of the contract's
+    /// customers.
+    pub customer_id: Option<PartyId>,
+    /// The service asked for (on the contract).
+    pub service_id: ServiceId,
+    /// `order`, `service_request`, `incident`, `question` or
+    /// `internal_task` (the provider's people only).
+    #[schema(value_type = String, example = "incident")]
+    pub kind: RequestKind,
+    /// `urgent`, `high`, `normal` (default) or `low`.
+    #[schema(value_type = Option<String>, example = "normal")]
+    pub priority: Option<Priority>,
+    /// How many, in the service's unit (1 to 1,000,000,000).
+    pub quantity: Option<u32>,
+    /// Business time the work should take, such as `2h` (default: the
+    /// service's).
+    #[schema(value_type = Option<String>, example = "2h")]
+    pub effort: Option<BusinessDuration>,
+    /// One line saying what is wanted, up to 200 characters.
+    pub subject: String,
+    /// The details, up to 20,000 characters.
+    #[serde(default)]
+    pub description: String,
+    /// Who asks, when the provider's people raise it for someone (default:
+    /// the caller).
+    pub requester_id: Option<UserId>,
+    /// A manager's reason to accept a request the contract does not cover.
+    pub override_reason: Option<String>,
+}
+
+/// The parts of a request whose fields parse on their own.
+pub struct Checked {
+    /// The subject.
+    pub subject: String,
+    /// The description.
+    pub description: String,
+    /// The quantity.
+    pub quantity: Option<u32>,
+    /// The override reason.
+    pub override_reason: Option<String>,
+}
+
+fn check_fields(intake: &Intake) -> Result<Checked, ApiError> {
+    let mut errors = ValidationErrors::new();
+    let subject = errors.check(request::parse_subject(&intake.subject));
+    let description = errors.check(request::parse_text(
+        "description",
+        &intake.description,
+        false,
+    ));
+    let quantity = errors.check(request::check_quantity(intake.quantity));
+    let override_reason = match &intake.override_reason {
+        None => Some(None),
+        Some(r) => errors
+            .check(request::parse_reason("override_reason", r))
+            .map(Some),
+    };
+    match (subject, description, quantity, override_reason) {
+        (Some(subject), Some(description), Some(quantity), Some(override_reason))
+            if errors.is_empty() =>
+        {
+            Ok(Checked {
+                subject,
+                description,
+                quantity,
+                override_reason,
+            })
+        }
+        _ => Err(errors.into()),
+    }
+}
+
+/// The lineage of a party, or a field error when it is missing.
+async fn lineage_of(state: &AppState, id: PartyId, field: &str) -> Result<Lineage, ApiError> {
+    match state.store.lineage(id).await {
+        Err(StoreError::NotFound) => Err(ApiError::field(field, "no such party")),
+        other => Ok(other?),
+    }
+}
+
+/// The customer a request is for: the one given (which a customer's people
+/// must belong to; the provider's and the client's people may name any of
+/// the contract's customers, or a party they see), or the only one of the
+/// contract's customers the caller belongs to.
+async fn customer_of(
+    state: &AppState,
+    caller: &Principal,
+    customers: &[PartyId],
+    given: Option<PartyId>,
+    on_behalf: bool,
+) -> Result<(PartyId, Lineage), ApiError> {
+    if let Some(id) = given {
+        let lineage = lineage_of(state, id, "customer_id").await?;
+        let allowed = if on_behalf {
+            // The provider's people do not reach their customers' parties,
+            // but the contract names them: they raise requests for them.
+            customers.iter().any(|c| lineage.contains(*c))
+                || caller.read_party(&lineage).is_allowed()
+        } else {
+            caller.reaches(&lineage)
+        };
+        if !allowed {
+            return Err(ApiError::field("customer_id", "no such party"));
+        }
+        return Ok((id, lineage));
+    }
+    let mut mine = Vec::new();
+    for id in customers {
+        let lineage = state.store.lineage(*id).await?;
+        if caller.reaches(&lineage) {
+            mine.push((*id, lineage));
+        }
+    }
+    match mine.len() {
+        1 => Ok(mine.remove(0)),
+        _ => Err(ApiError::field(
+            "customer_id",
+            "say which customer the request is for",
+        )),
+    }
+}
+
+/// The refusal of a request the contract does not cover.
+fn not_covered(contract: ContractId, check: &kept_domain::ScopeCheck) -> ApiError {
+    let kind = match check.outcome {
+        ScopeOutcome::OutOfScope => ProblemKind::RequestOutOfScope,
+        _ => ProblemKind::RequestNotCovered,
+    };
+    ApiError::new(kind)
+        .detail(check.reason.clone())
+        .with("scope", json!(check))
+        .with(
+            "change_request",
+            json!({
+                "href": format!("/api/v1/contracts/{contract}/change-requests"),
+                "method": "POST",
+                "page": format!("/contracts/{contract}#raise"),
+            }),
+        )
+}
+
+/// A manager's override reason with what it overrides, when that still
+/// fits in a reason; the manager's words alone otherwise (they were checked
+/// against the limit, the addition was not).
+fn overriding(reason: String, refused: &str) -> String {
+    let full = format!("{reason} (overriding: {refused})");
+    if full.chars().count() <= request::MAX_REASON {
+        full
+    } else {
+        reason
+    }
+}
+
+/// Raises a request for the caller; see the module docs for who may.
+pub async fn raise(
+    state: &AppState,
+    caller: &Principal,
+    intake: Intake,
+) -> Result<Request, ApiError> {
+    raise_linked(state, caller, intake, None, None).await
+}
+
+/// Raises a request, optionally escalating `escalated_from` or routed from
+/// a party further down the chain (`raised_by_party`).
+pub async fn raise_linked(
+    state: &AppState,
+    caller: &Principal,
+    intake: Intake,
+    escalated_from: Option<RequestId>,
+    raised_by_party: Option<PartyId>,
+) -> Result<Request, ApiError> {
+    let fields = check_fields(&intake)?;
+    let contract = match state
+        .store
+        .visible_contract(
+            intake.contract_id,
+            &caller.party_scope(),
+            Some(caller.user_id),
+        )
+        .await
+    {
+        Err(StoreError::NotFound) => {
+            return Err(ApiError::field("contract_id", "no such contract"));
+        }
+        other => other?,
+    };
+    if contract.is_archived() {
+        return Err(ApiError::field("contract_id", "the contract has ended"));
+    }
+    let provider = state.store.lineage(contract.provider_id).await?;
+    let on_behalf = caller.is_admin() || caller.reaches(&provider);
+    let client_side = caller.reaches(&state.store.lineage(contract.client_id).await?);
+    if intake.kind == RequestKind::InternalTask && !on_behalf {
+        return Err(ApiError::field(
+            "kind",
+            "only the provider's people raise internal tasks",
+        ));
+    }
+    let (customer_id, customer) = customer_of(
+        state,
+        caller,
+        &contract.customer_ids,
+        intake.customer_id,
+        on_behalf || client_side,
+    )
+    .await?;
+    let service = match state.store.service(intake.service_id).await {
+        Err(StoreError::NotFound) => return Err(ApiError::field("service_id", "no such service")),
+        other => other?,
+    };
+    let requester_id = match intake.requester_id {
+        Some(id) if id != caller.user_id => {
+            if !on_behalf {
+                return Err(ApiError::field(
+                    "requester_id",
+                    "only the provider's people raise requests for someone else",
+                ));
+            }
+            match state.store.user(id).await {
+                Ok(u) if u.archived_at.is_none() => id,
+                Ok(_) => return Err(ApiError::field("requester_id", "the user is archived")),
+                Err(StoreError::NotFound) => {
+                    return Err(ApiError::field("requester_id", "no such user"));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        _ => caller.user_id,
+    };
+    let now = Timestamp::now();
+    let terms = state.store.terms_at(contract.id, now).await?;
+    let customer_name = state
+        .store
+        .party(customer_id)
+        .await?
+        .name
+        .as_str()
+        .to_owned();
+    let check = check_scope(
+        &contract,
+        &customer,
+        &customer_name,
+        &service,
+        terms.as_ref().map(|t| &t.terms),
+        Some(&fields.subject),
+    );
+    let override_reason = if check.outcome == ScopeOutcome::Covered {
+        None
+    } else {
+        match fields.override_reason.clone() {
+            None if check.outcome == ScopeOutcome::NotCovered
+                && intake.kind == RequestKind::Question =>
+            {
+                None
+            }
+            None => return Err(not_covered(contract.id, &check)),
+            Some(_) if !caller.override_scope(&provider) => {
+                return Err(ApiError::new(ProblemKind::Forbidden).detail(
+                    "only the provider's managers accept requests the contract does not cover",
+                ));
+            }
+            Some(reason) => Some(overriding(reason, &check.reason)),
+        }
+    };
+    let new = NewRequest {
+        contract_id: contract.id,
+        customer_id,
+        requester_id,
+        service_id: service.id,
+        kind: intake.kind,
+        priority: intake.priority.unwrap_or(Priority::Normal),
+        quantity: fields.quantity,
+        effort: intake.effort.or(service.default_effort),
+        subject: fields.subject,
+        description: fields.description,
+        override_reason,
+        escalated_from,
+        raised_by_party,
+    };
+    if check.outcome == ScopeOutcome::NotCovered && new.override_reason.is_none() {
+        return match super::chain::route_question(state, caller, &contract, &service, new).await? {
+            Some(routed) => Ok(routed),
+            None => Err(not_covered(contract.id, &check)),
+        };
+    }
+    let record = record_for(state, &contract, &service, terms.as_ref(), new);
+    Ok(state
+        .store
+        .create_request(&Actor::user(caller), record)
+        .await?)
+}
+
+/// What to record for `new` on `contract`: the clocks' targets from the
+/// terms in force for its service and priority (else the service's
+/// defaults) and the terms' calendar (else the contract's).
+pub fn record_for(
+    state: &AppState,
+    contract: &kept_domain::Contract,
+    service: &kept_domain::Service,
+    terms: Option<&kept_domain::TermsVersion>,
+    new: NewRequest,
+) -> RequestRecord {
+    let targets = terms
+        .and_then(|t| t.terms.sla_for(service.id, new.priority))
+        .map(|row| Targets {
+            first_response: row.first_response,
+            resolution: row.resolution,
+            delivery: row.delivery,
+        })
+        .unwrap_or(service.default_targets);
+    let calendar_id: Option<CalendarId> = terms.map_or(contract.calendar_id, |t| t.calendar_id);
+    RequestRecord {
+        new,
+        terms_version: terms.map(|t| t.version),
+        calendar_id,
+        targets,
+        at_risk_percent: state.config.sla_at_risk_percent,
+    }
+}

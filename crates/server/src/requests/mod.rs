@@ -1,0 +1,159 @@
+//! Requests as the API and the pages use them: who may see and do what,
+//! the intake that raises them, and their views with live clocks.
+//!
+//! Handlers in `api::requests` and `web::requests` stay thin: they parse
+//! input and call these.
+
+pub mod chain;
+pub mod intake;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kept_domain::calendar::Calendar;
+use kept_domain::{
+    Actor, CalendarId, ClockView, Contract, Principal, Request, RequestAction, RequestChange,
+    RequestEvent, RequestId, RequestRole, Timestamp,
+};
+use kept_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A request with its clocks as they stand now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequestView {
+    /// The request.
+    #[serde(flatten)]
+    pub request: Request,
+    /// Its SLA clocks, read at the time of the answer.
+    pub clocks: Vec<ClockView>,
+}
+
+/// Compiled calendars for a batch of views, read once each.
+#[derive(Default)]
+pub struct Calendars(HashMap<Option<CalendarId>, Arc<Calendar>>);
+
+impl Calendars {
+    /// The compiled calendar `id`.
+    pub async fn get(
+        &mut self,
+        state: &AppState,
+        id: Option<CalendarId>,
+    ) -> Result<Arc<Calendar>, ApiError> {
+        if let Some(c) = self.0.get(&id) {
+            return Ok(c.clone());
+        }
+        let calendar = state.store.compiled_calendar(id).await?;
+        self.0.insert(id, calendar.clone());
+        Ok(calendar)
+    }
+}
+
+/// The view of `request` at `now`.
+pub async fn view(
+    state: &AppState,
+    calendars: &mut Calendars,
+    request: Request,
+    now: Timestamp,
+) -> Result<RequestView, ApiError> {
+    let calendar = calendars.get(state, request.calendar_id).await?;
+    let percent = state.config.sla_at_risk_percent;
+    let clocks = request
+        .clocks
+        .iter()
+        .map(|c| c.view(&calendar, now, percent))
+        .collect();
+    Ok(RequestView { request, clocks })
+}
+
+/// A request the caller may see, with their part in it and its contract.
+pub struct Readable {
+    /// The request.
+    pub request: Request,
+    /// The caller's part.
+    pub role: RequestRole,
+    /// Its contract.
+    pub contract: Contract,
+}
+
+/// Loads a request the caller may see; 404 otherwise.
+pub async fn readable(
+    state: &AppState,
+    caller: &Principal,
+    id: RequestId,
+) -> Result<Readable, ApiError> {
+    let request = state
+        .store
+        .visible_request(id, &caller.party_scope(), Some(caller.user_id))
+        .await?;
+    let contract = state.store.contract(request.contract_id).await?;
+    let provider = state.store.lineage(contract.provider_id).await?;
+    let client = state.store.lineage(contract.client_id).await?;
+    let customer = state.store.lineage(request.customer_id).await?;
+    let role = caller
+        .request_role(&provider, &client, &customer, request.requester_id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Readable {
+        request,
+        role,
+        contract,
+    })
+}
+
+/// Applies a step, reply or note as the caller may: the customer's side
+/// replies, closes, reopens and cancels; only the provider's side takes
+/// the other steps and writes notes.
+pub async fn act(
+    state: &AppState,
+    caller: &Principal,
+    id: RequestId,
+    change: RequestChange,
+) -> Result<(Request, Vec<RequestEvent>), ApiError> {
+    let readable = readable(state, caller, id).await?;
+    let allowed = match (&change, readable.role) {
+        (_, RequestRole::Provider) => true,
+        (RequestChange::Act { action, .. }, RequestRole::Customer) => !action.is_providers(),
+        (RequestChange::Reply { .. }, RequestRole::Customer) => true,
+        (RequestChange::Note { .. }, RequestRole::Customer) => false,
+    };
+    if !allowed {
+        let what = match &change {
+            RequestChange::Act { action, .. } => format!("{action} a request"),
+            _ => "write internal notes".to_owned(),
+        };
+        return Err(ApiError::new(crate::error::ProblemKind::Forbidden)
+            .detail(format!("only the provider's people {what}")));
+    }
+    let change = match change {
+        RequestChange::Reply { body, .. } => RequestChange::Reply {
+            body,
+            side: match readable.role {
+                RequestRole::Provider => kept_domain::ReplySide::Provider,
+                RequestRole::Customer => kept_domain::ReplySide::Customer,
+            },
+        },
+        other => other,
+    };
+    match state
+        .store
+        .act_on_request(
+            &Actor::user(caller),
+            id,
+            change,
+            state.config.sla_at_risk_percent,
+        )
+        .await
+    {
+        Err(StoreError::NotFound) => Err(ApiError::not_found()),
+        other => Ok(other?),
+    }
+}
+
+/// Parses an action's name, naming the field when unknown.
+pub fn parse_action(raw: &str) -> Result<RequestAction, ApiError> {
+    raw.parse()
+        .map_err(|e: String| ApiError::field("action", e))
+}

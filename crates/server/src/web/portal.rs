@@ -1,0 +1,271 @@
+//! The customer portal: a customer's people follow their requests and
+//! raise new ones. The raise form first asks for the contract, then offers
+//! that contract's customers and services, so it works without JavaScript.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use kept_domain::{
+    Contract, ContractId, FieldError, Limit, PartyId, Principal, RequestKind, ServiceId,
+    ValidationErrors,
+};
+use kept_store::{ContractQuery, RequestOrder, RequestQuery};
+use serde::Deserialize;
+
+use super::queue::{Row, rows};
+use super::{Layout, WebError, after_post};
+use crate::auth::WebCaller;
+use crate::auth::csrf::CsrfForm;
+use crate::error::ApiError;
+use crate::requests::intake::{Intake, raise};
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal.html")]
+struct PortalPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+/// Where the portal's list continues.
+#[derive(Debug, Default, Deserialize)]
+pub struct PortalParams {
+    #[serde(default)]
+    cursor: String,
+}
+
+/// `GET /portal`: the user's requests, newest first.
+pub async fn page(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    Query(params): Query<PortalParams>,
+) -> Result<Response, WebError> {
+    let principal = &caller.principal;
+    let page = state
+        .store
+        .list_requests(&RequestQuery {
+            order: RequestOrder::Newest,
+            cursor: Some(params.cursor).filter(|c| !c.is_empty()),
+            ..RequestQuery::new(principal.party_scope(), Some(principal.user_id))
+        })
+        .await?;
+    Ok(PortalPage {
+        layout: Layout::new(&caller.session, principal, "My requests", "portal").await?,
+        rows: rows(&state, page.items).await?,
+        next: page.next_cursor.map(|c| c.as_str().to_owned()),
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "request_new.html")]
+struct NewPage {
+    layout: Layout,
+    /// Contracts to choose from (first step).
+    contracts: Vec<(ContractId, String)>,
+    /// The chosen contract (second step).
+    chosen: Option<Contract>,
+    customers: Vec<(PartyId, String)>,
+    services: Vec<(ServiceId, String)>,
+    kinds: Vec<(&'static str, String)>,
+    may_override: bool,
+}
+
+/// Which contract the form is for.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewParams {
+    #[serde(default)]
+    contract: String,
+}
+
+/// The contract's customers the caller may raise requests for.
+async fn customers_for(
+    state: &AppState,
+    caller: &Principal,
+    contract: &Contract,
+    on_behalf: bool,
+) -> Result<Vec<(PartyId, String)>, WebError> {
+    let mut ids = Vec::new();
+    for id in &contract.customer_ids {
+        let lineage = state.store.lineage(*id).await?;
+        if on_behalf || caller.reaches(&lineage) {
+            ids.push(*id);
+        }
+    }
+    let mut named: Vec<(PartyId, String)> = state
+        .store
+        .party_names(&ids)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, n.as_str().to_owned()))
+        .collect();
+    named.sort_by_key(|(_, n)| n.to_lowercase());
+    Ok(named)
+}
+
+/// `GET /requests/new`: choose a contract, then fill in the request.
+pub async fn new_page(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    Query(params): Query<NewParams>,
+) -> Result<Response, WebError> {
+    let principal = &caller.principal;
+    let contracts: Vec<Contract> = state
+        .store
+        .list_contracts(&ContractQuery {
+            limit: Limit::MAX_PAGE,
+            ..ContractQuery::new(principal.party_scope(), Some(principal.user_id))
+        })
+        .await?
+        .items;
+    let chosen = match params.contract.parse::<ContractId>() {
+        Ok(id) => contracts.iter().find(|c| c.id == id).cloned(),
+        Err(_) => None,
+    };
+    let (mut customers, mut services, mut may_override) = (Vec::new(), Vec::new(), false);
+    let mut provider_side = false;
+    if let Some(c) = &chosen {
+        let provider = state.store.lineage(c.provider_id).await?;
+        let client = state.store.lineage(c.client_id).await?;
+        provider_side = principal.is_admin() || principal.reaches(&provider);
+        may_override = principal.override_scope(&provider);
+        customers = customers_for(
+            &state,
+            principal,
+            c,
+            provider_side || principal.reaches(&client),
+        )
+        .await?;
+        for sid in &c.service_ids {
+            let s = state.store.service(*sid).await?;
+            services.push((s.id, s.name.as_str().to_owned()));
+        }
+        services.sort_by_key(|(_, n)| n.to_lowercase());
+    }
+    let kinds = RequestKind::ALL
+        .iter()
+        .filter(|k| provider_side || **k != RequestKind::InternalTask)
+        .map(|k| {
+            let words = k.as_str().replace('_', " ");
+            let mut label = words.clone();
+            if let Some(first) = words.chars().next() {
+                label = first.to_uppercase().chain(words.chars().skip(1)).collect();
+            }
+            (k.as_str(), label)
+        })
+        .collect();
+    Ok(NewPage {
+        layout: Layout::new(&caller.session, principal, "Raise a request", "portal").await?,
+        contracts: contracts
+            .iter()
+            .filter(|c| !c.is_archived())
+            .map(|c| (c.id, c.name.as_str().to_owned()))
+            .collect(),
+        chosen,
+        customers,
+        services,
+        kinds,
+        may_override,
+    }
+    .into_response())
+}
+
+/// The raise form's fields, as typed.
+#[derive(Debug, Deserialize)]
+pub struct RaiseForm {
+    contract_id: String,
+    #[serde(default)]
+    customer_id: String,
+    #[serde(default)]
+    service_id: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    quantity: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    override_reason: String,
+}
+
+/// An id chosen in a select, or which field needs a choice.
+fn id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, FieldError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| FieldError::new(field, "choose one"))
+}
+
+impl RaiseForm {
+    fn intake(&self) -> Result<Intake, ApiError> {
+        let mut errors = ValidationErrors::new();
+        let contract_id = errors.check(id("contract_id", &self.contract_id));
+        let service_id = errors.check(id("service_id", &self.service_id));
+        let customer_id = match self.customer_id.trim() {
+            "" => None,
+            raw => errors.check(id("customer_id", raw)),
+        };
+        let kind = errors.check(
+            self.kind
+                .parse::<RequestKind>()
+                .map_err(|e| FieldError::new("kind", e)),
+        );
+        let priority = match self.priority.trim() {
+            "" => None,
+            raw => errors.check(
+                raw.parse()
+                    .map_err(|e: String| FieldError::new("priority", e)),
+            ),
+        };
+        let quantity = match self.quantity.trim() {
+            "" => None,
+            raw => errors.check(
+                raw.parse::<u32>()
+                    .map_err(|_| FieldError::new("quantity", "must be a whole number")),
+            ),
+        };
+        match (contract_id, service_id, kind) {
+            (Some(contract_id), Some(service_id), Some(kind)) if errors.is_empty() => Ok(Intake {
+                contract_id,
+                customer_id,
+                service_id,
+                kind,
+                priority,
+                quantity,
+                effort: None,
+                subject: self.subject.clone(),
+                description: self.description.clone(),
+                requester_id: None,
+                override_reason: Some(self.override_reason.trim().to_owned())
+                    .filter(|r| !r.is_empty()),
+            }),
+            _ => Err(errors.into()),
+        }
+    }
+}
+
+/// `POST /requests`: raises a request from the form.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    CsrfForm(form): CsrfForm<RaiseForm>,
+) -> Result<Response, WebError> {
+    let back = match form.contract_id.trim().parse::<ContractId>() {
+        Ok(id) => format!("/requests/new?contract={id}"),
+        Err(_) => "/requests/new".to_owned(),
+    };
+    let result = async {
+        let request = raise(&state, &caller.principal, form.intake()?).await?;
+        Ok((
+            format!("Raised request #{}.", request.number),
+            format!("/requests/{}", request.id),
+        ))
+    }
+    .await;
+    after_post(&caller.session, result, &back).await
+}

@@ -1,0 +1,328 @@
+//! A request's page: what was asked, its clocks, its timeline, and the
+//! forms to reply, note and take the steps the user may take.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use kept_domain::{
+    ClockView, Request, RequestAction, RequestChange, RequestEvent, RequestId, RequestRole,
+    Timestamp, UserId,
+};
+use serde::Deserialize;
+
+use super::{Layout, WebError, WebPath, after_post};
+use crate::auth::WebCaller;
+use crate::auth::csrf::CsrfForm;
+use crate::requests::chain::{Escalation, RequestChain, chain_of, escalate, supplier_contracts};
+use crate::requests::{Calendars, act, parse_action, readable, view};
+use crate::state::AppState;
+
+/// An event as the timeline shows it.
+pub struct Entry {
+    /// The event.
+    pub event: RequestEvent,
+    /// What happened, in words.
+    pub said: String,
+}
+
+/// A step the user may take, as a button.
+pub struct Step {
+    /// The action's name (the form value).
+    pub action: &'static str,
+    /// The button's label.
+    pub label: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "request.html")]
+struct RequestPage {
+    layout: Layout,
+    request: Request,
+    clocks: Vec<ClockView>,
+    contract: String,
+    customer: String,
+    requester: String,
+    service: String,
+    raised_by: Option<String>,
+    timeline: Vec<Entry>,
+    steps: Vec<Step>,
+    can_cancel: bool,
+    is_provider: bool,
+    chain: RequestChain,
+    /// Supplier contracts up the chain it could be escalated under.
+    suppliers: Vec<(kept_domain::ContractId, String)>,
+}
+
+impl RequestPage {
+    fn status(&self) -> String {
+        self.request.status.as_str().replace('_', " ")
+    }
+}
+
+fn label(action: RequestAction) -> &'static str {
+    match action {
+        RequestAction::Acknowledge => "Acknowledge",
+        RequestAction::Start => "Start work",
+        RequestAction::AwaitCustomer => "Wait for the customer",
+        RequestAction::Resume => "Resume",
+        RequestAction::Fulfil => "Mark fulfilled",
+        RequestAction::Close => "Close",
+        RequestAction::Reopen => "Reopen",
+        RequestAction::Cancel => "Cancel",
+    }
+}
+
+/// What an event says, in words.
+fn describe(event: &RequestEvent, users: &HashMap<UserId, String>) -> String {
+    let who = event
+        .actor_id
+        .and_then(|u| users.get(&u).cloned())
+        .unwrap_or_else(|| event.actor.clone());
+    let text = |key: &str| {
+        event.data[key]
+            .as_str()
+            .unwrap_or_default()
+            .replace('_', " ")
+    };
+    match event.kind {
+        kept_domain::EventKind::Created => format!("{who} raised the request"),
+        kept_domain::EventKind::StatusChanged => {
+            format!("{who} moved it from {} to {}", text("from"), text("to"))
+        }
+        kept_domain::EventKind::Reply => format!("{who} replied"),
+        kept_domain::EventKind::Note => format!("{who} noted (internal)"),
+        kept_domain::EventKind::ClockAtRisk => {
+            format!("The {} clock is at risk", text("clock"))
+        }
+        kept_domain::EventKind::ClockBreached => {
+            format!("The {} clock passed its target", text("clock"))
+        }
+        kept_domain::EventKind::Escalated => format!(
+            "{who} escalated it up the chain as request #{}",
+            event.data["number"]
+        ),
+        kept_domain::EventKind::Upstream => format!(
+            "Up the chain, on request #{}: {}",
+            event.data["number"],
+            match event.data["event"].as_str() {
+                Some("reply") => "the supplier replied".to_owned(),
+                Some("status_changed") => format!(
+                    "moved to {}",
+                    event.data["data"]["to"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .replace('_', " ")
+                ),
+                Some(other) => other.replace('_', " "),
+                None => String::new(),
+            }
+        ),
+    }
+}
+
+/// `GET /requests/{id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    WebPath(id): WebPath<RequestId>,
+) -> Result<Response, WebError> {
+    let principal = &caller.principal;
+    let readable = readable(&state, principal, id).await?;
+    let is_provider = readable.role == RequestRole::Provider;
+    let events = state.store.request_events(id, is_provider).await?;
+    let mut users = HashMap::new();
+    for uid in events
+        .iter()
+        .filter_map(|e| e.actor_id)
+        .chain([readable.request.requester_id])
+    {
+        if let std::collections::hash_map::Entry::Vacant(slot) = users.entry(uid) {
+            slot.insert(state.store.user(uid).await?.name.as_str().to_owned());
+        }
+    }
+    let request = readable.request;
+    let mut parties = vec![request.customer_id];
+    parties.extend(request.raised_by_party);
+    let names: HashMap<_, _> = state
+        .store
+        .party_names(&parties)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, n.as_str().to_owned()))
+        .collect();
+    let steps = RequestAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| *a != RequestAction::Cancel)
+        .filter(|a| a.from_statuses().contains(&request.status))
+        .filter(|a| is_provider || !a.is_providers())
+        .map(|a| Step {
+            action: a.as_str(),
+            label: label(a),
+        })
+        .collect();
+    let timeline = events
+        .into_iter()
+        .map(|event| Entry {
+            said: describe(&event, &users),
+            event,
+        })
+        .collect();
+    let service = state
+        .store
+        .service(request.service_id)
+        .await?
+        .name
+        .as_str()
+        .to_owned();
+    let chain = chain_of(&state, principal, &request).await?;
+    let suppliers = if is_provider && request.status.is_open() {
+        supplier_contracts(&state, readable.contract.provider_id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name.as_str().to_owned()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let shown = view(&state, &mut Calendars::default(), request, Timestamp::now()).await?;
+    let request = shown.request;
+    Ok(RequestPage {
+        layout: Layout::new(
+            &caller.session,
+            principal,
+            format!("#{} {}", request.number, request.subject),
+            "requests",
+        )
+        .await?,
+        clocks: shown.clocks,
+        contract: readable.contract.name.as_str().to_owned(),
+        customer: names.get(&request.customer_id).cloned().unwrap_or_default(),
+        requester: users
+            .get(&request.requester_id)
+            .cloned()
+            .unwrap_or_default(),
+        raised_by: request.raised_by_party.and_then(|p| names.get(&p).cloned()),
+        service,
+        timeline,
+        steps,
+        can_cancel: RequestAction::Cancel
+            .from_statuses()
+            .contains(&request.status),
+        is_provider,
+        chain,
+        suppliers,
+        request,
+    }
+    .into_response())
+}
+
+/// A step from the page.
+#[derive(Debug, Deserialize)]
+pub struct StepForm {
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /requests/{id}/actions`.
+pub async fn take_step(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    WebPath(id): WebPath<RequestId>,
+    CsrfForm(form): CsrfForm<StepForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/requests/{id}");
+    let result = async {
+        let action = parse_action(&form.action)?;
+        let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
+        act(
+            &state,
+            &caller.principal,
+            id,
+            RequestChange::Act { action, reason },
+        )
+        .await?;
+        Ok((
+            format!("Done: {}.", label(action).to_lowercase()),
+            back.clone(),
+        ))
+    }
+    .await;
+    after_post(&caller.session, result, &back).await
+}
+
+/// A reply or a note from the page.
+#[derive(Debug, Deserialize)]
+pub struct TextForm {
+    body: String,
+    /// `note` for an internal note; a reply otherwise.
+    #[serde(default)]
+    internal: Option<String>,
+}
+
+/// `POST /requests/{id}/replies`: a reply, or an internal note when the
+/// note box is ticked.
+pub async fn write(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    WebPath(id): WebPath<RequestId>,
+    CsrfForm(form): CsrfForm<TextForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/requests/{id}");
+    let result = async {
+        let (change, done) = if form.internal.is_some() {
+            (RequestChange::Note { body: form.body }, "Noted.")
+        } else {
+            (
+                RequestChange::Reply {
+                    side: kept_domain::ReplySide::Customer,
+                    body: form.body,
+                },
+                "Replied.",
+            )
+        };
+        act(&state, &caller.principal, id, change).await?;
+        Ok((done.to_owned(), back.clone()))
+    }
+    .await;
+    after_post(&caller.session, result, &back).await
+}
+
+/// The escalation form.
+#[derive(Debug, Deserialize)]
+pub struct EscalateForm {
+    contract_id: String,
+    #[serde(default)]
+    subject: String,
+}
+
+/// `POST /requests/{id}/escalations`: escalates to a supplier up the chain.
+pub async fn escalate_to_supplier(
+    State(state): State<AppState>,
+    caller: WebCaller,
+    WebPath(id): WebPath<RequestId>,
+    CsrfForm(form): CsrfForm<EscalateForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/requests/{id}");
+    let result = async {
+        let contract_id = form.contract_id.trim().parse().map_err(|_| {
+            crate::error::ApiError::field("contract_id", "choose the supplier contract")
+        })?;
+        let escalation = Escalation {
+            contract_id: Some(contract_id),
+            subject: Some(form.subject.trim().to_owned()).filter(|s| !s.is_empty()),
+            ..Escalation::default()
+        };
+        let up = escalate(&state, &caller.principal, id, escalation).await?;
+        Ok((
+            format!("Escalated up the chain as request #{}.", up.number),
+            back.clone(),
+        ))
+    }
+    .await;
+    after_post(&caller.session, result, &back).await
+}
