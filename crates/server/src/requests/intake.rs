@@ -242,6 +242,12 @@ pub async fn raise_linked(
         Err(StoreError::NotFound) => return Err(ApiError::field("service_id", "no such service")),
         other => other?,
     };
+    if service.archived_at.is_some() {
+        return Err(ApiError::field(
+            "service_id",
+            "the service is withdrawn from the catalog",
+        ));
+    }
     let requester_id = match intake.requester_id {
         Some(id) if id != caller.user_id => {
             if !on_behalf {
@@ -251,8 +257,24 @@ pub async fn raise_linked(
                 ));
             }
             match state.store.user(id).await {
-                Ok(u) if u.archived_at.is_none() => id,
-                Ok(_) => return Err(ApiError::field("requester_id", "the user is archived")),
+                Ok(u) if u.archived_at.is_some() => {
+                    return Err(ApiError::field("requester_id", "the user is archived"));
+                }
+                // The requester sees the request: they must belong to the
+                // customer, the client or the provider, nobody else.
+                Ok(u) => {
+                    let person = state.store.lineage(u.party_id).await?;
+                    let belongs = [customer_id, contract.client_id, contract.provider_id]
+                        .iter()
+                        .any(|p| person.contains(*p));
+                    if !belongs {
+                        return Err(ApiError::field(
+                            "requester_id",
+                            "must be a person of the customer, the client or the provider",
+                        ));
+                    }
+                    id
+                }
                 Err(StoreError::NotFound) => {
                     return Err(ApiError::field("requester_id", "no such user"));
                 }

@@ -7,6 +7,7 @@ mod contracts;
 mod helpers;
 mod links;
 mod parties;
+mod requests;
 mod services;
 mod smoke;
 mod tenancy;

@@ -96,7 +96,7 @@ async fn an_invited_person_sets_a_password_once_and_is_signed_in() {
         )
         .await;
     assert_see_other(&accepted, "/");
-    assert_see_other(&invitee.get("/").await, "/parties");
+    assert_see_other(&invitee.get("/").await, "/requests");
     let parties = invitee.page("/parties").await;
     parties.assert_status(StatusCode::OK);
     assert_eq!(
