@@ -14,16 +14,16 @@ use kept_store::{AuditQuery, ChangeRequestQuery, Conflict, Store, StoreError};
 
 use crate::support::{actor, name, org, party, user};
 
-struct World {
-    contract: Contract,
-    service: ServiceId,
-    approvers: Vec<User>,
-    raiser: User,
-    leeds: kept_domain::PartyId,
-    york: kept_domain::PartyId,
+pub(crate) struct World {
+    pub(crate) contract: Contract,
+    pub(crate) service: ServiceId,
+    pub(crate) approvers: Vec<User>,
+    pub(crate) raiser: User,
+    pub(crate) leeds: kept_domain::PartyId,
+    pub(crate) york: kept_domain::PartyId,
 }
 
-async fn world(store: &Arc<dyn Store>, quorum: Quorum, approvers: usize) -> World {
+pub(crate) async fn world(store: &Arc<dyn Store>, quorum: Quorum, approvers: usize) -> World {
     let provider = org(store, "Brightwell").await;
     let client = org(store, "Harbour").await;
     let leeds = party(store, PartyKind::Site, "Leeds", Some(client.id)).await;
@@ -85,7 +85,7 @@ async fn world(store: &Arc<dyn Store>, quorum: Quorum, approvers: usize) -> Worl
     }
 }
 
-fn as_user(u: &User) -> Actor {
+pub(crate) fn as_user(u: &User) -> Actor {
     Actor {
         user_id: Some(u.id),
         label: u.email.to_string(),
@@ -111,7 +111,7 @@ fn ago(hours: i64) -> Timestamp {
     Timestamp::now() - SignedDuration::from_hours(hours)
 }
 
-async fn raise(store: &Arc<dyn Store>, w: &World, changes: ContractChanges) -> ChangeRequest {
+pub(crate) async fn raise(store: &Arc<dyn Store>, w: &World, changes: ContractChanges) -> ChangeRequest {
     store
         .create_change_request(
             &as_user(&w.raiser),
@@ -131,7 +131,7 @@ async fn raise(store: &Arc<dyn Store>, w: &World, changes: ContractChanges) -> C
         .expect("raised")
 }
 
-async fn submitted(store: &Arc<dyn Store>, w: &World, changes: ContractChanges) -> ChangeRequest {
+pub(crate) async fn submitted(store: &Arc<dyn Store>, w: &World, changes: ContractChanges) -> ChangeRequest {
     let cr = raise(store, w, changes).await;
     store
         .submit_change_request(&as_user(&w.raiser), cr.id)
@@ -139,7 +139,7 @@ async fn submitted(store: &Arc<dyn Store>, w: &World, changes: ContractChanges) 
         .expect("submitted")
 }
 
-fn faster(w: &World) -> ContractChanges {
+pub(crate) fn faster(w: &World) -> ContractChanges {
     ContractChanges {
         terms: Some(terms(w.service, 2)),
         ..ContractChanges::default()
@@ -448,72 +448,6 @@ pub async fn applying_adds_customers_at_once_and_refuses_a_start_before_approval
     ));
 }
 
-pub async fn changes_naming_unknown_parties_or_services_are_refused(store: Arc<dyn Store>) {
-    let w = world(&store, Quorum::All, 1).await;
-    let field = |r: Result<ChangeRequest, StoreError>| match r {
-        Err(StoreError::Invalid(e)) => e.0[0].field.clone(),
-        other => panic!("expected invalid input, got {other:?}"),
-    };
-    let try_raise = |changes: ContractChanges| {
-        let store = Arc::clone(&store);
-        let w_raiser = w.raiser.clone();
-        let contract = w.contract.id;
-        async move {
-            store
-                .create_change_request(
-                    &as_user(&w_raiser),
-                    NewChangeRequest {
-                        contract_id: contract,
-                        side: Side::Client,
-                        raised_by: w_raiser.id,
-                        draft: ChangeDraft {
-                            title: "t".into(),
-                            rationale: "r".into(),
-                            changes,
-                            effective_from: None,
-                        },
-                    },
-                )
-                .await
-        }
-    };
-    assert_eq!(
-        field(
-            try_raise(ContractChanges {
-                add_customers: vec![kept_domain::PartyId::new()],
-                ..ContractChanges::default()
-            })
-            .await
-        ),
-        "changes.add_customers[0]"
-    );
-    assert_eq!(
-        field(
-            try_raise(ContractChanges {
-                add_services: vec![ServiceId::new()],
-                ..ContractChanges::default()
-            })
-            .await
-        ),
-        "changes.add_services[0]"
-    );
-    assert_eq!(
-        field(
-            try_raise(ContractChanges {
-                remove_customers: vec![w.leeds],
-                ..ContractChanges::default()
-            })
-            .await
-        ),
-        "changes.remove_customers",
-        "a contract keeps at least one customer"
-    );
-    assert_eq!(
-        field(try_raise(ContractChanges::default()).await),
-        "changes"
-    );
-}
-
 pub async fn concurrent_approvals_reach_the_quorum_exactly_once(store: Arc<dyn Store>) {
     for round in 0..5 {
         let w = world(&store, Quorum::All, 2).await;
@@ -628,135 +562,4 @@ pub async fn change_requests_list_for_those_who_see_them(store: Arc<dyn Store>) 
     );
     assert_eq!(before, [cr.id]);
     assert!(after.is_empty(), "decided: no longer awaiting");
-}
-
-pub async fn an_ended_contract_takes_no_more_changes(store: Arc<dyn Store>) {
-    let w = world(&store, Quorum::All, 2).await;
-    let draft = raise(&store, &w, faster(&w)).await;
-    let abandoned = raise(&store, &w, faster(&w)).await;
-    let pending = submitted(&store, &w, faster(&w)).await;
-    let approved = submitted(&store, &w, faster(&w)).await;
-    for approver in &w.approvers {
-        store
-            .decide_change_request(
-                &as_user(approver),
-                approved.id,
-                Verdict::Approve,
-                String::new(),
-            )
-            .await
-            .expect("approval");
-    }
-    store
-        .set_contract_archived(&actor(), w.contract.id, true)
-        .await
-        .expect("ended");
-    let raiser = as_user(&w.raiser);
-
-    let raised = store
-        .create_change_request(
-            &raiser,
-            NewChangeRequest {
-                contract_id: w.contract.id,
-                side: Side::Provider,
-                raised_by: w.raiser.id,
-                draft: ChangeDraft {
-                    title: "Too late".into(),
-                    rationale: "The contract has ended.".into(),
-                    changes: faster(&w),
-                    effective_from: None,
-                },
-            },
-        )
-        .await
-        .map(|_| ());
-    let edited = store
-        .edit_change_request(
-            &raiser,
-            draft.id,
-            ChangeDraft {
-                title: "Even faster".into(),
-                rationale: "Because.".into(),
-                changes: faster(&w),
-                effective_from: None,
-            },
-        )
-        .await
-        .map(|_| ());
-    let sent = store
-        .submit_change_request(&raiser, draft.id)
-        .await
-        .map(|_| ());
-    let decided = store
-        .decide_change_request(
-            &as_user(&w.approvers[0]),
-            pending.id,
-            Verdict::Approve,
-            String::new(),
-        )
-        .await
-        .map(|_| ());
-    let applied = store
-        .apply_change_request(&actor(), approved.id, None)
-        .await
-        .map(|_| ());
-    let withdrawn = store
-        .withdraw_change_request(&raiser, abandoned.id)
-        .await
-        .expect("what is left open can still be taken back");
-
-    for (step, result) in [
-        ("raise", raised),
-        ("edit", edited),
-        ("submit", sent),
-        ("decide", decided),
-        ("apply", applied),
-    ] {
-        match result {
-            Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "contract_id", "{step}"),
-            other => panic!("{step}: expected invalid input, got {other:?}"),
-        }
-    }
-    assert_eq!(withdrawn.status, ChangeStatus::Withdrawn);
-    let status = |id| {
-        let store = Arc::clone(&store);
-        async move { store.change_request(id).await.expect("read").status }
-    };
-    assert_eq!(status(draft.id).await, ChangeStatus::Draft);
-    assert_eq!(status(pending.id).await, ChangeStatus::Submitted);
-    assert_eq!(status(approved.id).await, ChangeStatus::Approved);
-    assert!(
-        store
-            .change_request(pending.id)
-            .await
-            .expect("read")
-            .decisions
-            .is_empty()
-    );
-    assert!(
-        store
-            .terms_versions(w.contract.id)
-            .await
-            .expect("list")
-            .is_empty(),
-        "no version of an ended contract"
-    );
-}
-
-/// Runs [`an_ended_contract_takes_no_more_changes`] on both backends, as
-/// the `conformance!` list in `main.rs` does for the tests above.
-mod an_ended_contract_takes_no_more_changes {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        let db = kept_store::testing::TestDatabase::sqlite();
-        super::an_ended_contract_takes_no_more_changes(db.store().await).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        let Some(db) = kept_store::testing::TestDatabase::postgres().await else {
-            return;
-        };
-        super::an_ended_contract_takes_no_more_changes(db.store().await).await;
-    }
 }

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod calendars;
+mod change_refusals;
 mod changes;
 mod contracts;
 mod import;
@@ -48,7 +49,8 @@ conformance! {
     changes::only_members_decide_each_once_and_only_approved_changes_apply,
     changes::one_rejection_under_all_rejects_and_withdrawn_changes_stay_withdrawn,
     changes::applying_adds_customers_at_once_and_refuses_a_start_before_approval,
-    changes::changes_naming_unknown_parties_or_services_are_refused,
+    change_refusals::changes_naming_unknown_parties_or_services_are_refused,
+    change_refusals::an_ended_contract_takes_no_more_changes,
     changes::concurrent_approvals_reach_the_quorum_exactly_once,
     changes::change_requests_list_for_those_who_see_them,
     import::parties_are_imported_in_order_with_a_parent_named_by_an_earlier_rows_reference,

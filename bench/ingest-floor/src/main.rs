@@ -1,0 +1,116 @@
+//! `ingest-floor URL COUNT CONCURRENCY CONTRACT CUSTOMER REQUESTER SERVICE [full]`
+//!
+//! Inserts COUNT requests, each as one transaction holding the two rows
+//! Kept's `POST /api/v1/requests` writes (the request with its clocks, and
+//! its `created` event), from CONCURRENCY tasks, and prints the rate. On
+//! SQLite it uses what Kept uses: WAL, `synchronous` NORMAL (or FULL with
+//! `full`), foreign keys on, one writing connection, `BEGIN IMMEDIATE`.
+
+use std::time::Instant;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+const INSERT_REQUEST: &str = "INSERT INTO requests (id, contract_id, customer_id, requester_id, \
+    service_id, kind, priority, quantity, effort_secs, subject, description, status, \
+    terms_version, calendar_id, override_reason, escalated_from, raised_by_party, clocks, \
+    sla_due_at, next_alarm_at, sla_at_risk, sla_breached, last_seq, created_at, updated_at) \
+    VALUES ($1, $2, $3, $4, $5, 'incident', 'normal', NULL, 7200, 'Leaking tap in the staff toilet', \
+    'Water on the floor by the afternoon.', 'new', 1, NULL, NULL, NULL, NULL, $6, $7, $8, FALSE, FALSE, 1, $9, $9) \
+    RETURNING number";
+const INSERT_EVENT: &str = "INSERT INTO request_events (request_id, seq, kind, at, actor_id, actor, \
+    public, body, data) VALUES ($1, 1, 'created', $2, $3, 'bench@example.com', TRUE, NULL, $4)";
+
+fn micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+/// The clocks and first event as Kept writes them (a 4 h first response and
+/// a 16 h resolution).
+fn payload(at: i64) -> (String, String) {
+    let started = format!("\"{}\"", at);
+    let clocks = format!(
+        "[{{\"kind\":\"first_response\",\"target\":\"4h\",\"clock\":{{\"started_at\":{started}}},\"at_risk_fired_at\":null,\"breached_fired_at\":null}},\
+          {{\"kind\":\"resolution\",\"target\":\"16h\",\"clock\":{{\"started_at\":{started}}},\"at_risk_fired_at\":null,\"breached_fired_at\":null}}]"
+    );
+    let event = "{\"kind\":\"incident\",\"priority\":\"normal\",\"terms_version\":1,\"override_reason\":null,\"escalated_from\":null,\"clocks\":[{\"clock\":\"first_response\",\"target\":\"4h\"},{\"clock\":\"resolution\",\"target\":\"16h\"}]}".to_owned();
+    (clocks, event)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 8 {
+        eprintln!("usage: ingest-floor URL COUNT CONCURRENCY CONTRACT CUSTOMER REQUESTER SERVICE [full]");
+        std::process::exit(2);
+    }
+    let (url, count, tasks) = (&args[1], args[2].parse::<usize>()?, args[3].parse::<usize>()?);
+    let ids = [args[4].clone(), args[5].clone(), args[6].clone(), args[7].clone()];
+    let full = args.get(8).is_some_and(|a| a == "full");
+    let per_task = count / tasks;
+    let started = Instant::now();
+    if url.starts_with("sqlite:") {
+        let options = url
+            .parse::<SqliteConnectOptions>()?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(if full { SqliteSynchronous::Full } else { SqliteSynchronous::Normal })
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        let mut handles = Vec::new();
+        for _ in 0..tasks {
+            let (pool, ids) = (pool.clone(), ids.clone());
+            handles.push(tokio::spawn(async move {
+                for _ in 0..per_task {
+                    let at = micros();
+                    let (clocks, event) = payload(at);
+                    let id = uuid::Uuid::now_v7().to_string();
+                    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                    sqlx::query(INSERT_REQUEST)
+                        .bind(&id).bind(&ids[0]).bind(&ids[1]).bind(&ids[2]).bind(&ids[3])
+                        .bind(&clocks).bind(at + 4 * 3_600_000_000).bind(at + 3 * 3_600_000_000).bind(at)
+                        .fetch_one(&mut *tx).await?;
+                    sqlx::query(INSERT_EVENT).bind(&id).bind(at).bind(&ids[2]).bind(&event)
+                        .execute(&mut *tx).await?;
+                    tx.commit().await?;
+                }
+                Ok::<_, sqlx::Error>(())
+            }));
+        }
+        for h in handles {
+            h.await??;
+        }
+    } else {
+        let pool = PgPoolOptions::new().max_connections(tasks as u32).connect(url).await?;
+        let mut handles = Vec::new();
+        for _ in 0..tasks {
+            let (pool, ids) = (pool.clone(), ids.clone());
+            handles.push(tokio::spawn(async move {
+                for _ in 0..per_task {
+                    let at = micros();
+                    let (clocks, event) = payload(at);
+                    let id = uuid::Uuid::now_v7().to_string();
+                    let mut tx = pool.begin().await?;
+                    sqlx::query(INSERT_REQUEST)
+                        .bind(&id).bind(&ids[0]).bind(&ids[1]).bind(&ids[2]).bind(&ids[3])
+                        .bind(&clocks).bind(at + 4 * 3_600_000_000).bind(at + 3 * 3_600_000_000).bind(at)
+                        .fetch_one(&mut *tx).await?;
+                    sqlx::query(INSERT_EVENT).bind(&id).bind(at).bind(&ids[2]).bind(&event)
+                        .execute(&mut *tx).await?;
+                    tx.commit().await?;
+                }
+                Ok::<_, sqlx::Error>(())
+            }));
+        }
+        for h in handles {
+            h.await??;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let done = per_task * tasks;
+    println!("floor: {done} requests in {seconds:.2} s = {:.0} requests/s", done as f64 / seconds);
+    Ok(())
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Request intake throughput: `POST /api/v1/requests` on a database already
+# holding 100,000 requests, at 16 concurrent connections, on SQLite
+# (synchronous NORMAL and FULL) and PostgreSQL; beside it, the storage floor
+# (the same rows inserted by bench/ingest-floor, one transaction per
+# request, on the same database and settings) and our ratio to it.
+#
+#   bash bench/ingest.sh                      # everything
+#   BACKENDS="sqlite" N=20000 bash bench/ingest.sh
+#
+# Knobs: N (measured requests, default 20000), PRELOAD (100000), C (16),
+# BACKENDS ("sqlite sqlite-full postgres"), PG_URL (a server where the
+# script may create and drop the database kept_ingest_bench), PORT (18181).
+# Installs oha (cargo install oha --locked) when missing. Writes under
+# ${BENCH_DIR:-/tmp/kept-ingest}; prints one summary line per backend.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+N=${N:-20000}
+PRELOAD=${PRELOAD:-100000}
+C=${C:-16}
+BACKENDS=${BACKENDS:-"sqlite sqlite-full postgres"}
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+PORT=${PORT:-18181}
+W=${BENCH_DIR:-/tmp/kept-ingest}
+BASE="http://127.0.0.1:${PORT}"
+mkdir -p "$W"
+
+log() { printf '== %s\n' "$*" >&2; }
+
+command -v oha >/dev/null || { log "installing oha"; cargo install oha --locked >&2; }
+export PATH="$HOME/.cargo/bin:$PATH"
+log "building kept and the storage floor (release)"
+cargo build --release -p kept-cli >&2
+cargo build --release --manifest-path bench/ingest-floor/Cargo.toml >&2
+KEPT=$ROOT/target/release/kept
+FLOOR=$ROOT/bench/ingest-floor/target/release/ingest-floor
+
+SERVER_PID=
+stop_server() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID"
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=
+}
+trap stop_server EXIT
+
+api() { # METHOD PATH [BODY]
+    curl -sf -X "$1" "$BASE/api/v1$2" -H "Authorization: Bearer $TOKEN" \
+        -H 'Content-Type: application/json' ${3:+--data "$3"}
+}
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+run_backend() { # sqlite | sqlite-full | postgres
+    local backend=$1 url sync=normal floor_mode=
+    case $backend in
+        sqlite) url="sqlite://$W/ingest.db" ;;
+        sqlite-full) url="sqlite://$W/ingest.db"; sync=full; floor_mode=full ;;
+        postgres)
+            psql "$PG_URL/postgres" -qc 'DROP DATABASE IF EXISTS kept_ingest_bench' >/dev/null
+            psql "$PG_URL/postgres" -qc 'CREATE DATABASE kept_ingest_bench' >/dev/null
+            url="$PG_URL/kept_ingest_bench" ;;
+    esac
+    rm -f "$W"/ingest.db "$W"/ingest.db-wal "$W"/ingest.db-shm
+    export KEPT_DATABASE_URL=$url KEPT_SQLITE_SYNCHRONOUS=$sync KEPT_LOG_LEVEL=warn
+    export KEPT_ADDR=127.0.0.1:$PORT
+    "$KEPT" migrate >/dev/null
+    printf 'bench password 1\n' | "$KEPT" user add --email bench@example.com --name "Bench Admin" --admin >/dev/null
+    TOKEN=$("$KEPT" token create --email bench@example.com | awk '{print $NF}')
+    "$KEPT" serve >"$W/serve-$backend.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+
+    # The FM contract of DESIGN.md: a provider, a client with a store, a
+    # service, a contract and terms in force (4 h first response, 16 h
+    # resolution at normal priority).
+    local me provider client store service contract
+    me=$(api GET /me | field "['id']")
+    provider=$(api POST /parties '{"kind":"organisation","name":"Brightwell"}' | field "['id']")
+    client=$(api POST /parties '{"kind":"organisation","name":"Harbour Retail"}' | field "['id']")
+    store=$(api POST /parties "{\"kind\":\"site\",\"name\":\"Harbour Leeds\",\"parent_id\":\"$client\"}" | field "['id']")
+    service=$(api POST /services "{\"provider_id\":\"$provider\",\"name\":\"Reactive maintenance\",\"default_effort\":\"2h\",\"default_targets\":{\"first_response\":\"8h\",\"resolution\":\"40h\"}}" | field "['id']")
+    contract=$(api POST /contracts "{\"name\":\"Harbour FM\",\"provider_id\":\"$provider\",\"client_id\":\"$client\",\"customer_ids\":[\"$store\"],\"service_ids\":[\"$service\"],\"steering_group\":[\"$me\"],\"quorum\":\"all\"}" | field "['id']")
+    api POST "/contracts/$contract/terms/versions" "{\"effective_from\":\"2026-01-01T00:00:00Z\",\"terms\":{\"sla\":[{\"service_id\":\"$service\",\"priority\":\"normal\",\"first_response\":\"4h\",\"resolution\":\"16h\"}]}}" >/dev/null
+    local body="{\"contract_id\":\"$contract\",\"customer_id\":\"$store\",\"service_id\":\"$service\",\"kind\":\"incident\",\"subject\":\"Leaking tap in the staff toilet\",\"description\":\"Water on the floor by the afternoon.\"}"
+
+    log "$backend: preloading $PRELOAD requests"
+    oha --no-tui -n "$PRELOAD" -c "$C" -m POST -H "Authorization: Bearer $TOKEN" \
+        -H 'Content-Type: application/json' -d "$body" "$BASE/api/v1/requests" >"$W/preload-$backend.txt"
+    log "$backend: measuring $N requests at $C connections"
+    oha --no-tui --output-format json -n "$N" -c "$C" -m POST -H "Authorization: Bearer $TOKEN" \
+        -H 'Content-Type: application/json' -d "$body" "$BASE/api/v1/requests" >"$W/run-$backend.json"
+    local peak_kb
+    peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
+    stop_server
+
+    log "$backend: storage floor, $N requests"
+    local floor_url=$url
+    [ "$backend" = postgres ] || floor_url="sqlite://$W/ingest.db"
+    "$FLOOR" "$floor_url" "$N" "$C" "$contract" "$store" "$me" "$service" $floor_mode >"$W/floor-$backend.txt"
+
+    python3 - "$backend" "$W/run-$backend.json" "$W/floor-$backend.txt" "$peak_kb" <<'PY'
+import json, re, sys
+backend, run, floor, peak_kb = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+r = json.load(open(run))
+summary, pct = r["summary"], r["latencyPercentiles"]
+rps = summary["requestsPerSec"]
+codes = r.get("statusCodeDistribution", {})
+floor_rps = float(re.search(r"= (\d+) requests/s", open(floor).read()).group(1))
+print(f"{backend:12} {rps:8.0f} req/s  p50 {pct['p50']*1000:6.2f} ms  p99 {pct['p99']*1000:6.2f} ms  "
+      f"peak RSS {peak_kb/1024:5.1f} MB  floor {floor_rps:8.0f} req/s  ratio {rps/floor_rps:5.1%}  "
+      f"status {codes}")
+PY
+}
+
+for backend in $BACKENDS; do
+    run_backend "$backend"
+done
