@@ -76,7 +76,7 @@ run_backend() { # sqlite | sqlite-full | postgres
     # service, a contract and terms in force (4 h first response, 16 h
     # resolution at normal priority).
     local me provider client store service contract
-    me=$(api GET /me | field "['id']")
+    me=$(api GET /me | field "['user']['id']")
     provider=$(api POST /parties '{"kind":"organisation","name":"Brightwell"}' | field "['id']")
     client=$(api POST /parties '{"kind":"organisation","name":"Harbour Retail"}' | field "['id']")
     store=$(api POST /parties "{\"kind\":\"site\",\"name\":\"Harbour Leeds\",\"parent_id\":\"$client\"}" | field "['id']")

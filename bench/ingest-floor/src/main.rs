@@ -52,6 +52,35 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let full = args.get(8).is_some_and(|a| a == "full");
     let per_task = count / tasks;
     let started = Instant::now();
+    // The same loop on either pool: `$begin` is the call that opens one
+    // transaction on it.
+    macro_rules! insert_all {
+        ($pool:expr, $($begin:tt)*) => {{
+            let mut handles = Vec::new();
+            for _ in 0..tasks {
+                let (pool, ids) = ($pool.clone(), ids.clone());
+                handles.push(tokio::spawn(async move {
+                    for _ in 0..per_task {
+                        let at = micros();
+                        let (clocks, event) = payload(at);
+                        let id = uuid::Uuid::now_v7().to_string();
+                        let mut tx = pool.$($begin)*.await?;
+                        sqlx::query(INSERT_REQUEST)
+                            .bind(&id).bind(&ids[0]).bind(&ids[1]).bind(&ids[2]).bind(&ids[3])
+                            .bind(&clocks).bind(at + 4 * 3_600_000_000).bind(at + 3 * 3_600_000_000).bind(at)
+                            .fetch_one(&mut *tx).await?;
+                        sqlx::query(INSERT_EVENT).bind(&id).bind(at).bind(&ids[2]).bind(&event)
+                            .execute(&mut *tx).await?;
+                        tx.commit().await?;
+                    }
+                    Ok::<_, sqlx::Error>(())
+                }));
+            }
+            for h in handles {
+                h.await??;
+            }
+        }};
+    }
     if url.starts_with("sqlite:") {
         let options = url
             .parse::<SqliteConnectOptions>()?
@@ -60,54 +89,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(5));
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        let mut handles = Vec::new();
-        for _ in 0..tasks {
-            let (pool, ids) = (pool.clone(), ids.clone());
-            handles.push(tokio::spawn(async move {
-                for _ in 0..per_task {
-                    let at = micros();
-                    let (clocks, event) = payload(at);
-                    let id = uuid::Uuid::now_v7().to_string();
-                    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                    sqlx::query(INSERT_REQUEST)
-                        .bind(&id).bind(&ids[0]).bind(&ids[1]).bind(&ids[2]).bind(&ids[3])
-                        .bind(&clocks).bind(at + 4 * 3_600_000_000).bind(at + 3 * 3_600_000_000).bind(at)
-                        .fetch_one(&mut *tx).await?;
-                    sqlx::query(INSERT_EVENT).bind(&id).bind(at).bind(&ids[2]).bind(&event)
-                        .execute(&mut *tx).await?;
-                    tx.commit().await?;
-                }
-                Ok::<_, sqlx::Error>(())
-            }));
-        }
-        for h in handles {
-            h.await??;
-        }
+        insert_all!(pool, begin_with("BEGIN IMMEDIATE"));
     } else {
         let pool = PgPoolOptions::new().max_connections(tasks as u32).connect(url).await?;
-        let mut handles = Vec::new();
-        for _ in 0..tasks {
-            let (pool, ids) = (pool.clone(), ids.clone());
-            handles.push(tokio::spawn(async move {
-                for _ in 0..per_task {
-                    let at = micros();
-                    let (clocks, event) = payload(at);
-                    let id = uuid::Uuid::now_v7().to_string();
-                    let mut tx = pool.begin().await?;
-                    sqlx::query(INSERT_REQUEST)
-                        .bind(&id).bind(&ids[0]).bind(&ids[1]).bind(&ids[2]).bind(&ids[3])
-                        .bind(&clocks).bind(at + 4 * 3_600_000_000).bind(at + 3 * 3_600_000_000).bind(at)
-                        .fetch_one(&mut *tx).await?;
-                    sqlx::query(INSERT_EVENT).bind(&id).bind(at).bind(&ids[2]).bind(&event)
-                        .execute(&mut *tx).await?;
-                    tx.commit().await?;
-                }
-                Ok::<_, sqlx::Error>(())
-            }));
-        }
-        for h in handles {
-            h.await??;
-        }
+        insert_all!(pool, begin());
     }
     let seconds = started.elapsed().as_secs_f64();
     let done = per_task * tasks;

@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::append;
 use crate::error::{Result, StoreError};
-use crate::parties::{push_archived, push_in_scope, usable_party};
+use crate::parties::{push_archived, push_in_scope, reach_of, usable_party};
 use crate::query::ContractQuery;
 use crate::services::fetch_service;
 use crate::sql::{RowExt, Sql, micros, name_cursor, now, push_name_page};
@@ -154,13 +154,9 @@ async fn insert_members(
 /// The condition that a contract is visible: the caller reaches its
 /// provider, its client or one of its customers, or steers it.
 fn push_visible(sql: &mut Sql, scope: &PartyScope, user: Option<UserId>) {
-    let PartyScope::Within { roots, .. } = scope else {
+    let Some(reach) = reach_of(scope) else {
         sql.push(" AND 1 = 1");
         return;
-    };
-    let reach = PartyScope::Within {
-        roots: roots.clone(),
-        context: Vec::new(),
     };
     sql.push(" AND (");
     push_in_scope(sql, "c.provider_id", &reach);

@@ -230,6 +230,18 @@ pub(crate) fn push_in_scope(sql: &mut Sql, column: &str, scope: &PartyScope) {
     }
 }
 
+/// The parties a scope reaches with their subtrees, without the context
+/// parties it sees by name only; `None` for everything (admins).
+pub(crate) fn reach_of(scope: &PartyScope) -> Option<PartyScope> {
+    match scope {
+        PartyScope::All => None,
+        PartyScope::Within { roots, .. } => Some(PartyScope::Within {
+            roots: roots.clone(),
+            context: Vec::new(),
+        }),
+    }
+}
+
 /// Appends the archived condition for a table alias.
 pub(crate) fn push_archived(sql: &mut Sql, alias: &str, filter: ArchivedFilter) {
     match filter {

@@ -247,7 +247,8 @@ pub struct Linked {
 /// A request's place in the chain.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RequestChain {
-    /// Requests up the chain this one waits on.
+    /// Requests up the chain this one waits on (for the customer's side,
+    /// only those routed for them or that they may open).
     pub upstream: Vec<Linked>,
     /// The request down the chain waiting on this one, if any.
     pub downstream: Option<Linked>,
@@ -273,12 +274,17 @@ async fn linked(
     })
 }
 
-/// The chain around a request the caller may see.
+/// The chain around a request the caller may see. An escalation is the
+/// provider's business (its events are internal): the customer's side sees
+/// only the requests up the chain that were routed for them or that they
+/// may open themselves.
 pub async fn chain_of(
     state: &AppState,
     caller: &Principal,
     request: &Request,
 ) -> Result<RequestChain, ApiError> {
+    let provider = state.store.contract(request.contract_id).await?.provider_id;
+    let providers_side = caller.is_admin() || caller.reaches(&state.store.lineage(provider).await?);
     let ups = state
         .store
         .list_requests(&RequestQuery {
@@ -292,7 +298,10 @@ pub async fn chain_of(
     let mut upstream = Vec::with_capacity(ups.len());
     for up in &ups {
         let supplier = state.store.contract(up.contract_id).await?.provider_id;
-        upstream.push(linked(state, caller, up, supplier).await?);
+        let link = linked(state, caller, up, supplier).await?;
+        if providers_side || up.raised_by_party.is_some() || link.visible {
+            upstream.push(link);
+        }
     }
     let (downstream, start) = match request.escalated_from {
         Some(down_id) => {

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kept_domain::{
     Contract, ContractId, FieldError, Limit, PartyId, Principal, RequestKind, ServiceId,
@@ -14,7 +14,7 @@ use kept_store::{ContractQuery, RequestOrder, RequestQuery};
 use serde::Deserialize;
 
 use super::queue::{Row, rows};
-use super::{Layout, WebError, after_post};
+use super::{Layout, WebError, WebQuery, after_post};
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
@@ -40,7 +40,7 @@ pub struct PortalParams {
 pub async fn page(
     State(state): State<AppState>,
     caller: WebCaller,
-    Query(params): Query<PortalParams>,
+    WebQuery(params): WebQuery<PortalParams>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
     let page = state
@@ -109,7 +109,7 @@ async fn customers_for(
 pub async fn new_page(
     State(state): State<AppState>,
     caller: WebCaller,
-    Query(params): Query<NewParams>,
+    WebQuery(params): WebQuery<NewParams>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
     let contracts: Vec<Contract> = state

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use kept_domain::{
     ContractId, Limit, PartyId, Principal, Request, SavedFilterId, SlaState, Timestamp,
@@ -14,7 +14,7 @@ use kept_domain::{
 use kept_store::{ContractQuery, RequestOrder, RequestQuery, SavedFilter};
 use serde::Deserialize;
 
-use super::{Layout, NoFields, WebError, WebPath, after_post};
+use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
 use crate::api::parse_request_statuses;
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
@@ -148,6 +148,20 @@ fn parse_query(p: &QueueParams, caller: &Principal) -> Result<RequestQuery, ApiE
     Ok(q)
 }
 
+/// What the filters could not use, as one sentence. Not `describe`: its
+/// "Not saved." suits a form post, not a filter that saves nothing.
+fn unusable(e: &ApiError) -> String {
+    if e.errors.is_empty() {
+        return super::describe(e);
+    }
+    let parts: Vec<String> = e
+        .errors
+        .iter()
+        .map(|f| format!("{}: {}", super::humanise(&f.field), f.message))
+        .collect();
+    format!("These filters cannot be used. {}.", parts.join("; "))
+}
+
 /// Rows with the names of their customers and contracts.
 pub async fn rows(state: &AppState, requests: Vec<Request>) -> Result<Vec<Row>, WebError> {
     let mut ids: Vec<PartyId> = requests.iter().map(|r| r.customer_id).collect();
@@ -228,7 +242,7 @@ pub async fn page(
     State(state): State<AppState>,
     caller: WebCaller,
     RawQuery(raw): RawQuery,
-    Query(params): Query<QueueParams>,
+    WebQuery(params): WebQuery<QueueParams>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
     let (rows, next, problem) = match parse_query(&params, principal) {
@@ -236,7 +250,7 @@ pub async fn page(
             let page = state.store.list_requests(&query).await?;
             (rows(&state, page.items).await?, page.next_cursor, None)
         }
-        Err(e) => (Vec::new(), None, Some(super::describe(&e))),
+        Err(e) => (Vec::new(), None, Some(unusable(&e))),
     };
     let (contracts, customers) = filter_choices(&state, principal).await?;
     let query = raw

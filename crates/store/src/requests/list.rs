@@ -7,7 +7,7 @@ use kept_domain::{Cursor, Page, PartyScope, Request, RequestStatus, SlaState, Us
 use super::{SELECT, from_row};
 use crate::db::Db;
 use crate::error::Result;
-use crate::parties::push_in_scope;
+use crate::parties::{push_in_scope, reach_of};
 use crate::query::{RequestOrder, RequestQuery};
 use crate::sql::{Sql, micros};
 
@@ -17,14 +17,10 @@ const NEVER: i64 = i64::MAX;
 /// The condition that a request is visible: the caller reaches its
 /// contract's provider or client, or its customer, or asked it.
 pub(crate) fn push_visible(sql: &mut Sql, scope: &PartyScope, user: Option<UserId>) {
-    let PartyScope::Within { roots, .. } = scope else {
-        return;
-    };
     // Context parties (a head office above one's site) are visible by name
     // only: their requests are not.
-    let reach = PartyScope::Within {
-        roots: roots.clone(),
-        context: Vec::new(),
+    let Some(reach) = reach_of(scope) else {
+        return;
     };
     sql.push(" AND (");
     push_in_scope(sql, "c.provider_id", &reach);

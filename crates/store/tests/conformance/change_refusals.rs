@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use kept_domain::{
-    ChangeDraft, ChangeRequest, ChangeStatus, ContractChanges, NewChangeRequest, Quorum,
-    ServiceId, Side, Verdict,
+    ChangeDraft, ChangeRequest, ChangeStatus, ContractChanges, NewChangeRequest, Quorum, ServiceId,
+    Side, Verdict,
 };
 use kept_store::{Store, StoreError};
 

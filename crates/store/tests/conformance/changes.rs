@@ -111,7 +111,11 @@ fn ago(hours: i64) -> Timestamp {
     Timestamp::now() - SignedDuration::from_hours(hours)
 }
 
-pub(crate) async fn raise(store: &Arc<dyn Store>, w: &World, changes: ContractChanges) -> ChangeRequest {
+pub(crate) async fn raise(
+    store: &Arc<dyn Store>,
+    w: &World,
+    changes: ContractChanges,
+) -> ChangeRequest {
     store
         .create_change_request(
             &as_user(&w.raiser),
@@ -131,7 +135,11 @@ pub(crate) async fn raise(store: &Arc<dyn Store>, w: &World, changes: ContractCh
         .expect("raised")
 }
 
-pub(crate) async fn submitted(store: &Arc<dyn Store>, w: &World, changes: ContractChanges) -> ChangeRequest {
+pub(crate) async fn submitted(
+    store: &Arc<dyn Store>,
+    w: &World,
+    changes: ContractChanges,
+) -> ChangeRequest {
     let cr = raise(store, w, changes).await;
     store
         .submit_change_request(&as_user(&w.raiser), cr.id)

@@ -1,0 +1,554 @@
+//! The request pages: raising a request from the form (only for one's own
+//! sites, refused with the reason when the contract does not cover it),
+//! who sees a request's page and finds it in the queue and the portal, and
+//! the new forms refused without a CSRF token.
+//!
+//! This file also holds the world the request page tests share: a
+//! request's own page is tested in `requests_page`, the queue in
+//! `requests_queue`, escalation in `requests_chain`.
+
+use kept_domain::{Party, PartyKind, Role};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Persona, TestApp, json, spawn_app};
+use crate::support::{Browser, Page, assert_see_other, location};
+
+/// Long before any test runs: terms starting then are in force.
+const PAST: &str = "2025-01-01T00:00:00Z";
+
+/// What the Leeds customer usually reports: inside the repairs' scope.
+pub const LEAK: &str = "Leaking tap in the staff kitchen";
+
+/// Brightwell provides reactive maintenance to Harbour Retail's Leeds and
+/// York stores on a round-the-clock calendar, under terms in force since
+/// [`PAST`]; Harbour's head office placed the contract.
+pub struct World {
+    pub app: TestApp,
+    pub admin: Persona,
+    pub provider: Party,
+    pub leeds: Party,
+    pub york: Party,
+    /// A manager of the provider.
+    pub manager: Persona,
+    /// An agent of the provider.
+    pub agent: Persona,
+    /// A person of the Leeds store (a customer).
+    pub leeds_customer: Persona,
+    /// A person of the York store (a customer of the same client).
+    pub york_customer: Persona,
+    /// A manager of an organisation with nothing to do with the contract.
+    pub stranger: Persona,
+    /// The contract's service, roof repairs out of scope.
+    pub repairs: String,
+    /// A service of the provider's catalog not on the contract.
+    pub cleaning: String,
+    /// The contract: Leeds and York, repairs.
+    pub contract: String,
+}
+
+/// The id of a created object.
+pub fn id_of(value: &Value) -> String {
+    value["id"].as_str().expect("an id").to_owned()
+}
+
+/// `POST path` as `token`, which must create; returns the object.
+pub async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    json(app.post(path, token, &body).await, StatusCode::CREATED).await
+}
+
+pub async fn world() -> World {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let provider = app.party(PartyKind::Organisation, "Brightwell", None).await;
+    let head_office = app
+        .party(PartyKind::Organisation, "Harbour Retail", None)
+        .await;
+    let leeds = app
+        .party(PartyKind::Site, "Harbour Leeds", Some(head_office.id))
+        .await;
+    let york = app
+        .party(PartyKind::Site, "Harbour York", Some(head_office.id))
+        .await;
+    let elsewhere = app.party(PartyKind::Organisation, "Elsewhere", None).await;
+    let manager = app
+        .persona(
+            "maya@brightwell.example",
+            Some(provider.id),
+            &[(Role::Manager, provider.id)],
+        )
+        .await;
+    let agent = app
+        .persona(
+            "arjun@brightwell.example",
+            Some(provider.id),
+            &[(Role::Agent, provider.id)],
+        )
+        .await;
+    let client = app
+        .persona(
+            "claire@harbour.example",
+            Some(head_office.id),
+            &[(Role::Client, head_office.id)],
+        )
+        .await;
+    let leeds_customer = app
+        .persona(
+            "tom@harbour.example",
+            Some(leeds.id),
+            &[(Role::Customer, leeds.id)],
+        )
+        .await;
+    let york_customer = app
+        .persona(
+            "yara@harbour.example",
+            Some(york.id),
+            &[(Role::Customer, york.id)],
+        )
+        .await;
+    let stranger = app
+        .persona(
+            "sam@elsewhere.example",
+            Some(elsewhere.id),
+            &[(Role::Manager, elsewhere.id)],
+        )
+        .await;
+    let repairs = id_of(
+        &created(
+            &app,
+            &admin.token,
+            "/api/v1/services",
+            json!({
+                "provider_id": provider.id, "name": "Reactive maintenance",
+                "in_scope": ["Plumbing"], "out_of_scope": ["Roof repairs"],
+                "default_targets": { "first_response": "8h", "resolution": "40h" }
+            }),
+        )
+        .await,
+    );
+    let cleaning = id_of(
+        &created(
+            &app,
+            &admin.token,
+            "/api/v1/services",
+            json!({ "provider_id": provider.id, "name": "Cleaning" }),
+        )
+        .await,
+    );
+    let week: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| ((*d).to_owned(), json!(["00:00-24:00"])))
+        .collect();
+    let calendar = id_of(
+        &created(
+            &app,
+            &admin.token,
+            "/api/v1/calendars",
+            json!({
+                "name": "Around the clock", "owner_id": provider.id,
+                "spec": { "zone": "UTC", "week": week }
+            }),
+        )
+        .await,
+    );
+    let contract = id_of(
+        &created(
+            &app,
+            &admin.token,
+            "/api/v1/contracts",
+            json!({
+                "name": "Harbour FM", "provider_id": provider.id,
+                "client_id": head_office.id,
+                "customer_ids": [leeds.id, york.id],
+                "service_ids": [repairs],
+                "calendar_id": calendar,
+                "steering_group": [client.user.id], "quorum": "all"
+            }),
+        )
+        .await,
+    );
+    created(
+        &app,
+        &manager.token,
+        &format!("/api/v1/contracts/{contract}/terms/versions"),
+        json!({
+            "effective_from": PAST,
+            "terms": {
+                "sla": [{ "service_id": repairs, "priority": "normal",
+                          "first_response": "2h", "resolution": "16h" }],
+                "kpis": [], "in_scope": [], "out_of_scope": []
+            }
+        }),
+    )
+    .await;
+    World {
+        app,
+        admin,
+        provider,
+        leeds,
+        york,
+        manager,
+        agent,
+        leeds_customer,
+        york_customer,
+        stranger,
+        repairs,
+        cleaning,
+        contract,
+    }
+}
+
+impl World {
+    /// A browser signed in as `who`.
+    pub async fn browser(&self, who: &Persona) -> Browser<'_> {
+        Browser::signed_in(&self.app, &who.user.email.to_string()).await
+    }
+
+    /// Raises an incident about `subject` for Leeds through the API as the
+    /// Leeds customer; returns the request.
+    pub async fn raise(&self, subject: &str) -> Value {
+        created(
+            &self.app,
+            &self.leeds_customer.token,
+            "/api/v1/requests",
+            json!({
+                "contract_id": self.contract, "service_id": self.repairs,
+                "kind": "incident", "subject": subject
+            }),
+        )
+        .await
+    }
+
+    /// Takes `action` on request `id` through the API as the agent.
+    pub async fn act(&self, id: &str, action: &str) {
+        json(
+            self.app
+                .post(
+                    &format!("/api/v1/requests/{id}/actions"),
+                    &self.agent.token,
+                    &json!({ "action": action }),
+                )
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+
+    /// Request `id` as the admin sees it through the API.
+    pub async fn read(&self, id: &str) -> Value {
+        json(
+            self.app
+                .get(&format!("/api/v1/requests/{id}"), &self.admin.token)
+                .await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    /// How many requests there are, of any status.
+    async fn count(&self) -> usize {
+        json(
+            self.app.get("/api/v1/requests", &self.admin.token).await,
+            StatusCode::OK,
+        )
+        .await["items"]
+            .as_array()
+            .map_or(0, Vec::len)
+    }
+
+    /// The raise form's page for the contract.
+    fn form(&self) -> String {
+        format!("/requests/new?contract={}", self.contract)
+    }
+}
+
+/// The path of a request's page.
+pub fn page_of(id: &str) -> String {
+    format!("/requests/{id}")
+}
+
+/// The subjects of the queue's rows, in order.
+pub fn subjects(page: &Page) -> Vec<String> {
+    page.texts("#queue tbody td:nth-child(2) a")
+}
+
+/// Submits the raise form as the Leeds customer would fill it in.
+async fn raise_from_form(
+    w: &World,
+    browser: &Browser<'_>,
+    service: &str,
+    subject: &str,
+) -> reqwest::Response {
+    let leeds = w.leeds.id.to_string();
+    browser
+        .submit(
+            &w.form(),
+            "/requests",
+            &[
+                ("contract_id", &w.contract),
+                ("customer_id", &leeds),
+                ("service_id", service),
+                ("kind", "incident"),
+                ("priority", "normal"),
+                ("quantity", ""),
+                ("subject", subject),
+                ("description", "Dripping since Monday."),
+            ],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_leeds_customer_raises_a_request_from_the_form_and_lands_on_its_page() {
+    let w = world().await;
+    let browser = w.browser(&w.leeds_customer).await;
+    let choice = browser.page("/requests/new").await;
+    let form = browser
+        .page(&choice.attr("#contract-choice a", "href"))
+        .await;
+
+    let response = raise_from_form(&w, &browser, &w.repairs, LEAK).await;
+
+    assert_eq!(choice.texts("#contract-choice a"), ["Harbour FM"]);
+    form.assert_status(StatusCode::OK);
+    assert_eq!(form.texts("#r-customer option"), ["Harbour Leeds"]);
+    assert!(
+        !form.body.contains("Harbour York"),
+        "no other site is named"
+    );
+    assert_eq!(form.texts("#r-service option"), ["Reactive maintenance"]);
+    assert_eq!(form.count("#r-override"), 0);
+    assert!(
+        !form
+            .texts("#r-kind option")
+            .contains(&"Internal task".to_owned())
+    );
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let to = location(&response);
+    let id = to.strip_prefix("/requests/").expect("a request's page");
+    let request = w.read(id).await;
+    assert_eq!(request["requester_id"], json!(w.leeds_customer.user.id));
+    assert_eq!(request["customer_id"], json!(w.leeds.id));
+    let page = browser.page(&to).await;
+    page.assert_status(StatusCode::OK);
+    assert_eq!(
+        page.flash(),
+        Some(format!("Raised request #{}.", request["number"]))
+    );
+    assert_eq!(page.text("h1"), format!("#{} {LEAK}", request["number"]));
+    assert_eq!(page.fact("Customer"), "Harbour Leeds");
+    assert!(page.fact("Contract").contains("terms version 1"));
+    assert_eq!(page.text("#status"), "new");
+    assert_eq!(
+        page.texts("#clocks tbody th"),
+        ["First response", "Resolution"]
+    );
+}
+
+#[tokio::test]
+async fn the_providers_people_may_raise_for_every_site_and_only_a_manager_may_override() {
+    let w = world().await;
+
+    let as_agent = w.browser(&w.agent).await.page(&w.form()).await;
+    let as_manager = w.browser(&w.manager).await.page(&w.form()).await;
+
+    assert_eq!(
+        as_agent.texts("#r-customer option"),
+        ["Harbour Leeds", "Harbour York"]
+    );
+    assert!(
+        as_agent
+            .texts("#r-kind option")
+            .contains(&"Internal task".to_owned())
+    );
+    assert_eq!(as_agent.count("#r-override"), 0);
+    assert_eq!(as_manager.count("#r-override"), 1);
+}
+
+#[tokio::test]
+async fn an_ended_contract_is_neither_offered_nor_given_a_form() {
+    let w = world().await;
+    json(
+        w.app
+            .post(
+                &format!("/api/v1/contracts/{}/archive", w.contract),
+                &w.admin.token,
+                &json!({}),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let browser = w.browser(&w.leeds_customer).await;
+
+    let choice = browser.page("/requests/new").await;
+    let form = browser.page(&w.form()).await;
+
+    assert_eq!(choice.count("#contract-choice a"), 0);
+    form.assert_status(StatusCode::OK);
+    assert_eq!(form.count("#raise-form"), 0);
+}
+
+#[tokio::test]
+async fn an_out_of_scope_subject_comes_back_to_the_form_with_the_reason_and_nothing_is_raised() {
+    let w = world().await;
+    let browser = w.browser(&w.leeds_customer).await;
+
+    let response = raise_from_form(&w, &browser, &w.repairs, "Roof repairs above the bay").await;
+
+    assert_see_other(&response, &w.form());
+    let page = browser.page(&w.form()).await;
+    let flash = page.flash().expect("a flash message");
+    assert!(
+        flash.contains("Reactive maintenance does not cover: Roof repairs"),
+        "{flash}"
+    );
+    assert_eq!(page.count("#raise-form"), 1);
+    assert_eq!(w.count().await, 0);
+}
+
+#[tokio::test]
+async fn a_service_not_on_the_contract_or_another_site_comes_back_to_the_form_with_the_reason() {
+    let w = world().await;
+    let browser = w.browser(&w.leeds_customer).await;
+    let york = w.york.id.to_string();
+
+    let cleaning = raise_from_form(&w, &browser, &w.cleaning, LEAK).await;
+    let after_cleaning = browser.page(&w.form()).await;
+    let for_york = browser
+        .submit(
+            &w.form(),
+            "/requests",
+            &[
+                ("contract_id", &w.contract),
+                ("customer_id", &york),
+                ("service_id", &w.repairs),
+                ("kind", "incident"),
+                ("subject", LEAK),
+            ],
+        )
+        .await;
+    let after_york = browser.page(&w.form()).await;
+
+    assert_see_other(&cleaning, &w.form());
+    let flash = after_cleaning.flash().expect("a flash message");
+    assert!(
+        flash.contains("Cleaning is not a service of Harbour FM"),
+        "{flash}"
+    );
+    assert_see_other(&for_york, &w.form());
+    let flash = after_york.flash().expect("a flash message");
+    assert!(flash.contains("Customer: no such party"), "{flash}");
+    assert_eq!(w.count().await, 0);
+}
+
+#[tokio::test]
+async fn another_sites_customer_and_a_stranger_find_nothing_while_the_provider_sees_it_queued() {
+    let w = world().await;
+    let request = w.raise(LEAK).await;
+    let path = page_of(&id_of(&request));
+    let (york, stranger, agent, leeds) = (
+        w.browser(&w.york_customer).await,
+        w.browser(&w.stranger).await,
+        w.browser(&w.agent).await,
+        w.browser(&w.leeds_customer).await,
+    );
+
+    for outsider in [&york, &stranger] {
+        let page = outsider.page(&path).await;
+        let queue = outsider.page("/requests").await;
+        let portal = outsider.page("/portal").await;
+        let reply = outsider
+            .submit(
+                "/requests",
+                &format!("{path}/replies"),
+                &[("body", "Is this ours?")],
+            )
+            .await;
+
+        page.assert_status(StatusCode::NOT_FOUND);
+        Page::read(reply).await.assert_status(StatusCode::NOT_FOUND);
+        assert!(!page.body.contains(LEAK));
+        queue.assert_status(StatusCode::OK);
+        assert_eq!(queue.count("#no-requests"), 1);
+        assert!(!queue.body.contains(LEAK));
+        assert_eq!(portal.count("#no-requests"), 1);
+        assert!(!portal.body.contains(LEAK));
+    }
+    let queue = agent.page("/requests").await;
+    assert_eq!(subjects(&queue), [LEAK]);
+    assert!(queue.text("#queue tbody tr").contains("Harbour Leeds"));
+    let portal = leeds.page("/portal").await;
+    assert_eq!(portal.texts("#my-requests tbody td:nth-child(2) a"), [LEAK]);
+    assert!(!agent.page(&path).await.body.contains("Is this ours?"));
+    let york_filters = york.page("/requests").await;
+    assert_eq!(
+        york_filters.texts("#f-customer option"),
+        ["Any", "Harbour York"]
+    );
+}
+
+#[tokio::test]
+async fn the_home_page_sends_a_signed_in_user_to_the_queue() {
+    let w = world().await;
+    let browser = w.browser(&w.agent).await;
+
+    let response = browser.get("/").await;
+
+    assert_see_other(&response, "/requests");
+}
+
+#[tokio::test]
+async fn the_request_forms_without_a_csrf_token_are_refused() {
+    let w = world().await;
+    let id = id_of(&w.raise(LEAK).await);
+    let path = page_of(&id);
+    let agent = w.browser(&w.agent).await;
+    agent
+        .submit(
+            "/requests",
+            "/requests/filters",
+            &[("name", "Mine"), ("query", "status=all")],
+        )
+        .await;
+    let delete = agent
+        .page("/requests")
+        .await
+        .attr(".saved-filters form", "action");
+    let leeds = w.leeds.id.to_string();
+    let posts: [(String, Vec<(&str, &str)>); 6] = [
+        (
+            "/requests".to_owned(),
+            vec![
+                ("contract_id", &w.contract),
+                ("customer_id", &leeds),
+                ("service_id", &w.repairs),
+                ("kind", "incident"),
+                ("subject", "Forged"),
+            ],
+        ),
+        (
+            "/requests/filters".to_owned(),
+            vec![("name", "Forged"), ("query", "")],
+        ),
+        (delete, vec![]),
+        (format!("{path}/actions"), vec![("action", "acknowledge")]),
+        (format!("{path}/replies"), vec![("body", "Forged")]),
+        (
+            format!("{path}/escalations"),
+            vec![("contract_id", &w.contract)],
+        ),
+    ];
+
+    for (action, fields) in &posts {
+        let page = Page::read(agent.post(action, fields).await).await;
+
+        page.assert_status(StatusCode::FORBIDDEN);
+        assert_eq!(page.text("h1"), "The form has expired", "{action}");
+    }
+    assert_eq!(w.count().await, 1);
+    assert_eq!(w.read(&id).await["status"], "new");
+    let queue = agent.page("/requests").await;
+    assert_eq!(queue.texts(".saved-filters a"), ["Mine"]);
+    assert!(!agent.page(&path).await.body.contains("Forged"));
+}
