@@ -11,6 +11,9 @@
 # Knobs: N (measured requests, default 20000), PRELOAD (100000), C (16),
 # BACKENDS ("sqlite sqlite-full postgres"), PG_URL (a server where the
 # script may create and drop the database kept_ingest_bench), PORT (18181).
+# RT=1 also runs the peer, Request Tracker 5 creating RT_N (2000) tickets
+# through REST 2 at the same concurrency with its SLA on and mail off
+# (../shared/peers/rt5, as root; its set-up takes about ten minutes).
 # Installs oha (cargo install oha --locked) when missing. Writes under
 # ${BENCH_DIR:-/tmp/kept-ingest}; prints one summary line per backend.
 set -euo pipefail
@@ -117,3 +120,15 @@ PY
 for backend in $BACKENDS; do
     run_backend "$backend"
 done
+
+if [ "${RT:-0}" = 1 ]; then
+    peer=$ROOT/../shared/peers/rt5/setup_and_bench.sh
+    [ -f "$peer" ] || { log "no RT peer at $peer"; exit 1; }
+    log "Request Tracker 5: ${RT_N:-2000} tickets at $C connections (no mail, SLA on)"
+    # RT refuses a cookie-authenticated REST 2 POST without the Origin a
+    # browser sends; bench/rt5/sitecustomize.py adds it to the peer's client.
+    RT_PEER_DIR=$W/rt-peer FRESH=${RT_FRESH:-0} N=${RT_N:-2000} C=$C RUNS=nomail \
+        PYTHONPATH=$ROOT/bench/rt5 RT_ORIGIN=http://127.0.0.1:18080 \
+        bash "$peer" >"$W/rt-peer.log" 2>&1
+    grep -A2 "create run 'nomail'" "$W/rt-peer.log" | sed -n 2,3p
+fi

@@ -2,9 +2,12 @@
 //!
 //! Inserts COUNT requests, each as one transaction holding the two rows
 //! Kept's `POST /api/v1/requests` writes (the request with its clocks, and
-//! its `created` event), from CONCURRENCY tasks, and prints the rate. On
-//! SQLite it uses what Kept uses: WAL, `synchronous` NORMAL (or FULL with
-//! `full`), foreign keys on, one writing connection, `BEGIN IMMEDIATE`.
+//! its `created` event), and prints the rate. On SQLite it uses Kept's
+//! settings (WAL, `synchronous` NORMAL or FULL with `full`, foreign keys on,
+//! `BEGIN IMMEDIATE`) and prints two floors: through sqlx from CONCURRENCY
+//! tasks on one writing connection (Kept's driver), and through rusqlite on
+//! one connection in one thread (no async driver at all: the storage
+//! itself). On PostgreSQL, sqlx from CONCURRENCY connections.
 
 use std::time::Instant;
 
@@ -51,6 +54,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ids = [args[4].clone(), args[5].clone(), args[6].clone(), args[7].clone()];
     let full = args.get(8).is_some_and(|a| a == "full");
     let per_task = count / tasks;
+    if url.starts_with("sqlite:") {
+        rusqlite_floor(url, count, &ids, full)?;
+    }
     let started = Instant::now();
     // The same loop on either pool: `$begin` is the call that opens one
     // transaction on it.
@@ -88,7 +94,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .synchronous(if full { SqliteSynchronous::Full } else { SqliteSynchronous::Normal })
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(1).test_before_acquire(false).connect_with(options).await?;
         insert_all!(pool, begin_with("BEGIN IMMEDIATE"));
     } else {
         let pool = PgPoolOptions::new().max_connections(tasks as u32).connect(url).await?;
@@ -96,6 +102,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let seconds = started.elapsed().as_secs_f64();
     let done = per_task * tasks;
-    println!("floor: {done} requests in {seconds:.2} s = {:.0} requests/s", done as f64 / seconds);
+    println!("floor (sqlx): {done} requests in {seconds:.2} s = {:.0} requests/s", done as f64 / seconds);
+    Ok(())
+}
+
+/// The rows inserted through rusqlite: one connection, one thread, one
+/// transaction per request.
+fn rusqlite_floor(url: &str, count: usize, ids: &[String; 4], full: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let mut conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        if full { "FULL" } else { "NORMAL" }
+    ))?;
+    // The same statements, with `?n` for rusqlite.
+    let request_sql = INSERT_REQUEST.replace('$', "?");
+    let event_sql = INSERT_EVENT.replace('$', "?");
+    let started = Instant::now();
+    for _ in 0..count {
+        let at = micros();
+        let (clocks, event) = payload(at);
+        let id = uuid::Uuid::now_v7().to_string();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut insert = tx.prepare_cached(&request_sql)?;
+            insert.query_row(
+                rusqlite::params![id, ids[0], ids[1], ids[2], ids[3], clocks, at + 4 * 3_600_000_000, at + 3 * 3_600_000_000, at],
+                |row| row.get::<_, i64>(0),
+            )?;
+            let mut event_insert = tx.prepare_cached(&event_sql)?;
+            event_insert.execute(rusqlite::params![id, at, ids[2], event])?;
+        }
+        tx.commit()?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!("floor (rusqlite): {count} requests in {seconds:.2} s = {:.0} requests/s", count as f64 / seconds);
     Ok(())
 }

@@ -139,7 +139,6 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
         "no internal notes for the customer"
     );
     let shot = browser.screenshot().await.expect("a screenshot");
-    std::fs::write(artifacts_dir().join("browser-request-answered.png"), &shot)
-        .expect("saved");
+    std::fs::write(artifacts_dir().join("browser-request-answered.png"), &shot).expect("saved");
     browser.close().await.expect("the browser closes");
 }

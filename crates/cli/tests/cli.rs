@@ -28,7 +28,7 @@ fn help_lists_every_command() {
     assert!(output.status.success());
     assert!(stdout.contains("Usage: kept"), "{stdout}");
     for command in [
-        "serve", "demo", "migrate", "user", "token", "config", "calendar",
+        "serve", "demo", "migrate", "user", "token", "config", "calendar", "request", "import",
     ] {
         assert!(
             stdout

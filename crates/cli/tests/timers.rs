@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    Actor, EventKind, NewContract, NewParty, NewRequest, NewService, NewUser, PartyKind,
-    PartyName, Priority, Quorum, RequestKind, ServiceDetails, Targets,
+    Actor, EventKind, NewContract, NewParty, NewRequest, NewService, NewUser, PartyKind, PartyName,
+    Priority, Quorum, RequestKind, ServiceDetails, Targets,
 };
 use kept_store::testing::TestDatabase;
 use kept_store::{RequestQuery, RequestRecord, Store};
@@ -154,6 +154,7 @@ async fn two_servers_on_one_postgres_database_raise_each_alarm_exactly_once() {
             .create_request(
                 &Actor::system("timer test"),
                 RequestRecord {
+                    calendar: None,
                     new: template.clone(),
                     terms_version: None,
                     calendar_id: None,
@@ -201,7 +202,11 @@ async fn two_servers_on_one_postgres_database_raise_each_alarm_exactly_once() {
     let logged = |server: &Server| server.stderr_text().matches("SLA alarm").count();
     let (by_first, by_second) = (logged(&first), logged(&second));
     eprintln!("alarms raised: {by_first} by the first server, {by_second} by the second");
-    assert_eq!(by_first + by_second, expected, "every alarm raised by one server");
+    assert_eq!(
+        by_first + by_second,
+        expected,
+        "every alarm raised by one server"
+    );
     let breached = store
         .list_requests(&RequestQuery {
             sla: vec![kept_domain::SlaState::Breached],

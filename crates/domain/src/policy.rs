@@ -201,6 +201,24 @@ impl Principal {
         }
     }
 
+    /// Whether the user sees a contract whose provider, client and
+    /// customers have these lineages and which `steering` steers: admins;
+    /// whoever reaches its provider, its client or one of its customers;
+    /// its steering group. Matches the store's contract visibility.
+    pub fn sees_contract(
+        &self,
+        provider: &Lineage,
+        client: &Lineage,
+        customers: &[Lineage],
+        steering: &[UserId],
+    ) -> bool {
+        self.is_admin()
+            || self.reaches(provider)
+            || self.reaches(client)
+            || customers.iter().any(|c| self.reaches(c))
+            || steering.contains(&self.user_id)
+    }
+
     /// May the user accept a request the contract does not cover? Admins
     /// and managers of the provider.
     pub fn override_scope(&self, provider: &Lineage) -> bool {

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod jobs;
 pub mod ops;
+pub mod refs;
 pub mod requests;
 pub mod startup;
 pub mod state;

@@ -59,10 +59,7 @@ impl App {
         let mut config = config;
         // With port 0 the OS picks one; links must use the real one.
         config.addr = listener.local_addr()?;
-        let state = AppState {
-            store,
-            config: Arc::new(config),
-        };
+        let state = AppState::new(store, config);
         Ok(Self {
             router: router(state.clone()),
             listener,

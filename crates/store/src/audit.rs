@@ -31,8 +31,13 @@ pub(crate) async fn append(
     .bind(subject_type.to_owned())
     .bind(subject_id.to_owned())
     .bind(details.to_string())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // Every audited change is a change of reference data: move the
+    // generation on, so every server's caches see it.
+    sqlx::query("UPDATE generation SET value = value + 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -124,9 +124,18 @@ impl AuthStore for SqlStore {
         Ok(token)
     }
 
-    async fn token_owner(&self, hash: &str, now: Timestamp) -> Result<Option<UserId>> {
+    async fn generation(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT value FROM generation WHERE id = 1")
+            .fetch_one(&self.db.read)
+            .await?;
+        row.int("value")
+    }
+
+    async fn token_owner_at(&self, hash: &str, now: Timestamp) -> Result<Option<(UserId, i64)>> {
         let row = sqlx::query(
-            "SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT t.id, t.user_id, t.last_used_at, \
+             (SELECT value FROM generation WHERE id = 1) AS generation \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
              AND u.archived_at IS NULL",
         )
@@ -143,7 +152,7 @@ impl AuthStore for SqlStore {
                 .execute(&self.db.write)
                 .await?;
         }
-        Ok(Some(row.parsed("user_id")?))
+        Ok(Some((row.parsed("user_id")?, row.int("generation")?)))
     }
 
     async fn session(&self, id_hash: &str, now: Timestamp) -> Result<Option<SessionRecord>> {

@@ -147,8 +147,15 @@ impl Db {
             })
             .connect(&url)
             .await?;
+        // Each SQLite connection runs on a thread of its own: more readers
+        // than the machine can run at once only add thread switches.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let readers = options
+            .max_connections
+            .min(u32::try_from(cores * 2).unwrap_or(u32::MAX))
+            .max(1);
         let read = AnyPoolOptions::new()
-            .max_connections(options.max_connections.max(1))
+            .max_connections(readers)
             .acquire_timeout(options.acquire_timeout)
             .after_connect(move |conn, _| {
                 let sql = format!("{pragmas} PRAGMA query_only = ON;");

@@ -431,7 +431,18 @@ pub trait AuthStore: Send + Sync {
     /// Revokes one of a user's tokens.
     async fn revoke_token(&self, actor: &Actor, user: UserId, id: TokenId) -> Result<ApiToken>;
     /// The owner of a live token (not revoked, not expired, user not archived).
-    async fn token_owner(&self, hash: &str, now: Timestamp) -> Result<Option<UserId>>;
+    async fn token_owner(&self, hash: &str, now: Timestamp) -> Result<Option<UserId>> {
+        Ok(self.token_owner_at(hash, now).await?.map(|(user, _)| user))
+    }
+    /// The owner of a live token with the current [`generation`], read
+    /// together in one query.
+    ///
+    /// [`generation`]: AuthStore::generation
+    async fn token_owner_at(&self, hash: &str, now: Timestamp) -> Result<Option<(UserId, i64)>>;
+    /// The counter every audited write moves on: cached reference data
+    /// (parties, contracts, terms, services, calendars, users and roles)
+    /// read under an older value may be stale.
+    async fn generation(&self) -> Result<i64>;
 
     /// A session by the hash of its id, if it has not expired.
     async fn session(&self, id_hash: &str, now: Timestamp) -> Result<Option<SessionRecord>>;
@@ -508,6 +519,7 @@ pub trait AuditStore: Send + Sync {
 pub struct SqlStore {
     db: db::Db,
     calendars: Arc<compiled::CalendarCache>,
+    group_commit: Arc<requests::GroupCommit>,
 }
 
 impl SqlStore {
@@ -517,6 +529,7 @@ impl SqlStore {
         Ok(Self {
             db: db::Db::connect(url, options).await?,
             calendars: Arc::default(),
+            group_commit: Arc::default(),
         })
     }
 }

@@ -33,6 +33,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     11 "0011_terms_and_change_requests",
     12 "0012_requests",
     13 "0013_saved_filters",
+    14 "0014_generation",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -49,6 +50,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     11 "0011_terms_and_change_requests",
     12 "0012_requests",
     13 "0013_saved_filters",
+    14 "0014_generation",
 );
 
 /// The migrator for a backend.

@@ -354,6 +354,9 @@ pub struct RequestRecord {
     pub terms_version: Option<u32>,
     /// The calendar its clocks run on (none: around the clock, UTC).
     pub calendar_id: Option<kept_domain::CalendarId>,
+    /// That calendar compiled, when the caller has it at hand (it saves a
+    /// read); the store compiles it otherwise.
+    pub calendar: Option<std::sync::Arc<kept_domain::calendar::Calendar>>,
     /// The targets its clocks start with.
     pub targets: kept_domain::Targets,
     /// The at-risk share of a target, in percent.

@@ -160,14 +160,22 @@ fn print_view(shown: &RequestView) {
     println!("  contract  {}", r.contract_id);
     println!("  customer  {}", r.customer_id);
     for c in &shown.clocks {
-        let due = c.due_at.map_or_else(|| "paused".to_owned(), |d| d.to_string());
+        let due = c
+            .due_at
+            .map_or_else(|| "paused".to_owned(), |d| d.to_string());
         println!(
             "  clock     {:<15} target {:<8} used {:<8} left {:<8} due {due}{}",
             c.kind.as_str(),
             c.target.to_string(),
             c.elapsed.to_string(),
             c.remaining.to_string(),
-            if c.breached { "  BREACHED" } else if c.at_risk { "  at risk" } else { "" }
+            if c.breached {
+                "  BREACHED"
+            } else if c.at_risk {
+                "  at risk"
+            } else {
+                ""
+            }
         );
     }
 }
@@ -175,10 +183,7 @@ fn print_view(shown: &RequestView) {
 /// Runs a `kept request` subcommand.
 pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     let store = super::open_store(&config).await?;
-    let state = AppState {
-        store: store.clone(),
-        config: Arc::new(config),
-    };
+    let state = AppState::new(store.clone(), config);
     let outcome = match command {
         Command::Create(args) => create(&state, args).await,
         Command::List(args) => list(&state, args).await,
@@ -239,7 +244,11 @@ async fn list(state: &AppState, args: ListArgs) -> anyhow::Result<()> {
         let mut calendars = Calendars::default();
         let mut shown = Vec::new();
         for r in page.items {
-            shown.push(view(state, &mut calendars, r, now).await.map_err(describe)?);
+            shown.push(
+                view(state, &mut calendars, r, now)
+                    .await
+                    .map_err(describe)?,
+            );
         }
         println!("{}", serde_json::to_string_pretty(&shown)?);
         return Ok(());

@@ -238,4 +238,3 @@ pub async fn click(browser: &Client, css: &str) {
         .await
         .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
 }
-

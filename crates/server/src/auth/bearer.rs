@@ -58,12 +58,13 @@ async fn principal_for(state: &AppState, header: &str) -> Result<Principal, ApiE
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unauthenticated("the Authorization header must be `Bearer <token>`"))?;
-    let user = state
+    let (user, generation) = state
         .store
-        .token_owner(&hash_secret(token), Timestamp::now())
+        .token_owner_at(&hash_secret(token), Timestamp::now())
         .await?
         .ok_or_else(|| unauthenticated("the token is unknown, revoked or expired"))?;
-    match state.store.principal(user).await {
+    state.refs.observe(generation);
+    match state.refs.principal(state.store.as_ref(), user).await {
         Err(kept_store::StoreError::NotFound) => {
             Err(unauthenticated("the token's user is archived"))
         }

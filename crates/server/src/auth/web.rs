@@ -44,7 +44,13 @@ impl FromRequestParts<AppState> for WebCaller {
         let Some(user) = user else {
             return Err(to_login());
         };
-        match state.store.principal(user).await {
+        let generation = state
+            .store
+            .generation()
+            .await
+            .map_err(|e| WebError::from(ApiError::from(e)).into_response())?;
+        state.refs.observe(generation);
+        match state.refs.principal(state.store.as_ref(), user).await {
             Ok(principal) => Ok(Self { principal, session }),
             Err(StoreError::NotFound) => {
                 // The user was archived: this session is over.

@@ -97,6 +97,7 @@ pub async fn route_question(
     let actor = Actor::user(caller);
     // The asker's request waits on the supplier: no clocks of its own.
     let asker = RequestRecord {
+        calendar: None,
         terms_version: None,
         calendar_id: contract.calendar_id,
         targets: Targets::default(),

@@ -106,7 +106,7 @@ fn check_fields(intake: &Intake) -> Result<Checked, ApiError> {
 
 /// The lineage of a party, or a field error when it is missing.
 async fn lineage_of(state: &AppState, id: PartyId, field: &str) -> Result<Lineage, ApiError> {
-    match state.store.lineage(id).await {
+    match state.refs.lineage(state.store.as_ref(), id).await {
         Err(StoreError::NotFound) => Err(ApiError::field(field, "no such party")),
         other => Ok(other?),
     }
@@ -140,7 +140,7 @@ async fn customer_of(
     }
     let mut mine = Vec::new();
     for id in customers {
-        let lineage = state.store.lineage(*id).await?;
+        let lineage = state.refs.lineage(state.store.as_ref(), *id).await?;
         if caller.reaches(&lineage) {
             mine.push((*id, lineage));
         }
@@ -204,13 +204,10 @@ pub async fn raise_linked(
     raised_by_party: Option<PartyId>,
 ) -> Result<Request, ApiError> {
     let fields = check_fields(&intake)?;
+    let store = state.store.as_ref();
     let contract = match state
-        .store
-        .visible_contract(
-            intake.contract_id,
-            &caller.party_scope(),
-            Some(caller.user_id),
-        )
+        .refs
+        .visible_contract(store, caller, intake.contract_id)
         .await
     {
         Err(StoreError::NotFound) => {
@@ -221,9 +218,9 @@ pub async fn raise_linked(
     if contract.is_archived() {
         return Err(ApiError::field("contract_id", "the contract has ended"));
     }
-    let provider = state.store.lineage(contract.provider_id).await?;
+    let provider = state.refs.lineage(store, contract.provider_id).await?;
     let on_behalf = caller.is_admin() || caller.reaches(&provider);
-    let client_side = caller.reaches(&state.store.lineage(contract.client_id).await?);
+    let client_side = caller.reaches(&state.refs.lineage(store, contract.client_id).await?);
     if intake.kind == RequestKind::InternalTask && !on_behalf {
         return Err(ApiError::field(
             "kind",
@@ -238,7 +235,7 @@ pub async fn raise_linked(
         on_behalf || client_side,
     )
     .await?;
-    let service = match state.store.service(intake.service_id).await {
+    let service = match state.refs.service(store, intake.service_id).await {
         Err(StoreError::NotFound) => return Err(ApiError::field("service_id", "no such service")),
         other => other?,
     };
@@ -284,14 +281,8 @@ pub async fn raise_linked(
         _ => caller.user_id,
     };
     let now = Timestamp::now();
-    let terms = state.store.terms_at(contract.id, now).await?;
-    let customer_name = state
-        .store
-        .party(customer_id)
-        .await?
-        .name
-        .as_str()
-        .to_owned();
+    let terms = state.refs.terms_at(store, contract.id, now).await?;
+    let customer_name = state.refs.party_name(store, customer_id).await?;
     let check = check_scope(
         &contract,
         &customer,
@@ -339,7 +330,8 @@ pub async fn raise_linked(
             None => Err(not_covered(contract.id, &check)),
         };
     }
-    let record = record_for(state, &contract, &service, terms.as_ref(), new);
+    let mut record = record_for(state, &contract, &service, terms.as_ref(), new);
+    record.calendar = Some(state.refs.calendar(store, record.calendar_id).await?);
     Ok(state
         .store
         .create_request(&Actor::user(caller), record)
@@ -366,6 +358,7 @@ pub fn record_for(
         .unwrap_or(service.default_targets);
     let calendar_id: Option<CalendarId> = terms.map_or(contract.calendar_id, |t| t.calendar_id);
     RequestRecord {
+        calendar: None,
         new,
         terms_version: terms.map(|t| t.version),
         calendar_id,

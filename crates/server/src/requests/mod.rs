@@ -46,7 +46,7 @@ impl Calendars {
         if let Some(c) = self.0.get(&id) {
             return Ok(c.clone());
         }
-        let calendar = state.store.compiled_calendar(id).await?;
+        let calendar = state.refs.calendar(state.store.as_ref(), id).await?;
         self.0.insert(id, calendar.clone());
         Ok(calendar)
     }
@@ -89,10 +89,11 @@ pub async fn readable(
         .store
         .visible_request(id, &caller.party_scope(), Some(caller.user_id))
         .await?;
-    let contract = state.store.contract(request.contract_id).await?;
-    let provider = state.store.lineage(contract.provider_id).await?;
-    let client = state.store.lineage(contract.client_id).await?;
-    let customer = state.store.lineage(request.customer_id).await?;
+    let store = state.store.as_ref();
+    let contract = state.refs.contract(store, request.contract_id).await?;
+    let provider = state.refs.lineage(store, contract.provider_id).await?;
+    let client = state.refs.lineage(store, contract.client_id).await?;
+    let customer = state.refs.lineage(store, request.customer_id).await?;
     let role = caller
         .request_role(&provider, &client, &customer, request.requester_id)
         .ok_or_else(ApiError::not_found)?;

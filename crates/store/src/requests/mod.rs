@@ -7,7 +7,10 @@
 //! and breached flags), which every write recomputes from them.
 
 mod alarms;
+mod create;
 mod list;
+
+pub(crate) use create::GroupCommit;
 
 use async_trait::async_trait;
 use kept_domain::progress::{self, NewEvent, Progress, RequestChange, SlaSummary, summarise};
@@ -259,99 +262,58 @@ impl RequestStore for SqlStore {
         let new = record.new.checked()?;
         // The calendar is read before the write lock is taken, so the
         // (serialised, on SQLite) write transaction holds only the inserts.
-        let calendar = {
-            let mut conn = self.db.read.acquire().await?;
-            self.calendars
-                .get(&mut conn, record.calendar_id)
-                .await
-                .map_err(|e| unknown(e, "calendar_id", "no such calendar"))?
+        let calendar = match record.calendar {
+            Some(calendar) => calendar,
+            None => {
+                let mut conn = self.db.read.acquire().await?;
+                self.calendars
+                    .get(&mut conn, record.calendar_id)
+                    .await
+                    .map_err(|e| unknown(e, "calendar_id", "no such calendar"))?
+            }
         };
         let at = now();
         let clocks = start_clocks(new.kind, &record.targets, at);
         let summary = summarise(&clocks, &calendar, record.at_risk_percent);
-        let id = RequestId::new();
-        let mut tx = self.db.begin().await?;
-        // The request it escalates is locked (and checked) first: an unknown
-        // one is the caller's mistake, not a foreign-key failure.
-        let downstream = match new.escalated_from {
-            Some(down) => Some(
-                lock(&mut tx, down)
+        let prepared = create::Prepared {
+            id: RequestId::new(),
+            new: new.clone(),
+            terms_version: record.terms_version,
+            calendar_id: record.calendar_id,
+            clocks: clocks.clone(),
+            summary,
+            at,
+            actor: actor.clone(),
+        };
+        let id = prepared.id;
+        let number = match new.escalated_from {
+            None => self.group_commit.record(&self.db, prepared).await?,
+            Some(down) => {
+                let mut tx = self.db.begin().await?;
+                // The request it escalates is locked (and checked) first: an
+                // unknown one is the caller's mistake, not a foreign-key failure.
+                let (downstream, last_seq) = lock(&mut tx, down)
                     .await
-                    .map_err(|e| unknown(e, "escalated_from", "no such request"))?,
-            ),
-            None => None,
+                    .map_err(|e| unknown(e, "escalated_from", "no such request"))?;
+                let number = create::insert(&mut tx, &[&prepared]).await?[0];
+                let note = NewEvent::new(
+                    EventKind::Escalated,
+                    new.raised_by_party.is_some(),
+                    json!({ "request_id": id, "number": number, "contract_id": new.contract_id }),
+                );
+                let at = at.max(downstream.updated_at);
+                append_events(&mut tx, down, last_seq, actor, at, vec![note]).await?;
+                sqlx::query(
+                    "UPDATE requests SET last_seq = last_seq + 1, updated_at = $1 WHERE id = $2",
+                )
+                .bind(micros(at))
+                .bind(down.to_string())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                number
+            }
         };
-        let row = sqlx::query(
-            "INSERT INTO requests (id, contract_id, customer_id, requester_id, service_id, kind, \
-             priority, quantity, effort_secs, subject, description, status, terms_version, \
-             calendar_id, override_reason, escalated_from, raised_by_party, clocks, sla_due_at, \
-             next_alarm_at, sla_at_risk, sla_breached, last_seq, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20, $21, $22, 1, $23, $23) RETURNING number",
-        )
-        .bind(id.to_string())
-        .bind(new.contract_id.to_string())
-        .bind(new.customer_id.to_string())
-        .bind(new.requester_id.to_string())
-        .bind(new.service_id.to_string())
-        .bind(new.kind.as_str().to_owned())
-        .bind(new.priority.as_str().to_owned())
-        .bind(new.quantity.map(i64::from))
-        .bind(
-            new.effort
-                .map(|e| i64::try_from(e.as_seconds()))
-                .transpose()
-                .map_err(corrupt)?,
-        )
-        .bind(new.subject.clone())
-        .bind(new.description.clone())
-        .bind(RequestStatus::New.as_str().to_owned())
-        .bind(record.terms_version.map(i64::from))
-        .bind(record.calendar_id.map(|c| c.to_string()))
-        .bind(new.override_reason.clone())
-        .bind(new.escalated_from.map(|r| r.to_string()))
-        .bind(new.raised_by_party.map(|p| p.to_string()))
-        .bind(serde_json::to_string(&clocks).map_err(corrupt)?)
-        .bind(summary.due_at.map(micros))
-        .bind(summary.next_alarm_at.map(micros))
-        .bind(summary.at_risk)
-        .bind(summary.breached)
-        .bind(micros(at))
-        .fetch_one(&mut *tx)
-        .await?;
-        let number = row.int("number")?;
-        let created = NewEvent {
-            kind: EventKind::Created,
-            public: true,
-            body: None,
-            data: json!({
-                "kind": new.kind.as_str(),
-                "priority": new.priority.as_str(),
-                "terms_version": record.terms_version,
-                "override_reason": new.override_reason,
-                "escalated_from": new.escalated_from,
-                "clocks": clocks.iter().map(|c| json!({ "clock": c.kind.as_str(), "target": c.target.to_string() })).collect::<Vec<_>>(),
-            }),
-        };
-        append_events(&mut tx, id, 0, actor, at, vec![created]).await?;
-        if let Some((downstream, last_seq)) = downstream {
-            let down = downstream.id;
-            let note = NewEvent::new(
-                EventKind::Escalated,
-                new.raised_by_party.is_some(),
-                json!({ "request_id": id, "number": number, "contract_id": new.contract_id }),
-            );
-            let at = at.max(downstream.updated_at);
-            append_events(&mut tx, down, last_seq, actor, at, vec![note]).await?;
-            sqlx::query(
-                "UPDATE requests SET last_seq = last_seq + 1, updated_at = $1 WHERE id = $2",
-            )
-            .bind(micros(at))
-            .bind(down.to_string())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
         Ok(Request {
             id,
             number,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use kept_domain::{
-    Contract, Principal, Priority, Request, RequestAction, RequestChange, RequestKind, ReplySide,
+    Contract, Principal, Priority, ReplySide, Request, RequestAction, RequestChange, RequestKind,
 };
 use kept_server::AppState;
 use kept_server::requests::act;
@@ -54,7 +54,10 @@ const REQUESTS: &[DemoRequest] = &[
         description: "The cold tap in the staff toilet drips constantly; there is water on the floor by the afternoon.",
         then: &[
             (SAM, Then::Step(RequestAction::Acknowledge)),
-            (SAM, Then::Reply("Thanks Tom, a plumber is booked for tomorrow morning.")),
+            (
+                SAM,
+                Then::Reply("Thanks Tom, a plumber is booked for tomorrow morning."),
+            ),
             (SAM, Then::Note("Plumber: Dave from Northside, 8am slot.")),
         ],
     },
@@ -83,7 +86,12 @@ const REQUESTS: &[DemoRequest] = &[
         then: &[
             (SAM, Then::Step(RequestAction::Start)),
             (SAM, Then::Step(RequestAction::AwaitCustomer)),
-            (SAM, Then::Reply("Can the store confirm whether the shutter's manual override chain is intact?")),
+            (
+                SAM,
+                Then::Reply(
+                    "Can the store confirm whether the shutter's manual override chain is intact?",
+                ),
+            ),
         ],
     },
     DemoRequest {
@@ -145,14 +153,22 @@ const REQUESTS: &[DemoRequest] = &[
     },
 ];
 
-async fn principal(state: &AppState, users: &HashMap<&str, kept_domain::UserId>, email: &str) -> anyhow::Result<Principal> {
+async fn principal(
+    state: &AppState,
+    users: &HashMap<&str, kept_domain::UserId>,
+    email: &str,
+) -> anyhow::Result<Principal> {
     let id = users
         .get(email)
         .with_context(|| format!("no demo user {email}"))?;
     Ok(state.store.principal(*id).await?)
 }
 
-async fn service_named(state: &AppState, contract: &Contract, name: &str) -> anyhow::Result<kept_domain::ServiceId> {
+async fn service_named(
+    state: &AppState,
+    contract: &Contract,
+    name: &str,
+) -> anyhow::Result<kept_domain::ServiceId> {
     for id in &contract.service_ids {
         if state.store.service(*id).await?.name.as_str() == name {
             return Ok(*id);
@@ -189,11 +205,7 @@ async fn customer_named(
 }
 
 fn failed(e: kept_server::ApiError) -> anyhow::Error {
-    anyhow::anyhow!(
-        "{}: {}",
-        e.kind.slug(),
-        e.detail.unwrap_or_default()
-    )
+    anyhow::anyhow!("{}: {}", e.kind.slug(), e.detail.unwrap_or_default())
 }
 
 /// Raises the demo's requests and works them a little.

@@ -6,6 +6,7 @@
 //! are in the modules below.
 
 mod bad_input;
+mod chain;
 mod intake;
 mod lifecycle;
 mod lists;

@@ -1,0 +1,286 @@
+//! Recording new requests, with group commit.
+//!
+//! A new request is two rows: the request (with its clocks) and its
+//! `created` event. Under load, requests raised at the same moment share
+//! one transaction: a single writer task takes every request waiting when
+//! it is free and records them with one multi-row `INSERT` per table, so
+//! the database does one commit, and each index page is written once, for
+//! the group. Each request's rows still land atomically (all of a group or
+//! none of it); when a group fails, each of its requests is retried in a
+//! transaction of its own, so one bad request fails alone.
+//!
+//! Escalations also lock and note the request they escalate, and take the
+//! one-request path.
+
+use std::sync::Mutex;
+
+use kept_domain::progress::{NewEvent, SlaSummary};
+use kept_domain::sla::RequestClock;
+use kept_domain::{Actor, EventKind, NewRequest, RequestId, RequestStatus, Timestamp};
+use serde_json::json;
+use sqlx::AnyConnection;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::db::Db;
+use crate::error::{Result, StoreError};
+use crate::sql::{RowExt, Sql, micros};
+
+/// The most requests one group commit records.
+const MAX_GROUP: usize = 64;
+
+/// The columns of a new request, in the order [`Prepared::bind`] binds them.
+const COLUMNS: &str = "id, contract_id, customer_id, requester_id, service_id, kind, priority, \
+     quantity, effort_secs, subject, description, status, terms_version, calendar_id, \
+     override_reason, escalated_from, raised_by_party, clocks, sla_due_at, next_alarm_at, \
+     sla_at_risk, sla_breached, last_seq, created_at, updated_at";
+
+/// A new request ready to insert.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    /// Its id.
+    pub id: RequestId,
+    /// What was asked.
+    pub new: NewRequest,
+    /// The terms version it is measured against.
+    pub terms_version: Option<u32>,
+    /// The calendar its clocks run on.
+    pub calendar_id: Option<kept_domain::CalendarId>,
+    /// Its clocks.
+    pub clocks: Vec<RequestClock>,
+    /// What the queue and the timers need of them.
+    pub summary: SlaSummary,
+    /// When it was raised.
+    pub at: Timestamp,
+    /// Who raised it.
+    pub actor: Actor,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+impl Prepared {
+    /// Appends `(…)` with this request's values to a multi-row `VALUES`.
+    fn bind(&self, sql: &mut Sql) -> Result<()> {
+        let new = &self.new;
+        sql.push("(")
+            .bind(self.id.to_string())
+            .push(", ")
+            .bind(new.contract_id.to_string())
+            .push(", ")
+            .bind(new.customer_id.to_string())
+            .push(", ")
+            .bind(new.requester_id.to_string())
+            .push(", ")
+            .bind(new.service_id.to_string())
+            .push(", ")
+            .bind(new.kind.as_str().to_owned())
+            .push(", ")
+            .bind(new.priority.as_str().to_owned())
+            .push(", ")
+            .bind(new.quantity.map(i64::from))
+            .push(", ")
+            .bind(
+                new.effort
+                    .map(|e| i64::try_from(e.as_seconds()))
+                    .transpose()
+                    .map_err(corrupt)?,
+            )
+            .push(", ")
+            .bind(new.subject.clone())
+            .push(", ")
+            .bind(new.description.clone())
+            .push(", ")
+            .bind(RequestStatus::New.as_str().to_owned())
+            .push(", ")
+            .bind(self.terms_version.map(i64::from))
+            .push(", ")
+            .bind(self.calendar_id.map(|c| c.to_string()))
+            .push(", ")
+            .bind(new.override_reason.clone())
+            .push(", ")
+            .bind(new.escalated_from.map(|r| r.to_string()))
+            .push(", ")
+            .bind(new.raised_by_party.map(|p| p.to_string()))
+            .push(", ")
+            .bind(serde_json::to_string(&self.clocks).map_err(corrupt)?)
+            .push(", ")
+            .bind(self.summary.due_at.map(micros))
+            .push(", ")
+            .bind(self.summary.next_alarm_at.map(micros))
+            .push(", ")
+            .bind(self.summary.at_risk)
+            .push(", ")
+            .bind(self.summary.breached)
+            .push(", 1, ")
+            .bind(micros(self.at))
+            .push(", ")
+            .bind(micros(self.at))
+            .push(")");
+        Ok(())
+    }
+
+    /// Its `created` event.
+    pub fn created_event(&self) -> NewEvent {
+        let new = &self.new;
+        NewEvent {
+            kind: EventKind::Created,
+            public: true,
+            body: None,
+            data: json!({
+                "kind": new.kind.as_str(),
+                "priority": new.priority.as_str(),
+                "terms_version": self.terms_version,
+                "override_reason": new.override_reason,
+                "escalated_from": new.escalated_from,
+                "clocks": self.clocks.iter().map(|c| json!({ "clock": c.kind.as_str(), "target": c.target.to_string() })).collect::<Vec<_>>(),
+            }),
+        }
+    }
+}
+
+/// Inserts the requests and their `created` events on `conn` (inside a
+/// transaction); returns their numbers, in order.
+pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Result<Vec<i64>> {
+    let mut sql = Sql::new(&format!("INSERT INTO requests ({COLUMNS}) VALUES "));
+    for (n, p) in group.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        p.bind(&mut sql)?;
+    }
+    sql.push(" RETURNING id, number");
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let mut numbers = Vec::with_capacity(group.len());
+    for p in group {
+        let id = p.id.to_string();
+        let row = rows
+            .iter()
+            .find(|r| r.text("id").is_ok_and(|i| i == id))
+            .ok_or_else(|| StoreError::Corrupt("an inserted request was not returned".into()))?;
+        numbers.push(row.int("number")?);
+    }
+    let mut sql = Sql::new(
+        "INSERT INTO request_events (request_id, seq, kind, at, actor_id, actor, public, body, data) VALUES ",
+    );
+    for (n, p) in group.iter().enumerate() {
+        let event = p.created_event();
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.push("(")
+            .bind(p.id.to_string())
+            .push(", 1, ")
+            .bind(event.kind.as_str().to_owned())
+            .push(", ")
+            .bind(micros(p.at))
+            .push(", ")
+            .bind(p.actor.user_id.map(|u| u.to_string()))
+            .push(", ")
+            .bind(p.actor.label.clone())
+            .push(", ")
+            .bind(event.public)
+            .push(", ")
+            .bind(event.body)
+            .push(", ")
+            .bind(event.data.to_string())
+            .push(")");
+    }
+    sql.query().execute(&mut *conn).await?;
+    Ok(numbers)
+}
+
+/// Records `group` in one transaction of its own.
+async fn commit(db: &Db, group: &[&Prepared]) -> Result<Vec<i64>> {
+    let mut tx = db.begin().await?;
+    let numbers = insert(&mut tx, group).await?;
+    tx.commit().await?;
+    Ok(numbers)
+}
+
+/// A request waiting for the writer, with where to send its number.
+struct Job {
+    prepared: Prepared,
+    reply: oneshot::Sender<Result<i64>>,
+}
+
+/// The writer task: records every request waiting when it is free, as one
+/// group, until the store is dropped.
+async fn write_groups(db: Db, mut jobs: mpsc::Receiver<Job>) {
+    while let Some(first) = jobs.recv().await {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let prepared: Vec<&Prepared> = group.iter().map(|j| &j.prepared).collect();
+        match commit(&db, &prepared).await {
+            Ok(numbers) => {
+                for (job, number) in group.into_iter().zip(numbers) {
+                    let _ = job.reply.send(Ok(number));
+                }
+            }
+            Err(e) if group.len() == 1 => {
+                if let Some(job) = group.pop() {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, size = group.len(), "a group commit failed; recording its requests one by one");
+                for job in group {
+                    let outcome = commit(&db, &[&job.prepared]).await.map(|n| n[0]);
+                    let _ = job.reply.send(outcome);
+                }
+            }
+        }
+    }
+}
+
+/// Hands new requests to the writer task (started on first use, and again
+/// if the runtime it ran on has gone).
+#[derive(Debug, Default)]
+pub(crate) struct GroupCommit {
+    sender: Mutex<Option<mpsc::Sender<Job>>>,
+}
+
+impl GroupCommit {
+    /// Records `prepared` in the next group; returns its number.
+    pub async fn record(&self, db: &Db, prepared: Prepared) -> Result<i64> {
+        let (reply, answer) = oneshot::channel();
+        let mut job = Job { prepared, reply };
+        for _ in 0..2 {
+            let sender = self.sender(db)?;
+            match sender.send(job).await {
+                Ok(()) => {
+                    return answer
+                        .await
+                        .map_err(|_| StoreError::Config("the request writer stopped".into()))?;
+                }
+                // The writer's runtime has gone: start another here.
+                Err(mpsc::error::SendError(returned)) => {
+                    job = returned;
+                    if let Ok(mut slot) = self.sender.lock() {
+                        *slot = None;
+                    }
+                }
+            }
+        }
+        Err(StoreError::Config("cannot start the request writer".into()))
+    }
+
+    fn sender(&self, db: &Db) -> Result<mpsc::Sender<Job>> {
+        let mut slot = self
+            .sender
+            .lock()
+            .map_err(|_| StoreError::Config("the request writer's lock is poisoned".into()))?;
+        if let Some(sender) = slot.as_ref().filter(|s| !s.is_closed()) {
+            return Ok(sender.clone());
+        }
+        let (sender, receiver) = mpsc::channel(MAX_GROUP * 4);
+        tokio::spawn(write_groups(db.clone(), receiver));
+        *slot = Some(sender.clone());
+        Ok(sender)
+    }
+}
