@@ -28,7 +28,16 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     /// A client without cookies that does not follow redirects.
     pub client: reqwest::Client,
+    /// The database's URL, for a second server on it.
+    pub database_url: String,
     _db: TestDatabase,
+    _stop: oneshot::Sender<()>,
+}
+
+/// Another server on a [`TestApp`]'s database, as behind a load balancer.
+pub struct OtherServer {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
     _stop: oneshot::Sender<()>,
 }
 
@@ -65,8 +74,36 @@ pub async fn spawn_app_with(db: TestDatabase, tweak: impl FnOnce(&mut Config)) -
         address,
         store,
         client: client(false),
+        database_url: db.url().to_owned(),
         _db: db,
         _stop: stop,
+    }
+}
+
+impl TestApp {
+    /// A second server on this database, with its own connections (and
+    /// its own caches).
+    pub async fn another_server(&self) -> OtherServer {
+        let store = kept_store::open(&self.database_url, &kept_store::StoreOptions::default())
+            .await
+            .expect("a second store");
+        let config = Config {
+            addr: "127.0.0.1:0".parse().expect("an address"),
+            database_url: self.database_url.clone(),
+            ..Config::default()
+        };
+        let app = App::build_with_store(config, store)
+            .await
+            .expect("the second app builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        OtherServer {
+            address,
+            _stop: stop,
+        }
     }
 }
 

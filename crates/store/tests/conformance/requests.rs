@@ -516,3 +516,70 @@ pub async fn clocks_on_a_stored_calendar_fall_due_in_its_business_hours(store: A
         .expect("note");
     assert_eq!(noted.due_at, Some(after(r.created_at, 4 * 60)));
 }
+
+/// A paused and resumed resolution clock on office hours falls due where
+/// the calendar crate's own clock says, from the instants the store kept.
+pub async fn a_paused_clock_on_office_hours_falls_due_where_the_calendar_crate_says(
+    store: Arc<dyn Store>,
+) {
+    let w = world(&store).await;
+    let calendar = store
+        .create_calendar(
+            &actor(),
+            NewCalendar {
+                name: name("Office hours"),
+                owner_id: w.provider,
+                spec: office(),
+            },
+        )
+        .await
+        .expect("calendar");
+    let mut on_calendar = record(&w, w.leeds, RequestKind::Incident, standard());
+    on_calendar.calendar_id = Some(calendar.id);
+    let r = store
+        .create_request(&as_user(&w.requester), on_calendar)
+        .await
+        .expect("request");
+
+    step(&store, &w, &r, RequestAction::Acknowledge).await;
+    let paused = step(&store, &w, &r, RequestAction::AwaitCustomer).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (resumed, _) = store
+        .act_on_request(
+            &as_user(&w.requester),
+            r.id,
+            RequestChange::Reply {
+                side: kept_domain::ReplySide::Customer,
+                body: "Here is the photo".into(),
+            },
+            75,
+        )
+        .await
+        .expect("reply");
+
+    let events = store.request_events(r.id, true).await.expect("events");
+    let at = |to: &str| {
+        events
+            .iter()
+            .find(|e| e.data["to"] == to)
+            .map(|e| e.at)
+            .expect("the step's event")
+    };
+    let cal = office().compile().expect("compiles");
+    let mut clock = kept_domain::calendar::SlaClock::start(r.created_at);
+    clock.pause(at("awaiting_customer")).expect("pause");
+    clock.resume(at("in_progress")).expect("resume");
+    let expected = clock.due(&cal, hours(16)).expect("open time ahead");
+    let resolution = |req: &Request| {
+        req.clocks
+            .iter()
+            .find(|c| c.kind == kept_domain::ClockKind::Resolution)
+            .expect("a resolution clock")
+            .clone()
+    };
+    assert_eq!(resolution(&paused).clock.state(), ClockState::Paused);
+    assert_eq!(paused.due_at, None, "no clock counting while paused");
+    assert_eq!(resolution(&resumed).clock, clock);
+    assert_eq!(resumed.due_at, expected);
+    assert_eq!(store.request(r.id).await.expect("read").due_at, expected);
+}

@@ -6,6 +6,7 @@
 //! are in the modules below.
 
 mod bad_input;
+mod caching;
 mod chain;
 mod intake;
 mod lifecycle;
