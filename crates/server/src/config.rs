@@ -66,6 +66,11 @@ pub struct Config {
     pub sla_at_risk_percent: u8,
     /// How often the SLA timers look for due alarms, in milliseconds.
     pub sla_timer_interval_ms: u64,
+    /// How stale cached reference data (tokens, roles, parties, contracts,
+    /// terms, services, calendars) may be, in milliseconds, when it is
+    /// changed through another server or the CLI; this server's own
+    /// changes are seen at once. 0 reads the database on every request.
+    pub reference_cache_ms: u64,
 }
 
 impl Default for Config {
@@ -87,6 +92,7 @@ impl Default for Config {
             log_level: "info".into(),
             sla_at_risk_percent: kept_domain::sla::DEFAULT_AT_RISK_PERCENT,
             sla_timer_interval_ms: 1000,
+            reference_cache_ms: 100,
         }
     }
 }
@@ -125,6 +131,7 @@ const KEYS: &[&str] = &[
     "log_level",
     "sla_at_risk_percent",
     "sla_timer_interval_ms",
+    "reference_cache_ms",
 ];
 
 impl Config {

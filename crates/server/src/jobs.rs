@@ -75,3 +75,27 @@ async fn sweep(state: &AppState) {
         }
     }
 }
+
+/// Reads the database's generation every `reference_cache_ms` until
+/// `shutdown` changes, so this server's cache notices changes made
+/// through other servers (see [`crate::refs`]). Does nothing when the
+/// interval is 0: then every request reads the generation itself.
+pub async fn watch_generation(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    if state.config.reference_cache_ms == 0 {
+        return;
+    }
+    let every = Duration::from_millis(state.config.reference_cache_ms);
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => match state.store.generation().await {
+                Ok(generation) => state
+                    .refs
+                    .observe(Some(generation), state.store.local_writes()),
+                Err(e) => tracing::warn!(error = %e, "reading the generation failed"),
+            },
+            _ = shutdown.changed() => return,
+        }
+    }
+}

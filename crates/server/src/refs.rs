@@ -1,17 +1,20 @@
-//! Reference data cached in memory, checked against the database's
-//! generation on every request.
+//! Reference data cached in memory, stamped with the database's generation.
 //!
-//! Parties, contracts, terms, services, calendars and principals change
-//! rarely and are read on every request; each audited write moves the
-//! database's generation counter on (see `kept_store::AuthStore::generation`).
-//! Authentication reads the generation with the token in one query and
-//! calls [`RefCache::observe`]; a newer generation empties the cache. So a
-//! change made through any server is seen by every server's next request,
-//! and nothing that matters lives only in memory.
+//! API tokens, principals, parties, contracts, terms, services and
+//! calendars change rarely and are read on every request. Each audited
+//! write moves the database's generation counter on (see
+//! `kept_store::AuthStore::generation`) and counts in this process's
+//! `Store::local_writes`. The cache is emptied when either moves:
 //!
-//! An entry is kept only if the generation did not move while it was being
-//! loaded, and nothing is cached until a generation has been observed (the
-//! CLI's one-off commands never cache).
+//! - this server's own changes are seen by its very next request (every
+//!   request compares the local count, an atomic read);
+//! - other servers' changes (and the CLI's) are seen within
+//!   `reference_cache_ms` (default 100 ms), how often a background task
+//!   reads the generation; with 0, every request reads it instead.
+//!
+//! The database stays the only source of truth: an entry is kept only if
+//! the stamp did not move while it was being loaded, and nothing is cached
+//! until a stamp has been observed (the CLI's one-off commands never cache).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -22,16 +25,34 @@ use kept_domain::{
     CalendarId, Contract, ContractId, Lineage, PartyId, Principal, Service, ServiceId,
     TermsVersion, Timestamp, UserId, terms_at,
 };
-use kept_store::{Store, StoreError};
+use kept_store::{Store, StoreError, TokenOwner};
 
 /// Entries beyond which the cache starts afresh (a bound on memory).
 const MAX_ENTRIES: usize = 20_000;
 
+/// What the entries were loaded under: the database's generation and this
+/// process's count of audited writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    database: i64,
+    local: u64,
+}
+
+/// A token found live, and when this process last noted its use.
+#[derive(Debug, Clone, Copy)]
+pub struct CachedToken {
+    /// Its owner, id and expiry.
+    pub owner: TokenOwner,
+    /// When its use was last written down.
+    pub touched_at: Timestamp,
+}
+
 #[derive(Default)]
 struct Entries {
-    /// The generation the entries belong to; none until one is observed.
-    generation: Option<i64>,
+    /// The stamp of the entries; none until one is observed.
+    stamp: Option<Stamp>,
     count: usize,
+    tokens: HashMap<String, CachedToken>,
     principals: HashMap<UserId, Principal>,
     contracts: HashMap<ContractId, Contract>,
     lineages: HashMap<PartyId, Lineage>,
@@ -42,9 +63,9 @@ struct Entries {
 }
 
 impl Entries {
-    fn clear(&mut self, generation: i64) {
+    fn clear(&mut self, stamp: Stamp) {
         *self = Self {
-            generation: Some(generation),
+            stamp: Some(stamp),
             ..Self::default()
         };
     }
@@ -60,13 +81,66 @@ pub struct RefCache {
 type Pick<K, V> = fn(&mut Entries) -> &mut HashMap<K, V>;
 
 impl RefCache {
-    /// Notes the database's generation as read by a request: a newer one
-    /// empties the cache.
-    pub fn observe(&self, generation: i64) {
-        if let Ok(mut entries) = self.entries.lock()
-            && entries.generation.is_none_or(|g| g < generation)
+    /// Notes the database's generation (when read) and this process's
+    /// count of audited writes: if either moved on, the cache is emptied.
+    pub fn observe(&self, database: Option<i64>, local: u64) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        let now = match (entries.stamp, database) {
+            (None, None) => return,
+            (None, Some(database)) => Stamp { database, local },
+            (Some(old), database) => {
+                let database = database.unwrap_or(old.database);
+                if database <= old.database && local <= old.local {
+                    return;
+                }
+                Stamp {
+                    database: database.max(old.database),
+                    local: local.max(old.local),
+                }
+            }
+        };
+        entries.clear(now);
+    }
+
+    /// Before a request uses the cache: notes this process's own writes,
+    /// and reads the database's generation too when `every_request`.
+    pub async fn refresh(&self, store: &dyn Store, every_request: bool) -> Result<(), StoreError> {
+        let database = if every_request {
+            Some(store.generation().await?)
+        } else {
+            None
+        };
+        self.observe(database, store.local_writes());
+        Ok(())
+    }
+
+    /// A token found live before, if it has not expired since.
+    pub fn token(&self, hash: &str, now: Timestamp) -> Option<CachedToken> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .tokens
+            .get(hash)
+            .filter(|t| t.owner.expires_at.is_none_or(|e| e > now))
+            .copied()
+    }
+
+    /// The stamp now, to pass to [`RefCache::keep_token`] after a read.
+    pub fn stamp(&self) -> Option<Stamp> {
+        self.entries.lock().ok().and_then(|e| e.stamp)
+    }
+
+    /// Remembers a live token read from the database after `before` was
+    /// taken, unless the cache moved on meanwhile or the read is older
+    /// than what the cache has seen.
+    pub fn keep_token(&self, hash: &str, token: CachedToken, before: Option<Stamp>) {
+        if let (Some(before), Ok(mut entries)) = (before, self.entries.lock())
+            && entries.stamp == Some(before)
+            && before.database <= token.owner.generation
         {
-            entries.clear(generation);
+            entries.count += 1;
+            entries.tokens.insert(hash.to_owned(), token);
         }
     }
 
@@ -83,13 +157,13 @@ impl RefCache {
                 if let Some(value) = pick(&mut entries).get(&key) {
                     return Ok(value.clone());
                 }
-                entries.generation
+                entries.stamp
             }
             Err(_) => None,
         };
         let value = load.await?;
         if let (Some(before), Ok(mut entries)) = (before, self.entries.lock())
-            && entries.generation == Some(before)
+            && entries.stamp == Some(before)
         {
             if entries.count >= MAX_ENTRIES {
                 entries.clear(before);

@@ -93,7 +93,8 @@ impl App {
             self.state.clone(),
             jobs_stopped.clone(),
         ));
-        let timers = tokio::spawn(jobs::sla_timers(self.state.clone(), jobs_stopped));
+        let timers = tokio::spawn(jobs::sla_timers(self.state.clone(), jobs_stopped.clone()));
+        let generation = tokio::spawn(jobs::watch_generation(self.state.clone(), jobs_stopped));
         tracing::info!(address = %self.address(), database = self.state.store.backend().name(), "serving");
         axum::serve(
             self.listener,
@@ -105,6 +106,7 @@ impl App {
         let _ = stop_jobs.send(true);
         let _ = purge.await;
         let _ = timers.await;
+        let _ = generation.await;
         self.state.store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -7,7 +7,9 @@ use sqlx::any::AnyRow;
 
 use crate::audit::append;
 use crate::error::{Conflict, Result, StoreError};
-use crate::query::{IdempotencyStart, LoginFailures, NewToken, SessionRecord, StoredResponse};
+use crate::query::{
+    IdempotencyStart, LoginFailures, NewToken, SessionRecord, StoredResponse, TokenOwner,
+};
 use crate::sql::{RowExt, micros, now};
 use crate::users::fetch_user;
 use crate::{AuthStore, SqlStore};
@@ -75,7 +77,7 @@ impl AuthStore for SqlStore {
             json!({ "user_id": token.user_id, "name": token.name, "prefix": token.prefix }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(token)
     }
 
@@ -120,7 +122,7 @@ impl AuthStore for SqlStore {
             json!({ "user_id": user, "name": token.name }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(token)
     }
 
@@ -131,9 +133,9 @@ impl AuthStore for SqlStore {
         row.int("value")
     }
 
-    async fn token_owner_at(&self, hash: &str, now: Timestamp) -> Result<Option<(UserId, i64)>> {
+    async fn token_owner_at(&self, hash: &str, now: Timestamp) -> Result<Option<TokenOwner>> {
         let row = sqlx::query(
-            "SELECT t.id, t.user_id, t.last_used_at, \
+            "SELECT t.id, t.user_id, t.last_used_at, t.expires_at, \
              (SELECT value FROM generation WHERE id = 1) AS generation \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) \
@@ -144,15 +146,26 @@ impl AuthStore for SqlStore {
         .fetch_optional(&self.db.read)
         .await?;
         let Some(row) = row else { return Ok(None) };
+        let owner = TokenOwner {
+            user_id: row.parsed("user_id")?,
+            token_id: row.parsed("id")?,
+            expires_at: row.opt_instant("expires_at")?,
+            generation: row.int("generation")?,
+        };
         let last_used: Option<i64> = row.opt_instant("last_used_at")?.map(micros);
         if last_used.is_none_or(|t| micros(now) - t > TOKEN_TOUCH_MICROS) {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
-                .bind(row.text("id")?)
-                .bind(micros(now))
-                .execute(&self.db.write)
-                .await?;
+            self.touch_token(owner.token_id, now).await?;
         }
-        Ok(Some((row.parsed("user_id")?, row.int("generation")?)))
+        Ok(Some(owner))
+    }
+
+    async fn touch_token(&self, id: TokenId, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(micros(at))
+            .execute(&self.db.write)
+            .await?;
+        Ok(())
     }
 
     async fn session(&self, id_hash: &str, now: Timestamp) -> Result<Option<SessionRecord>> {
@@ -253,7 +266,7 @@ impl AuthStore for SqlStore {
             json!({ "email": target.email, "expires_at": expires_at }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(())
     }
 
@@ -313,7 +326,7 @@ impl AuthStore for SqlStore {
         )
         .await?;
         let user = fetch_user(&mut tx, user_id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(user)
     }
 

@@ -92,7 +92,7 @@ impl CalendarStore for SqlStore {
             json!({ "name": calendar.name, "owner_id": calendar.owner_id, "spec": calendar.spec }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(calendar)
     }
 
@@ -161,6 +161,17 @@ impl CalendarStore for SqlStore {
                 "spec".into(),
                 json!({ "from": before.spec, "to": after.spec }),
             );
+            // The open requests' clocks were planned on the old hours: mark
+            // them due now, so the timers re-plan each on the new ones (an
+            // edit of hours is rare; this reads the requests table).
+            sqlx::query(
+                "UPDATE requests SET next_alarm_at = $1 WHERE calendar_id = $2 \
+                 AND status IN ('new', 'acknowledged', 'in_progress', 'awaiting_customer')",
+            )
+            .bind(micros(after.updated_at))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
         }
         append(
             &mut tx,
@@ -171,7 +182,7 @@ impl CalendarStore for SqlStore {
             serde_json::Value::Object(changes),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(after)
     }
 
@@ -209,7 +220,7 @@ impl CalendarStore for SqlStore {
             json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(calendar)
     }
 }

@@ -239,7 +239,7 @@ impl ChangeStore for SqlStore {
         )
         .await?;
         let created = fetch(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(created)
     }
 
@@ -320,7 +320,7 @@ impl ChangeStore for SqlStore {
         )
         .await?;
         let after = fetch(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(after)
     }
 
@@ -353,7 +353,7 @@ impl ChangeStore for SqlStore {
         )
         .await?;
         let after = fetch(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(after)
     }
 
@@ -377,7 +377,7 @@ impl ChangeStore for SqlStore {
         )
         .await?;
         let after = fetch(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(after)
     }
 
@@ -471,7 +471,7 @@ impl ChangeStore for SqlStore {
                 .await?;
         }
         let after = fetch(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(after)
     }
 
@@ -566,7 +566,7 @@ impl ChangeStore for SqlStore {
         )
         .await?;
         let after = fetch(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok((after, version))
     }
 }

@@ -266,7 +266,7 @@ impl ContractStore for SqlStore {
     async fn create_contract(&self, actor: &Actor, new: NewContract) -> Result<Contract> {
         let mut tx = self.db.begin().await?;
         let id = insert_contract(&mut tx, actor, new).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         // Read back so member lists come in the order every read gives.
         self.contract(id).await
     }
@@ -350,7 +350,7 @@ impl ContractStore for SqlStore {
         )
         .await?;
         let after = fetch_contract(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(after)
     }
 
@@ -388,7 +388,7 @@ impl ContractStore for SqlStore {
         )
         .await?;
         let after = fetch_contract(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(after)
     }
 }

@@ -84,7 +84,7 @@ impl ImportStore for SqlStore {
             made.push(at(n, insert_party(&mut tx, actor, new).await)?);
             progress(n + 1);
         }
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(made)
     }
 
@@ -103,7 +103,7 @@ impl ImportStore for SqlStore {
             )?);
             progress(n + 1);
         }
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(made)
     }
 
@@ -119,7 +119,7 @@ impl ImportStore for SqlStore {
             made.push(at(n, insert_contract(&mut tx, actor, new).await)?);
             progress(n + 1);
         }
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(made)
     }
 }

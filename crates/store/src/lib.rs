@@ -51,7 +51,8 @@ pub use import::{ImportParty, Progress, RowError};
 pub use query::{
     ArchivedFilter, AuditQuery, CalendarQuery, ChangeRequestQuery, ContractQuery, Credentials,
     IdempotencyStart, LinkQuery, LoginFailures, NewToken, PartyOrder, PartyQuery, RequestOrder,
-    RequestQuery, RequestRecord, ServiceQuery, SessionRecord, StoredResponse, UserPatch, UserQuery,
+    RequestQuery, RequestRecord, ServiceQuery, SessionRecord, StoredResponse, TokenOwner,
+    UserPatch, UserQuery,
 };
 pub use saved_filters::SavedFilter;
 
@@ -84,6 +85,10 @@ pub trait Store:
     async fn ping(&self) -> Result<()>;
     /// Closes every connection.
     async fn close(&self);
+    /// How many audited writes this process has committed through this
+    /// store: a cache that saw a smaller count may hold data its own
+    /// process has since changed.
+    fn local_writes(&self) -> u64;
 }
 
 /// Parties and their nesting.
@@ -432,13 +437,16 @@ pub trait AuthStore: Send + Sync {
     async fn revoke_token(&self, actor: &Actor, user: UserId, id: TokenId) -> Result<ApiToken>;
     /// The owner of a live token (not revoked, not expired, user not archived).
     async fn token_owner(&self, hash: &str, now: Timestamp) -> Result<Option<UserId>> {
-        Ok(self.token_owner_at(hash, now).await?.map(|(user, _)| user))
+        Ok(self.token_owner_at(hash, now).await?.map(|o| o.user_id))
     }
     /// The owner of a live token with the current [`generation`], read
-    /// together in one query.
+    /// together in one query (and the token's last use noted, at most once
+    /// a minute).
     ///
     /// [`generation`]: AuthStore::generation
-    async fn token_owner_at(&self, hash: &str, now: Timestamp) -> Result<Option<(UserId, i64)>>;
+    async fn token_owner_at(&self, hash: &str, now: Timestamp) -> Result<Option<TokenOwner>>;
+    /// Notes that a token was used at `at`.
+    async fn touch_token(&self, id: TokenId, at: Timestamp) -> Result<()>;
     /// The counter every audited write moves on: cached reference data
     /// (parties, contracts, terms, services, calendars, users and roles)
     /// read under an older value may be stale.
@@ -520,6 +528,9 @@ pub struct SqlStore {
     db: db::Db,
     calendars: Arc<compiled::CalendarCache>,
     group_commit: Arc<requests::GroupCommit>,
+    /// Audited writes committed through this store, for caches to notice
+    /// this process's own changes at once.
+    local_writes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl SqlStore {
@@ -530,7 +541,19 @@ impl SqlStore {
             db: db::Db::connect(url, options).await?,
             calendars: Arc::default(),
             group_commit: Arc::default(),
+            local_writes: Arc::default(),
         })
+    }
+}
+
+impl SqlStore {
+    /// Commits a transaction that appended to the audit log (and so moved
+    /// the generation on), then counts it in [`Store::local_writes`].
+    async fn commit_audited(&self, tx: sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+        tx.commit().await?;
+        self.local_writes
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Ok(())
     }
 }
 
@@ -561,5 +584,9 @@ impl Store for SqlStore {
 
     async fn close(&self) {
         self.db.close().await;
+    }
+
+    fn local_writes(&self) -> u64 {
+        self.local_writes.load(std::sync::atomic::Ordering::Acquire)
     }
 }

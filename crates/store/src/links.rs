@@ -119,7 +119,7 @@ impl LinkStore for SqlStore {
     async fn create_link(&self, actor: &Actor, new: NewLink) -> Result<Link> {
         let mut tx = self.db.begin().await?;
         let link = insert_link(&mut tx, self.db.backend, actor, new).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(link)
     }
 
@@ -200,7 +200,7 @@ impl LinkStore for SqlStore {
             AuditAction::LinkRestored
         };
         append(&mut tx, actor, action, "link", &id.to_string(), json!({})).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(link)
     }
 }

@@ -265,7 +265,7 @@ impl PartyStore for SqlStore {
     async fn create_party(&self, actor: &Actor, new: NewParty) -> Result<Party> {
         let mut tx = self.db.begin().await?;
         let party = insert_party(&mut tx, actor, new).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(party)
     }
 
@@ -418,7 +418,7 @@ impl PartyStore for SqlStore {
             changes(&before, &after),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(after)
     }
 
@@ -480,7 +480,7 @@ impl PartyStore for SqlStore {
             json!({ "name": party.name }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(party)
     }
 }

@@ -426,3 +426,16 @@ impl RequestQuery {
         }
     }
 }
+
+/// A live API token's owner, as authentication needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenOwner {
+    /// The user.
+    pub user_id: UserId,
+    /// The token (not its secret).
+    pub token_id: kept_domain::TokenId,
+    /// When it stops working, if it does.
+    pub expires_at: Option<Timestamp>,
+    /// The database's generation when it was read.
+    pub generation: i64,
+}

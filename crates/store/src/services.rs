@@ -161,7 +161,7 @@ impl ServiceStore for SqlStore {
             json!(service),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(service)
     }
 
@@ -237,7 +237,7 @@ impl ServiceStore for SqlStore {
             serde_json::Value::Object(changes),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(after)
     }
 
@@ -270,7 +270,7 @@ impl ServiceStore for SqlStore {
             json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(service)
     }
 }

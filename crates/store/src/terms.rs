@@ -191,7 +191,7 @@ impl TermsStore for SqlStore {
             json!({ "version": version.version, "effective_from": effective_from, "terms": version.terms }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(version)
     }
 
@@ -258,7 +258,7 @@ impl TermsStore for SqlStore {
             }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(TermsVersion {
             effective_from,
             terms,

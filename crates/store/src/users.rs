@@ -134,7 +134,7 @@ impl UserStore for SqlStore {
         )
         .await?;
         let user = fetch_user(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(user)
     }
 
@@ -222,7 +222,7 @@ impl UserStore for SqlStore {
         )
         .await?;
         let user = fetch_user(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(user)
     }
 
@@ -272,7 +272,7 @@ impl UserStore for SqlStore {
         )
         .await?;
         let user = fetch_user(&mut tx, id).await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(user)
     }
 
@@ -312,7 +312,7 @@ impl UserStore for SqlStore {
             json!({}),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(())
     }
 
@@ -404,7 +404,7 @@ impl UserStore for SqlStore {
             json!({ "grant_id": grant.id, "role": role, "party_id": party }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(grant)
     }
 
@@ -425,7 +425,7 @@ impl UserStore for SqlStore {
             json!({ "grant_id": grant.id, "role": grant.role, "party_id": grant.party_id }),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_audited(tx).await?;
         Ok(grant)
     }
 

@@ -8,6 +8,10 @@ use axum::response::{IntoResponse, Response};
 use kept_domain::{Principal, Timestamp};
 
 use super::secret::hash_secret;
+use crate::refs::CachedToken;
+
+/// How often a token's last use is written down, at most.
+const TOUCH_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
 use crate::error::{ApiError, ProblemKind};
 use crate::state::AppState;
 
@@ -58,13 +62,49 @@ async fn principal_for(state: &AppState, header: &str) -> Result<Principal, ApiE
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unauthenticated("the Authorization header must be `Bearer <token>`"))?;
-    let (user, generation) = state
-        .store
-        .token_owner_at(&hash_secret(token), Timestamp::now())
-        .await?
-        .ok_or_else(|| unauthenticated("the token is unknown, revoked or expired"))?;
-    state.refs.observe(generation);
-    match state.refs.principal(state.store.as_ref(), user).await {
+    let store = state.store.as_ref();
+    let now = Timestamp::now();
+    let hash = hash_secret(token);
+    state
+        .refs
+        .refresh(store, state.config.reference_cache_ms == 0)
+        .await?;
+    let user = match state.refs.token(&hash, now) {
+        Some(cached) => {
+            if now.duration_since(cached.touched_at) > TOUCH_EVERY {
+                let touched = CachedToken {
+                    touched_at: now,
+                    ..cached
+                };
+                state.refs.keep_token(&hash, touched, state.refs.stamp());
+                let (store, id) = (state.store.clone(), cached.owner.token_id);
+                tokio::spawn(async move {
+                    if let Err(e) = store.touch_token(id, now).await {
+                        tracing::warn!(error = %e, "noting a token's use failed");
+                    }
+                });
+            }
+            cached.owner.user_id
+        }
+        None => {
+            let before = state.refs.stamp();
+            let owner = store
+                .token_owner_at(&hash, now)
+                .await?
+                .ok_or_else(|| unauthenticated("the token is unknown, revoked or expired"))?;
+            let token = CachedToken {
+                owner,
+                touched_at: now,
+            };
+            state.refs.keep_token(&hash, token, before);
+            state
+                .refs
+                .observe(Some(owner.generation), store.local_writes());
+            owner.user_id
+        }
+    };
+    match state.refs.principal(store, user).await {
+        Ok(principal) => Ok(principal),
         Err(kept_store::StoreError::NotFound) => {
             Err(unauthenticated("the token's user is archived"))
         }

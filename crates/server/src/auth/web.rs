@@ -44,12 +44,11 @@ impl FromRequestParts<AppState> for WebCaller {
         let Some(user) = user else {
             return Err(to_login());
         };
-        let generation = state
-            .store
-            .generation()
+        state
+            .refs
+            .refresh(state.store.as_ref(), state.config.reference_cache_ms == 0)
             .await
             .map_err(|e| WebError::from(ApiError::from(e)).into_response())?;
-        state.refs.observe(generation);
         match state.refs.principal(state.store.as_ref(), user).await {
             Ok(principal) => Ok(Self { principal, session }),
             Err(StoreError::NotFound) => {

@@ -110,6 +110,7 @@ conformance! {
     requests::requests_are_seen_by_the_provider_the_client_the_customer_site_and_the_requester,
     requests::clocks_on_a_stored_calendar_fall_due_in_its_business_hours,
     requests::a_paused_clock_on_office_hours_falls_due_where_the_calendar_crate_says,
+    requests_queue::editing_a_calendars_hours_re_plans_the_alarms_of_open_requests,
     requests_queue::an_escalation_is_noted_downstream_and_public_upstream_events_are_relayed,
     requests_queue::due_alarms_are_raised_once_and_a_breach_marks_the_request,
     requests_queue::concurrent_sweeps_raise_each_alarm_exactly_once,

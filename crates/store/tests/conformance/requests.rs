@@ -428,7 +428,7 @@ pub async fn requests_are_seen_by_the_provider_the_client_the_customer_site_and_
 }
 
 /// Mon–Fri 09:00–17:00 UTC.
-fn office() -> CalendarSpec {
+pub fn office() -> CalendarSpec {
     let day = "[\"09:00-17:00\"]";
     CalendarSpec::from_toml(&format!(
         "zone = \"UTC\"\n[week]\nmon = {day}\ntue = {day}\nwed = {day}\nthu = {day}\nfri = {day}\n"
@@ -436,7 +436,7 @@ fn office() -> CalendarSpec {
     .expect("spec")
 }
 
-fn around_the_clock() -> CalendarSpec {
+pub fn around_the_clock() -> CalendarSpec {
     let day = "[\"00:00-24:00\"]";
     CalendarSpec::from_toml(&format!(
         "zone = \"UTC\"\n[week]\nmon = {day}\ntue = {day}\nwed = {day}\nthu = {day}\nfri = {day}\nsat = {day}\nsun = {day}\n"

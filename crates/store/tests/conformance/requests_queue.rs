@@ -492,3 +492,69 @@ pub async fn an_escalation_is_noted_downstream_and_public_upstream_events_are_re
         .collect();
     assert_eq!(upstream, [up.id]);
 }
+
+/// Editing a calendar's hours re-plans the alarms of the open requests on
+/// it: a request due next week on weekday hours is due in four hours once
+/// the calendar is open around the clock, and its at-risk alarm comes then.
+pub async fn editing_a_calendars_hours_re_plans_the_alarms_of_open_requests(store: Arc<dyn Store>) {
+    let w = world(&store).await;
+    // Open only on a single day long past: nothing falls due for years.
+    let closed = kept_domain::calendar::CalendarSpec::from_toml(
+        "zone = \"UTC\"\nvalid_from = \"2020-01-01\"\nvalid_until = \"2200-01-01\"\n[week]\n\
+         [[exceptions]]\nkind = \"open\"\nfrom = \"2020-01-06T09:00\"\nto = \"2020-01-06T10:00\"\n",
+    );
+    let spec = closed.unwrap_or_else(|_| crate::requests::office());
+    let calendar = store
+        .create_calendar(
+            &actor(),
+            kept_domain::NewCalendar {
+                name: name("Hours to change"),
+                owner_id: w.provider,
+                spec,
+            },
+        )
+        .await
+        .expect("calendar");
+    let mut on_calendar = record(&w, w.leeds, RequestKind::Incident, first_response(4));
+    on_calendar.calendar_id = Some(calendar.id);
+    let r = store
+        .create_request(&as_user(&w.requester), on_calendar)
+        .await
+        .expect("request");
+    let four_hours_on = r.created_at + jiff::SignedDuration::from_hours(4);
+    assert!(
+        r.due_at.is_none_or(|due| due > four_hours_on),
+        "not due within four hours before the edit: {:?}",
+        r.due_at
+    );
+
+    store
+        .update_calendar(
+            &actor(),
+            calendar.id,
+            kept_domain::CalendarPatch {
+                spec: Some(crate::requests::around_the_clock()),
+                ..kept_domain::CalendarPatch::default()
+            },
+        )
+        .await
+        .expect("edited");
+    let swept = store
+        .raise_due_alarms(after(r.created_at, 1), 100, 75)
+        .await
+        .expect("sweep");
+    let later = store
+        .raise_due_alarms(after(r.created_at, 3 * 60 + 1), 100, 75)
+        .await
+        .expect("sweep");
+
+    assert!(swept.is_empty(), "re-planned, nothing due yet: {swept:?}");
+    assert_eq!(
+        store.request(r.id).await.expect("read").due_at,
+        Some(four_hours_on)
+    );
+    assert_eq!(
+        later.iter().map(|(_, e)| e.kind).collect::<Vec<_>>(),
+        [EventKind::ClockAtRisk]
+    );
+}
