@@ -71,6 +71,11 @@ enum Command {
     Calendar(commands::calendar::Command),
 }
 
+/// Small, frequent allocations (requests, JSON, SQL rows) are cheaper and
+/// fragment less with mimalloc than with the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut config = match Config::load(&cli.config) {
