@@ -266,15 +266,20 @@ pub async fn after_post(
             Flash::ok(session, message).await?;
             Ok(see_other(&ok_to))
         }
-        Err(e)
-            if matches!(e.kind.status().as_u16(), 409 | 422)
-                || (e.kind == ProblemKind::Forbidden && e.detail.is_some()) =>
-        {
+        Err(e) if shown_on_form(&e) => {
             Flash::error(session, describe(&e)).await?;
             Ok(see_other(back))
         }
         Err(e) => Err(WebError(e)),
     }
+}
+
+/// Whether a refused form post is told on the form (the user can act on
+/// it: a field, a conflict, a refusal with a reason) rather than as an
+/// error page.
+pub(super) fn shown_on_form(e: &ApiError) -> bool {
+    matches!(e.kind.status().as_u16(), 409 | 422)
+        || (e.kind == ProblemKind::Forbidden && e.detail.is_some())
 }
 
 /// An error as one sentence for a flash message.

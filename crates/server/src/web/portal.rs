@@ -14,7 +14,7 @@ use kept_store::{ContractQuery, RequestOrder, RequestQuery};
 use serde::Deserialize;
 
 use super::queue::{Row, rows};
-use super::{Layout, WebError, WebQuery, after_post};
+use super::{Flash, Layout, WebError, WebQuery, describe, see_other, shown_on_form};
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
@@ -71,6 +71,52 @@ struct NewPage {
     services: Vec<(ServiceId, String)>,
     kinds: Vec<(&'static str, String)>,
     may_override: bool,
+    /// What the form holds: empty, or what was typed before a refusal.
+    filled: Filled,
+}
+
+/// The raise form's values as shown: the defaults, or what the user typed
+/// before the request was refused, so nothing typed is lost.
+#[derive(Debug, Clone)]
+struct Filled {
+    customer_id: String,
+    service_id: String,
+    kind: String,
+    priority: String,
+    quantity: String,
+    subject: String,
+    description: String,
+    override_reason: String,
+}
+
+impl Default for Filled {
+    fn default() -> Self {
+        Self {
+            customer_id: String::new(),
+            service_id: String::new(),
+            kind: RequestKind::ServiceRequest.as_str().to_owned(),
+            priority: "normal".to_owned(),
+            quantity: String::new(),
+            subject: String::new(),
+            description: String::new(),
+            override_reason: String::new(),
+        }
+    }
+}
+
+impl From<&RaiseForm> for Filled {
+    fn from(form: &RaiseForm) -> Self {
+        Self {
+            customer_id: form.customer_id.trim().to_owned(),
+            service_id: form.service_id.trim().to_owned(),
+            kind: form.kind.trim().to_owned(),
+            priority: form.priority.trim().to_owned(),
+            quantity: form.quantity.clone(),
+            subject: form.subject.clone(),
+            description: form.description.clone(),
+            override_reason: form.override_reason.clone(),
+        }
+    }
 }
 
 /// Which contract the form is for.
@@ -111,7 +157,33 @@ pub async fn new_page(
     caller: WebCaller,
     WebQuery(params): WebQuery<NewParams>,
 ) -> Result<Response, WebError> {
-    let principal = &caller.principal;
+    let layout = Layout::new(
+        &caller.session,
+        &caller.principal,
+        "Raise a request",
+        "portal",
+    )
+    .await?;
+    let page = form_page(
+        &state,
+        &caller.principal,
+        layout,
+        &params.contract,
+        Filled::default(),
+    )
+    .await?;
+    Ok(page.into_response())
+}
+
+/// The raise form for the contract `contract` (an id as typed; anything
+/// else shows the choice of contracts), holding `filled`.
+async fn form_page(
+    state: &AppState,
+    principal: &Principal,
+    layout: Layout,
+    contract: &str,
+    filled: Filled,
+) -> Result<NewPage, WebError> {
     let contracts: Vec<Contract> = state
         .store
         .list_contracts(&ContractQuery {
@@ -120,7 +192,7 @@ pub async fn new_page(
         })
         .await?
         .items;
-    let chosen = match params.contract.parse::<ContractId>() {
+    let chosen = match contract.trim().parse::<ContractId>() {
         Ok(id) => contracts.iter().find(|c| c.id == id).cloned(),
         Err(_) => None,
     };
@@ -132,7 +204,7 @@ pub async fn new_page(
         provider_side = principal.is_admin() || principal.reaches(&provider);
         may_override = principal.override_scope(&provider);
         customers = customers_for(
-            &state,
+            state,
             principal,
             c,
             provider_side || principal.reaches(&client),
@@ -157,7 +229,7 @@ pub async fn new_page(
         })
         .collect();
     Ok(NewPage {
-        layout: Layout::new(&caller.session, principal, "Raise a request", "portal").await?,
+        layout,
         contracts: contracts
             .iter()
             .filter(|c| !c.is_archived())
@@ -168,8 +240,8 @@ pub async fn new_page(
         services,
         kinds,
         may_override,
-    }
-    .into_response())
+        filled,
+    })
 }
 
 /// The raise form's fields, as typed.
@@ -249,23 +321,41 @@ impl RaiseForm {
     }
 }
 
-/// `POST /requests`: raises a request from the form.
+/// `POST /requests`: raises a request from the form. A refusal the user
+/// can act on (a field, the contract's scope) shows the form again with
+/// what they typed and why, rather than a redirect that would lose it.
 pub async fn create(
     State(state): State<AppState>,
     caller: WebCaller,
     CsrfForm(form): CsrfForm<RaiseForm>,
 ) -> Result<Response, WebError> {
-    let back = match form.contract_id.trim().parse::<ContractId>() {
-        Ok(id) => format!("/requests/new?contract={id}"),
-        Err(_) => "/requests/new".to_owned(),
-    };
-    let result = async {
-        let request = raise(&state, &caller.principal, form.intake()?).await?;
-        Ok((
-            format!("Raised request #{}.", request.number),
-            format!("/requests/{}", request.id),
-        ))
+    let result = async { raise(&state, &caller.principal, form.intake()?).await }.await;
+    match result {
+        Ok(request) => {
+            Flash::ok(
+                &caller.session,
+                format!("Raised request #{}.", request.number),
+            )
+            .await?;
+            Ok(see_other(&format!("/requests/{}", request.id)))
+        }
+        Err(e) if shown_on_form(&e) => {
+            let mut layout = Layout::new(
+                &caller.session,
+                &caller.principal,
+                "Raise a request",
+                "portal",
+            )
+            .await?;
+            layout.flash = Some(Flash {
+                kind: "error".to_owned(),
+                text: describe(&e),
+            });
+            let filled = Filled::from(&form);
+            let page =
+                form_page(&state, &caller.principal, layout, &form.contract_id, filled).await?;
+            Ok((e.kind.status(), page).into_response())
+        }
+        Err(e) => Err(WebError(e)),
     }
-    .await;
-    after_post(&caller.session, result, &back).await
 }

@@ -390,21 +390,30 @@ async fn an_ended_contract_is_neither_offered_nor_given_a_form() {
 }
 
 #[tokio::test]
-async fn an_out_of_scope_subject_comes_back_to_the_form_with_the_reason_and_nothing_is_raised() {
+async fn an_out_of_scope_subject_comes_back_to_the_form_with_the_reason_and_what_was_typed() {
     let w = world().await;
     let browser = w.browser(&w.leeds_customer).await;
 
     let response = raise_from_form(&w, &browser, &w.repairs, "Roof repairs above the bay").await;
 
-    assert_see_other(&response, &w.form());
-    let page = browser.page(&w.form()).await;
-    let flash = page.flash().expect("a flash message");
+    let page = Page::read(response).await;
+    page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let flash = page.flash().expect("the reason, on the form");
     assert!(
         flash.contains("Reactive maintenance does not cover: Roof repairs"),
         "{flash}"
     );
     assert_eq!(page.count("#raise-form"), 1);
+    assert_eq!(
+        page.attr("#r-subject", "value"),
+        "Roof repairs above the bay"
+    );
+    assert_eq!(page.text("#r-description"), "Dripping since Monday.");
+    assert_eq!(page.text("#r-kind option[selected]"), "Incident");
+    assert_eq!(page.text("#r-customer option[selected]"), "Harbour Leeds");
     assert_eq!(w.count().await, 0);
+    // The message was shown once, on the form: it does not come back.
+    assert_eq!(browser.page(&w.form()).await.flash(), None);
 }
 
 #[tokio::test]
@@ -413,8 +422,7 @@ async fn a_service_not_on_the_contract_or_another_site_comes_back_to_the_form_wi
     let browser = w.browser(&w.leeds_customer).await;
     let york = w.york.id.to_string();
 
-    let cleaning = raise_from_form(&w, &browser, &w.cleaning, LEAK).await;
-    let after_cleaning = browser.page(&w.form()).await;
+    let cleaning = Page::read(raise_from_form(&w, &browser, &w.cleaning, LEAK).await).await;
     let for_york = browser
         .submit(
             &w.form(),
@@ -428,17 +436,19 @@ async fn a_service_not_on_the_contract_or_another_site_comes_back_to_the_form_wi
             ],
         )
         .await;
-    let after_york = browser.page(&w.form()).await;
+    let for_york = Page::read(for_york).await;
 
-    assert_see_other(&cleaning, &w.form());
-    let flash = after_cleaning.flash().expect("a flash message");
+    cleaning.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let flash = cleaning.flash().expect("a flash message");
     assert!(
         flash.contains("Cleaning is not a service of Harbour FM"),
         "{flash}"
     );
-    assert_see_other(&for_york, &w.form());
-    let flash = after_york.flash().expect("a flash message");
+    assert_eq!(cleaning.attr("#r-subject", "value"), LEAK);
+    for_york.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let flash = for_york.flash().expect("a flash message");
     assert!(flash.contains("Customer: no such party"), "{flash}");
+    assert_eq!(for_york.attr("#r-subject", "value"), LEAK);
     assert_eq!(w.count().await, 0);
 }
 
