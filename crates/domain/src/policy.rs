@@ -204,7 +204,9 @@ impl Principal {
     /// Whether the user sees a contract whose provider, client and
     /// customers have these lineages and which `steering` steers: admins;
     /// whoever reaches its provider, its client or one of its customers;
-    /// its steering group. Matches the store's contract visibility.
+    /// the people of a customer's parts (a department of a covered site),
+    /// for whom that customer is context; its steering group. Matches the
+    /// store's contract visibility.
     pub fn sees_contract(
         &self,
         provider: &Lineage,
@@ -215,7 +217,9 @@ impl Principal {
         self.is_admin()
             || self.reaches(provider)
             || self.reaches(client)
-            || customers.iter().any(|c| self.reaches(c))
+            || customers
+                .iter()
+                .any(|c| self.reaches(c) || c.party().is_some_and(|p| self.context.contains(&p)))
             || steering.contains(&self.user_id)
     }
 
@@ -376,5 +380,30 @@ mod tests {
         };
         assert!(roots.contains(&t.store_a) && roots.contains(&t.alice_at_a));
         assert_eq!(context, vec![t.head_office]);
+    }
+
+    #[test]
+    fn a_part_of_a_covered_customer_sees_the_contract_but_a_part_of_the_client_does_not() {
+        let t = tree();
+        let bakery = PartyId::new();
+        let finance = PartyId::new();
+        let baker = principal(
+            PartyId::new(),
+            &[(Role::Customer, bakery)],
+            &[t.head_office, t.store_a],
+        );
+        let clerk = principal(
+            PartyId::new(),
+            &[(Role::Customer, finance)],
+            &[t.head_office],
+        );
+        let provider = Lineage(vec![t.provider]);
+        let client = Lineage(vec![t.head_office]);
+        let store_a = Lineage(vec![t.head_office, t.store_a]);
+        let store_b = Lineage(vec![t.head_office, t.store_b]);
+
+        assert!(baker.sees_contract(&provider, &client, std::slice::from_ref(&store_a), &[]));
+        assert!(!baker.sees_contract(&provider, &client, &[store_b], &[]));
+        assert!(!clerk.sees_contract(&provider, &client, &[store_a], &[]));
     }
 }

@@ -152,7 +152,8 @@ async fn insert_members(
 }
 
 /// The condition that a contract is visible: the caller reaches its
-/// provider, its client or one of its customers, or steers it.
+/// provider, its client or one of its customers, or a part of one of its
+/// customers (a department of a covered site), or steers it.
 fn push_visible(sql: &mut Sql, scope: &PartyScope, user: Option<UserId>) {
     let Some(reach) = reach_of(scope) else {
         sql.push(" AND 1 = 1");
@@ -162,9 +163,16 @@ fn push_visible(sql: &mut Sql, scope: &PartyScope, user: Option<UserId>) {
     push_in_scope(sql, "c.provider_id", &reach);
     sql.push(" OR ");
     push_in_scope(sql, "c.client_id", &reach);
-    sql.push(" OR EXISTS (SELECT 1 FROM contract_customers cc WHERE cc.contract_id = c.id AND ");
+    sql.push(" OR EXISTS (SELECT 1 FROM contract_customers cc WHERE cc.contract_id = c.id AND (");
     push_in_scope(sql, "cc.party_id", &reach);
-    sql.push(")");
+    if let PartyScope::Within { roots, .. } = &reach {
+        sql.push(
+            " OR cc.party_id IN (SELECT ancestor_id FROM party_ancestors WHERE descendant_id IN (",
+        )
+        .bind_list(roots.iter().map(ToString::to_string))
+        .push("))");
+    }
+    sql.push("))");
     if let Some(user) = user {
         sql.push(" OR EXISTS (SELECT 1 FROM contract_approvers ca WHERE ca.contract_id = c.id AND ca.user_id = ")
             .bind(user.to_string())

@@ -7,10 +7,10 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kept_domain::{
-    Contract, ContractId, FieldError, Limit, PartyId, Principal, RequestKind, ServiceId,
-    ValidationErrors,
+    Contract, ContractId, FieldError, Limit, PartyId, PartyKind, PartyScope, Principal,
+    RequestKind, ServiceId, ValidationErrors,
 };
-use kept_store::{ContractQuery, RequestOrder, RequestQuery};
+use kept_store::{ContractQuery, PartyQuery, RequestOrder, RequestQuery};
 use serde::Deserialize;
 
 use super::queue::{Row, rows};
@@ -126,27 +126,75 @@ pub struct NewParams {
     contract: String,
 }
 
-/// The contract's customers the caller may raise requests for.
+/// The parties the caller may raise requests for under `contract`: each
+/// listed customer they reach (every one, `on_behalf` of the provider or
+/// the client) with the sites, departments and teams under it, or, where
+/// they reach only part of a listed customer, that part. Nested parties are
+/// named by their path from the listed customer ("Leeds › Bakery"), so two
+/// departments of the same name at two sites can be told apart.
 async fn customers_for(
     state: &AppState,
     caller: &Principal,
     contract: &Contract,
     on_behalf: bool,
 ) -> Result<Vec<(PartyId, String)>, WebError> {
-    let mut ids = Vec::new();
+    let mut tops: Vec<(PartyId, PartyId)> = Vec::new(); // (listed customer, subtree top)
     for id in &contract.customer_ids {
         let lineage = state.store.lineage(*id).await?;
         if on_behalf || caller.reaches(&lineage) {
-            ids.push(*id);
+            tops.push((*id, *id));
+            continue;
+        }
+        for root in caller.roots().filter(|r| r != id) {
+            let below = state.store.lineage(root).await?;
+            if below.contains(*id) && state.store.party(root).await?.kind != PartyKind::Person {
+                tops.push((*id, root));
+            }
         }
     }
-    let mut named: Vec<(PartyId, String)> = state
-        .store
-        .party_names(&ids)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, n.as_str().to_owned()))
-        .collect();
+    let mut offered: Vec<(PartyId, PartyId)> = Vec::new(); // (listed customer, party)
+    for (listed, top) in tops {
+        offered.push((listed, top));
+        let under = state
+            .store
+            .list_parties(&PartyQuery {
+                under: Some(top),
+                limit: Limit::MAX_PAGE,
+                ..PartyQuery::new(PartyScope::All)
+            })
+            .await?;
+        offered.extend(
+            under
+                .items
+                .iter()
+                .filter(|p| p.kind != PartyKind::Person)
+                .map(|p| (listed, p.id)),
+        );
+    }
+    offered.sort();
+    offered.dedup_by_key(|(_, p)| *p);
+    let mut named = Vec::with_capacity(offered.len());
+    for (listed, id) in offered {
+        let lineage = state.store.lineage(id).await?;
+        let path: Vec<PartyId> = lineage
+            .0
+            .iter()
+            .copied()
+            .skip_while(|p| *p != listed)
+            .collect();
+        let names: std::collections::HashMap<PartyId, String> = state
+            .store
+            .party_names(&path)
+            .await?
+            .into_iter()
+            .map(|(id, n)| (id, n.as_str().to_owned()))
+            .collect();
+        let label: Vec<&str> = path
+            .iter()
+            .filter_map(|p| names.get(p).map(String::as_str))
+            .collect();
+        named.push((id, label.join(" › ")));
+    }
     named.sort_by_key(|(_, n)| n.to_lowercase());
     Ok(named)
 }

@@ -366,6 +366,60 @@ async fn the_providers_people_may_raise_for_every_site_and_only_a_manager_may_ov
 }
 
 #[tokio::test]
+async fn a_department_under_a_covered_site_is_offered_and_its_own_people_raise_for_it() {
+    let w = world().await;
+    let bakery = w
+        .app
+        .party(PartyKind::Department, "Bakery", Some(w.leeds.id))
+        .await;
+    let baker = w
+        .app
+        .persona(
+            "bea@harbour.example",
+            Some(bakery.id),
+            &[(Role::Customer, bakery.id)],
+        )
+        .await;
+    let browser = w.browser(&baker).await;
+
+    let as_agent = w.browser(&w.agent).await.page(&w.form()).await;
+    let as_leeds = w.browser(&w.leeds_customer).await.page(&w.form()).await;
+    let as_baker = browser.page(&w.form()).await;
+    let bakery_id = bakery.id.to_string();
+    let raised = browser
+        .submit(
+            &w.form(),
+            "/requests",
+            &[
+                ("contract_id", &w.contract),
+                ("customer_id", &bakery_id),
+                ("service_id", &w.repairs),
+                ("kind", "incident"),
+                ("subject", "Oven door hinge"),
+            ],
+        )
+        .await;
+
+    assert_eq!(
+        as_agent.texts("#r-customer option"),
+        ["Harbour Leeds", "Harbour Leeds › Bakery", "Harbour York"]
+    );
+    assert_eq!(
+        as_leeds.texts("#r-customer option"),
+        ["Harbour Leeds", "Harbour Leeds › Bakery"]
+    );
+    // The baker reaches the bakery, not the rest of the Leeds store.
+    assert_eq!(
+        as_baker.texts("#r-customer option"),
+        ["Harbour Leeds › Bakery"]
+    );
+    assert_eq!(raised.status(), StatusCode::SEE_OTHER);
+    let to = location(&raised);
+    let request = w.read(to.trim_start_matches("/requests/")).await;
+    assert_eq!(request["customer_id"], json!(bakery.id));
+}
+
+#[tokio::test]
 async fn an_ended_contract_is_neither_offered_nor_given_a_form() {
     let w = world().await;
     json(

@@ -246,6 +246,55 @@ pub async fn contracts_are_seen_by_their_provider_client_customers_and_steering_
     );
 }
 
+pub async fn the_people_of_a_part_of_a_customer_see_its_contract_and_no_other(
+    store: Arc<dyn Store>,
+) {
+    let c = chain(&store).await;
+    let leeds_only = store
+        .create_contract(&actor(), new_contract(&c, vec![c.leeds.id]))
+        .await
+        .expect("created");
+    store
+        .create_contract(
+            &actor(),
+            NewContract {
+                name: name("York FM"),
+                ..new_contract(&c, vec![c.york.id])
+            },
+        )
+        .await
+        .expect("created");
+    let bakery = party(&store, PartyKind::Department, "Bakery", Some(c.leeds.id)).await;
+    let head_office = party(&store, PartyKind::Department, "Finance", Some(c.client.id)).await;
+    let within = |root| PartyScope::Within {
+        roots: vec![root],
+        context: vec![],
+    };
+
+    let baker = store
+        .list_contracts(&ContractQuery::new(within(bakery.id), None))
+        .await
+        .expect("list");
+    let finance = store
+        .list_contracts(&ContractQuery::new(within(head_office.id), None))
+        .await
+        .expect("list");
+
+    // Below Leeds: Leeds's contract. Below the client, beside the stores:
+    // neither (being under the client is not being the client).
+    let seen: Vec<ContractId> = baker.items.iter().map(|k| k.id).collect();
+    assert_eq!(seen, [leeds_only.id]);
+    assert!(finance.items.is_empty(), "{:?}", finance.items);
+    assert_eq!(
+        store
+            .visible_contract(leeds_only.id, &within(bakery.id), None)
+            .await
+            .expect("seen")
+            .id,
+        leeds_only.id
+    );
+}
+
 pub async fn a_contract_is_renamed_and_ended_with_an_audit_trail(store: Arc<dyn Store>) {
     let c = chain(&store).await;
     let made = store

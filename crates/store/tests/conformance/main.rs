@@ -61,6 +61,7 @@ conformance! {
     contracts::a_contract_reads_back_with_its_customers_services_and_approvers,
     contracts::a_contract_naming_unusable_things_is_refused_naming_the_field,
     contracts::contracts_are_seen_by_their_provider_client_customers_and_steering_group,
+    contracts::the_people_of_a_part_of_a_customer_see_its_contract_and_no_other,
     contracts::a_contract_is_renamed_and_ended_with_an_audit_trail,
     services::a_service_reads_back_with_its_scope_and_defaults,
     services::invalid_details_and_unknown_providers_are_refused,
