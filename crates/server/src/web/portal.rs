@@ -25,34 +25,45 @@ use crate::state::AppState;
 #[template(path = "portal.html")]
 struct PortalPage {
     layout: Layout,
+    /// `true` for everything the user can follow, `false` for what they raised.
+    all: bool,
     rows: Vec<Row>,
     next: Option<String>,
 }
 
-/// Where the portal's list continues.
+/// Which list and where it continues.
 #[derive(Debug, Default, Deserialize)]
 pub struct PortalParams {
+    /// `all` for every request the user can follow (their organisation's);
+    /// anything else for those they raised.
+    #[serde(default)]
+    show: String,
     #[serde(default)]
     cursor: String,
 }
 
-/// `GET /portal`: the user's requests, newest first.
+/// `GET /portal`: the requests the user raised, newest first; with
+/// `show=all`, every request they can follow (a customer's colleagues' at
+/// their site, say).
 pub async fn page(
     State(state): State<AppState>,
     caller: WebCaller,
     WebQuery(params): WebQuery<PortalParams>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
+    let all = params.show == "all";
     let page = state
         .store
         .list_requests(&RequestQuery {
             order: RequestOrder::Newest,
+            requester_id: (!all).then_some(principal.user_id),
             cursor: Some(params.cursor).filter(|c| !c.is_empty()),
             ..RequestQuery::new(principal.party_scope(), Some(principal.user_id))
         })
         .await?;
     Ok(PortalPage {
         layout: Layout::new(&caller.session, principal, "My requests", "portal").await?,
+        all,
         rows: rows(&state, page.items).await?,
         next: page.next_cursor.map(|c| c.as_str().to_owned()),
     }

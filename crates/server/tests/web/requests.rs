@@ -544,12 +544,53 @@ async fn another_sites_customer_and_a_stranger_find_nothing_while_the_provider_s
     assert!(queue.text("#queue tbody tr").contains("Harbour Leeds"));
     let portal = leeds.page("/portal").await;
     assert_eq!(portal.texts("#my-requests tbody td:nth-child(2) a"), [LEAK]);
+    let york_all = york.page("/portal?show=all").await;
+    assert_eq!(york_all.count("#no-requests"), 1);
+    assert!(!york_all.body.contains(LEAK));
     assert!(!agent.page(&path).await.body.contains("Is this ours?"));
     let york_filters = york.page("/requests").await;
     assert_eq!(
         york_filters.texts("#f-customer option"),
         ["Any", "Harbour York"]
     );
+}
+
+#[tokio::test]
+async fn the_portal_lists_what_i_raised_and_on_its_other_tab_my_colleagues_requests_too() {
+    let w = world().await;
+    let colleague = w
+        .app
+        .persona(
+            "lena@harbour.example",
+            Some(w.leeds.id),
+            &[(Role::Customer, w.leeds.id)],
+        )
+        .await;
+    w.raise(LEAK).await;
+    created(
+        &w.app,
+        &colleague.token,
+        "/api/v1/requests",
+        json!({
+            "contract_id": w.contract, "service_id": w.repairs,
+            "kind": "incident", "subject": "Door closer loose"
+        }),
+    )
+    .await;
+    let browser = w.browser(&colleague).await;
+    let agent = w.browser(&w.agent).await;
+
+    let mine = browser.page("/portal").await;
+    let all = browser.page("/portal?show=all").await;
+    let agents_own = agent.page("/portal").await;
+
+    let subjects_of = |p: &Page| p.texts("#my-requests tbody td:nth-child(2) a");
+    assert_eq!(subjects_of(&mine), ["Door closer loose"]);
+    assert_eq!(mine.text("#portal-tabs [aria-current]"), "Raised by me");
+    assert_eq!(subjects_of(&all), ["Door closer loose", LEAK]);
+    assert_eq!(all.text("#portal-tabs [aria-current]"), "All I can follow");
+    // The agent raised nothing: their own list is empty, not the whole queue.
+    assert_eq!(agents_own.count("#no-requests"), 1);
 }
 
 #[tokio::test]
