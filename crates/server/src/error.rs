@@ -63,6 +63,8 @@ catalogue! {
         "The request was well-formed but some values are missing, of the wrong type, unknown or not allowed. `errors` lists each field (as a dotted path) with a message."),
     PayloadTooLarge => ("payload-too-large", PAYLOAD_TOO_LARGE, "The body is too large",
         "Request bodies are limited to 1 MiB."),
+    HeadersTooLarge => ("headers-too-large", REQUEST_HEADER_FIELDS_TOO_LARGE, "The request's headers are too large",
+        "The header block (every name and value together) is limited to 64 KiB. A block of several hundred KiB may be cut off by the HTTP parser before Kept sees it, with an empty 431 response; a request line (URL) over 64 KiB is answered 414 the same way."),
     Unauthenticated => ("unauthenticated", UNAUTHORIZED, "Authentication is needed",
         "Send a valid API token as `Authorization: Bearer <token>`. Tokens are created on the API tokens page or with `kept token create`. A revoked or expired token, or one whose user is archived, is refused the same way."),
     Forbidden => ("forbidden", FORBIDDEN, "You may not do this",

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod jobs;
+pub mod limits;
 pub mod ops;
 pub mod refs;
 pub mod requests;

@@ -188,6 +188,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .merge(web)
+        .layer(from_fn(crate::limits::header_block))
         .layer(from_fn(ops::track))
         .layer(
             TraceLayer::new_for_http()

@@ -1251,6 +1251,31 @@ async fn a_malformed_authorization_header_is_a_401_problem() {
 }
 
 #[tokio::test]
+async fn a_header_block_over_64_kib_is_refused_with_a_problem_and_one_under_is_served() {
+    let (app, token, _) = arrange().await;
+    let head = |padding: usize| {
+        format!(
+            "GET /api/v1/parties HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nX-Padding: {}\r\nConnection: close\r\n",
+            "a".repeat(padding)
+        )
+    };
+
+    let over = raw_request(&app.address, head(80_000), Vec::new(), false).await;
+    let under = raw_request(&app.address, head(60_000), Vec::new(), false).await;
+
+    assert_eq!(over.status, 431, "{over:?}");
+    assert_eq!(
+        over.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert!(
+        over.body.contains("/problems/headers-too-large"),
+        "{over:?}"
+    );
+    assert_eq!(under.status, 200, "{under:?}");
+}
+
+#[tokio::test]
 async fn an_over_long_url_or_header_block_is_refused_not_dropped() {
     // These limits are enforced by the HTTP parser before the application
     // sees the request: the answer is a bare status with an empty body (see
@@ -1269,6 +1294,8 @@ async fn an_over_long_url_or_header_block_is_refused_not_dropped() {
     let header = raw_request(&app.address, long_header, Vec::new(), false).await;
 
     assert_eq!(url.status, 414, "{url:?}");
+    // hyper refuses this block while reading it when it arrives in pieces,
+    // Kept after parsing it when it arrives at once: 431 either way.
     assert_eq!(header.status, 431, "{header:?}");
     // Just under the URL limit, the application itself answers (here: the
     // search term is longer than a search term may be).
