@@ -166,21 +166,25 @@ async fn customers_for(
     let mut offered: Vec<(PartyId, PartyId)> = Vec::new(); // (listed customer, party)
     for (listed, top) in tops {
         offered.push((listed, top));
-        let under = state
-            .store
-            .list_parties(&PartyQuery {
-                under: Some(top),
-                limit: Limit::MAX_PAGE,
-                ..PartyQuery::new(PartyScope::All)
-            })
-            .await?;
-        offered.extend(
-            under
-                .items
-                .iter()
-                .filter(|p| p.kind != PartyKind::Person)
-                .map(|p| (listed, p.id)),
-        );
+        // One query per kind of unit, so the people under a large customer
+        // (who are not offered) do not crowd its units out of a page.
+        for kind in [
+            PartyKind::Organisation,
+            PartyKind::Site,
+            PartyKind::Department,
+            PartyKind::Team,
+        ] {
+            let under = state
+                .store
+                .list_parties(&PartyQuery {
+                    under: Some(top),
+                    kind: Some(kind),
+                    limit: Limit::MAX_PAGE,
+                    ..PartyQuery::new(PartyScope::All)
+                })
+                .await?;
+            offered.extend(under.items.iter().map(|p| (listed, p.id)));
+        }
     }
     offered.sort();
     offered.dedup_by_key(|(_, p)| *p);
