@@ -4,6 +4,7 @@
 mod audit;
 mod calendars;
 mod contracts;
+mod harbour;
 mod helpers;
 mod links;
 mod parties;

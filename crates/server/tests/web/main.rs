@@ -2,6 +2,8 @@
 //! fetched over HTTP and read as HTML, forms submitted as a browser without
 //! JavaScript would.
 
+#[path = "../api/harbour.rs"]
+mod harbour;
 #[path = "../api/helpers.rs"]
 mod helpers;
 mod support;

@@ -7,195 +7,39 @@
 //! request's own page is tested in `requests_page`, the queue in
 //! `requests_queue`, escalation in `requests_chain`.
 
-use kept_domain::{Party, PartyKind, Role};
+use kept_domain::{PartyKind, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{Persona, TestApp, json, spawn_app};
 use crate::support::{Browser, Page, assert_see_other, location};
 
-/// Long before any test runs: terms starting then are in force.
-const PAST: &str = "2025-01-01T00:00:00Z";
-
-/// What the Leeds customer usually reports: inside the repairs' scope.
-pub const LEAK: &str = "Leaking tap in the staff kitchen";
-
-/// Brightwell provides reactive maintenance to Harbour Retail's Leeds and
-/// York stores on a round-the-clock calendar, under terms in force since
-/// [`PAST`]; Harbour's head office placed the contract.
-pub struct World {
-    pub app: TestApp,
-    pub admin: Persona,
-    pub provider: Party,
-    pub leeds: Party,
-    pub york: Party,
-    /// A manager of the provider.
-    pub manager: Persona,
-    /// An agent of the provider.
-    pub agent: Persona,
-    /// A person of the Leeds store (a customer).
-    pub leeds_customer: Persona,
-    /// A person of the York store (a customer of the same client).
-    pub york_customer: Persona,
-    /// A manager of an organisation with nothing to do with the contract.
-    pub stranger: Persona,
-    /// The contract's service, roof repairs out of scope.
-    pub repairs: String,
-    /// A service of the provider's catalog not on the contract.
-    pub cleaning: String,
-    /// The contract: Leeds and York, repairs.
-    pub contract: String,
-}
-
-/// The id of a created object.
-pub fn id_of(value: &Value) -> String {
-    value["id"].as_str().expect("an id").to_owned()
-}
+pub use crate::harbour::{LEAK, PAST, World, id_of};
 
 /// `POST path` as `token`, which must create; returns the object.
 pub async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
     json(app.post(path, token, &body).await, StatusCode::CREATED).await
 }
 
+/// The Harbour FM world with version 1 of the terms in force since
+/// [`PAST`]: normal repairs answered within 2h and resolved within 16h.
 pub async fn world() -> World {
-    let app = spawn_app().await;
-    let admin = app.admin().await;
-    let provider = app.party(PartyKind::Organisation, "Brightwell", None).await;
-    let head_office = app
-        .party(PartyKind::Organisation, "Harbour Retail", None)
-        .await;
-    let leeds = app
-        .party(PartyKind::Site, "Harbour Leeds", Some(head_office.id))
-        .await;
-    let york = app
-        .party(PartyKind::Site, "Harbour York", Some(head_office.id))
-        .await;
-    let elsewhere = app.party(PartyKind::Organisation, "Elsewhere", None).await;
-    let manager = app
-        .persona(
-            "maya@brightwell.example",
-            Some(provider.id),
-            &[(Role::Manager, provider.id)],
-        )
-        .await;
-    let agent = app
-        .persona(
-            "arjun@brightwell.example",
-            Some(provider.id),
-            &[(Role::Agent, provider.id)],
-        )
-        .await;
-    let client = app
-        .persona(
-            "claire@harbour.example",
-            Some(head_office.id),
-            &[(Role::Client, head_office.id)],
-        )
-        .await;
-    let leeds_customer = app
-        .persona(
-            "tom@harbour.example",
-            Some(leeds.id),
-            &[(Role::Customer, leeds.id)],
-        )
-        .await;
-    let york_customer = app
-        .persona(
-            "yara@harbour.example",
-            Some(york.id),
-            &[(Role::Customer, york.id)],
-        )
-        .await;
-    let stranger = app
-        .persona(
-            "sam@elsewhere.example",
-            Some(elsewhere.id),
-            &[(Role::Manager, elsewhere.id)],
-        )
-        .await;
-    let repairs = id_of(
-        &created(
-            &app,
-            &admin.token,
-            "/api/v1/services",
-            json!({
-                "provider_id": provider.id, "name": "Reactive maintenance",
-                "in_scope": ["Plumbing"], "out_of_scope": ["Roof repairs"],
-                "default_targets": { "first_response": "8h", "resolution": "40h" }
-            }),
-        )
-        .await,
-    );
-    let cleaning = id_of(
-        &created(
-            &app,
-            &admin.token,
-            "/api/v1/services",
-            json!({ "provider_id": provider.id, "name": "Cleaning" }),
-        )
-        .await,
-    );
-    let week: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| ((*d).to_owned(), json!(["00:00-24:00"])))
-        .collect();
-    let calendar = id_of(
-        &created(
-            &app,
-            &admin.token,
-            "/api/v1/calendars",
-            json!({
-                "name": "Around the clock", "owner_id": provider.id,
-                "spec": { "zone": "UTC", "week": week }
-            }),
-        )
-        .await,
-    );
-    let contract = id_of(
-        &created(
-            &app,
-            &admin.token,
-            "/api/v1/contracts",
-            json!({
-                "name": "Harbour FM", "provider_id": provider.id,
-                "client_id": head_office.id,
-                "customer_ids": [leeds.id, york.id],
-                "service_ids": [repairs],
-                "calendar_id": calendar,
-                "steering_group": [client.user.id], "quorum": "all"
-            }),
-        )
-        .await,
-    );
+    let w = crate::harbour::world_on(spawn_app().await).await;
     created(
-        &app,
-        &manager.token,
-        &format!("/api/v1/contracts/{contract}/terms/versions"),
+        &w.app,
+        &w.manager.token,
+        &format!("/api/v1/contracts/{}/terms/versions", w.contract),
         json!({
             "effective_from": PAST,
             "terms": {
-                "sla": [{ "service_id": repairs, "priority": "normal",
+                "sla": [{ "service_id": w.repairs, "priority": "normal",
                           "first_response": "2h", "resolution": "16h" }],
                 "kpis": [], "in_scope": [], "out_of_scope": []
             }
         }),
     )
     .await;
-    World {
-        app,
-        admin,
-        provider,
-        leeds,
-        york,
-        manager,
-        agent,
-        leeds_customer,
-        york_customer,
-        stranger,
-        repairs,
-        cleaning,
-        contract,
-    }
+    w
 }
 
 impl World {
