@@ -47,6 +47,24 @@ pub struct World {
     pub contract: String,
 }
 
+impl World {
+    /// The provider's manager ends the contract.
+    #[allow(dead_code, reason = "not every suite ends the contract")]
+    pub async fn end_contract(&self) {
+        json(
+            self.app
+                .post(
+                    &format!("/api/v1/contracts/{}/archive", self.contract),
+                    &self.manager.token,
+                    &json!({}),
+                )
+                .await,
+            reqwest::StatusCode::OK,
+        )
+        .await;
+    }
+}
+
 /// The id of a created object.
 pub fn id_of(value: &Value) -> String {
     value["id"].as_str().expect("an id").to_owned()

@@ -266,17 +266,7 @@ async fn a_department_under_a_covered_site_is_offered_and_its_own_people_raise_f
 #[tokio::test]
 async fn an_ended_contract_is_neither_offered_nor_given_a_form() {
     let w = world().await;
-    json(
-        w.app
-            .post(
-                &format!("/api/v1/contracts/{}/archive", w.contract),
-                &w.admin.token,
-                &json!({}),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    w.end_contract().await;
     let browser = w.browser(&w.leeds_customer).await;
 
     let choice = browser.page("/requests/new").await;

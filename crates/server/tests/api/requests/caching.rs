@@ -153,17 +153,7 @@ async fn a_servers_own_change_is_seen_by_its_next_request() {
     let w = world().await;
     w.raise(&w.leeds_customer, json!({})).await;
 
-    json(
-        w.app
-            .post(
-                &format!("/api/v1/contracts/{}/archive", w.contract),
-                &w.manager.token,
-                &json!({}),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    w.end_contract().await;
 
     problem(
         w.try_raise(&w.leeds_customer, json!({})).await,

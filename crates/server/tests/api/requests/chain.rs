@@ -33,6 +33,20 @@ struct Chain {
     course: String,
 }
 
+impl Chain {
+    /// The trainer raises a request under their engagement.
+    async fn trainer_raises(&self, service: &str, kind: &str, subject: &str) -> reqwest::Response {
+        self.app
+            .post(
+                "/api/v1/requests",
+                &self.trainer.token,
+                &json!({ "contract_id": self.engagement, "service_id": service,
+                         "kind": kind, "subject": subject }),
+            )
+            .await
+    }
+}
+
 async fn link(app: &TestApp, token: &str, supplier: &str, customer: &str) {
     created(
         app,
@@ -171,11 +185,10 @@ async fn the_trainers_question_reaches_the_publisher_whose_reply_comes_back_with
     let app = &c.app;
 
     let asked = json(
-        app.post(
-            "/api/v1/requests",
-            &c.trainer.token,
-            &json!({ "contract_id": c.engagement, "service_id": c.materials, "kind": "question",
-                     "subject": "Where are the model answers to the chapter 4 exercise?" }),
+        c.trainer_raises(
+            &c.materials,
+            "question",
+            "Where are the model answers to the chapter 4 exercise?",
         )
         .await,
         StatusCode::CREATED,
@@ -277,13 +290,7 @@ async fn a_question_no_supplier_contract_covers_is_refused_as_not_covered() {
     let c = training_chain().await;
 
     let refused = problem(
-        c.app
-            .post(
-                "/api/v1/requests",
-                &c.trainer.token,
-                &json!({ "contract_id": c.engagement, "service_id": c.materials, "kind": "incident",
-                         "subject": "The workbooks arrived torn" }),
-            )
+        c.trainer_raises(&c.materials, "incident", "The workbooks arrived torn")
             .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "request-not-covered",
@@ -298,11 +305,10 @@ async fn the_training_company_escalates_a_request_to_the_publisher_and_sees_its_
     let c = training_chain().await;
     let app = &c.app;
     let asked = json(
-        app.post(
-            "/api/v1/requests",
-            &c.trainer.token,
-            &json!({ "contract_id": c.engagement, "service_id": c.course, "kind": "incident",
-                     "subject": "Workbooks missing for Monday's course" }),
+        c.trainer_raises(
+            &c.course,
+            "incident",
+            "Workbooks missing for Monday's course",
         )
         .await,
         StatusCode::CREATED,

@@ -414,17 +414,7 @@ async fn a_stranger_cannot_raise_against_a_contract_they_do_not_see() {
 async fn an_ended_contract_takes_no_new_requests_but_keeps_its_old_ones() {
     let w = world().await;
     let id = w.leak().await;
-    json(
-        w.app
-            .post(
-                &format!("/api/v1/contracts/{}/archive", w.contract),
-                &w.manager.token,
-                &json!({}),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    w.end_contract().await;
 
     let refused = problem(
         w.try_raise(&w.leeds_customer, json!({})).await,
