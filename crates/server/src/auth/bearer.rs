@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Response};
 use kept_domain::{Principal, Timestamp};
 
 use super::secret::hash_secret;
+use crate::error::{ApiError, ProblemKind};
 use crate::refs::CachedToken;
+use crate::state::AppState;
 
 /// How often a token's last use is written down, at most.
 const TOUCH_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
-use crate::error::{ApiError, ProblemKind};
-use crate::state::AppState;
 
 /// The authenticated API caller. Handlers take it as an argument; without a
 /// valid token the request is answered `unauthenticated`.

@@ -33,7 +33,7 @@ pub struct Intake {
     pub contract_id: ContractId,
     /// The customer party it is for (a site, a department, a person); may
     /// be left out when the caller belongs to exactly one of the contract's
-    /// customers.
+    /// customers, or holds a role on exactly one party within them.
     pub customer_id: Option<PartyId>,
     /// The service asked for (on the contract).
     pub service_id: ServiceId,
@@ -115,7 +115,9 @@ async fn lineage_of(state: &AppState, id: PartyId, field: &str) -> Result<Lineag
 /// The customer a request is for: the one given (which a customer's people
 /// must belong to; the provider's and the client's people may name any of
 /// the contract's customers, or a party they see), or the only one of the
-/// contract's customers the caller belongs to.
+/// contract's customers the caller belongs to, or else the only party
+/// within one of them the caller holds a role on (a department of a
+/// covered site).
 async fn customer_of(
     state: &AppState,
     caller: &Principal,
@@ -143,6 +145,17 @@ async fn customer_of(
         let lineage = state.refs.lineage(state.store.as_ref(), *id).await?;
         if caller.reaches(&lineage) {
             mine.push((*id, lineage));
+        }
+    }
+    if mine.is_empty() {
+        let mut granted: Vec<PartyId> = caller.grants.iter().map(|g| g.party_id).collect();
+        granted.sort();
+        granted.dedup();
+        for id in granted {
+            let lineage = state.refs.lineage(state.store.as_ref(), id).await?;
+            if customers.iter().any(|c| lineage.contains(*c)) {
+                mine.push((id, lineage));
+            }
         }
     }
     match mine.len() {

@@ -230,7 +230,11 @@ async fn write_groups(db: Db, mut jobs: mpsc::Receiver<Job>) {
             Err(e) => {
                 tracing::debug!(error = %e, size = group.len(), "a group commit failed; recording its requests one by one");
                 for job in group {
-                    let outcome = commit(&db, &[&job.prepared]).await.map(|n| n[0]);
+                    let outcome = commit(&db, &[&job.prepared]).await.and_then(|n| {
+                        n.first().copied().ok_or_else(|| {
+                            StoreError::Corrupt("an inserted request was not returned".into())
+                        })
+                    });
                     let _ = job.reply.send(outcome);
                 }
             }

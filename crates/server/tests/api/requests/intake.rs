@@ -2,6 +2,7 @@
 //! from the terms in force (or the service's defaults), and refusals of
 //! what the contract does not cover, with a manager's override.
 
+use kept_domain::{PartyKind, Role};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use serde_json::json;
@@ -55,6 +56,48 @@ async fn a_customer_raises_an_incident_for_their_only_site_with_targets_from_the
         w.read(&w.leeds_customer, &id).await["number"],
         raised["number"]
     );
+}
+
+#[tokio::test]
+async fn a_person_of_a_department_of_a_covered_site_raises_for_their_department() {
+    let w = world().await;
+    w.set_terms().await;
+    let bakery = w
+        .app
+        .party(PartyKind::Department, "Bakery", Some(w.leeds.id))
+        .await;
+    let baker = w
+        .app
+        .persona(
+            "bea@harbour.example",
+            Some(bakery.id),
+            &[(Role::Customer, bakery.id)],
+        )
+        .await;
+
+    let raised = json(w.try_raise(&baker, json!({})).await, StatusCode::CREATED).await;
+    let for_leeds = w
+        .try_raise(&baker, json!({ "customer_id": w.leeds.id }))
+        .await;
+    let contract = w
+        .app
+        .get(&format!("/api/v1/contracts/{}", w.contract), &baker.token)
+        .await;
+
+    assert_eq!(raised["customer_id"], bakery.id.to_string());
+    assert_eq!(clock(&raised, "first_response")["target"], "2h");
+    // The rest of the store is not theirs to raise for.
+    let refused = problem(
+        for_leeds,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation-failed",
+    )
+    .await;
+    assert_eq!(fields(&refused), ["customer_id"]);
+    // They see the contract with the store above them, and no other.
+    let contract = json(contract, StatusCode::OK).await;
+    assert_eq!(contract["customer_ids"], json!([w.leeds.id]));
+    assert!(w.listed(&w.york_customer, "").await.is_empty());
 }
 
 #[tokio::test]
