@@ -282,8 +282,14 @@ pub(super) fn shown_on_form(e: &ApiError) -> bool {
         || (e.kind == ProblemKind::Forbidden && e.detail.is_some())
 }
 
-/// An error as one sentence for a flash message.
+/// An error as one sentence for a flash message after a form post.
 pub(super) fn describe(e: &ApiError) -> String {
+    describe_as(e, "Not saved.")
+}
+
+/// An error as one sentence: its detail (or title), or `lead` followed by
+/// each field that failed and why.
+pub(super) fn describe_as(e: &ApiError, lead: &str) -> String {
     if e.errors.is_empty() {
         e.detail
             .clone()
@@ -294,7 +300,7 @@ pub(super) fn describe(e: &ApiError) -> String {
             .iter()
             .map(|f| format!("{}: {}", humanise(&f.field), f.message))
             .collect();
-        format!("Not saved. {}.", parts.join("; "))
+        format!("{lead} {}.", parts.join("; "))
     }
 }
 

@@ -148,18 +148,10 @@ fn parse_query(p: &QueueParams, caller: &Principal) -> Result<RequestQuery, ApiE
     Ok(q)
 }
 
-/// What the filters could not use, as one sentence. Not `describe`: its
-/// "Not saved." suits a form post, not a filter that saves nothing.
+/// What the filters could not use, as one sentence ("Not saved." suits a
+/// form post, not a filter that saves nothing).
 fn unusable(e: &ApiError) -> String {
-    if e.errors.is_empty() {
-        return super::describe(e);
-    }
-    let parts: Vec<String> = e
-        .errors
-        .iter()
-        .map(|f| format!("{}: {}", super::humanise(&f.field), f.message))
-        .collect();
-    format!("These filters cannot be used. {}.", parts.join("; "))
+    super::describe_as(e, "These filters cannot be used.")
 }
 
 /// Rows with the names of their customers and contracts.
