@@ -121,6 +121,30 @@ fn a_store_manager_raises_lists_and_shows_their_own_requests_only() {
 }
 
 #[test]
+fn the_demo_queue_opens_with_a_breach_a_request_at_risk_and_one_paused() {
+    let (sandbox, url) = demo();
+
+    let (ok, queue, err) = run(
+        &sandbox,
+        &url,
+        &["list", "--email", "sam.okafor@brightwell.example"],
+    );
+
+    assert!(ok, "{err}");
+    let states: Vec<(&str, &str)> = queue
+        .lines()
+        .filter_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            Some((*words.get(2)?, line))
+        })
+        .collect();
+    let first_three: Vec<&str> = states.iter().take(3).map(|(s, _)| *s).collect();
+    assert_eq!(first_three, ["breached", "at_risk", "paused"], "{queue}");
+    assert!(states[0].1.contains("Floors sticky"), "{queue}");
+    assert!(states[1].1.contains("Leaking tap"), "{queue}");
+}
+
+#[test]
 fn an_out_of_scope_request_is_refused_with_where_to_raise_a_change() {
     let (sandbox, url) = demo();
     let contract = fm_contract(&sandbox, &url);

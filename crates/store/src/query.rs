@@ -361,6 +361,9 @@ pub struct RequestRecord {
     pub targets: kept_domain::Targets,
     /// The at-risk share of a target, in percent.
     pub at_risk_percent: u8,
+    /// When it was raised, if before now (a request seeded or imported with
+    /// its history): its clocks start then. Never later than now.
+    pub raised_at: Option<kept_domain::Timestamp>,
 }
 
 /// How a list of requests is ordered.

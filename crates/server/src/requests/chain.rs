@@ -98,6 +98,7 @@ pub async fn route_question(
     // The asker's request waits on the supplier: no clocks of its own.
     let asker = RequestRecord {
         calendar: None,
+        raised_at: None,
         terms_version: None,
         calendar_id: contract.calendar_id,
         targets: Targets::default(),

@@ -207,6 +207,19 @@ pub async fn raise(
     raise_linked(state, caller, intake, None, None).await
 }
 
+/// Raises a request as if at `raised_at`, an instant in the past: its
+/// clocks start then, under the terms in force then. For seeding and
+/// importing requests with their history; not offered over HTTP, where a
+/// request is always raised now.
+pub async fn raise_as_of(
+    state: &AppState,
+    caller: &Principal,
+    intake: Intake,
+    raised_at: Timestamp,
+) -> Result<Request, ApiError> {
+    raise_at(state, caller, intake, None, None, Some(raised_at)).await
+}
+
 /// Raises a request, optionally escalating `escalated_from` or routed from
 /// a party further down the chain (`raised_by_party`).
 pub async fn raise_linked(
@@ -215,6 +228,18 @@ pub async fn raise_linked(
     intake: Intake,
     escalated_from: Option<RequestId>,
     raised_by_party: Option<PartyId>,
+) -> Result<Request, ApiError> {
+    raise_at(state, caller, intake, escalated_from, raised_by_party, None).await
+}
+
+/// [`raise_linked`], raised at `raised_at` (now when `None`).
+async fn raise_at(
+    state: &AppState,
+    caller: &Principal,
+    intake: Intake,
+    escalated_from: Option<RequestId>,
+    raised_by_party: Option<PartyId>,
+    raised_at: Option<Timestamp>,
 ) -> Result<Request, ApiError> {
     let fields = check_fields(&intake)?;
     let store = state.store.as_ref();
@@ -293,8 +318,8 @@ pub async fn raise_linked(
         }
         _ => caller.user_id,
     };
-    let now = Timestamp::now();
-    let terms = state.refs.terms_at(store, contract.id, now).await?;
+    let at = raised_at.unwrap_or_else(Timestamp::now);
+    let terms = state.refs.terms_at(store, contract.id, at).await?;
     let customer_name = state.refs.party_name(store, customer_id).await?;
     let check = check_scope(
         &contract,
@@ -345,6 +370,7 @@ pub async fn raise_linked(
     }
     let mut record = record_for(state, &contract, &service, terms.as_ref(), new);
     record.calendar = Some(state.refs.calendar(store, record.calendar_id).await?);
+    record.raised_at = raised_at;
     Ok(state
         .store
         .create_request(&Actor::user(caller), record)
@@ -377,5 +403,6 @@ pub fn record_for(
         calendar_id,
         targets,
         at_risk_percent: state.config.sla_at_risk_percent,
+        raised_at: None,
     }
 }

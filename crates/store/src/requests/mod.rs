@@ -272,7 +272,9 @@ impl RequestStore for SqlStore {
                     .map_err(|e| unknown(e, "calendar_id", "no such calendar"))?
             }
         };
-        let at = now();
+        let at = record
+            .raised_at
+            .map_or_else(now, |raised| raised.min(now()));
         let clocks = start_clocks(new.kind, &record.targets, at);
         let summary = summarise(&clocks, &calendar, record.at_risk_percent);
         let prepared = create::Prepared {

@@ -110,6 +110,7 @@ conformance! {
     requests::a_request_runs_its_lifecycle_and_illegal_steps_change_nothing,
     requests::requests_are_seen_by_the_provider_the_client_the_customer_site_and_the_requester,
     requests::clocks_on_a_stored_calendar_fall_due_in_its_business_hours,
+    requests::a_request_raised_in_the_past_is_measured_from_then,
     requests::a_paused_clock_on_office_hours_falls_due_where_the_calendar_crate_says,
     requests_queue::editing_a_calendars_hours_re_plans_the_alarms_of_open_requests,
     requests_queue::an_escalation_is_noted_downstream_and_public_upstream_events_are_relayed,

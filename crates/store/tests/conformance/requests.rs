@@ -137,6 +137,7 @@ pub fn record(w: &World, customer: PartyId, kind: RequestKind, targets: Targets)
         calendar_id: None,
         targets,
         at_risk_percent: 75,
+        raised_at: None,
     }
 }
 
@@ -515,6 +516,60 @@ pub async fn clocks_on_a_stored_calendar_fall_due_in_its_business_hours(store: A
         .await
         .expect("note");
     assert_eq!(noted.due_at, Some(after(r.created_at, 4 * 60)));
+}
+
+/// A request raised in the past (seeded or imported with its history)
+/// starts its clocks then, on its calendar, and its overdue alarms are
+/// raised at once; a raise time in the future is taken as now.
+pub async fn a_request_raised_in_the_past_is_measured_from_then(store: Arc<dyn Store>) {
+    let w = world(&store).await;
+    let calendar = store
+        .create_calendar(
+            &actor(),
+            NewCalendar {
+                name: name("Office hours"),
+                owner_id: w.provider,
+                spec: office(),
+            },
+        )
+        .await
+        .expect("calendar");
+    let office_hours = office().compile().expect("compiles");
+    let now = Timestamp::now();
+    // Six business hours ago: a four-hour first response is two hours late.
+    let raised = office_hours.sub(now, hours(6)).expect("open time before");
+    let mut past = record(&w, w.leeds, RequestKind::Incident, first_response(4));
+    past.calendar_id = Some(calendar.id);
+    past.raised_at = Some(raised);
+    let mut future = record(&w, w.leeds, RequestKind::Incident, first_response(4));
+    future.raised_at = Some(after(now, 60 * 24));
+
+    let r = store
+        .create_request(&as_user(&w.requester), past)
+        .await
+        .expect("request");
+    let later = store
+        .create_request(&as_user(&w.requester), future)
+        .await
+        .expect("request");
+    let alarms = store
+        .raise_due_alarms(Timestamp::now(), 100, 75)
+        .await
+        .expect("alarms");
+
+    assert_eq!(r.created_at, raised);
+    let due = office_hours.add(raised, hours(4)).expect("open time ahead");
+    assert_eq!(r.due_at, Some(due));
+    assert!(due < now, "due {due} is past");
+    let events = store.request_events(r.id, true).await.expect("events");
+    assert_eq!(events[0].at, raised, "the created event is dated then");
+    let mine: Vec<&str> = alarms
+        .iter()
+        .filter(|(id, _)| *id == r.id)
+        .map(|(_, e)| e.kind.as_str())
+        .collect();
+    assert_eq!(mine.last(), Some(&"clock_breached"), "{alarms:?}");
+    assert!(later.created_at <= Timestamp::now() && later.created_at >= now);
 }
 
 /// A paused and resumed resolution clock on office hours falls due where

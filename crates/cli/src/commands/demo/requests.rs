@@ -1,17 +1,22 @@
 //! The demo's requests, raised through the same intake as the API by the
 //! demo's people: store incidents and cleaning on the FM contract, an order
 //! at the distributor, internal work, and the trainer's question about the
-//! materials, routed up the chain to the publisher, who answers it.
+//! materials, routed up the chain to the publisher, who answers it. Three
+//! FM requests were raised hours before, so the queue opens with a breach
+//! (cleaning nobody has answered), a request at risk (a leak acknowledged
+//! late, nearing its resolution target) and one paused on the customer.
 
 use std::collections::HashMap;
 
 use anyhow::Context;
+use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
     Contract, Principal, Priority, ReplySide, Request, RequestAction, RequestChange, RequestKind,
+    Timestamp,
 };
 use kept_server::AppState;
 use kept_server::requests::act;
-use kept_server::requests::intake::{Intake, raise};
+use kept_server::requests::intake::{Intake, raise_as_of};
 
 /// A request of the demo: who raises it, under which contract, for which
 /// service, and what the provider does with it.
@@ -26,7 +31,11 @@ struct DemoRequest {
     quantity: Option<u32>,
     subject: &'static str,
     description: &'static str,
-    /// Steps and replies afterwards: (who, what).
+    /// How long ago it was raised, in business minutes on the contract's
+    /// calendar (0: now), so that the queue opens with clocks in every
+    /// state whatever the day the demo is made.
+    business_minutes_ago: u64,
+    /// Steps and replies afterwards, now: (who, what).
     then: &'static [(&'static str, Then)],
 }
 
@@ -52,6 +61,7 @@ const REQUESTS: &[DemoRequest] = &[
         quantity: None,
         subject: "Leaking tap in the staff toilet",
         description: "The cold tap in the staff toilet drips constantly; there is water on the floor by the afternoon.",
+        business_minutes_ago: 780,
         then: &[
             (SAM, Then::Step(RequestAction::Acknowledge)),
             (
@@ -71,6 +81,7 @@ const REQUESTS: &[DemoRequest] = &[
         quantity: None,
         subject: "Floors sticky in the entrance every morning",
         description: "Customers have mentioned it twice this week.",
+        business_minutes_ago: 300,
         then: &[],
     },
     DemoRequest {
@@ -83,6 +94,7 @@ const REQUESTS: &[DemoRequest] = &[
         quantity: None,
         subject: "Loading bay shutter stuck half open at York",
         description: "Deliveries cannot come in and the stock room is not secure.",
+        business_minutes_ago: 30,
         then: &[
             (SAM, Then::Step(RequestAction::Start)),
             (SAM, Then::Step(RequestAction::AwaitCustomer)),
@@ -104,6 +116,7 @@ const REQUESTS: &[DemoRequest] = &[
         quantity: Some(10),
         subject: "Weekly order: takeaway cups",
         description: "The usual ten boxes.",
+        business_minutes_ago: 0,
         then: &[(
             "olivia.grant@crateco.example",
             Then::Step(RequestAction::Acknowledge),
@@ -119,6 +132,7 @@ const REQUESTS: &[DemoRequest] = &[
         quantity: Some(1),
         subject: "Business plan for the spring campaign",
         description: "Market sizing and a forecast for the three new regions, for the March board.",
+        business_minutes_ago: 0,
         then: &[(
             "omar.haddad@northwind.example",
             Then::Step(RequestAction::Start),
@@ -134,6 +148,7 @@ const REQUESTS: &[DemoRequest] = &[
         quantity: None,
         subject: "Where are the answers to the chapter 4 exercise?",
         description: "The workbook refers to model answers for the delegation exercise, but the trainer's edition does not include them.",
+        business_minutes_ago: 0,
         then: &[],
     },
     DemoRequest {
@@ -146,6 +161,7 @@ const REQUESTS: &[DemoRequest] = &[
         quantity: None,
         subject: "Is there parking at the training centre?",
         description: "",
+        business_minutes_ago: 0,
         then: &[(
             "jonas.berg@skillbridge.example",
             Then::Reply("Yes: the visitor car park behind the building, free for course days."),
@@ -218,7 +234,15 @@ pub async fn seed(
     for r in REQUESTS {
         let contract = &contracts[r.contract];
         let caller = principal(state, users, r.by).await?;
-        let request = raise(
+        let raised_at = state
+            .store
+            .compiled_calendar(contract.calendar_id)
+            .await?
+            .sub(
+                Timestamp::now(),
+                BusinessDuration::from_minutes(r.business_minutes_ago),
+            )?;
+        let request = raise_as_of(
             state,
             &caller,
             Intake {
@@ -237,6 +261,7 @@ pub async fn seed(
                 requester_id: None,
                 override_reason: None,
             },
+            raised_at,
         )
         .await
         .map_err(failed)
@@ -264,6 +289,17 @@ pub async fn seed(
         raised.push(request);
     }
     answer_the_trainer(state, users).await?;
+    // What the timers of a running server would record of the backdated
+    // requests at once: their at-risk and breach alarms.
+    for _ in 0..10 {
+        let raised = state
+            .store
+            .raise_due_alarms(Timestamp::now(), 100, state.config.sla_at_risk_percent)
+            .await?;
+        if raised.is_empty() {
+            break;
+        }
+    }
     Ok(raised)
 }
 
