@@ -18,3 +18,12 @@ document.addEventListener("click", (event) => {
 document.querySelectorAll("[data-copy][hidden]").forEach((b) => {
   if (navigator.clipboard) b.hidden = false;
 });
+// Instants in the reader's own time zone (the page says UTC without this).
+const localTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+document.querySelectorAll("time[datetime*='T']").forEach((t) => {
+  const at = new Date(t.dateTime);
+  if (!Number.isNaN(at.getTime())) {
+    t.title = t.textContent;
+    t.textContent = localTime.format(at);
+  }
+});

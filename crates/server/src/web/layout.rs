@@ -114,3 +114,21 @@ impl Layout {
         }
     }
 }
+
+/// An instant as pages show it: "3 Dec 2026, 12:02 UTC" (the `<time>`
+/// element around it keeps the exact instant, and the page script shows it
+/// in the reader's own time zone).
+pub fn when(at: &kept_domain::Timestamp) -> String {
+    at.strftime("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::when;
+
+    #[test]
+    fn an_instant_is_shown_to_the_minute_in_utc() {
+        let at = "2026-12-03T12:02:20.505326Z".parse().expect("an instant");
+        assert_eq!(when(&at), "3 Dec 2026, 12:02 UTC");
+    }
+}

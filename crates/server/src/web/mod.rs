@@ -26,7 +26,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-pub use layout::{Flash, Layout};
+pub use layout::{Flash, Layout, when};
 
 use crate::auth::WebCaller;
 use crate::error::{ApiError, ProblemKind};
