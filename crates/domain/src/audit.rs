@@ -136,6 +136,9 @@ actions! {
     ChangeRequestRejected => "change_request.rejected",
     /// A change request was withdrawn.
     ChangeRequestWithdrawn => "change_request.withdrawn",
+    /// A submitted or approved change request went back to draft, its
+    /// decisions set aside, to be redrafted and decided again.
+    ChangeRequestRedrafted => "change_request.redrafted",
     /// An approved change request became a new terms version.
     ChangeRequestApplied => "change_request.applied",
 }

@@ -4,9 +4,12 @@
 //! new terms version.
 //!
 //! Lifecycle: draft → submitted → approved or rejected; approved → applied;
-//! draft or submitted → withdrawn. Each member of the steering group
-//! decides at most once. A change is approved once approvals meet the
-//! quorum, and rejected once rejections leave too few members to meet it.
+//! draft or submitted → withdrawn; submitted or approved → draft again
+//! (redrafted, its decisions set aside) when it must change, for instance
+//! because a newer version changed what it changes. Each member of the
+//! steering group decides at most once per round. A change is approved once
+//! approvals meet the quorum, and rejected once rejections leave too few
+//! members to meet it.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -102,6 +105,8 @@ pub enum ChangeAction {
     Apply,
     /// Take it back.
     Withdraw,
+    /// Send it back to draft, setting its decisions aside.
+    Redraft,
 }
 
 impl ChangeAction {
@@ -113,6 +118,7 @@ impl ChangeAction {
             Self::Decide => &[Submitted],
             Self::Apply => &[Approved],
             Self::Withdraw => &[Draft, Submitted],
+            Self::Redraft => &[Submitted, Approved],
         }
     }
 
@@ -124,6 +130,7 @@ impl ChangeAction {
             Self::Decide => "decide on",
             Self::Apply => "apply",
             Self::Withdraw => "withdraw",
+            Self::Redraft => "redraft",
         }
     }
 
@@ -467,8 +474,15 @@ pub struct ChangeRequest {
     pub title: String,
     /// Why: the case for the change.
     pub rationale: String,
-    /// What it proposes.
+    /// What it proposes, as its raiser wrote it (terms whole, against
+    /// `base_version`).
     pub changes: ContractChanges,
+    /// The terms version it was drafted against (none before any).
+    pub base_version: Option<u32>,
+    /// What it changes: the differences from its base version. This is
+    /// what the steering group decides on and what applying it applies.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub proposal: Vec<crate::terms::Difference>,
     /// When the raiser would like it to take effect (never before approval).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub effective_from: Option<Timestamp>,
@@ -519,6 +533,9 @@ pub struct ChangeDraft {
     pub changes: ContractChanges,
     /// When it should take effect.
     pub effective_from: Option<Timestamp>,
+    /// The version its terms were written against; the latest when left
+    /// out.
+    pub base_version: Option<u32>,
 }
 
 impl ChangeDraft {
@@ -545,7 +562,7 @@ impl ChangeDraft {
             title,
             rationale,
             changes,
-            effective_from: self.effective_from,
+            ..self
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod page;
 pub mod party;
 pub mod policy;
 pub mod progress;
+pub mod proposal;
 pub mod request;
 pub mod role;
 pub mod scope;
@@ -42,6 +43,7 @@ pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
 pub use policy::{Access, PartyScope, Principal, RequestRole};
 pub use progress::{NewEvent, Progress, Refusal, RequestChange, Side as ReplySide, SlaSummary};
+pub use proposal::{ApplyRefusal, ChangeConflict, Rebased, apply_proposal, propose, rebase};
 pub use request::{
     EventKind, InvalidRequestTransition, NewRequest, Request, RequestAction, RequestEvent,
     RequestKind, RequestStatus, SlaState,
@@ -51,8 +53,8 @@ pub use scope::{ScopeCheck, ScopeOutcome, check_scope};
 pub use service::{NewService, Service, ServiceDetails, ServicePatch, Targets};
 pub use sla::{Alarm, ClockKind, ClockTimes, ClockView, RequestClock};
 pub use terms::{
-    Covered, Difference, KpiKind, KpiPeriod, KpiTarget, Names, Priority, SlaTarget, Terms,
-    TermsVersion, diff_versions, terms_at,
+    Covered, Difference, KpiKind, KpiPeriod, KpiTarget, Names, Priority, ScopeList, SlaField,
+    SlaTarget, Terms, TermsVersion, diff_versions, terms_at,
 };
 pub use user::{ApiToken, Email, NewUser, Password, User};
 

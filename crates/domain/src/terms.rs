@@ -320,6 +320,16 @@ pub struct TermsVersion {
 }
 
 impl TermsVersion {
+    /// What it covers.
+    pub fn coverage(&self) -> crate::change::Coverage {
+        crate::change::Coverage {
+            terms: self.terms.clone(),
+            customer_ids: self.customer_ids.clone(),
+            service_ids: self.service_ids.clone(),
+            calendar_id: self.calendar_id,
+        }
+    }
+
     /// Whether it has taken effect by `at`.
     pub fn in_force_by(&self, at: Timestamp) -> bool {
         self.effective_from <= at
@@ -335,8 +345,100 @@ pub fn terms_at(versions: &[TermsVersion], at: Timestamp) -> Option<&TermsVersio
         .max_by_key(|v| (v.effective_from, v.version))
 }
 
+/// One of the three targets of an SLA entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaField {
+    /// Until the first public reply.
+    FirstResponse,
+    /// Until fulfilled.
+    Resolution,
+    /// Until delivered.
+    Delivery,
+}
+
+impl SlaField {
+    /// Every target, in the order terms list them.
+    pub const ALL: [SlaField; 3] = [Self::FirstResponse, Self::Resolution, Self::Delivery];
+
+    /// The name used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FirstResponse => "first_response",
+            Self::Resolution => "resolution",
+            Self::Delivery => "delivery",
+        }
+    }
+
+    /// Reads this target of an SLA entry.
+    pub fn of(self, t: &SlaTarget) -> Option<BusinessDuration> {
+        match self {
+            Self::FirstResponse => t.first_response,
+            Self::Resolution => t.resolution,
+            Self::Delivery => t.delivery,
+        }
+    }
+
+    /// Sets this target of an SLA entry.
+    pub fn set(self, t: &mut SlaTarget, value: Option<BusinessDuration>) {
+        match self {
+            Self::FirstResponse => t.first_response = value,
+            Self::Resolution => t.resolution = value,
+            Self::Delivery => t.delivery = value,
+        }
+    }
+}
+
+impl fmt::Display for SlaField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.as_str().replace('_', " "))
+    }
+}
+
+/// One of the contract's own scope lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeList {
+    /// What the contract covers beyond the catalog.
+    InScope,
+    /// What the contract excludes beyond the catalog.
+    OutOfScope,
+}
+
+impl ScopeList {
+    /// The name used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InScope => "in_scope",
+            Self::OutOfScope => "out_of_scope",
+        }
+    }
+
+    /// The list in `terms`.
+    pub fn of(self, terms: &Terms) -> &Vec<String> {
+        match self {
+            Self::InScope => &terms.in_scope,
+            Self::OutOfScope => &terms.out_of_scope,
+        }
+    }
+
+    /// The list in `terms`, to change.
+    pub fn of_mut(self, terms: &mut Terms) -> &mut Vec<String> {
+        match self {
+            Self::InScope => &mut terms.in_scope,
+            Self::OutOfScope => &mut terms.out_of_scope,
+        }
+    }
+}
+
+impl fmt::Display for ScopeList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.as_str().replace('_', " "))
+    }
+}
+
 /// One difference between two versions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Difference {
     /// A target of a service at a priority changed (or was set, or dropped).
@@ -346,7 +448,7 @@ pub enum Difference {
         /// The priority.
         priority: Priority,
         /// `first_response`, `resolution` or `delivery`.
-        target: &'static str,
+        target: SlaField,
         /// Before.
         from: Option<BusinessDuration>,
         /// After.
@@ -383,7 +485,7 @@ pub enum Difference {
     /// An item of the contract's own scope lists was added or removed.
     Scope {
         /// `in_scope` or `out_of_scope`.
-        list: &'static str,
+        list: ScopeList,
         /// The item.
         item: String,
         /// Added rather than removed.
@@ -426,9 +528,6 @@ fn set_diff<T: Ord + Copy>(old: &[T], new: &[T], mut out: impl FnMut(T, bool)) {
     }
 }
 
-/// Reads one target of an SLA entry.
-type TargetOf = fn(&SlaTarget) -> Option<BusinessDuration>;
-
 /// What changed from `old` to `new`, in a stable order: services and
 /// customers, calendar, SLA targets, KPIs, scope.
 pub fn diff_versions(old: Covered<'_>, new: Covered<'_>) -> Vec<Difference> {
@@ -455,13 +554,11 @@ pub fn diff_versions(old: Covered<'_>, new: Covered<'_>) -> Vec<Difference> {
     for (service_id, priority) in keys {
         let before = old.terms.sla_for(service_id, priority);
         let after = new.terms.sla_for(service_id, priority);
-        let fields: [(&'static str, TargetOf); 3] = [
-            ("first_response", |t| t.first_response),
-            ("resolution", |t| t.resolution),
-            ("delivery", |t| t.delivery),
-        ];
-        for (target, get) in fields {
-            let (from, to) = (before.and_then(get), after.and_then(get));
+        for target in SlaField::ALL {
+            let (from, to) = (
+                before.and_then(|t| target.of(t)),
+                after.and_then(|t| target.of(t)),
+            );
             if from != to {
                 out.push(Difference::Sla {
                     service_id,
@@ -492,14 +589,8 @@ pub fn diff_versions(old: Covered<'_>, new: Covered<'_>) -> Vec<Difference> {
             out.push(Difference::Kpi { from, to });
         }
     }
-    for (list, a, b) in [
-        ("in_scope", &old.terms.in_scope, &new.terms.in_scope),
-        (
-            "out_of_scope",
-            &old.terms.out_of_scope,
-            &new.terms.out_of_scope,
-        ),
-    ] {
+    for list in [ScopeList::InScope, ScopeList::OutOfScope] {
+        let (a, b) = (list.of(old.terms), list.of(new.terms));
         for item in b.iter().filter(|i| !a.contains(i)) {
             out.push(Difference::Scope {
                 list,
@@ -543,9 +634,8 @@ impl Difference {
                 from,
                 to,
             } => format!(
-                "{} ({priority}): {} {} → {}",
+                "{} ({priority}): {target} {} → {}",
                 names.service(*service_id),
-                target.replace('_', " "),
                 or_none(*from),
                 or_none(*to)
             ),
@@ -571,9 +661,8 @@ impl Difference {
                 to.map_or_else(|| "none".to_owned(), |c| names.calendar(c))
             ),
             Self::Scope { list, item, added } => format!(
-                "{} {}: {item}",
+                "{} {list}: {item}",
                 if *added { "Added to" } else { "Removed from" },
-                list.replace('_', " ")
             ),
         }
     }

@@ -103,6 +103,8 @@ ChainCycle => ("chain-cycle", CONFLICT, "The link would close a loop in the serv
         "The action is not allowed in the object's current status (applying a change request the steering group has not approved, deciding on a withdrawn one…). `detail` says where it stands and what must happen first."),
     NotAnApprover => ("not-an-approver", FORBIDDEN, "Only the steering group decides",
         "Change requests are approved or rejected only by members of the contract's steering group."),
+    ChangeConflict => ("change-conflict", CONFLICT, "The change conflicts with a newer terms version",
+        "A change request proposes the differences from the version it was drafted against. A version made since then changed some of the same fields to other values, so applying it would undo an approved change. `conflicts` lists each field (`field`, what the change request proposes, what was done `since`, and a sentence). Redraft it (`POST /change-requests/{id}/redraft`, then edit it against the latest version), submit it and have it approved again."),
     AlreadyDecided => ("already-decided", CONFLICT, "You have already decided",
         "Each member of a steering group approves or rejects a change request once."),
     TermsInForce => ("terms-in-force", CONFLICT, "The terms version is in force",
@@ -294,6 +296,20 @@ impl From<StoreError> for ApiError {
                 kept_domain::Refusal::Clock(e) => Self::internal(e),
                 other => Self::new(ProblemKind::InvalidTransition).detail(other.to_string()),
             },
+            // Handlers that can name the services do so (`api::changes`).
+            StoreError::ChangeConflicts(conflicts) => Self::new(ProblemKind::ChangeConflict)
+                .detail(format!(
+                    "a newer terms version changed what it changes: {}",
+                    conflicts
+                        .iter()
+                        .map(|c| c.field.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .with(
+                    "conflicts",
+                    serde_json::to_value(&conflicts).unwrap_or_default(),
+                ),
             StoreError::NotAnApprover => {
                 Self::new(ProblemKind::NotAnApprover).detail(error.to_string())
             }

@@ -9,12 +9,17 @@
 //!
 //! A contract that has ended takes no more changes: raising, editing,
 //! submitting, deciding and applying all check it in their transaction.
+//!
+//! A change request keeps the version it was drafted against and its
+//! proposal (the differences from that version, see
+//! [`kept_domain::proposal`]). Submitting and applying lay the proposal over
+//! the latest version: a field changed differently since refuses it.
 
 use async_trait::async_trait;
 use kept_domain::{
     Actor, AuditAction, ChangeAction, ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus,
-    Contract, ContractChanges, ContractId, Decision, NewChangeRequest, Page, PartyScope,
-    TermsVersion, Timestamp, UserId, Verdict, change,
+    Contract, ContractChanges, ContractId, Coverage, Decision, Difference, NewChangeRequest, Page,
+    PartyScope, TermsVersion, Timestamp, UserId, Verdict, apply_proposal, change, propose,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -27,14 +32,15 @@ use crate::parties::{push_in_scope, usable_party};
 use crate::query::ChangeRequestQuery;
 use crate::sql::{RowExt, Sql, micros, now, to_micros};
 use crate::terms::{
-    actor_user, check_order, fetch_versions, insert_version, latest_coverage, lock_contract,
-    to_json,
+    actor_user, check_order, coverage_of, fetch_versions, insert_version, latest_coverage,
+    lock_contract, to_json,
 };
 use crate::{ChangeStore, SqlStore};
 
 const SELECT: &str = "SELECT cr.id, cr.contract_id, cr.title, cr.rationale, cr.changes, \
      cr.effective_from, cr.side, cr.raised_by, cr.status, cr.submitted_at, cr.decided_at, \
-     cr.applied_at, cr.applied_version, cr.created_at, cr.updated_at FROM change_requests cr";
+     cr.applied_at, cr.applied_version, cr.created_at, cr.updated_at, cr.base_version, \
+     cr.proposal FROM change_requests cr";
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
@@ -60,14 +66,48 @@ async fn decisions(conn: &mut AnyConnection, id: ChangeRequestId) -> Result<Vec<
         .collect()
 }
 
+fn opt_version(row: &AnyRow, column: &str) -> Result<Option<u32>> {
+    row.opt_int(column)?
+        .map(u32::try_from)
+        .transpose()
+        .map_err(corrupt)
+}
+
+/// The proposal of a change request raised before proposals were stored:
+/// its changes against its base version, or against the latest version when
+/// they no longer fit that base (as such requests were then applied).
+async fn legacy_proposal(
+    conn: &mut AnyConnection,
+    contract: ContractId,
+    base_version: Option<u32>,
+    changes: &ContractChanges,
+) -> Result<Vec<Difference>> {
+    let versions = fetch_versions(conn, contract).await?;
+    let base = coverage_of(conn, contract, &versions, base_version).await?;
+    if let Ok(p) = propose(&base, changes) {
+        return Ok(p);
+    }
+    let latest = latest_coverage(conn, contract, &versions).await?;
+    Ok(propose(&latest, changes).unwrap_or_default())
+}
+
 async fn from_row(conn: &mut AnyConnection, row: &AnyRow) -> Result<ChangeRequest> {
     let id: ChangeRequestId = row.parsed("id")?;
+    let contract_id = row.parsed("contract_id")?;
+    let changes: ContractChanges = serde_json::from_str(&row.text("changes")?).map_err(corrupt)?;
+    let base_version = opt_version(row, "base_version")?;
+    let proposal = match row.opt_text("proposal")? {
+        Some(text) => serde_json::from_str(&text).map_err(corrupt)?,
+        None => legacy_proposal(conn, contract_id, base_version, &changes).await?,
+    };
     Ok(ChangeRequest {
         id,
-        contract_id: row.parsed("contract_id")?,
+        contract_id,
         title: row.text("title")?,
         rationale: row.text("rationale")?,
-        changes: serde_json::from_str(&row.text("changes")?).map_err(corrupt)?,
+        changes,
+        base_version,
+        proposal,
         effective_from: row.opt_instant("effective_from")?,
         side: row.text("side")?.parse().map_err(corrupt)?,
         raised_by: row.parsed("raised_by")?,
@@ -76,11 +116,7 @@ async fn from_row(conn: &mut AnyConnection, row: &AnyRow) -> Result<ChangeReques
         submitted_at: row.opt_instant("submitted_at")?,
         decided_at: row.opt_instant("decided_at")?,
         applied_at: row.opt_instant("applied_at")?,
-        applied_version: row
-            .opt_int("applied_version")?
-            .map(u32::try_from)
-            .transpose()
-            .map_err(corrupt)?,
+        applied_version: opt_version(row, "applied_version")?,
         created_at: row.instant("created_at")?,
         updated_at: row.instant("updated_at")?,
     })
@@ -117,13 +153,12 @@ fn check_not_ended(contract: &Contract) -> Result<()> {
 }
 
 /// Checks that the contract has not ended and that what the changes name
-/// exists and fits the contract as its latest version leaves it; returns
-/// that version's list and the result.
-async fn check_changes(
+/// exists.
+async fn check_named(
     conn: &mut AnyConnection,
     contract: ContractId,
     changes: &ContractChanges,
-) -> Result<(Vec<TermsVersion>, kept_domain::Coverage)> {
+) -> Result<Contract> {
     let c = fetch_contract(conn, contract).await?;
     check_not_ended(&c)?;
     for (n, id) in changes.add_customers.iter().enumerate() {
@@ -137,10 +172,64 @@ async fn check_changes(
             .await
             .map_err(|e| prefix(e, "changes.calendar_id", "calendar_id"))?;
     }
+    Ok(c)
+}
+
+/// Checks a draft's changes and works out its proposal against the version
+/// it names (the latest when it names none): returns that version's number
+/// and the proposal.
+async fn draft_proposal(
+    conn: &mut AnyConnection,
+    contract: ContractId,
+    draft: &ChangeDraft,
+) -> Result<(Option<u32>, Vec<Difference>)> {
+    check_named(conn, contract, &draft.changes).await?;
     let versions = fetch_versions(conn, contract).await?;
-    let base = latest_coverage(conn, contract, &versions).await?;
-    let next = changes.apply_to(&base)?;
-    Ok((versions, next))
+    let latest = versions.last().map(|v| v.version);
+    let base_version = match draft.base_version {
+        None => latest,
+        Some(n) if versions.iter().any(|v| v.version == n) => Some(n),
+        Some(n) => {
+            return Err(StoreError::invalid(
+                "base_version",
+                format!("the contract has no terms version {n}"),
+            ));
+        }
+    };
+    let base = coverage_of(conn, contract, &versions, base_version).await?;
+    Ok((base_version, propose(&base, &draft.changes)?))
+}
+
+/// A change request laid over the latest version.
+struct Applied {
+    /// Every version so far.
+    versions: Vec<TermsVersion>,
+    /// The contract as it stands.
+    contract: Contract,
+    /// What the contract covers with the change applied.
+    next: Coverage,
+}
+
+/// Checks that a change request still names what exists and lays its
+/// proposal over the latest version.
+async fn check_applies(conn: &mut AnyConnection, change: &ChangeRequest) -> Result<Applied> {
+    let contract = check_named(conn, change.contract_id, &change.changes).await?;
+    let versions = fetch_versions(conn, change.contract_id).await?;
+    let latest = latest_coverage(conn, change.contract_id, &versions).await?;
+    let next = apply_proposal(&latest, &change.proposal)?;
+    Ok(Applied {
+        versions,
+        contract,
+        next,
+    })
+}
+
+/// The entries of `next` missing from `now`, and those of `now` gone from `next`.
+fn added_and_removed<T: PartialEq + Copy>(now: &[T], next: &[T]) -> (Vec<T>, Vec<T>) {
+    (
+        next.iter().filter(|x| !now.contains(x)).copied().collect(),
+        now.iter().filter(|x| !next.contains(x)).copied().collect(),
+    )
 }
 
 /// Renames the fields of a validation error from the contract's names to
@@ -209,13 +298,13 @@ impl ChangeStore for SqlStore {
         let mut draft = new.draft.checked()?;
         draft.effective_from = draft.effective_from.map(to_micros);
         let mut tx = self.db.begin().await?;
-        check_changes(&mut tx, new.contract_id, &draft.changes).await?;
+        let (base_version, proposal) = draft_proposal(&mut tx, new.contract_id, &draft).await?;
         let at = now();
         let id = ChangeRequestId::new();
         sqlx::query(
             "INSERT INTO change_requests (id, contract_id, title, rationale, changes, \
-             effective_from, side, raised_by, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+             effective_from, side, raised_by, status, created_at, updated_at, base_version, \
+             proposal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
         )
         .bind(id.to_string())
         .bind(new.contract_id.to_string())
@@ -227,6 +316,8 @@ impl ChangeStore for SqlStore {
         .bind(new.raised_by.to_string())
         .bind(ChangeStatus::Draft.as_str().to_owned())
         .bind(micros(at))
+        .bind(base_version.map(i64::from))
+        .bind(to_json(&proposal)?)
         .execute(&mut *tx)
         .await?;
         append(
@@ -235,7 +326,7 @@ impl ChangeStore for SqlStore {
             AuditAction::ChangeRequestRaised,
             "change_request",
             &id.to_string(),
-            json!({ "contract_id": new.contract_id, "title": draft.title, "side": new.side, "changes": draft.changes }),
+            json!({ "contract_id": new.contract_id, "title": draft.title, "side": new.side, "changes": draft.changes, "base_version": base_version, "proposal": proposal }),
         )
         .await?;
         let created = fetch(&mut tx, id).await?;
@@ -297,16 +388,19 @@ impl ChangeStore for SqlStore {
         let mut tx = self.db.begin().await?;
         let before = lock(&mut tx, id).await?;
         ChangeAction::Edit.check(before.status)?;
-        check_changes(&mut tx, before.contract_id, &draft.changes).await?;
+        let (base_version, proposal) = draft_proposal(&mut tx, before.contract_id, &draft).await?;
         sqlx::query(
             "UPDATE change_requests SET title = $1, rationale = $2, changes = $3, \
-             effective_from = $4, updated_at = $5 WHERE id = $6",
+             effective_from = $4, updated_at = $5, base_version = $6, proposal = $7 \
+             WHERE id = $8",
         )
         .bind(draft.title.clone())
         .bind(draft.rationale.clone())
         .bind(to_json(&draft.changes)?)
         .bind(draft.effective_from.map(micros))
         .bind(micros(now()))
+        .bind(base_version.map(i64::from))
+        .bind(to_json(&proposal)?)
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
@@ -316,7 +410,7 @@ impl ChangeStore for SqlStore {
             AuditAction::ChangeRequestUpdated,
             "change_request",
             &id.to_string(),
-            json!({ "title": draft.title, "changes": draft.changes, "effective_from": draft.effective_from }),
+            json!({ "title": draft.title, "changes": draft.changes, "effective_from": draft.effective_from, "base_version": base_version, "proposal": proposal }),
         )
         .await?;
         let after = fetch(&mut tx, id).await?;
@@ -333,8 +427,8 @@ impl ChangeStore for SqlStore {
         let mut tx = self.db.begin().await?;
         let before = lock(&mut tx, id).await?;
         ChangeAction::Submit.check(before.status)?;
-        // What it names may have changed since it was drafted.
-        check_changes(&mut tx, before.contract_id, &before.changes).await?;
+        // What it names, or the terms, may have changed since it was drafted.
+        check_applies(&mut tx, &before).await?;
         set_status(
             &mut tx,
             id,
@@ -374,6 +468,45 @@ impl ChangeStore for SqlStore {
             "change_request",
             &id.to_string(),
             json!({ "from": before.status }),
+        )
+        .await?;
+        let after = fetch(&mut tx, id).await?;
+        self.commit_audited(tx).await?;
+        Ok(after)
+    }
+
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
+    async fn redraft_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+    ) -> Result<ChangeRequest> {
+        let mut tx = self.db.begin().await?;
+        let before = lock(&mut tx, id).await?;
+        ChangeAction::Redraft.check(before.status)?;
+        check_not_ended(&fetch_contract(&mut tx, before.contract_id).await?)?;
+        // The decisions were on the change as it stood; the audit log keeps
+        // them, and the redrafted change is decided afresh.
+        sqlx::query("DELETE FROM change_decisions WHERE change_request_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE change_requests SET status = $1, submitted_at = NULL, decided_at = NULL, \
+             updated_at = $2 WHERE id = $3",
+        )
+        .bind(ChangeStatus::Draft.as_str().to_owned())
+        .bind(micros(now()))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            actor,
+            AuditAction::ChangeRequestRedrafted,
+            "change_request",
+            &id.to_string(),
+            json!({ "from": before.status, "decisions_set_aside": before.decisions }),
         )
         .await?;
         let after = fetch(&mut tx, id).await?;
@@ -504,29 +637,38 @@ impl ChangeStore for SqlStore {
                  apply it on the day, or leave effective_from out",
             ));
         }
-        let (versions, next) = check_changes(&mut tx, before.contract_id, &before.changes).await?;
+        let Applied {
+            versions,
+            contract: now,
+            next,
+        } = check_applies(&mut tx, &before).await?;
         check_order(&versions, effective_from)?;
         let contract = before.contract_id;
-        let changes = &before.changes;
+        // What the contract's own lists change by: the proposal as laid over
+        // the latest version, not as drafted (parts may already be done).
+        let (add, remove) = added_and_removed(&now.customer_ids, &next.customer_ids);
         sync_members(
             &mut tx,
             "contract_customers",
             "party_id",
             contract,
-            &changes.add_customers,
-            &changes.remove_customers,
+            &add,
+            &remove,
         )
         .await?;
+        let (add, remove) = added_and_removed(&now.service_ids, &next.service_ids);
         sync_members(
             &mut tx,
             "contract_services",
             "service_id",
             contract,
-            &changes.add_services,
-            &changes.remove_services,
+            &add,
+            &remove,
         )
         .await?;
-        if let Some(calendar) = changes.calendar_id {
+        if next.calendar_id != now.calendar_id
+            && let Some(calendar) = next.calendar_id
+        {
             sqlx::query("UPDATE contracts SET calendar_id = $1 WHERE id = $2")
                 .bind(calendar.to_string())
                 .bind(contract.to_string())

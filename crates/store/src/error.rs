@@ -32,6 +32,10 @@ pub enum StoreError {
     /// status, a reply to a closed request, a missing reason).
     #[error("{0}")]
     Refused(#[from] kept_domain::Refusal),
+    /// A change request changes what a newer terms version has changed
+    /// since it was drafted: it must be redrafted and decided again.
+    #[error("the change request conflicts with changes made since it was drafted")]
+    ChangeConflicts(Vec<kept_domain::ChangeConflict>),
     /// Only members of the contract's steering group decide its change requests.
     #[error("only members of the contract's steering group approve or reject its change requests")]
     NotAnApprover,
@@ -111,6 +115,15 @@ impl StoreError {
     /// An [`StoreError::Invalid`] naming one field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::Invalid(FieldError::new(field, message).into())
+    }
+}
+
+impl From<kept_domain::ApplyRefusal> for StoreError {
+    fn from(refusal: kept_domain::ApplyRefusal) -> Self {
+        match refusal {
+            kept_domain::ApplyRefusal::Conflicts(c) => Self::ChangeConflicts(c),
+            kept_domain::ApplyRefusal::Invalid(e) => Self::Invalid(e),
+        }
     }
 }
 

@@ -277,6 +277,13 @@ pub trait ChangeStore: Send + Sync {
         actor: &Actor,
         id: ChangeRequestId,
     ) -> Result<ChangeRequest>;
+    /// Sends a submitted or approved change request back to draft, setting
+    /// its decisions aside, so its raiser can redraft it.
+    async fn redraft_change_request(
+        &self,
+        actor: &Actor,
+        id: ChangeRequestId,
+    ) -> Result<ChangeRequest>;
     /// Records the acting user's decision (they must sit on the steering
     /// group and not have decided yet) and, when the quorum is reached or
     /// out of reach, approves or rejects it.
@@ -289,7 +296,10 @@ pub trait ChangeStore: Send + Sync {
     ) -> Result<ChangeRequest>;
     /// Applies an approved change request as a new terms version effective
     /// from `effective_from` (or the one it asked for, or now), never before
-    /// the approval; customers, services and calendar change at once.
+    /// the approval; customers, services and calendar change at once. Only
+    /// its proposal (its diff of the version it was drafted against) is
+    /// applied to the latest version; a field changed differently since
+    /// refuses it with [`StoreError::ChangeConflicts`].
     async fn apply_change_request(
         &self,
         actor: &Actor,

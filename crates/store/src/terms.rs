@@ -77,23 +77,33 @@ pub(crate) async fn latest_coverage(
     id: ContractId,
     versions: &[TermsVersion],
 ) -> Result<Coverage> {
-    Ok(match versions.last() {
-        Some(v) => Coverage {
-            terms: v.terms.clone(),
-            customer_ids: v.customer_ids.clone(),
-            service_ids: v.service_ids.clone(),
-            calendar_id: v.calendar_id,
-        },
+    coverage_of(conn, id, versions, versions.last().map(|v| v.version)).await
+}
+
+/// What the contract covers as of `version` (or, for none, as it stands
+/// with empty terms: what a contract covers before its first version).
+pub(crate) async fn coverage_of(
+    conn: &mut AnyConnection,
+    id: ContractId,
+    versions: &[TermsVersion],
+    version: Option<u32>,
+) -> Result<Coverage> {
+    match version {
+        Some(n) => versions
+            .iter()
+            .find(|v| v.version == n)
+            .map(TermsVersion::coverage)
+            .ok_or(StoreError::NotFound),
         None => {
             let c = fetch_contract(conn, id).await?;
-            Coverage {
+            Ok(Coverage {
                 terms: Terms::default(),
                 customer_ids: c.customer_ids,
                 service_ids: c.service_ids,
                 calendar_id: c.calendar_id,
-            }
+            })
         }
-    })
+    }
 }
 
 /// Refuses an effective-from that does not come after the latest version's.

@@ -16,7 +16,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
     Actor, ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus, Contract, ContractChanges,
-    ContractId, Covered, Limit, NewChangeRequest, Page, Principal, Role, Side, TermsVersion,
+    ContractId, Difference, Limit, NewChangeRequest, Page, Principal, Role, Side, TermsVersion,
     Timestamp, Verdict,
 };
 use kept_store::{ChangeRequestQuery, StoreError};
@@ -27,7 +27,7 @@ use utoipa_axum::routes;
 
 use super::contracts::{check_manage, readable_contract, readable_parties, sees_all};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use super::terms::{DiffLine, readable_diff};
+use super::terms::{DiffLine, NameBook, diff_lines, readable_diff};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, ProblemKind};
 use crate::state::AppState;
@@ -41,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(preview))
         .routes(routes!(submit))
         .routes(routes!(withdraw))
+        .routes(routes!(redraft))
         .routes(routes!(approve))
         .routes(routes!(reject))
         .routes(routes!(apply))
@@ -114,6 +115,11 @@ pub struct DraftBody {
     /// When it should take effect, if not as soon as it is applied.
     #[schema(value_type = Option<String>, format = DateTime)]
     effective_from: Option<Timestamp>,
+    /// The terms version `changes.terms` was written against; the latest
+    /// if left out. What the change request proposes is the difference from
+    /// this version, so changes made by newer versions are kept.
+    #[schema(minimum = 1)]
+    base_version: Option<u32>,
 }
 
 impl DraftBody {
@@ -123,6 +129,7 @@ impl DraftBody {
             rationale: self.rationale,
             changes: self.changes,
             effective_from: self.effective_from,
+            base_version: self.base_version,
         }
     }
 }
@@ -287,20 +294,54 @@ async fn edit(
     ))
 }
 
-/// What applying a change request would change, against the latest terms.
+/// One part of a change request that a newer version changed differently.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Preview {
-    /// The version it would build on (none before any).
-    base_version: Option<u32>,
-    /// The differences, each with a sentence.
-    changes: Vec<DiffLine>,
+pub struct ConflictLine {
+    /// What both touched: `terms.sla.{service}.{priority}.{target}`,
+    /// `terms.kpis.{kpi}.{period}` or `calendar_id`.
+    pub field: String,
+    /// What the change request proposes, from its base version's value.
+    #[schema(value_type = Object)]
+    pub proposed: serde_json::Value,
+    /// What the newer versions did to the same field since.
+    #[schema(value_type = Object)]
+    pub since: serde_json::Value,
+    /// The conflict in a sentence.
+    pub description: String,
 }
 
-/// What the change request would change if applied now, in sentences.
+/// What a change request changes: against the version it was drafted from,
+/// and, if applied now, against the latest version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Preview {
+    /// The version it was drafted against (none before any).
+    pub base_version: Option<u32>,
+    /// What it changes against that version: what the steering group
+    /// decides on.
+    pub changes: Vec<DiffLine>,
+    /// The latest version, which applying it now would follow (none before
+    /// any).
+    pub latest_version: Option<u32>,
+    /// What applying it now would change against the latest version: its
+    /// changes less those already made since. Empty while it conflicts.
+    pub against_latest: Vec<DiffLine>,
+    /// Fields a newer version changed differently since it was drafted;
+    /// while any is listed it cannot be submitted or applied and must be
+    /// redrafted.
+    pub conflicts: Vec<ConflictLine>,
+    /// The latest version with every part of the change that does not
+    /// conflict laid over it: where a redraft starts from.
+    #[serde(skip)]
+    pub rebased: kept_domain::Coverage,
+}
+
+/// What the change request changes, against its base and against the
+/// latest version.
 #[utoipa::path(get, path = "/change-requests/{id}/preview", tag = "change requests", params(("id" = String, Path, description = "The change request's id")),
     responses(
-        (status = 200, description = "The differences it proposes", body = Preview),
-        (status = 422, description = "It no longer fits the contract", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "What it changes, and any conflict with versions made since it was drafted", body = Preview),
+        (status = 404, description = "No such change request, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Applied now, it would leave invalid terms (a target for a service no longer covered…)", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn preview(
     State(state): State<AppState>,
@@ -308,28 +349,19 @@ async fn preview(
     ApiPath(id): ApiPath<ChangeRequestId>,
 ) -> Result<Json<Preview>, ApiError> {
     let (change, contract) = readable_change(&state, &caller, id).await?;
-    let (base_version, changes) = proposed_differences(&state, &contract, &change).await?;
-    Ok(Json(Preview {
-        base_version,
-        changes,
-    }))
+    Ok(Json(preview_change(&state, &contract, &change).await?))
 }
 
-/// The differences a change request proposes against the latest version.
-pub(crate) async fn proposed_differences(
+/// Works out a change request's preview: its proposal in sentences, and
+/// how it lays over the latest version.
+pub(crate) async fn preview_change(
     state: &AppState,
     contract: &Contract,
     change: &ChangeRequest,
-) -> Result<(Option<u32>, Vec<DiffLine>), ApiError> {
+) -> Result<Preview, ApiError> {
     let versions = state.store.terms_versions(contract.id).await?;
-    let latest = versions.last();
-    let base = match latest {
-        Some(v) => kept_domain::Coverage {
-            terms: v.terms.clone(),
-            customer_ids: v.customer_ids.clone(),
-            service_ids: v.service_ids.clone(),
-            calendar_id: v.calendar_id,
-        },
+    let latest = match versions.last() {
+        Some(v) => v.coverage(),
         None => {
             let full = state.store.contract(contract.id).await?;
             kept_domain::Coverage {
@@ -340,25 +372,83 @@ pub(crate) async fn proposed_differences(
             }
         }
     };
-    let next = change.changes.apply_to(&base)?;
-    let lines = readable_diff(state, None, covered(&base), covered(&next)).await?;
-    Ok((latest.map(|v| v.version), lines))
+    let rebased = kept_domain::rebase(&latest, &change.proposal);
+    let against_latest = if rebased.conflicts.is_empty() {
+        // Refuses (422) what would no longer be valid terms.
+        let next =
+            kept_domain::apply_proposal(&latest, &change.proposal).map_err(StoreError::from)?;
+        readable_diff(state, None, (&latest).into(), (&next).into()).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Preview {
+        base_version: change.base_version,
+        changes: diff_lines(state, change.proposal.clone()).await?,
+        latest_version: versions.last().map(|v| v.version),
+        against_latest,
+        conflicts: conflict_lines(state, &rebased.conflicts).await?,
+        rebased: rebased.coverage,
+    })
 }
 
-fn covered(c: &kept_domain::Coverage) -> Covered<'_> {
-    Covered {
-        terms: &c.terms,
-        customer_ids: &c.customer_ids,
-        service_ids: &c.service_ids,
-        calendar_id: c.calendar_id,
+/// Conflicts in sentences.
+async fn conflict_lines(
+    state: &AppState,
+    conflicts: &[kept_domain::ChangeConflict],
+) -> Result<Vec<ConflictLine>, ApiError> {
+    let mentioned: Vec<Difference> = conflicts
+        .iter()
+        .flat_map(|c| [c.proposed.clone(), c.since.clone()])
+        .collect();
+    let names = NameBook::for_differences(state, &mentioned).await?;
+    conflicts
+        .iter()
+        .map(|c| {
+            Ok(ConflictLine {
+                field: c.field.clone(),
+                proposed: serde_json::to_value(&c.proposed).map_err(ApiError::internal)?,
+                since: serde_json::to_value(&c.since).map_err(ApiError::internal)?,
+                description: c.describe(&names),
+            })
+        })
+        .collect()
+}
+
+/// A store error as a problem, naming the conflicting fields of a change
+/// request in sentences.
+pub(crate) async fn change_problem(state: &AppState, error: StoreError) -> ApiError {
+    match error {
+        StoreError::ChangeConflicts(conflicts) => match conflict_lines(state, &conflicts).await {
+            Ok(lines) => conflict_problem(lines),
+            Err(e) => e,
+        },
+        other => other.into(),
     }
+}
+
+fn conflict_problem(lines: Vec<ConflictLine>) -> ApiError {
+    let detail = format!(
+        "Since it was drafted, a newer terms version changed what it changes: {}. Redraft it \
+         against the latest version and have it approved again",
+        lines
+            .iter()
+            .map(|l| l.description.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let conflicts = serde_json::to_value(&lines).unwrap_or_default();
+    ApiError::new(ProblemKind::ChangeConflict)
+        .detail(detail)
+        .with("conflicts", conflicts)
 }
 
 /// Sends a draft to the steering group (its raiser's side).
 #[utoipa::path(post, path = "/change-requests/{id}/submit", tag = "change requests", params(("id" = String, Path, description = "The change request's id")),
     responses(
         (status = 200, description = "Submitted", body = ChangeRequest),
-        (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not of the side that raised it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such change request, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft (`invalid-transition`), or a newer version changed what it changes (`change-conflict`, listing the fields under `conflicts`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "It no longer fits the contract, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn submit(
@@ -368,12 +458,48 @@ async fn submit(
 ) -> Result<Json<ChangeRequest>, ApiError> {
     let (change, contract) = readable_change(&state, &caller, id).await?;
     check_raiser_side(&state, &caller, &contract, &change).await?;
-    Ok(Json(
-        state
-            .store
-            .submit_change_request(&Actor::user(&caller), id)
-            .await?,
-    ))
+    match state
+        .store
+        .submit_change_request(&Actor::user(&caller), id)
+        .await
+    {
+        Ok(change) => Ok(Json(change)),
+        Err(e) => Err(change_problem(&state, e).await),
+    }
+}
+
+/// Sends a submitted or approved change request back to draft (its
+/// raiser's side), setting the steering group's decisions aside, so it can
+/// be redrafted (for instance against a newer version it conflicts with)
+/// and decided again.
+#[utoipa::path(post, path = "/change-requests/{id}/redraft", tag = "change requests", params(("id" = String, Path, description = "The change request's id")),
+    responses(
+        (status = 200, description = "Back to draft, its decisions set aside", body = ChangeRequest),
+        (status = 403, description = "Not of the side that raised it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such change request, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Neither submitted nor approved", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The contract has ended", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn redraft(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<ChangeRequestId>,
+) -> Result<Json<ChangeRequest>, ApiError> {
+    Ok(Json(redraft_change(&state, &caller, id).await?))
+}
+
+/// Sends a change request back to draft, for its raiser's side.
+pub(crate) async fn redraft_change(
+    state: &AppState,
+    caller: &Principal,
+    id: ChangeRequestId,
+) -> Result<ChangeRequest, ApiError> {
+    let (change, contract) = readable_change(state, caller, id).await?;
+    check_raiser_side(state, caller, &contract, &change).await?;
+    Ok(state
+        .store
+        .redraft_change_request(&Actor::user(caller), id)
+        .await?)
 }
 
 /// Takes back a draft or submitted change request (its raiser's side).
@@ -499,10 +625,14 @@ pub(crate) async fn apply_change(
 ) -> Result<(ChangeRequest, TermsVersion), ApiError> {
     let (_, contract) = readable_change(state, caller, id).await?;
     check_manage(state, caller, &contract).await?;
-    Ok(state
+    match state
         .store
         .apply_change_request(&Actor::user(caller), id, effective_from)
-        .await?)
+        .await
+    {
+        Ok(done) => Ok(done),
+        Err(e) => Err(change_problem(state, e).await),
+    }
 }
 
 /// Applies an approved change request: a new terms version, effective not
@@ -513,7 +643,8 @@ pub(crate) async fn apply_change(
     responses(
         (status = 200, description = "Applied", body = Applied),
         (status = 403, description = "Not a manager of the provider", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not approved", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such change request, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not approved (`invalid-transition`), or a version made since it was drafted changed what it changes (`change-conflict`, listing the fields under `conflicts`: redraft it)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The effective date is before the approval, the change no longer fits, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn apply(

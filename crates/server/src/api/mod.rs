@@ -20,7 +20,8 @@ mod users;
 
 pub(crate) use calendars::{instant, managed_calendar, readable_calendar};
 pub(crate) use changes::{
-    apply_change, check_named_parties, decide, proposed_differences, readable_change, side_of,
+    apply_change, change_problem, check_named_parties, decide, preview_change, readable_change,
+    redraft_change, side_of,
 };
 pub(crate) use contracts::{create_as as create_contract_as, readable_contract, sees_all};
 pub(crate) use links::{make_link, may_change_link, set_archived as set_link_archived};

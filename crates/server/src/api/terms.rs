@@ -143,6 +143,14 @@ pub(crate) async fn readable_diff(
         .into_iter()
         .filter(|d| visible_customers.is_none_or(|v| !d.is_about_other_customer(v)))
         .collect();
+    diff_lines(state, differences).await
+}
+
+/// Differences in sentences.
+pub(crate) async fn diff_lines(
+    state: &AppState,
+    differences: Vec<Difference>,
+) -> Result<Vec<DiffLine>, ApiError> {
     let names = NameBook::for_differences(state, &differences).await?;
     differences
         .into_iter()

@@ -1,29 +1,23 @@
 //! The terms and change-control parts of a contract page: the terms in
 //! force, the version history with what each version changed, and the
-//! change requests with the buttons the viewer may press (approve or reject
-//! for the steering group, submit or withdraw for the raiser's side, apply
-//! for the provider's managers). Also the form posts behind those buttons.
+//! change requests with what each changes (against the version it was
+//! drafted from and against the latest), any conflict with versions made
+//! since, and the buttons the viewer may press (approve or reject for the
+//! steering group, submit, edit, redraft or withdraw for the raiser's side,
+//! apply for the provider's managers). The form posts are in
+//! `change_request_forms`.
 
 use std::collections::HashMap;
 
-use axum::extract::State;
-use axum::response::Response;
 use kept_domain::{
-    Actor, ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus, Contract, ContractChanges,
-    ContractId, Covered, NewChangeRequest, PartyId, Principal, Quorum, ServiceId, Terms,
-    TermsVersion, Timestamp, UserId, Verdict,
+    ChangeRequest, ChangeRequestId, ChangeStatus, Contract, Covered, Principal, Quorum, ServiceId,
+    Terms, TermsVersion, Timestamp, UserId, Verdict,
 };
 use kept_store::ChangeRequestQuery;
-use serde::Deserialize;
 
-use super::{NoFields, WebError, WebPath, after_post};
-use crate::api::{
-    apply_change, check_named_parties, decide, proposed_differences, readable_change,
-    readable_contract, readable_diff, sees_all, side_of, version_as_seen,
-};
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
-use crate::error::{ApiError, ProblemKind};
+use super::WebError;
+use crate::api::{preview_change, readable_diff, sees_all, side_of, version_as_seen};
+use crate::error::ProblemKind;
 use crate::state::AppState;
 
 /// One row of the SLA table.
@@ -76,8 +70,18 @@ pub struct ChangeView {
     pub cr: ChangeRequest,
     /// Who raised it.
     pub raised_by: String,
-    /// What it would change (or changed), in sentences.
+    /// What it changes against the version it was drafted from, in
+    /// sentences (for open ones).
     pub proposed: Vec<String>,
+    /// The latest version, when newer than the one it was drafted from.
+    pub newer_version: Option<u32>,
+    /// What applying it now changes against that newer version.
+    pub against_latest: Vec<String>,
+    /// What the newer version changed differently, in sentences: while any
+    /// is listed it cannot go ahead and must be redrafted.
+    pub conflicts: Vec<String>,
+    /// Why it no longer fits the contract, if it does not.
+    pub unfit: Option<String>,
     /// Each decision: who, approve/reject, comment.
     pub decisions: Vec<(String, &'static str, String)>,
     /// The approvals it needs, in words.
@@ -90,6 +94,42 @@ pub struct ChangeView {
     pub can_withdraw: bool,
     /// The viewer may apply it.
     pub can_apply: bool,
+    /// The viewer may send it back to draft.
+    pub can_redraft: bool,
+    /// The form to edit and resubmit it, for a draft of the viewer's side.
+    pub edit: Option<DraftForm>,
+}
+
+/// The fields of a change-request form, as shown (or as typed, when the
+/// form comes back refused).
+#[derive(Debug, Clone, Default)]
+pub struct DraftForm {
+    /// The title.
+    pub title: String,
+    /// The rationale.
+    pub rationale: String,
+    /// The proposed terms, as TOML.
+    pub terms: String,
+    /// The version the terms are written against.
+    pub base_version: Option<u32>,
+    /// A customer to add (raise form only).
+    pub add_customer: String,
+    /// A service to add (raise form only).
+    pub add_service: String,
+    /// Why the form was refused, when it comes back.
+    pub error: Option<String>,
+}
+
+/// A refused form to show again with what was typed.
+#[derive(Debug, Clone, Default)]
+pub enum Echo {
+    /// Nothing to show again.
+    #[default]
+    None,
+    /// The raise form.
+    Raise(DraftForm),
+    /// The edit form of a draft.
+    Edit(ChangeRequestId, DraftForm),
 }
 
 /// The terms and change-control parts of a contract page.
@@ -106,8 +146,10 @@ pub struct Governance {
     pub closed: Vec<ChangeView>,
     /// The viewer may raise a change request.
     pub can_raise: bool,
-    /// The latest terms as TOML, to start a proposal from.
-    pub terms_toml: String,
+    /// The raise form: the latest terms to start from, or what was typed.
+    pub raise: DraftForm,
+    /// Whether the raise form opens (it came back refused).
+    pub raise_open: bool,
 }
 
 fn or_dash(d: Option<kept_domain::calendar::BusinessDuration>) -> String {
@@ -180,11 +222,13 @@ async fn user_name(
     Ok(name)
 }
 
-/// Builds the terms and change-control parts of a contract page for `caller`.
+/// Builds the terms and change-control parts of a contract page for
+/// `caller`, with a refused form shown again as typed.
 pub async fn governance(
     state: &AppState,
     caller: &Principal,
     contract: &Contract,
+    echo: Echo,
 ) -> Result<Governance, WebError> {
     let all = sees_all(state, caller, contract).await?;
     let now = Timestamp::now();
@@ -254,37 +298,15 @@ pub async fn governance(
             .await?;
         let mut users = HashMap::new();
         for cr in page.items {
-            let proposed = if cr.status.is_open() {
-                match proposed_differences(state, contract, &cr).await {
-                    Ok((_, lines)) => lines.into_iter().map(|l| l.description).collect(),
-                    Err(e) if e.kind == ProblemKind::ValidationFailed => {
-                        vec![format!(
-                            "No longer fits the contract: {}",
-                            e.detail.unwrap_or_default()
-                        )]
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            } else {
-                Vec::new()
-            };
-            let mut decisions = Vec::new();
-            for d in &cr.decisions {
-                let verdict = match d.verdict {
-                    Verdict::Approve => "approved",
-                    Verdict::Reject => "rejected",
-                };
-                decisions.push((
-                    user_name(state, &mut users, d.user_id).await?,
-                    verdict,
-                    d.comment.clone(),
-                ));
-            }
             let raiser_side = caller.is_admin() || side == Some(cr.side);
-            let view = ChangeView {
+            let mut view = ChangeView {
                 raised_by: user_name(state, &mut users, cr.raised_by).await?,
-                proposed,
-                decisions,
+                proposed: Vec::new(),
+                newer_version: None,
+                against_latest: Vec::new(),
+                conflicts: Vec::new(),
+                unfit: None,
+                decisions: decisions(state, &mut users, &cr).await?,
                 needs: needs(contract.quorum, contract.steering_group.len()),
                 can_decide: cr.status == ChangeStatus::Submitted
                     && contract.is_steered_by(caller.user_id)
@@ -293,16 +315,32 @@ pub async fn governance(
                 can_withdraw: matches!(cr.status, ChangeStatus::Draft | ChangeStatus::Submitted)
                     && raiser_side,
                 can_apply: cr.status == ChangeStatus::Approved && manages,
+                can_redraft: matches!(cr.status, ChangeStatus::Submitted | ChangeStatus::Approved)
+                    && raiser_side,
+                edit: None,
                 cr,
             };
             if view.cr.status.is_open() {
+                preview_into(state, contract, &mut view, &echo).await?;
                 open.push(view);
             } else {
                 closed.push(view);
             }
         }
     }
-    let latest = versions.last().map(|v| v.terms.clone()).unwrap_or_default();
+    let (raise, raise_open) = match echo {
+        Echo::Raise(typed) => (typed, true),
+        _ => {
+            let latest = versions.last();
+            let terms = latest.map(|v| v.terms.clone()).unwrap_or_default();
+            let form = DraftForm {
+                terms: toml::to_string(&terms).unwrap_or_default(),
+                base_version: latest.map(|v| v.version),
+                ..DraftForm::default()
+            };
+            (form, false)
+        }
+    };
     Ok(Governance {
         terms,
         history,
@@ -310,260 +348,75 @@ pub async fn governance(
         open,
         closed,
         can_raise: side.is_some() && !contract.is_archived(),
-        terms_toml: toml::to_string(&latest).unwrap_or_default(),
+        raise,
+        raise_open,
     })
 }
 
-fn back(contract: ContractId) -> String {
-    format!("/contracts/{contract}#change-requests")
-}
-
-/// Runs a change-request action from a form and returns to the contract.
-async fn act<F, Fut>(
+/// Each decision as (who, verdict, comment).
+async fn decisions(
     state: &AppState,
-    caller: &WebCaller,
-    contract: ContractId,
-    id: ChangeRequestId,
-    done: &str,
-    action: F,
-) -> Result<Response, WebError>
-where
-    F: FnOnce(AppState, Principal) -> Fut,
-    Fut: std::future::Future<Output = Result<(), ApiError>>,
-{
-    let to = back(contract);
-    let result = async {
-        let (cr, _) = readable_change(state, &caller.principal, id).await?;
-        if cr.contract_id != contract {
-            return Err(ApiError::not_found());
-        }
-        action(state.clone(), caller.principal.clone()).await?;
-        Ok((done.to_owned(), to.clone()))
-    }
-    .await;
-    after_post(&caller.session, result, &to).await
-}
-
-/// A decision from the page.
-#[derive(Debug, Deserialize)]
-pub struct DecisionForm {
-    #[serde(default)]
-    comment: String,
-}
-
-/// `POST /contracts/{id}/change-requests/{cr}/approve`.
-pub async fn approve(
-    State(state): State<AppState>,
-    caller: WebCaller,
-    WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
-    CsrfForm(form): CsrfForm<DecisionForm>,
-) -> Result<Response, WebError> {
-    act(
-        &state,
-        &caller,
-        contract,
-        id,
-        "Approved.",
-        |s, p| async move {
-            decide(&s, &p, id, Verdict::Approve, &form.comment).await?;
-            Ok(())
-        },
-    )
-    .await
-}
-
-/// `POST /contracts/{id}/change-requests/{cr}/reject`.
-pub async fn reject(
-    State(state): State<AppState>,
-    caller: WebCaller,
-    WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
-    CsrfForm(form): CsrfForm<DecisionForm>,
-) -> Result<Response, WebError> {
-    act(
-        &state,
-        &caller,
-        contract,
-        id,
-        "Rejected.",
-        |s, p| async move {
-            decide(&s, &p, id, Verdict::Reject, &form.comment).await?;
-            Ok(())
-        },
-    )
-    .await
-}
-
-/// Fails unless the caller acts for the side that raised the change.
-async fn raiser_side(
-    state: &AppState,
-    caller: &Principal,
-    id: ChangeRequestId,
-) -> Result<(), ApiError> {
-    let (cr, contract) = readable_change(state, caller, id).await?;
-    if caller.is_admin() || side_of(state, caller, &contract).await? == Some(cr.side) {
-        Ok(())
-    } else {
-        Err(ApiError::new(ProblemKind::Forbidden)
-            .detail("only the side that raised it may do this"))
-    }
-}
-
-/// `POST /contracts/{id}/change-requests/{cr}/submit`.
-pub async fn submit(
-    State(state): State<AppState>,
-    caller: WebCaller,
-    WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
-    CsrfForm(_): CsrfForm<NoFields>,
-) -> Result<Response, WebError> {
-    act(
-        &state,
-        &caller,
-        contract,
-        id,
-        "Submitted to the steering group.",
-        |s, p| async move {
-            raiser_side(&s, &p, id).await?;
-            s.store.submit_change_request(&Actor::user(&p), id).await?;
-            Ok(())
-        },
-    )
-    .await
-}
-
-/// `POST /contracts/{id}/change-requests/{cr}/withdraw`.
-pub async fn withdraw(
-    State(state): State<AppState>,
-    caller: WebCaller,
-    WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
-    CsrfForm(_): CsrfForm<NoFields>,
-) -> Result<Response, WebError> {
-    act(
-        &state,
-        &caller,
-        contract,
-        id,
-        "Withdrawn.",
-        |s, p| async move {
-            raiser_side(&s, &p, id).await?;
-            s.store
-                .withdraw_change_request(&Actor::user(&p), id)
-                .await?;
-            Ok(())
-        },
-    )
-    .await
-}
-
-/// `POST /contracts/{id}/change-requests/{cr}/apply`.
-pub async fn apply(
-    State(state): State<AppState>,
-    caller: WebCaller,
-    WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
-    CsrfForm(_): CsrfForm<NoFields>,
-) -> Result<Response, WebError> {
-    act(
-        &state,
-        &caller,
-        contract,
-        id,
-        "Applied: a new terms version is in force.",
-        |s, p| async move {
-            apply_change(&s, &p, id, None).await?;
-            Ok(())
-        },
-    )
-    .await
-}
-
-/// A change request raised from the contract page.
-#[derive(Debug, Deserialize)]
-pub struct RaiseForm {
-    title: String,
-    rationale: String,
-    /// The proposed terms as TOML; left as they are when unchanged.
-    #[serde(default)]
-    terms: String,
-    /// A customer to add (a party id), or empty.
-    #[serde(default)]
-    add_customer: String,
-    /// A service to add (a service id), or empty.
-    #[serde(default)]
-    add_service: String,
-}
-
-fn optional_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<Option<T>, ApiError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    raw.parse()
-        .map(Some)
-        .map_err(|_| ApiError::field(field, "is not an id"))
-}
-
-/// `POST /contracts/{id}/change-requests`: raises and submits a change
-/// request from the page.
-pub async fn raise(
-    State(state): State<AppState>,
-    caller: WebCaller,
-    WebPath(contract_id): WebPath<ContractId>,
-    CsrfForm(form): CsrfForm<RaiseForm>,
-) -> Result<Response, WebError> {
-    let to = back(contract_id);
-    let principal = &caller.principal;
-    let result = async {
-        let contract = readable_contract(&state, principal, contract_id).await?;
-        let side = side_of(&state, principal, &contract)
-            .await?
-            .ok_or_else(|| {
-                ApiError::new(ProblemKind::Forbidden)
-                    .detail("change requests are raised by the provider's managers or the client")
-            })?;
-        let latest = state
-            .store
-            .terms_versions(contract_id)
-            .await?
-            .pop()
-            .map(|v| v.terms)
-            .unwrap_or_default();
-        let proposed: Terms = toml::from_str(&form.terms).map_err(|e| {
-            ApiError::field("terms", format!("is not valid terms: {}", e.message()))
-        })?;
-        let add_customer: Option<PartyId> = optional_id("add_customer", &form.add_customer)?;
-        let add_service: Option<ServiceId> = optional_id("add_service", &form.add_service)?;
-        let changes = ContractChanges {
-            terms: (proposed != latest).then_some(proposed),
-            add_customers: add_customer.into_iter().collect(),
-            add_services: add_service.into_iter().collect(),
-            ..ContractChanges::default()
+    users: &mut HashMap<UserId, String>,
+    cr: &ChangeRequest,
+) -> Result<Vec<(String, &'static str, String)>, WebError> {
+    let mut out = Vec::new();
+    for d in &cr.decisions {
+        let verdict = match d.verdict {
+            Verdict::Approve => "approved",
+            Verdict::Reject => "rejected",
         };
-        let draft = ChangeDraft {
-            title: form.title,
-            rationale: form.rationale,
-            changes,
-            effective_from: None,
-        }
-        .checked()?;
-        check_named_parties(&state, principal, &draft.changes).await?;
-        let actor = Actor::user(principal);
-        let cr = state
-            .store
-            .create_change_request(
-                &actor,
-                NewChangeRequest {
-                    contract_id,
-                    side,
-                    raised_by: principal.user_id,
-                    draft,
-                },
-            )
-            .await?;
-        state.store.submit_change_request(&actor, cr.id).await?;
-        Ok((
-            "Raised and submitted to the steering group.".to_owned(),
-            to.clone(),
-        ))
+        out.push((
+            user_name(state, users, d.user_id).await?,
+            verdict,
+            d.comment.clone(),
+        ));
     }
-    .await;
-    after_post(&caller.session, result, &to).await
+    Ok(out)
+}
+
+/// Fills in what an open change request changes, how it lays over the
+/// latest version, and (for a draft the viewer may edit) its edit form:
+/// the latest terms with every part of it that does not conflict, written
+/// against the latest version, or what was typed when the form came back.
+async fn preview_into(
+    state: &AppState,
+    contract: &Contract,
+    view: &mut ChangeView,
+    echo: &Echo,
+) -> Result<(), WebError> {
+    let cr = &view.cr;
+    let preview = match preview_change(state, contract, cr).await {
+        Ok(p) => Some(p),
+        Err(e) if e.kind == ProblemKind::ValidationFailed => {
+            view.unfit = Some(e.detail.unwrap_or_default());
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let Some(p) = preview else {
+        return Ok(());
+    };
+    view.proposed = p.changes.into_iter().map(|l| l.description).collect();
+    if p.latest_version != p.base_version {
+        view.newer_version = p.latest_version;
+        view.against_latest = p
+            .against_latest
+            .into_iter()
+            .map(|l| l.description)
+            .collect();
+    }
+    view.conflicts = p.conflicts.into_iter().map(|l| l.description).collect();
+    if view.can_submit {
+        view.edit = Some(match echo {
+            Echo::Edit(id, typed) if *id == cr.id => typed.clone(),
+            _ => DraftForm {
+                title: cr.title.clone(),
+                rationale: cr.rationale.clone(),
+                terms: toml::to_string(&p.rebased.terms).unwrap_or_default(),
+                base_version: p.latest_version,
+                ..DraftForm::default()
+            },
+        });
+    }
+    Ok(())
 }

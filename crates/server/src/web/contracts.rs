@@ -14,7 +14,7 @@ use kept_domain::{
 };
 use kept_store::{CalendarQuery, ContractQuery, PartyQuery, ServiceQuery, UserQuery};
 
-use super::change_requests::{Governance, governance};
+use super::change_requests::{Echo, Governance, governance};
 use super::services::providers;
 use super::{Layout, WebError, WebPath, after_post};
 use crate::api::{create_contract_as, readable_contract};
@@ -290,6 +290,18 @@ pub async fn detail(
     caller: WebCaller,
     WebPath(id): WebPath<ContractId>,
 ) -> Result<Response, WebError> {
+    detail_page(&state, &caller, id, Echo::None).await
+}
+
+/// The contract page, with a refused change-request form shown again as
+/// typed (`echo`).
+pub(super) async fn detail_page(
+    state: &AppState,
+    caller: &WebCaller,
+    id: ContractId,
+    echo: Echo,
+) -> Result<Response, WebError> {
+    let state = state.clone();
     let principal = &caller.principal;
     let contract = readable_contract(&state, principal, id).await?;
     let mut ids = vec![contract.provider_id, contract.client_id];
@@ -318,7 +330,7 @@ pub async fn detail(
     for uid in &contract.steering_group {
         approvers.push(state.store.user(*uid).await?.name.as_str().to_owned());
     }
-    let gov = governance(&state, principal, &contract).await?;
+    let gov = governance(&state, principal, &contract, echo).await?;
     let (candidate_customers, candidate_services) = if gov.can_raise {
         candidates(&state, principal, &contract).await?
     } else {

@@ -5,6 +5,7 @@ mod account;
 mod assets;
 mod calendars;
 mod chain;
+mod change_request_forms;
 mod change_requests;
 mod contracts;
 mod invite;
@@ -54,27 +55,35 @@ pub fn router() -> Router<AppState> {
         .route("/contracts/{id}", get(contracts::detail))
         .route(
             "/contracts/{id}/change-requests",
-            post(change_requests::raise),
+            post(change_request_forms::raise),
         )
         .route(
             "/contracts/{id}/change-requests/{cr}/approve",
-            post(change_requests::approve),
+            post(change_request_forms::approve),
         )
         .route(
             "/contracts/{id}/change-requests/{cr}/reject",
-            post(change_requests::reject),
+            post(change_request_forms::reject),
         )
         .route(
             "/contracts/{id}/change-requests/{cr}/submit",
-            post(change_requests::submit),
+            post(change_request_forms::submit),
         )
         .route(
             "/contracts/{id}/change-requests/{cr}/withdraw",
-            post(change_requests::withdraw),
+            post(change_request_forms::withdraw),
+        )
+        .route(
+            "/contracts/{id}/change-requests/{cr}/redraft",
+            post(change_request_forms::redraft),
+        )
+        .route(
+            "/contracts/{id}/change-requests/{cr}/edit",
+            post(change_request_forms::edit),
         )
         .route(
             "/contracts/{id}/change-requests/{cr}/apply",
-            post(change_requests::apply),
+            post(change_request_forms::apply),
         )
         .route("/services", get(services::list).post(services::create))
         .route(

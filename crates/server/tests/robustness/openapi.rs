@@ -61,6 +61,7 @@ const KNOWN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/change-requests/{id}/preview"),
     ("POST", "/change-requests/{id}/submit"),
     ("POST", "/change-requests/{id}/withdraw"),
+    ("POST", "/change-requests/{id}/redraft"),
     ("POST", "/change-requests/{id}/approve"),
     ("POST", "/change-requests/{id}/reject"),
     ("POST", "/change-requests/{id}/apply"),

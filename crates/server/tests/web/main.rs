@@ -11,6 +11,7 @@ mod support;
 mod accessibility;
 mod account;
 mod calendars;
+mod change_requests;
 mod chain;
 mod contracts;
 mod csrf;

@@ -63,6 +63,17 @@ impl Page {
             .unwrap_or_else(|| panic!("no element matches {css} in:\n{}", self.body))
     }
 
+    /// The text of the first element matching `css` exactly as written
+    /// (a textarea's content, line breaks kept).
+    pub fn raw_text(&self, css: &str) -> String {
+        self.html()
+            .select(&selector(css))
+            .next()
+            .unwrap_or_else(|| panic!("no element matches {css} in:\n{}", self.body))
+            .text()
+            .collect()
+    }
+
     /// How many elements match `css`.
     pub fn count(&self, css: &str) -> usize {
         self.html().select(&selector(css)).count()

@@ -35,6 +35,7 @@ pub async fn changes_naming_unknown_parties_or_services_are_refused(store: Arc<d
                             rationale: "r".into(),
                             changes,
                             effective_from: None,
+                            base_version: None,
                         },
                     },
                 )
@@ -113,6 +114,7 @@ pub async fn an_ended_contract_takes_no_more_changes(store: Arc<dyn Store>) {
                     rationale: "The contract has ended.".into(),
                     changes: faster(&w),
                     effective_from: None,
+                    base_version: None,
                 },
             },
         )
@@ -127,6 +129,7 @@ pub async fn an_ended_contract_takes_no_more_changes(store: Arc<dyn Store>) {
                 rationale: "Because.".into(),
                 changes: faster(&w),
                 effective_from: None,
+                base_version: None,
             },
         )
         .await

@@ -128,6 +128,7 @@ pub(crate) async fn raise(
                     rationale: "Stores asked for it at the quarterly review.".into(),
                     changes,
                     effective_from: None,
+                    base_version: None,
                 },
             },
         )

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod calendars;
+mod change_rebase;
 mod change_refusals;
 mod changes;
 mod contracts;
@@ -53,6 +54,10 @@ conformance! {
     change_refusals::an_ended_contract_takes_no_more_changes,
     changes::concurrent_approvals_reach_the_quorum_exactly_once,
     changes::change_requests_list_for_those_who_see_them,
+    change_rebase::a_change_drafted_on_an_older_version_keeps_what_was_applied_since,
+    change_rebase::a_change_touching_what_changed_since_is_refused_until_redrafted_and_approved_again,
+    change_rebase::a_draft_written_against_an_unknown_version_is_refused,
+    change_rebase::two_approved_changes_applied_at_once_keep_both_or_refuse_the_conflicting_one,
     import::parties_are_imported_in_order_with_a_parent_named_by_an_earlier_rows_reference,
     import::links_are_imported_in_order_and_a_loop_keeps_none_of_them,
     import::contracts_are_imported_with_their_customers_services_and_approvers,

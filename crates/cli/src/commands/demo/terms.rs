@@ -202,6 +202,7 @@ async fn change_story(
                         ..ContractChanges::default()
                     },
                     effective_from: None,
+                    base_version: None,
                 },
             },
         )
@@ -242,6 +243,7 @@ async fn change_story(
                         ..ContractChanges::default()
                     },
                     effective_from: None,
+                    base_version: None,
                 },
             },
         )

@@ -8,6 +8,7 @@
 mod approvals;
 mod lifecycle;
 mod raising;
+mod rebase;
 mod terms;
 mod visibility;
 
