@@ -66,13 +66,51 @@ pub struct ChangeConflict {
 }
 
 impl ChangeConflict {
-    /// The conflict in a sentence.
+    /// The conflict in a sentence: "Reactive maintenance (urgent),
+    /// resolution: this change makes it 6h (from 8h), but it has since
+    /// become 4h".
     pub fn describe(&self, names: &dyn Names) -> String {
-        format!(
-            "{}, but it has since become {}",
-            self.proposed.describe(names),
-            self.since.describe(names)
-        )
+        let or_none = |d: &Option<crate::calendar::BusinessDuration>| {
+            d.map_or_else(|| "none".to_owned(), |d| d.to_string())
+        };
+        let kpi = |k: &Option<KpiTarget>| k.map_or_else(|| "none".to_owned(), |k| k.to_string());
+        let calendar = |c: &Option<crate::CalendarId>| {
+            c.map_or_else(|| "none".to_owned(), |c| names.calendar(c))
+        };
+        let (what, from, to, now) = match (&self.proposed, &self.since) {
+            (
+                Difference::Sla {
+                    service_id,
+                    priority,
+                    target,
+                    from,
+                    to,
+                },
+                Difference::Sla { to: now, .. },
+            ) => (
+                format!("{} ({priority}), {target}", names.service(*service_id)),
+                or_none(from),
+                or_none(to),
+                or_none(now),
+            ),
+            (Difference::Kpi { from, to }, Difference::Kpi { to: now, .. }) => {
+                ("KPI".to_owned(), kpi(from), kpi(to), kpi(now))
+            }
+            (Difference::Calendar { from, to }, Difference::Calendar { to: now, .. }) => (
+                "Calendar".to_owned(),
+                calendar(from),
+                calendar(to),
+                calendar(now),
+            ),
+            (proposed, since) => {
+                return format!(
+                    "{}, but since: {}",
+                    proposed.describe(names),
+                    since.describe(names)
+                );
+            }
+        };
+        format!("{what}: this change makes it {to} (from {from}), but it has since become {now}")
     }
 }
 

@@ -406,6 +406,8 @@ async fn preview_into(
             .collect();
     }
     view.conflicts = p.conflicts.into_iter().map(|l| l.description).collect();
+    // Applying would be refused: the way on is to redraft.
+    view.can_apply &= view.conflicts.is_empty();
     if view.can_submit {
         view.edit = Some(match echo {
             Echo::Edit(id, typed) if *id == cr.id => typed.clone(),

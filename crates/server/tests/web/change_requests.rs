@@ -129,7 +129,10 @@ impl Contract {
     async fn read(&self, cr: &str) -> Value {
         body(
             self.app
-                .get(&format!("/api/v1/change-requests/{cr}"), &self.manager.token)
+                .get(
+                    &format!("/api/v1/change-requests/{cr}"),
+                    &self.manager.token,
+                )
                 .await,
             StatusCode::OK,
         )
@@ -149,7 +152,10 @@ async fn a_change_request_refused_for_bad_terms_keeps_what_was_typed() {
             &format!("/contracts/{}/change-requests", c.id),
             &[
                 ("title", "Urgent repairs answered in 2 hours"),
-                ("rationale", "Leaks close the tills; stores asked at the review."),
+                (
+                    "rationale",
+                    "Leaks close the tills; stores asked at the review.",
+                ),
                 ("base_version", "1"),
                 ("terms", bad_terms),
             ],
@@ -198,7 +204,9 @@ async fn a_conflicting_change_says_what_changed_since_and_is_redrafted_from_the_
     let card = format!("#cr-{one}");
     assert_eq!(
         before.texts(&format!("{card} .conflicts li")),
-        ["Reactive maintenance (urgent): first response 4h → 1h, but it has since become Reactive maintenance (urgent): first response 4h → 2h"]
+        [
+            "Reactive maintenance (urgent), first response: this change makes it 1h (from 4h), but it has since become 2h"
+        ]
     );
     let refused = maya
         .submit(

@@ -98,8 +98,8 @@ async fn a_change_touching_what_changed_since_is_refused_naming_it_until_redraft
     );
     assert_eq!(
         conflict["description"],
-        "Reactive maintenance (urgent): first response 4h → 1h, but it has since become \
-         Reactive maintenance (urgent): first response 4h → 2h"
+        "Reactive maintenance (urgent), first response: this change makes it 1h (from 4h), \
+         but it has since become 2h"
     );
     assert_eq!(conflict["since"]["to"], "2h");
     let preview = w.preview(&one).await;
