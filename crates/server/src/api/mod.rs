@@ -22,7 +22,9 @@ pub(crate) use calendars::{instant, managed_calendar, readable_calendar};
 pub(crate) use changes::{
     apply_change, check_named_parties, decide, proposed_differences, readable_change, side_of,
 };
-pub(crate) use contracts::{create_as as create_contract_as, readable_contract, sees_all};
+pub(crate) use contracts::{
+    create_as as create_contract_as, on_a_contract_seen, readable_contract, sees_all,
+};
 pub(crate) use links::{make_link, may_change_link, set_archived as set_link_archived};
 pub(crate) use parties::{check_may_manage, check_may_place_under, readable_party};
 pub use requests::parse_statuses as parse_request_statuses;
