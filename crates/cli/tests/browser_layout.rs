@@ -114,6 +114,13 @@ async fn a_200_character_subject_without_spaces_wraps_on_a_phone_and_a_desktop()
         )
         .await;
         if width == 390 {
+            browser
+                .execute(
+                    "document.querySelector('#queue tbody tr').scrollIntoView()",
+                    vec![],
+                )
+                .await
+                .expect("scrolled to the queue");
             let shot = browser.screenshot().await.expect("a screenshot");
             std::fs::write(artifacts_dir().join("browser-queue-390.png"), &shot).expect("saved");
         }
