@@ -11,11 +11,13 @@ pub mod change;
 pub mod contract;
 pub mod error;
 pub mod ids;
+pub mod number;
 pub mod page;
 pub mod party;
 pub mod policy;
 pub mod progress;
 pub mod proposal;
+pub mod relay;
 pub mod request;
 pub mod role;
 pub mod scope;
@@ -39,11 +41,13 @@ pub use ids::{
     AuditEventId, CalendarId, ChangeRequestId, ContractId, GrantId, LinkId, PartyId, RequestId,
     SavedFilterId, ServiceId, TokenId, UserId,
 };
+pub use number::WholeRange;
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
 pub use policy::{Access, PartyScope, Principal, RequestRole};
 pub use progress::{NewEvent, Progress, Refusal, RequestChange, Side as ReplySide, SlaSummary};
 pub use proposal::{ApplyRefusal, ChangeConflict, Rebased, apply_proposal, propose, rebase};
+pub use relay::{UpstreamAnswer, answers_from_upstream};
 pub use request::{
     EventKind, InvalidRequestTransition, NewRequest, Request, RequestAction, RequestEvent,
     RequestKind, RequestStatus, SlaState,

@@ -223,6 +223,20 @@ impl Principal {
             || steering.contains(&self.user_id)
     }
 
+    /// May the user read a catalog entry (a service, a calendar) kept by
+    /// the party with lineage `keeper`? Whoever may read the keeper; and,
+    /// read-only, whoever sees a contract that lists the service or runs
+    /// on the calendar (`on_a_contract_they_see`, which the store answers
+    /// within the caller's scope): a store's manager reads what their
+    /// contract covers and its hours, nothing else of the provider's.
+    pub fn read_catalog_entry(&self, keeper: &Lineage, on_a_contract_they_see: bool) -> Access {
+        if self.read_party(keeper).is_allowed() || on_a_contract_they_see {
+            Access::Allowed
+        } else {
+            Access::Hidden
+        }
+    }
+
     /// May the user accept a request the contract does not cover? Admins
     /// and managers of the provider.
     pub fn override_scope(&self, provider: &Lineage) -> bool {
@@ -380,6 +394,29 @@ mod tests {
         };
         assert!(roots.contains(&t.store_a) && roots.contains(&t.alice_at_a));
         assert_eq!(context, vec![t.head_office]);
+    }
+
+    #[test]
+    fn a_store_reads_the_providers_service_on_its_contract_and_manages_none() {
+        let t = tree();
+        let store_manager = principal(
+            t.alice_at_a,
+            &[(Role::Customer, t.store_a)],
+            &[t.head_office],
+        );
+        let provider = Lineage(vec![t.provider]);
+
+        assert_eq!(
+            store_manager.read_catalog_entry(&provider, true),
+            Access::Allowed
+        );
+        assert_eq!(
+            store_manager.read_catalog_entry(&provider, false),
+            Access::Hidden
+        );
+        assert_eq!(store_manager.manage_party(&provider), Access::Hidden);
+        let agent = principal(PartyId::new(), &[(Role::Agent, t.provider)], &[]);
+        assert_eq!(agent.read_catalog_entry(&provider, false), Access::Allowed);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::Timestamp;
 use crate::calendar::BusinessDuration;
 use crate::error::{FieldError, ValidationErrors, single_line};
 use crate::ids::{ContractId, PartyId, RequestId, ServiceId, UserId};
+use crate::number::WholeRange;
 use crate::terms::Priority;
 
 /// Longest subject, in characters.
@@ -414,6 +415,30 @@ pub fn parse_reason(field: &str, raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(field, "must not be empty"));
     }
     Ok(reason)
+}
+
+/// The range of a quantity: 1 to [`MAX_QUANTITY`].
+pub const QUANTITY: WholeRange = WholeRange {
+    field: "quantity",
+    min: 1,
+    max: MAX_QUANTITY,
+};
+
+/// Reads a quantity typed into a form: empty is none; otherwise a whole
+/// number in [`QUANTITY`] (too large is told as such).
+pub fn parse_quantity(raw: &str) -> Result<Option<u32>, FieldError> {
+    match raw.trim() {
+        "" => Ok(None),
+        text => QUANTITY.parse(text).map(Some),
+    }
+}
+
+/// Reads an optional quantity from JSON with [`QUANTITY`]'s messages, for
+/// `#[serde(deserialize_with = ...)]`.
+pub fn deserialize_quantity<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
+    QUANTITY.deserialize_optional(deserializer)
 }
 
 /// Checks a quantity: at least 1, at most [`MAX_QUANTITY`].

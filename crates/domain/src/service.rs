@@ -11,6 +11,12 @@ use crate::party::PartyName;
 
 /// Longest description, in characters.
 pub const MAX_DESCRIPTION: usize = 4000;
+/// The range of a pack size: at least 1.
+pub const PACK_SIZE: crate::WholeRange = crate::WholeRange {
+    field: "pack_size",
+    min: 1,
+    max: u32::MAX,
+};
 /// Longest scope item, in characters.
 pub const MAX_SCOPE_ITEM: usize = 200;
 /// Most items in a scope list.

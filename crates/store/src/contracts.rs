@@ -314,6 +314,14 @@ impl ContractStore for SqlStore {
                 .bind(party.to_string())
                 .push("))");
         }
+        if let Some(service) = q.service_id {
+            sql.push(" AND EXISTS (SELECT 1 FROM contract_services s WHERE s.contract_id = c.id AND s.service_id = ")
+                .bind(service.to_string())
+                .push(")");
+        }
+        if let Some(calendar) = q.calendar_id {
+            sql.push(" AND c.calendar_id = ").bind(calendar.to_string());
+        }
         push_archived(&mut sql, "c", q.archived);
         push_name_page(&mut sql, "c", q.cursor.as_deref(), q.limit)?;
         let mut conn = self.db.read.acquire().await?;

@@ -1,8 +1,8 @@
 //! The shapes of store queries and of the records the auth tables hold.
 
 use kept_domain::{
-    AuditAction, ChangeStatus, ContractId, Email, Limit, PartyId, PartyKind, PartyName, PartyScope,
-    Role, Timestamp, User, UserId,
+    AuditAction, CalendarId, ChangeStatus, ContractId, Email, Limit, PartyId, PartyKind, PartyName,
+    PartyScope, Role, ServiceId, Timestamp, User, UserId,
 };
 
 /// Whether lists include archived things.
@@ -288,6 +288,10 @@ pub struct ContractQuery {
     pub user: Option<UserId>,
     /// Only contracts where this party is provider, client or a customer.
     pub party_id: Option<PartyId>,
+    /// Only contracts whose catalog lists this service.
+    pub service_id: Option<ServiceId>,
+    /// Only contracts kept on this calendar.
+    pub calendar_id: Option<CalendarId>,
     /// Active, ended or both.
     pub archived: ArchivedFilter,
     /// The `next_cursor` of the previous page.
@@ -303,6 +307,8 @@ impl ContractQuery {
             scope,
             user,
             party_id: None,
+            service_id: None,
+            calendar_id: None,
             archived: ArchivedFilter::Active,
             cursor: None,
             limit: Limit::default(),

@@ -153,15 +153,19 @@ async fn create_calendar(
     ))
 }
 
-/// Loads a calendar whose owner the caller may see, or answers not found.
+/// Loads a calendar the caller may read (they see its owner, or a
+/// contract that runs on it), or answers not found.
 pub(crate) async fn readable_calendar(
     state: &AppState,
     caller: &Principal,
     id: CalendarId,
 ) -> Result<StoredCalendar, ApiError> {
     let calendar = state.store.calendar(id).await?;
-    let lineage = state.store.lineage(calendar.owner_id).await?;
-    ApiError::check(caller.read_party(&lineage))?;
+    let keeper = state.store.lineage(calendar.owner_id).await?;
+    // The contracts are asked only of those who do not see the owner.
+    let covered = !caller.read_party(&keeper).is_allowed()
+        && super::on_a_contract_seen(state, caller, None, Some(id)).await?;
+    ApiError::check(caller.read_catalog_entry(&keeper, covered))?;
     Ok(calendar)
 }
 
@@ -177,7 +181,8 @@ pub(crate) async fn managed_calendar(
     Ok(calendar)
 }
 
-/// Reads one calendar.
+/// Reads one calendar: its owner's people (and those who see the owner)
+/// and, read-only, the people of a contract that runs on it.
 #[utoipa::path(get, path = "/calendars/{id}", tag = "calendars", params(("id" = String, Path, description = "The calendar's id")),
     responses(
         (status = 200, description = "The calendar", body = StoredCalendar),

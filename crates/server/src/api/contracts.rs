@@ -88,6 +88,28 @@ pub(crate) async fn readable_parties(
     Ok(mine)
 }
 
+/// Whether a contract the caller sees, running or ended, lists `service`
+/// or runs on `calendar` (the filters given): such a catalog entry is
+/// theirs to read.
+pub(crate) async fn on_a_contract_seen(
+    state: &AppState,
+    caller: &Principal,
+    service: Option<ServiceId>,
+    calendar: Option<CalendarId>,
+) -> Result<bool, ApiError> {
+    let found = state
+        .store
+        .list_contracts(&ContractQuery {
+            service_id: service,
+            calendar_id: calendar,
+            archived: kept_store::ArchivedFilter::All,
+            limit: Limit::parse("limit", 1)?,
+            ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
+        })
+        .await?;
+    Ok(!found.items.is_empty())
+}
+
 /// Loads a contract the caller may see, as they may see it; 404 otherwise.
 pub(crate) async fn readable_contract(
     state: &AppState,

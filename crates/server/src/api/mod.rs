@@ -23,7 +23,9 @@ pub(crate) use changes::{
     apply_change, change_problem, check_named_parties, decide, preview_change, readable_change,
     redraft_change, side_of,
 };
-pub(crate) use contracts::{create_as as create_contract_as, readable_contract, sees_all};
+pub(crate) use contracts::{
+    create_as as create_contract_as, on_a_contract_seen, readable_contract, sees_all,
+};
 pub(crate) use links::{make_link, may_change_link, set_archived as set_link_archived};
 pub(crate) use parties::{check_may_manage, check_may_place_under, readable_party};
 pub use requests::parse_statuses as parse_request_statuses;

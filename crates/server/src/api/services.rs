@@ -152,14 +152,19 @@ async fn create_service(
     ))
 }
 
-/// Loads a service whose provider the caller may see, or answers not found.
+/// Loads a service the caller may read (they see its provider, or a
+/// contract that lists it), or answers not found.
 pub(crate) async fn readable_service(
     state: &AppState,
     caller: &Principal,
     id: ServiceId,
 ) -> Result<Service, ApiError> {
     let service = state.store.service(id).await?;
-    ApiError::check(caller.read_party(&state.store.lineage(service.provider_id).await?))?;
+    let keeper = state.store.lineage(service.provider_id).await?;
+    // The contracts are asked only of those who do not see the provider.
+    let covered = !caller.read_party(&keeper).is_allowed()
+        && super::on_a_contract_seen(state, caller, Some(id), None).await?;
+    ApiError::check(caller.read_catalog_entry(&keeper, covered))?;
     Ok(service)
 }
 
@@ -174,7 +179,8 @@ pub(crate) async fn managed_service(
     Ok(service)
 }
 
-/// Reads one service.
+/// Reads one service: its provider's people (and those who see the
+/// provider) and, read-only, the people of a contract that lists it.
 #[utoipa::path(get, path = "/services/{id}", tag = "services", params(("id" = String, Path, description = "The service's id")),
     responses(
         (status = 200, description = "The service", body = Service),

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use kept_domain::{
     Actor, ChainGraph, Contract, ContractId, Direction, NewRequest, PartyId, PartyScope, Principal,
     Priority, Request, RequestId, RequestKind, RequestRole, ScopeOutcome, Service, ServiceId,
-    Targets, Timestamp, check_scope,
+    Targets, Timestamp, UpstreamAnswer, answers_from_upstream, check_scope,
 };
 use kept_store::{ContractQuery, RequestQuery, RequestRecord};
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,34 @@ pub async fn supplier_contracts(
         .into_iter()
         .filter(|c| suppliers.contains(&c.provider_id) && c.customer_ids.contains(&party))
         .collect())
+}
+
+/// The services a question raised under `contract` can be asked about up
+/// the chain, with the supplier that delivers each: the offered services
+/// of the provider's supplier contracts that the contract does not list
+/// itself (those [`route_question`] routes). Sorted by supplier, then name.
+pub async fn routable_services(
+    state: &AppState,
+    contract: &Contract,
+) -> Result<Vec<(Service, String)>, ApiError> {
+    let mut found: Vec<(Service, String)> = Vec::new();
+    for upstream in supplier_contracts(state, contract.provider_id).await? {
+        let supplier = state.store.party(upstream.provider_id).await?.name;
+        for id in &upstream.service_ids {
+            let service = state.store.service(*id).await?;
+            let routed = service.provider_id == upstream.provider_id
+                && service.provider_id != contract.provider_id
+                && !contract.service_ids.contains(id)
+                && !service.is_archived();
+            if routed && !found.iter().any(|(s, _)| s.id == service.id) {
+                found.push((service, supplier.as_str().to_owned()));
+            }
+        }
+    }
+    found.sort_by_cached_key(|(s, supplier)| {
+        (supplier.to_lowercase(), s.name.as_str().to_lowercase())
+    });
+    Ok(found)
 }
 
 /// Routes a question about a supplier's service up the chain: when the
@@ -257,6 +285,12 @@ pub struct RequestChain {
     /// The parties down the chain affected: the downstream request's
     /// customer (or the party that raised it) and everyone they serve.
     pub affected: Vec<String>,
+    /// For the customer's side of a request its provider escalated: what
+    /// came back from up the chain (the supplier's replies, its fulfilling
+    /// the request), without the escalation's details or anyone's
+    /// internal notes. Empty for the provider's side, who see it all in
+    /// the timeline.
+    pub answers: Vec<UpstreamAnswer>,
 }
 
 async fn linked(
@@ -297,6 +331,11 @@ pub async fn chain_of(
         })
         .await?
         .items;
+    let answers = if providers_side || ups.is_empty() {
+        Vec::new()
+    } else {
+        answers_from_upstream(&state.store.request_events(request.id, true).await?)
+    };
     let mut upstream = Vec::with_capacity(ups.len());
     for up in &ups {
         let supplier = state.store.contract(up.contract_id).await?.provider_id;
@@ -334,5 +373,6 @@ pub async fn chain_of(
         upstream,
         downstream,
         affected,
+        answers,
     })
 }

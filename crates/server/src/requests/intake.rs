@@ -45,6 +45,7 @@ pub struct Intake {
     #[schema(value_type = Option<String>, example = "normal")]
     pub priority: Option<Priority>,
     /// How many, in the service's unit (1 to 1,000,000,000).
+    #[serde(default, deserialize_with = "request::deserialize_quantity")]
     pub quantity: Option<u32>,
     /// Business time the work should take, such as `2h` (default: the
     /// service's).

@@ -75,6 +75,9 @@ struct DetailPage {
     layout: Layout,
     calendar: StoredCalendar,
     owner: String,
+    /// Whether the reader sees the owner (else they read the calendar
+    /// through a contract that runs on it: no link to the owner).
+    sees_owner: bool,
     weekly: String,
     days: Vec<(&'static str, String)>,
     can_manage: bool,
@@ -303,6 +306,7 @@ async fn detail_page(
         )
         .await?,
         owner,
+        sees_owner: principal.read_party(&lineage).is_allowed(),
         weekly: weekly(&calendar.spec),
         days,
         can_manage: principal.manage_party(&lineage).is_allowed(),

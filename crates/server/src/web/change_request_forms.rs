@@ -14,7 +14,9 @@ use serde::Deserialize;
 
 use super::change_requests::{DraftForm, Echo};
 use super::contracts::detail_page;
-use super::{NoFields, WebError, WebPath, after_post, describe, see_other, shown_on_form};
+use super::{
+    Labels, NoFields, WebError, WebPath, after_post, describe_as, see_other, shown_on_form,
+};
 use crate::api::{
     apply_change, change_problem, check_named_parties, decide, readable_change, readable_contract,
     redraft_change, side_of,
@@ -208,6 +210,19 @@ pub async fn apply(
     .await
 }
 
+/// The labels of the raise and edit forms.
+const DRAFT_LABELS: Labels = &[
+    ("title", "Title"),
+    ("rationale", "Rationale"),
+    ("terms", "Proposed terms"),
+    ("changes", "Proposed terms"),
+    ("base_version", "Terms version"),
+    ("add_customer", "Add a customer"),
+    ("add_service", "Add a service"),
+    ("add_customers", "Add a customer"),
+    ("add_services", "Add a service"),
+];
+
 /// A change request raised or edited from the contract page.
 #[derive(Debug, Deserialize)]
 pub struct DraftFields {
@@ -237,7 +252,7 @@ impl DraftFields {
             base_version: self.base_version.trim().parse().ok(),
             add_customer: self.add_customer,
             add_service: self.add_service,
-            error: Some(describe(error)),
+            error: Some(describe_as(error, "Not saved.", DRAFT_LABELS)),
         }
     }
 

@@ -270,13 +270,24 @@ pub async fn after_post(
     result: Result<(String, String), ApiError>,
     back: &str,
 ) -> Result<Response, WebError> {
+    after_form(session, result, back, NO_LABELS).await
+}
+
+/// [`after_post`] for a form whose fields are shown under `labels`, so a
+/// refusal names them as the person saw them.
+pub async fn after_form(
+    session: &tower_sessions::Session,
+    result: Result<(String, String), ApiError>,
+    back: &str,
+    labels: Labels,
+) -> Result<Response, WebError> {
     match result {
         Ok((message, ok_to)) => {
             Flash::ok(session, message).await?;
             Ok(see_other(&ok_to))
         }
         Err(e) if shown_on_form(&e) => {
-            Flash::error(session, describe(&e)).await?;
+            Flash::error(session, describe_as(&e, "Not saved.", labels)).await?;
             Ok(see_other(back))
         }
         Err(e) => Err(WebError(e)),
@@ -291,14 +302,17 @@ pub(super) fn shown_on_form(e: &ApiError) -> bool {
         || (e.kind == ProblemKind::Forbidden && e.detail.is_some())
 }
 
-/// An error as one sentence for a flash message after a form post.
-pub(super) fn describe(e: &ApiError) -> String {
-    describe_as(e, "Not saved.")
-}
+/// The labels a form shows for its fields, by field name (the first
+/// segment of a field path: `service_ids[0]` is under `service_ids`), so
+/// messages name what the person saw: "Details", not `description`.
+pub type Labels = &'static [(&'static str, &'static str)];
+
+/// No labels: fields are named from their names (`parent_id` → "Parent").
+pub const NO_LABELS: Labels = &[];
 
 /// An error as one sentence: its detail (or title), or `lead` followed by
-/// each field that failed and why.
-pub(super) fn describe_as(e: &ApiError, lead: &str) -> String {
+/// each field that failed, by its label, and why.
+pub(super) fn describe_as(e: &ApiError, lead: &str, labels: Labels) -> String {
     if e.errors.is_empty() {
         e.detail
             .clone()
@@ -307,10 +321,20 @@ pub(super) fn describe_as(e: &ApiError, lead: &str) -> String {
         let parts: Vec<String> = e
             .errors
             .iter()
-            .map(|f| format!("{}: {}", humanise(&f.field), f.message))
+            .map(|f| format!("{}: {}", label_of(&f.field, labels), f.message))
             .collect();
         format!("{lead} {}.", parts.join("; "))
     }
+}
+
+/// The label of `field` on a form with `labels`; a name made readable
+/// when the form has none for it.
+fn label_of(field: &str, labels: Labels) -> String {
+    let head = field.split(['[', '.']).next().unwrap_or(field);
+    labels
+        .iter()
+        .find(|(name, _)| *name == field || *name == head)
+        .map_or_else(|| humanise(field), |(_, label)| (*label).to_owned())
 }
 
 /// `parent_id` → `Parent`, for messages.

@@ -1,6 +1,8 @@
 //! The customer portal: a customer's people follow their requests and
 //! raise new ones. The raise form first asks for the contract, then offers
-//! that contract's customers and services, so it works without JavaScript.
+//! that contract's customers and services, so it works without JavaScript;
+//! beside it, a question form offers the services of suppliers up the
+//! chain that a question is routed to.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,10 +16,11 @@ use kept_store::{ContractQuery, PartyQuery, RequestOrder, RequestQuery};
 use serde::Deserialize;
 
 use super::queue::{Row, rows};
-use super::{Flash, Layout, WebError, WebQuery, describe, see_other, shown_on_form};
+use super::{Flash, Labels, Layout, WebError, WebQuery, describe_as, see_other, shown_on_form};
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
+use crate::requests::chain::routable_services;
 use crate::requests::intake::{Intake, raise};
 use crate::state::AppState;
 
@@ -80,6 +83,14 @@ struct NewPage {
     chosen: Option<Contract>,
     customers: Vec<(PartyId, String)>,
     services: Vec<(ServiceId, String)>,
+    /// Services of suppliers up the chain a question can be routed to,
+    /// labelled "Ask Folio Press about: Course materials".
+    asks: Vec<(ServiceId, String)>,
+    /// The chosen contract's provider, by name.
+    provider: String,
+    /// Whether what was typed before a refusal was a question up the
+    /// chain (so the question form, not the main one, holds it).
+    asked: bool,
     kinds: Vec<(&'static str, String)>,
     may_override: bool,
     /// What the form holds: empty, or what was typed before a refusal.
@@ -260,8 +271,21 @@ async fn form_page(
         Err(_) => None,
     };
     let (mut customers, mut services, mut may_override) = (Vec::new(), Vec::new(), false);
+    let (mut asks, mut provider_name) = (Vec::new(), String::new());
     let mut provider_side = false;
     if let Some(c) = &chosen {
+        provider_name = state
+            .store
+            .party(c.provider_id)
+            .await?
+            .name
+            .as_str()
+            .to_owned();
+        asks = routable_services(state, c)
+            .await?
+            .into_iter()
+            .map(|(s, supplier)| (s.id, format!("Ask {supplier} about: {}", s.name)))
+            .collect();
         let provider = state.store.lineage(c.provider_id).await?;
         let client = state.store.lineage(c.client_id).await?;
         provider_side = principal.is_admin() || principal.reaches(&provider);
@@ -291,6 +315,10 @@ async fn form_page(
             (k.as_str(), label)
         })
         .collect();
+    let asked = filled.kind == RequestKind::Question.as_str()
+        && asks
+            .iter()
+            .any(|(id, _)| id.to_string() == filled.service_id);
     Ok(NewPage {
         layout,
         contracts: contracts
@@ -301,11 +329,27 @@ async fn form_page(
         chosen,
         customers,
         services,
+        asks,
+        provider: provider_name,
+        asked,
         kinds,
         may_override,
         filled,
     })
 }
+
+/// The raise form's labels, for its messages.
+const RAISE_LABELS: Labels = &[
+    ("contract_id", "Contract"),
+    ("customer_id", "For"),
+    ("service_id", "Service"),
+    ("kind", "Kind"),
+    ("priority", "Priority"),
+    ("quantity", "Quantity"),
+    ("subject", "Subject"),
+    ("description", "Details"),
+    ("override_reason", "Reason to accept it anyway"),
+];
 
 /// The raise form's fields, as typed.
 #[derive(Debug, Deserialize)]
@@ -357,13 +401,9 @@ impl RaiseForm {
                     .map_err(|e: String| FieldError::new("priority", e)),
             ),
         };
-        let quantity = match self.quantity.trim() {
-            "" => None,
-            raw => errors.check(
-                raw.parse::<u32>()
-                    .map_err(|_| FieldError::new("quantity", "must be a whole number")),
-            ),
-        };
+        let quantity = errors
+            .check(kept_domain::request::parse_quantity(&self.quantity))
+            .flatten();
         match (contract_id, service_id, kind) {
             (Some(contract_id), Some(service_id), Some(kind)) if errors.is_empty() => Ok(Intake {
                 contract_id,
@@ -412,7 +452,7 @@ pub async fn create(
             .await?;
             layout.flash = Some(Flash {
                 kind: "error".to_owned(),
-                text: describe(&e),
+                text: describe_as(&e, "Not saved.", RAISE_LABELS),
             });
             let filled = Filled::from(&form);
             let page =

@@ -148,10 +148,20 @@ fn parse_query(p: &QueueParams, caller: &Principal) -> Result<RequestQuery, ApiE
     Ok(q)
 }
 
+/// The filter form's labels, for its messages.
+const FILTER_LABELS: super::Labels = &[
+    ("contract", "Contract"),
+    ("customer", "Customer"),
+    ("status", "Status"),
+    ("sla", "SLA"),
+    ("due_before", "Due before"),
+    ("order", "Order"),
+];
+
 /// What the filters could not use, as one sentence ("Not saved." suits a
 /// form post, not a filter that saves nothing).
 fn unusable(e: &ApiError) -> String {
-    super::describe_as(e, "These filters cannot be used.")
+    super::describe_as(e, "These filters cannot be used.", FILTER_LABELS)
 }
 
 /// Rows with the names of their customers and contracts.

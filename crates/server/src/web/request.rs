@@ -13,9 +13,11 @@ use kept_domain::{
 };
 use serde::Deserialize;
 
-use super::{Layout, WebError, WebPath, after_post};
+use super::{Labels, Layout, WebError, WebPath, after_form};
+use crate::api::readable_service;
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
+use crate::error::ProblemKind;
 use crate::requests::chain::{Escalation, RequestChain, chain_of, escalate, supplier_contracts};
 use crate::requests::{Calendars, act, parse_action, readable, view};
 use crate::state::AppState;
@@ -47,6 +49,8 @@ struct RequestPage {
     requester: String,
     service: String,
     raised_by: Option<String>,
+    /// Whether the reader may open the service's page.
+    service_link: bool,
     timeline: Vec<Entry>,
     steps: Vec<Step>,
     can_cancel: bool,
@@ -178,6 +182,13 @@ pub async fn page(
         .name
         .as_str()
         .to_owned();
+    // A question routed up the chain names the supplier's service, which
+    // the asker may not open: then its name is not a link.
+    let service_link = match readable_service(&state, principal, request.service_id).await {
+        Ok(_) => true,
+        Err(e) if e.kind == ProblemKind::NotFound => false,
+        Err(e) => return Err(e.into()),
+    };
     let chain = chain_of(&state, principal, &request).await?;
     let suppliers = if is_provider && request.status.is_open() {
         supplier_contracts(&state, readable.contract.provider_id)
@@ -207,6 +218,7 @@ pub async fn page(
             .unwrap_or_default(),
         raised_by: request.raised_by_party.and_then(|p| names.get(&p).cloned()),
         service,
+        service_link,
         timeline,
         steps,
         can_cancel: RequestAction::Cancel
@@ -252,8 +264,26 @@ pub async fn take_step(
         ))
     }
     .await;
-    after_post(&caller.session, result, &back).await
+    after_form(&caller.session, result, &back, STEP_LABELS).await
 }
+
+/// The step forms' labels, for their messages.
+const STEP_LABELS: Labels = &[("action", "Next step"), ("reason", "Why")];
+
+/// The reply form's labels: the customer's side writes "Your reply".
+const REPLY_LABELS: Labels = &[("body", "Your reply")];
+
+/// The provider's side writes a "Message" (a reply or an internal note).
+const MESSAGE_LABELS: Labels = &[("body", "Message")];
+
+/// The escalation form's labels.
+const ESCALATION_LABELS: Labels = &[
+    ("contract_id", "Supplier contract"),
+    ("service_id", "Service"),
+    ("subject", "Subject for the supplier"),
+    ("description", "Details"),
+    ("priority", "Priority"),
+];
 
 /// A reply or a note from the page.
 #[derive(Debug, Deserialize)]
@@ -289,7 +319,15 @@ pub async fn write(
         Ok((done.to_owned(), back.clone()))
     }
     .await;
-    after_post(&caller.session, result, &back).await
+    // The form's label depends on the side: asked only when refused.
+    let labels = match &result {
+        Err(_) => match readable(&state, &caller.principal, id).await {
+            Ok(r) if r.role == RequestRole::Provider => MESSAGE_LABELS,
+            _ => REPLY_LABELS,
+        },
+        Ok(_) => REPLY_LABELS,
+    };
+    after_form(&caller.session, result, &back, labels).await
 }
 
 /// The escalation form.
@@ -324,5 +362,5 @@ pub async fn escalate_to_supplier(
         ))
     }
     .await;
-    after_post(&caller.session, result, &back).await
+    after_form(&caller.session, result, &back, ESCALATION_LABELS).await
 }

@@ -15,7 +15,7 @@ use kept_domain::{
 use kept_store::{PartyQuery, ServiceQuery};
 use serde::Deserialize;
 
-use super::{Layout, NoFields, WebError, WebPath, after_post};
+use super::{Labels, Layout, NoFields, WebError, WebPath, after_form, after_post};
 use crate::api::{managed_service, readable_service};
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
@@ -74,6 +74,10 @@ struct DetailPage {
     layout: Layout,
     service: Service,
     provider: String,
+    /// Whether the reader sees the provider (else they read the service
+    /// through a contract that lists it: what it covers, not the
+    /// provider's own planning such as its typical effort).
+    sees_provider: bool,
     can_manage: bool,
     values: FormValues,
 }
@@ -142,6 +146,21 @@ pub async fn list(State(state): State<AppState>, caller: WebCaller) -> Result<Re
     .into_response())
 }
 
+/// The service forms' labels, for their messages.
+const SERVICE_LABELS: Labels = &[
+    ("name", "Name"),
+    ("provider_id", "Provider"),
+    ("description", "Description"),
+    ("unit", "Unit of measure"),
+    ("pack_size", "Pack size"),
+    ("in_scope", "In scope"),
+    ("out_of_scope", "Out of scope"),
+    ("default_effort", "Typical effort"),
+    ("first_response", "First response"),
+    ("resolution", "Resolution"),
+    ("delivery", "Delivery"),
+];
+
 /// The fields of the service forms.
 #[derive(Debug, Deserialize)]
 pub struct ServiceForm {
@@ -192,10 +211,7 @@ impl ServiceForm {
         let name = errors.check(PartyName::parse("name", &self.name));
         let pack_size = match self.pack_size.trim() {
             "" => None,
-            raw => errors.check(
-                raw.parse::<u32>()
-                    .map_err(|_| FieldError::new("pack_size", "must be a whole number")),
-            ),
+            raw => errors.check(kept_domain::service::PACK_SIZE.parse(raw)),
         };
         let details = ServiceDetails {
             description: self.description.clone(),
@@ -258,7 +274,7 @@ pub async fn create(
         ))
     }
     .await;
-    after_post(&caller.session, result, "/services").await
+    after_form(&caller.session, result, "/services", SERVICE_LABELS).await
 }
 
 /// `GET /services/{id}`.
@@ -286,6 +302,7 @@ pub async fn detail(
         )
         .await?,
         can_manage: principal.manage_party(&lineage).is_allowed(),
+        sees_provider: principal.read_party(&lineage).is_allowed(),
         provider,
         values: FormValues::of(&service),
         service,
@@ -315,7 +332,7 @@ pub async fn update(
         Ok(("Saved.".to_owned(), back.clone()))
     }
     .await;
-    after_post(&caller.session, result, &back).await
+    after_form(&caller.session, result, &back, SERVICE_LABELS).await
 }
 
 async fn set_archived(

@@ -175,7 +175,8 @@ async fn a_change_request_refused_for_bad_terms_keeps_what_was_typed() {
     );
     assert_eq!(page.raw_text("#cr-terms"), bad_terms);
     assert!(
-        page.text("#raise .form-error").contains("Terms"),
+        page.text("#raise .form-error")
+            .contains("Proposed terms: is not valid terms"),
         "says what is wrong: {}",
         page.text("#raise .form-error")
     );

@@ -335,7 +335,7 @@ async fn a_service_not_on_the_contract_or_another_site_comes_back_to_the_form_wi
     assert_eq!(cleaning.attr("#r-subject", "value"), LEAK);
     for_york.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let flash = for_york.flash().expect("a flash message");
-    assert!(flash.contains("Customer: no such party"), "{flash}");
+    assert!(flash.contains("For: no such party"), "{flash}");
     assert_eq!(for_york.attr("#r-subject", "value"), LEAK);
     assert_eq!(w.count().await, 0);
 }

@@ -157,9 +157,155 @@ async fn the_suppliers_reply_reaches_the_agent_as_an_internal_upstream_event() {
     assert!(relayed[0].contains("the supplier replied"), "{relayed:?}");
     assert!(relayed[0].contains("A specialist comes tomorrow at eight"));
     assert_eq!(as_agent.count("#timeline li.event-upstream.internal"), 1);
+    assert_eq!(as_agent.count("#answers"), 0, "the agent has the timeline");
     let as_customer = w.browser(&w.leeds_customer).await.page(&path).await;
-    assert!(!as_customer.body.contains("specialist"));
     assert_eq!(as_customer.count("#timeline li.internal"), 0);
+    assert_eq!(as_customer.count("#timeline li.event-upstream"), 0);
+}
+
+#[tokio::test]
+async fn a_customer_whose_request_was_escalated_is_told_the_suppliers_answer_and_no_note() {
+    let w = world().await;
+    let pipeworks = supplier(&w).await;
+    let id = id_of(&w.raise(LEAK).await);
+    let path = page_of(&id);
+    let agent = w.browser(&w.agent).await;
+    let up_path = escalate(&agent, &path, &pipeworks.contract)
+        .await
+        .attr("#upstream a", "href");
+    let up = up_path.trim_start_matches("/requests/").to_owned();
+    let supplier = w.browser(&pipeworks.person).await;
+    let before = w.browser(&w.leeds_customer).await.page(&path).await;
+
+    for (body, note) in [
+        ("Invoice Brightwell at the emergency rate", true),
+        ("A specialist comes tomorrow at eight", false),
+    ] {
+        let mut fields = vec![("body", body)];
+        if note {
+            fields.push(("internal", "note"));
+        }
+        supplier
+            .submit(&up_path, &format!("{up_path}/replies"), &fields)
+            .await;
+    }
+    agent
+        .submit(
+            &path,
+            &format!("{path}/replies"),
+            &[("body", "Pipeworks are slow again"), ("internal", "note")],
+        )
+        .await;
+    for action in ["acknowledge", "fulfil"] {
+        json(
+            w.app
+                .post(
+                    &format!("/api/v1/requests/{up}/actions"),
+                    &pipeworks.person.token,
+                    &serde_json::json!({ "action": action }),
+                )
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let after = w.browser(&w.leeds_customer).await.page(&path).await;
+    let chain = json(
+        w.app
+            .get(
+                &format!("/api/v1/requests/{id}/chain"),
+                &w.leeds_customer.token,
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    assert_eq!(before.count("#answers"), 0, "nothing came back yet");
+    after.assert_status(StatusCode::OK);
+    assert_eq!(
+        after.texts("#answers li strong"),
+        [
+            "The supplier replied",
+            "The supplier has done what was asked"
+        ]
+    );
+    assert_eq!(
+        after.texts("#answers .body"),
+        ["A specialist comes tomorrow at eight"]
+    );
+    for hidden in [
+        "emergency rate",
+        "slow again",
+        "Pipeworks",
+        BURST,
+        "escalated",
+    ] {
+        assert!(!after.body.contains(hidden), "{hidden} shows");
+    }
+    assert_eq!(after.count("#timeline li.internal"), 0);
+    assert_eq!(
+        chain["answers"][0]["reply"],
+        "A specialist comes tomorrow at eight"
+    );
+    assert_eq!(chain["answers"][1]["reply"], serde_json::Value::Null);
+    assert_eq!(chain["upstream"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn the_raise_form_offers_to_ask_a_supplier_up_the_chain_and_routes_the_question_there() {
+    let w = world().await;
+    let browser = w.browser(&w.leeds_customer).await;
+    let form = format!("/requests/new?contract={}", w.contract);
+    let without_supplier = browser.page(&form).await;
+    let pipeworks = supplier(&w).await;
+    let with_supplier = browser.page(&form).await;
+    let plumbing = with_supplier.attr("#a-service option", "value");
+    let leeds = w.leeds.id.to_string();
+    let question = "Can the new pipes take water at 90 degrees?";
+
+    let asked = browser
+        .submit(
+            &form,
+            "/requests",
+            &[
+                ("contract_id", &w.contract),
+                ("kind", "question"),
+                ("priority", "normal"),
+                ("customer_id", &leeds),
+                ("service_id", &plumbing),
+                ("subject", question),
+                ("description", "For the bakery's dishwasher."),
+            ],
+        )
+        .await;
+
+    assert_eq!(without_supplier.count("#ask"), 0);
+    assert_eq!(
+        with_supplier.texts("#a-service option"),
+        ["Ask Pipeworks about: Specialist plumbing"]
+    );
+    assert_eq!(
+        with_supplier.texts("#r-service option"),
+        ["Reactive maintenance"],
+        "the contract's own services stay in the main form"
+    );
+    assert_eq!(
+        with_supplier.attr("#ask-form input[name=kind]", "value"),
+        "question"
+    );
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    let mine = browser.page(&crate::support::location(&asked)).await;
+    mine.assert_status(StatusCode::OK);
+    assert!(mine.text("#upstream").contains("with Pipeworks"));
+    assert_eq!(mine.fact("Service"), "Specialist plumbing");
+    assert_eq!(
+        mine.count("dl.facts a[href^='/services/']"),
+        0,
+        "the supplier's service page is not the customer's to open"
+    );
+    let theirs = w.browser(&pipeworks.person).await.page("/requests").await;
+    assert_eq!(theirs.texts("#queue tbody td:nth-child(2) a"), [question]);
 }
 
 #[tokio::test]

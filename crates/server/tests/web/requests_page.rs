@@ -192,7 +192,7 @@ async fn cancelling_needs_a_reason_and_with_one_cancels_the_request() {
     assert_see_other(&without, &path);
     let flash = refused.flash().expect("a flash message");
     assert!(
-        flash.contains("Reason: say why the request is cancelled"),
+        flash.contains("Why: say why the request is cancelled"),
         "{flash}"
     );
     assert_eq!(refused.text("#status"), "new");

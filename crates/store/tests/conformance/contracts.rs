@@ -324,3 +324,73 @@ pub async fn a_contract_is_renamed_and_ended_with_an_audit_trail(store: Arc<dyn 
     q.party_id = Some(c.leeds.id);
     assert_eq!(store.list_contracts(&q).await.expect("list").items.len(), 1);
 }
+
+pub async fn contracts_are_found_by_the_service_and_calendar_they_name_within_scope(
+    store: Arc<dyn Store>,
+) {
+    let c = chain(&store).await;
+    let calendar = store
+        .create_calendar(
+            &actor(),
+            kept_domain::NewCalendar {
+                name: name("Around the clock"),
+                owner_id: c.provider.id,
+                spec: kept_domain::calendar::CalendarSpec::from_toml("zone = \"UTC\"\n")
+                    .expect("a calendar"),
+            },
+        )
+        .await
+        .expect("calendar");
+    store
+        .create_contract(
+            &actor(),
+            NewContract {
+                calendar_id: Some(calendar.id),
+                ..new_contract(&c, vec![c.leeds.id])
+            },
+        )
+        .await
+        .expect("created");
+    let within = |root: kept_domain::PartyId| PartyScope::Within {
+        roots: vec![root],
+        context: vec![],
+    };
+    let count = |q: ContractQuery| {
+        let store = store.clone();
+        async move { store.list_contracts(&q).await.expect("list").items.len() }
+    };
+
+    let leeds_by_service = count(ContractQuery {
+        service_id: Some(c.service.id),
+        ..ContractQuery::new(within(c.leeds.id), None)
+    })
+    .await;
+    let leeds_by_calendar = count(ContractQuery {
+        calendar_id: Some(calendar.id),
+        ..ContractQuery::new(within(c.leeds.id), None)
+    })
+    .await;
+    let york_by_service = count(ContractQuery {
+        service_id: Some(c.service.id),
+        ..ContractQuery::new(within(c.york.id), None)
+    })
+    .await;
+    let york_by_calendar = count(ContractQuery {
+        calendar_id: Some(calendar.id),
+        ..ContractQuery::new(within(c.york.id), None)
+    })
+    .await;
+    let other_service = count(ContractQuery {
+        service_id: Some(kept_domain::ServiceId::new()),
+        ..ContractQuery::new(PartyScope::All, None)
+    })
+    .await;
+
+    assert_eq!((leeds_by_service, leeds_by_calendar), (1, 1));
+    assert_eq!(
+        (york_by_service, york_by_calendar),
+        (0, 0),
+        "York sees no contract naming them"
+    );
+    assert_eq!(other_service, 0);
+}

@@ -68,6 +68,7 @@ conformance! {
     contracts::contracts_are_seen_by_their_provider_client_customers_and_steering_group,
     contracts::the_people_of_a_part_of_a_customer_see_its_contract_and_no_other,
     contracts::a_contract_is_renamed_and_ended_with_an_audit_trail,
+    contracts::contracts_are_found_by_the_service_and_calendar_they_name_within_scope,
     services::a_service_reads_back_with_its_scope_and_defaults,
     services::invalid_details_and_unknown_providers_are_refused,
     services::services_list_by_provider_within_scope_and_changes_are_audited,

@@ -144,6 +144,37 @@ async fn unknown_fields_wrong_types_and_unknown_names_in_a_new_request_are_named
 }
 
 #[tokio::test]
+async fn a_quantity_too_large_for_any_integer_is_told_it_is_too_large_not_that_it_is_no_number() {
+    let w = world().await;
+    let too_large = ["4294967296", "99999999999999999999", "1e30"];
+
+    let mut said = Vec::new();
+    for number in too_large {
+        let body = format!(
+            r#"{{"contract_id": "{}", "service_id": "{}", "kind": "incident", "subject": "Taps", "quantity": {number}}}"#,
+            w.contract, w.repairs
+        );
+        let refused = names(
+            raw(&w, "/api/v1/requests", "application/json", &body).await,
+            "quantity",
+            number,
+        )
+        .await;
+        said.push(refused["errors"][0]["message"].as_str().map(str::to_owned));
+    }
+    let fraction = names(
+        w.try_raise(&w.leeds_customer, json!({ "quantity": 2.5 }))
+            .await,
+        "quantity",
+        "a fraction",
+    )
+    .await;
+
+    assert_eq!(said, vec![Some("must be at most 1000000000".to_owned()); 3]);
+    assert_eq!(fraction["errors"][0]["message"], "must be a whole number");
+}
+
+#[tokio::test]
 async fn a_body_that_is_not_a_json_object_is_refused_without_a_500() {
     let w = world().await;
     let path = "/api/v1/requests";
