@@ -234,14 +234,17 @@ pub async fn seed(
     for r in REQUESTS {
         let contract = &contracts[r.contract];
         let caller = principal(state, users, r.by).await?;
-        let raised_at = state
-            .store
-            .compiled_calendar(contract.calendar_id)
-            .await?
-            .sub(
-                Timestamp::now(),
-                BusinessDuration::from_minutes(r.business_minutes_ago),
-            )?;
+        let now = Timestamp::now();
+        // Zero back from a closed instant is the previous closing: a request
+        // raised "now" keeps now.
+        let raised_at = match r.business_minutes_ago {
+            0 => now,
+            minutes => state
+                .store
+                .compiled_calendar(contract.calendar_id)
+                .await?
+                .sub(now, BusinessDuration::from_minutes(minutes))?,
+        };
         let request = raise_as_of(
             state,
             &caller,
