@@ -44,9 +44,10 @@
 //!   Monday 17:00 + 0 is Tuesday 09:00. [`Calendar::sub`] mirrors it: a due
 //!   instant outside open hours counts back from the previous closing
 //!   (Monday 09:00 − 0 is Friday 17:00). An [`SlaClock`] likewise counts
-//!   from the first open instant at which it runs. This is the answer of
-//!   zendesk's biz, Business::Hours, Request Tracker's SLA module and
-//!   businesstimedelta too.
+//!   from the first open instant at which it runs. zendesk's biz answers
+//!   the same both ways; Business::Hours (so Request Tracker's SLA due
+//!   dates), businesstimedelta and ule-hours agree on every zero-budget
+//!   `add` of `bench/calendar_vs_peers.sh` (workload `add:0h`).
 //! - **A due instant that lands exactly on a closing instant stays there**:
 //!   Monday 13:00 + 4h is Monday 17:00, not Tuesday 09:00. Formally, for a
 //!   duration above zero, [`Calendar::add`] gives the *earliest* instant by
