@@ -28,6 +28,14 @@ The labels (each a behaviour read in the peer's source, not a guess):
         counts seconds as a set of business seconds and add_seconds returns the
         element at index BUDGET, the first business second AFTER the budget is
         used up, so Mon 13:00 + 4 h is Tue 09:00 where Kept says Mon 17:00.
+  zero: start kept  a zero budget from a closed instant: ours is the next
+        opening (a start outside open hours counts from there, as
+        Business::Hours, businesstimedelta and ule-hours answer too), the
+        peer's is the start itself. workclock's Schedule::add documents it
+        ("The result is `t` itself when `d` is zero, even outside working
+        time"); moment-business-time does it only at a closing instant (17:00),
+        since its isWorkingTime tests isSameOrBefore(closing) and so counts
+        the closing instant as working time.
   search-cap (30 days)  the peer gave up (Business::Hours' add_seconds returns
         -1 when the answer is not within 30 days of the start) and our answer
         is indeed more than 29 days after the start.
@@ -138,7 +146,9 @@ def parse(line):
     return int(line)
 
 
-def label_add(start, ours, theirs):
+def label_add(start, ours, theirs, zero=False):
+    if zero and theirs == start and not is_open(start) and ours == next_opening(start):
+        return "zero: start kept"
     if isinstance(theirs, tuple):
         reason = theirs[1]
         if reason.startswith("search-cap") and isinstance(ours, int) and ours - start > 29 * 86400:
@@ -192,7 +202,8 @@ def compare(a):
         if o == t:
             agree += 1
             continue
-        lab = label_add(rows[i][0], o, t) if a.op == "add" else label_elapsed(rows[i], o, t)
+        zero = a.budget_label in ("0h", "0")
+        lab = label_add(rows[i][0], o, t, zero) if a.op == "add" else label_elapsed(rows[i], o, t)
         labels[lab] = labels.get(lab, 0) + 1
         examples.setdefault(lab, []).append((rows[i], o, t))
     engine = rep.get("engine", "?")

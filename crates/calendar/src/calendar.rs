@@ -171,12 +171,36 @@ impl Calendar {
         end.map(from_micros)
     }
 
+    /// `t` itself if the calendar was open just before `t` (so a closing
+    /// instant is its own answer), else the last closing before it; `None`
+    /// if it was never open before `t` within its range. The mirror of
+    /// [`Calendar::next_open`].
+    fn previous_close(&self, t: Timestamp) -> Option<Timestamp> {
+        let (lo, hi) = self.window();
+        let t0 = t.as_microsecond();
+        let mut at = t0.min(hi);
+        while at > lo {
+            let k = (at - 1) >> SHIFT;
+            let c = self.chunk(k);
+            let before = c.ivs.partition_point(|iv| iv.start < at);
+            if let Some(iv) = before.checked_sub(1).and_then(|j| c.ivs.get(j)) {
+                if iv.end >= at {
+                    return Some(if at == t0 { t } else { from_micros(at) });
+                }
+                return Some(from_micros(iv.end));
+            }
+            at = k << SHIFT;
+        }
+        None
+    }
+
     /// The due instant: the earliest instant by which `duration` of open
     /// time has passed since `start`.
     ///
-    /// A start outside open hours counts from the next opening; a due
-    /// instant that falls on a closing instant stays there. Zero duration
-    /// gives `start` itself.
+    /// A start outside open hours counts from the next opening, whatever
+    /// the duration: zero gives `start` itself when the calendar is open
+    /// then, else the next opening (as [`Calendar::next_open`]). A due
+    /// instant that falls on a closing instant stays there.
     pub fn add(
         &self,
         start: Timestamp,
@@ -187,7 +211,7 @@ impl Calendar {
             from: start,
         };
         if duration == BusinessDuration::ZERO {
-            return Ok(start);
+            return self.next_open(start).ok_or_else(none);
         }
         let d = micros_of(duration).ok_or_else(none)?;
         self.add_micros(start.as_microsecond(), d)
@@ -219,7 +243,10 @@ impl Calendar {
     }
 
     /// The latest start: the latest instant from which `duration` of open
-    /// time has passed by `due`. The mirror of [`Calendar::add`].
+    /// time has passed by `due`. The mirror of [`Calendar::add`]: a due
+    /// instant outside open hours counts back from the previous closing, so
+    /// zero gives `due` itself when the calendar was open just before it
+    /// (a closing instant included), else the previous closing.
     pub fn sub(
         &self,
         due: Timestamp,
@@ -230,7 +257,7 @@ impl Calendar {
             from: due,
         };
         if duration == BusinessDuration::ZERO {
-            return Ok(due);
+            return self.previous_close(due).ok_or_else(none);
         }
         let d = micros_of(duration).ok_or_else(none)?;
         if self.inner.never_open {

@@ -199,6 +199,10 @@ impl SlaClock {
     /// The instant at which the clock reaches `target`, or `None` while it is
     /// paused short of it (the due instant is unknown until it resumes).
     /// Stopping the clock does not move the due instant.
+    ///
+    /// As with [`Calendar::add`], a clock counts from the first open instant
+    /// at which it runs: a zero target is due then, not at a start outside
+    /// open hours (nor at a pause that begins as the calendar opens).
     pub fn due(
         &self,
         calendar: &Calendar,
@@ -208,8 +212,10 @@ impl SlaClock {
         let mut remaining = target;
         for (from, to) in self.gaps() {
             // No answer from `add` means the target lies beyond this pause too.
+            // A positive target reached exactly as the pause begins is due
+            // then; a zero target is due only at an instant the clock runs.
             if let Ok(candidate) = calendar.add(cursor, remaining)
-                && candidate <= from
+                && (candidate < from || (candidate == from && remaining > BusinessDuration::ZERO))
             {
                 return Ok(Some(candidate));
             }

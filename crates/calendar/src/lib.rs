@@ -38,11 +38,23 @@
 //!   midnight into the next day; `00:00-24:00` is a whole day; an interval
 //!   with equal start and end is refused.
 //! - **A start outside open hours counts from the next opening**: Saturday
-//!   10:00 + 1h on a Mon–Fri 09:00–17:00 calendar is Monday 10:00.
+//!   10:00 + 1h on a Mon–Fri 09:00–17:00 calendar is Monday 10:00, and
+//!   Saturday 10:00 + 0 is Monday 09:00 (a zero duration from an open
+//!   instant is that instant). A closing instant is outside open hours:
+//!   Monday 17:00 + 0 is Tuesday 09:00. [`Calendar::sub`] mirrors it: a due
+//!   instant outside open hours counts back from the previous closing
+//!   (Monday 09:00 − 0 is Friday 17:00). An [`SlaClock`] likewise counts
+//!   from the first open instant at which it runs. zendesk's biz answers
+//!   the same both ways; Business::Hours (so Request Tracker's SLA due
+//!   dates), businesstimedelta and ule-hours agree on every zero-budget
+//!   `add` of `bench/calendar_vs_peers.sh` (workload `add:0h`).
 //! - **A due instant that lands exactly on a closing instant stays there**:
-//!   Monday 13:00 + 4h is Monday 17:00, not Tuesday 09:00. Formally,
-//!   [`Calendar::add`] gives the *earliest* instant by which the duration of
-//!   open time has passed, and [`Calendar::sub`] the *latest* start.
+//!   Monday 13:00 + 4h is Monday 17:00, not Tuesday 09:00. Formally, for a
+//!   duration above zero, [`Calendar::add`] gives the *earliest* instant by
+//!   which the duration of open time has passed, and [`Calendar::sub`] the
+//!   *latest* start. So adding in two steps is adding the sum, except that
+//!   a first step ending on a closing instant, plus zero, moves on to the
+//!   next opening.
 //! - **Durations are real elapsed seconds of open time.** A 09:00–17:00 day
 //!   is eight hours on any date, since clocks change at night; a night shift
 //!   22:00–06:00 across a spring-forward change is seven hours, across a

@@ -574,6 +574,10 @@ impl<'w> Reference<'w> {
     }
 
     fn add(&self, s: usize, d: i64) -> Known<Option<usize>> {
+        if d == 0 {
+            // Zero from a closed minute is the next opening.
+            return self.next_open(s);
+        }
         let (mut j, mut n) = (s, 0);
         while n < d {
             if j >= self.hi {
@@ -586,6 +590,10 @@ impl<'w> Reference<'w> {
     }
 
     fn sub(&self, due: usize, d: i64) -> Known<Option<usize>> {
+        if d == 0 {
+            // Zero back from a closed minute is the previous closing.
+            return self.previous_close(due);
+        }
         let (mut j, mut n) = (due, 0);
         while n < d {
             if j <= self.lo {
@@ -608,6 +616,15 @@ impl<'w> Reference<'w> {
         }
     }
 
+    /// The latest minute boundary at or before `t` with an open minute just
+    /// before it.
+    fn previous_close(&self, t: usize) -> Known<Option<usize>> {
+        match (self.lo + 1..=t).rev().find(|&i| self.open[i - 1]) {
+            Some(i) => Some(Some(i)),
+            None => self.nothing_before.then_some(None),
+        }
+    }
+
     fn next_close(&self, t: usize) -> Known<Option<usize>> {
         let opening = self.next_open(t)?;
         let Some(opening) = opening else {
@@ -625,7 +642,7 @@ impl<'w> Reference<'w> {
     /// from the whole-minute walk: minute `s` (if open) gives 60 s − `delta`,
     /// then `d` − 1 whole open minutes, then `delta` into the next open minute.
     fn add_within(&self, s: usize, delta: i64, d: i64) -> Known<Option<Timestamp>> {
-        if d == 0 {
+        if d == 0 && self.open[s] {
             return Some(Some(self.at(s, delta)));
         }
         if !self.open[s] {
@@ -639,7 +656,7 @@ impl<'w> Reference<'w> {
 
     /// The mirror of `add_within`, for a due instant `delta` into minute `due`.
     fn sub_within(&self, due: usize, delta: i64, d: i64) -> Known<Option<Timestamp>> {
-        if d == 0 {
+        if d == 0 && self.open[due] {
             return Some(Some(self.at(due, delta)));
         }
         if !self.open[due] {
@@ -965,12 +982,13 @@ impl ClockModel {
             .count() as i64
     }
 
-    /// The earliest minute by which `target` minutes were counted; the
-    /// current pause stops the count unless `with_current_pause` is false.
+    /// The earliest minute by which `target` minutes were counted (for a
+    /// zero target, the first minute counted); the current pause stops the
+    /// count unless `with_current_pause` is false.
     fn due(&self, r: &Reference, target: i64, with_current_pause: bool) -> Known<Due> {
         let (mut j, mut n) = (self.start, 0);
         loop {
-            if n >= target {
+            if n >= target && (target > 0 || self.counts(r, j, with_current_pause)) {
                 return Some(Due::At(r.w.ts(j)));
             }
             if with_current_pause && self.paused_since == Some(j) {

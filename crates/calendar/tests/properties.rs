@@ -96,7 +96,37 @@ proptest! {
     #[test]
     fn adding_in_two_steps_is_adding_the_sum(cal in calendar(), s in instant(), a in duration(), b in duration()) {
         if let (Some(step), Some(whole)) = (add(&cal, s, a), add(&cal, s, a.checked_add(b).unwrap())) {
-            prop_assert_eq!(add(&cal, step, b), Some(whole));
+            if b > BusinessDuration::ZERO {
+                prop_assert_eq!(add(&cal, step, b), Some(whole));
+            } else {
+                // A first step may end on a closing instant; adding zero
+                // then moves on to the next opening, as from any closed instant.
+                prop_assert_eq!(add(&cal, step, b), cal.next_open(whole));
+            }
+        }
+    }
+
+    #[test]
+    fn adding_zero_is_the_next_opening_and_any_duration_counts_from_it(cal in calendar(), s in instant(), d in duration()) {
+        let opening = cal.next_open(s);
+        prop_assert_eq!(add(&cal, s, BusinessDuration::ZERO), opening);
+        if let Some(opening) = opening {
+            prop_assert_eq!(add(&cal, s, d), add(&cal, opening, d));
+        }
+    }
+
+    #[test]
+    fn subtracting_zero_is_the_latest_instant_with_open_time_just_before(cal in calendar(), due in instant(), d in duration()) {
+        if let Ok(close) = cal.sub(due, BusinessDuration::ZERO) {
+            prop_assert!(close <= due);
+            prop_assert_eq!(cal.elapsed(close, due), BusinessDuration::ZERO);
+            let second = kept_calendar::jiff::SignedDuration::from_secs(1);
+            // Open just before it: the second before counts.
+            prop_assert_eq!(cal.elapsed(close.checked_sub(second).unwrap(), close), BusinessDuration::from_seconds(1));
+            // And a due instant anywhere from there counts back from there.
+            if let (Ok(a), Ok(b)) = (cal.sub(due, d), cal.sub(close, d)) {
+                prop_assert_eq!(a, b);
+            }
         }
     }
 

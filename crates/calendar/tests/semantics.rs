@@ -73,6 +73,64 @@ fn the_latest_start_mirrors_the_due_instant() {
 }
 
 #[test]
+fn a_zero_duration_from_a_closed_instant_is_the_next_opening() {
+    let cal = calendar(LONDON_9_TO_5);
+    // Saturday 10:00 + 0 is Monday's opening, as any other duration counts from there.
+    assert_eq!(
+        cal.add(at("2026-03-07T10:00:00Z"), hours(0)),
+        Ok(at("2026-03-09T09:00:00Z"))
+    );
+    // A closing instant is closed: Monday 17:00 + 0 is Tuesday 09:00.
+    assert_eq!(
+        cal.add(at("2026-03-02T17:00:00Z"), hours(0)),
+        Ok(at("2026-03-03T09:00:00Z"))
+    );
+    // Inside open hours (and on an opening) it is the start itself.
+    assert_eq!(
+        cal.add(at("2026-03-02T11:30:00Z"), hours(0)),
+        Ok(at("2026-03-02T11:30:00Z"))
+    );
+    assert_eq!(
+        cal.add(at("2026-03-02T09:00:00Z"), hours(0)),
+        Ok(at("2026-03-02T09:00:00Z"))
+    );
+}
+
+#[test]
+fn a_zero_duration_back_from_a_closed_instant_is_the_previous_closing() {
+    let cal = calendar(LONDON_9_TO_5);
+    // Due on Saturday counts back from Friday's close, whatever the duration.
+    assert_eq!(
+        cal.sub(at("2026-03-07T12:00:00Z"), hours(0)),
+        Ok(at("2026-03-06T17:00:00Z"))
+    );
+    // An opening instant had no open time just before it: Friday's close.
+    assert_eq!(
+        cal.sub(at("2026-03-09T09:00:00Z"), hours(0)),
+        Ok(at("2026-03-06T17:00:00Z"))
+    );
+    // Inside open hours, and on the closing instant itself, it is the instant.
+    assert_eq!(
+        cal.sub(at("2026-03-09T11:30:00Z"), hours(0)),
+        Ok(at("2026-03-09T11:30:00Z"))
+    );
+    assert_eq!(
+        cal.sub(at("2026-03-09T17:00:00Z"), hours(0)),
+        Ok(at("2026-03-09T17:00:00Z"))
+    );
+}
+
+#[test]
+fn a_zero_target_clock_started_while_closed_is_due_at_the_next_opening() {
+    let cal = calendar(LONDON_9_TO_5);
+    let clock = SlaClock::start(at("2026-03-07T10:00:00Z")); // a Saturday
+    let zero = hours(0);
+    assert_eq!(clock.due(&cal, zero), Ok(Some(at("2026-03-09T09:00:00Z"))));
+    assert!(!clock.is_breached(&cal, zero, at("2026-03-08T12:00:00Z")));
+    assert!(clock.is_breached(&cal, zero, at("2026-03-09T09:00:01Z")));
+}
+
+#[test]
 fn elapsed_counts_only_open_time_and_is_zero_backwards() {
     let cal = calendar(LONDON_9_TO_5);
     // Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday.

@@ -64,6 +64,29 @@ fn due_prints_the_due_instant_in_rfc_3339() {
 }
 
 #[test]
+fn due_of_a_zero_duration_from_a_closed_instant_is_the_next_opening() {
+    let (sandbox, cal) = with_calendar(ISSUE_CALENDAR);
+
+    let (ok, stdout, stderr) = run(
+        &sandbox,
+        &[
+            "calendar",
+            "due",
+            "--calendar",
+            &cal,
+            "--start",
+            "2026-03-28T12:00:00Z",
+            "--duration",
+            "0m",
+        ],
+    );
+
+    assert!(ok, "{stderr}");
+    // Saturday noon: Monday 09:00, British Summer Time since Sunday.
+    assert_eq!(stdout.trim(), "2026-03-30T08:00:00Z");
+}
+
+#[test]
 fn due_reads_local_times_and_prints_local_offsets_on_request() {
     let (sandbox, cal) = with_calendar(ISSUE_CALENDAR);
 

@@ -156,9 +156,11 @@ async fn offer(sandbox: &Sandbox, reference: &str, names: &[&str]) {
     store.close().await;
 }
 
-/// The parties of [`PARTIES`], a login for Claire at Harbour and
-/// Brightwell's catalog of cleaning and security.
+/// A new database (import adds to one; it does not create one), the
+/// parties of [`PARTIES`], a login for Claire at Harbour and Brightwell's
+/// catalog of cleaning and security.
 async fn harbour(sandbox: &Sandbox) {
+    sandbox.kept().arg("migrate").assert().success();
     let parties = import(sandbox, "parties", PARTIES);
     assert!(parties.ok, "{}", parties.stderr);
     sandbox.add_user("claire@harbour.example", "Claire Dunn", false);

@@ -1,7 +1,8 @@
 //! The SLA timers with two `kept serve` processes on one PostgreSQL
 //! database: every at-risk and breach alarm is raised exactly once, however
 //! the two servers' sweeps interleave (they claim due rows with
-//! `FOR UPDATE SKIP LOCKED`). Skipped, with one line, without
+//! `FOR UPDATE SKIP LOCKED`), and each counts those it raised in its
+//! `kept_sla_alarms_total`. Skipped, with one line, without
 //! `KEPT_TEST_POSTGRES_URL`.
 
 mod common;
@@ -136,6 +137,26 @@ async fn alarm_events(store: &Arc<dyn Store>, ids: &[kept_domain::RequestId]) ->
     all
 }
 
+/// The server's `kept_sla_alarms_total`, from `/metrics`.
+async fn counted(server: &Server) -> f64 {
+    let text = common::http()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics answer")
+        .text()
+        .await
+        .expect("a body");
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix("kept_sla_alarms_total ")?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0.0)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres_database_raise_each_alarm_exactly_once() {
     let Some(db) = TestDatabase::postgres().await else {
@@ -182,6 +203,7 @@ async fn two_servers_on_one_postgres_database_raise_each_alarm_exactly_once() {
     }
     // Give a duplicate, if any, time to land.
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let counted = counted(&first).await + counted(&second).await;
     first.terminate();
     second.terminate();
 
@@ -207,6 +229,10 @@ async fn two_servers_on_one_postgres_database_raise_each_alarm_exactly_once() {
         by_first + by_second,
         expected,
         "every alarm raised by one server"
+    );
+    assert_eq!(
+        counted, expected as f64,
+        "each server counts the alarms it raised in kept_sla_alarms_total"
     );
     let breached = store
         .list_requests(&RequestQuery {

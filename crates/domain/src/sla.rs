@@ -502,6 +502,29 @@ mod tests {
     }
 
     #[test]
+    fn a_zero_target_started_while_closed_raises_nothing_until_the_next_opening() {
+        let cal = office();
+        let mut clock = RequestClock::start(
+            ClockKind::FirstResponse,
+            BusinessDuration::ZERO,
+            at("2026-03-07T10:00:00Z"), // a Saturday
+        );
+        let monday = at("2026-03-09T09:00:00Z");
+        let sunday = at("2026-03-08T20:00:00Z");
+
+        let times = clock.times(&cal, 75);
+        let weekend = clock.raise_due_alarms(&cal, sunday, 75);
+        let view = clock.view(&cal, sunday, 75);
+        let opening = clock.raise_due_alarms(&cal, monday, 75);
+
+        assert_eq!(times.due_at, Some(monday));
+        assert_eq!(times.next_alarm_at, Some(monday));
+        assert!(weekend.is_empty());
+        assert!(!view.breached);
+        assert_eq!(opening.len(), 2);
+    }
+
+    #[test]
     fn a_stop_after_the_target_counts_as_a_breach() {
         let cal = office();
         let mut clock = RequestClock::start(

@@ -16,6 +16,7 @@ use crate::state::AppState;
 
 const DURATION: &str = "http_request_duration_seconds";
 const REQUESTS: &str = "http_requests_total";
+const SLA_ALARMS: &str = "kept_sla_alarms_total";
 
 /// The process-wide metrics recorder (one per process, however many apps run in it).
 pub fn metrics_handle() -> &'static PrometheusHandle {
@@ -35,6 +36,14 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
             Err(_) => PrometheusBuilder::new().build_recorder().handle(),
         }
     })
+}
+
+/// Counts `n` SLA alarms raised by this process. Installs the recorder
+/// first: alarms raised before the server is built (the demo's, at seeding)
+/// would otherwise go to no recorder and be lost.
+pub fn count_sla_alarms(n: usize) {
+    metrics_handle();
+    metrics::counter!(SLA_ALARMS).increment(u64::try_from(n).unwrap_or(u64::MAX));
 }
 
 /// Counts and times every request, labelled by method, route template and status.

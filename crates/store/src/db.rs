@@ -6,7 +6,7 @@
 //! reads use a separate pool of read-only connections that WAL lets run
 //! alongside the writer. PostgreSQL uses one pool for both.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -189,6 +189,16 @@ impl Db {
     }
 }
 
+/// The file an SQLite database URL names (`None` for any other URL), so
+/// that a caller can tell whether the database exists before opening it:
+/// opening creates it.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    match Backend::from_url(url) {
+        Ok(Backend::Sqlite) => sqlite_path(url).ok().map(|(path, _)| PathBuf::from(path)),
+        _ => None,
+    }
+}
+
 /// Splits an SQLite URL into its file path and query string.
 fn sqlite_path(url: &str) -> Result<(String, Option<String>)> {
     let rest = url
@@ -239,5 +249,14 @@ mod tests {
             Some(("kept-data/kept.db".into(), None))
         );
         assert!(sqlite_path("sqlite::memory:").is_err());
+    }
+
+    #[test]
+    fn only_an_sqlite_url_names_a_file() {
+        assert_eq!(
+            sqlite_file("sqlite:///var/kept/kept.db?mode=rw"),
+            Some(PathBuf::from("/var/kept/kept.db"))
+        );
+        assert_eq!(sqlite_file("postgres://h/db"), None);
     }
 }

@@ -45,7 +45,7 @@ use kept_domain::{
 };
 
 pub use compiled::around_the_clock;
-pub use db::{Backend, StoreOptions, Synchronous};
+pub use db::{Backend, StoreOptions, Synchronous, sqlite_file};
 pub use error::{Conflict, Result, StoreError};
 pub use import::{ImportParty, Progress, RowError};
 pub use query::{

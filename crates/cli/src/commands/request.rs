@@ -12,7 +12,7 @@ use kept_domain::{
 use kept_server::requests::intake::{Intake, raise};
 use kept_server::requests::{Calendars, RequestView, readable, view};
 use kept_server::{ApiError, AppState, Config};
-use kept_store::{RequestOrder, RequestQuery, Store, StoreError};
+use kept_store::{ArchivedFilter, ContractQuery, RequestOrder, RequestQuery, Store, StoreError};
 
 /// Subcommands of `kept request`.
 #[derive(Debug, clap::Subcommand)]
@@ -41,9 +41,9 @@ pub struct AsUser {
 pub struct CreateArgs {
     #[command(flatten)]
     who: AsUser,
-    /// The contract's id.
-    #[arg(long)]
-    contract: ContractId,
+    /// The contract's id, or its name (as `kept demo` prints them).
+    #[arg(long, value_name = "ID_OR_NAME")]
+    contract: String,
     /// The customer party's id (default: the user's only customer on the
     /// contract).
     #[arg(long)]
@@ -79,9 +79,9 @@ pub struct ListArgs {
     /// open (default), closed, all, or statuses separated by commas.
     #[arg(long, default_value = "open")]
     status: String,
-    /// Only on this contract.
-    #[arg(long)]
-    contract: Option<ContractId>,
+    /// Only on this contract (its id or its name).
+    #[arg(long, value_name = "ID_OR_NAME")]
+    contract: Option<String>,
     /// Only in this SLA state: breached, at_risk, on_track, paused, none.
     #[arg(long)]
     sla: Option<SlaState>,
@@ -123,6 +123,52 @@ async fn principal(store: &Arc<dyn Store>, email: &str) -> anyhow::Result<Princi
         anyhow::bail!("{} is archived", user.email);
     }
     Ok(store.principal(user.id).await?)
+}
+
+/// The contract named by id, or by its exact name (ignoring case) among
+/// the contracts `caller` may see, ended ones included.
+async fn contract_id(
+    store: &Arc<dyn Store>,
+    caller: &Principal,
+    raw: &str,
+) -> anyhow::Result<ContractId> {
+    if let Ok(id) = raw.trim().parse() {
+        return Ok(id);
+    }
+    let mut query = ContractQuery {
+        archived: ArchivedFilter::All,
+        limit: Limit::MAX_PAGE,
+        ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
+    };
+    let mut named = Vec::new();
+    loop {
+        let page = store.list_contracts(&query).await?;
+        named.extend(
+            page.items
+                .into_iter()
+                .filter(|c| c.name.as_str().eq_ignore_ascii_case(raw.trim()))
+                .map(|c| c.id),
+        );
+        match page.next_cursor {
+            Some(cursor) => query.cursor = Some(cursor.as_str().to_owned()),
+            None => break,
+        }
+    }
+    match named.as_slice() {
+        [id] => Ok(*id),
+        [] => anyhow::bail!(
+            "{} sees no contract named {raw:?} (--contract takes a contract's id or its name)",
+            caller.email
+        ),
+        ids => anyhow::bail!(
+            "{} contracts are named {raw:?}; pass one's id: {}",
+            ids.len(),
+            ids.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// The service named by id, or by name among the contract's services.
@@ -182,7 +228,7 @@ fn print_view(shown: &RequestView) {
 
 /// Runs a `kept request` subcommand.
 pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
-    let store = super::open_store(&config).await?;
+    let store = super::open_existing_store(&config).await?;
     let state = AppState::new(store.clone(), config);
     let outcome = match command {
         Command::Create(args) => create(&state, args).await,
@@ -195,10 +241,11 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
 
 async fn create(state: &AppState, args: CreateArgs) -> anyhow::Result<()> {
     let caller = principal(&state.store, &args.who.email).await?;
+    let contract = contract_id(&state.store, &caller, &args.contract).await?;
     let intake = Intake {
-        contract_id: args.contract,
+        contract_id: contract,
         customer_id: args.customer,
-        service_id: service_id(&state.store, args.contract, &args.service).await?,
+        service_id: service_id(&state.store, contract, &args.service).await?,
         kind: args.kind,
         priority: Some(args.priority),
         quantity: args.quantity,
@@ -226,8 +273,12 @@ async fn list(state: &AppState, args: ListArgs) -> anyhow::Result<()> {
         "all" => Vec::new(),
         other => kept_server::api::parse_request_statuses(other).map_err(describe)?,
     };
+    let contract = match &args.contract {
+        Some(raw) => Some(contract_id(&state.store, &caller, raw).await?),
+        None => None,
+    };
     let query = RequestQuery {
-        contract_id: args.contract,
+        contract_id: contract,
         statuses,
         sla: args.sla.into_iter().collect(),
         order: if args.newest {

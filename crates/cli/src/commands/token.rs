@@ -31,7 +31,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     let Command::Create(args) = command;
     let name = accounts::token_name("--name", &args.name)?;
     let days = accounts::token_days("--expires-in-days", args.expires_in_days)?;
-    let store = super::open_store(&config).await?;
+    let store = super::open_existing_store(&config).await?;
     let user = match store.user_by_email(&args.email).await {
         Err(StoreError::NotFound) => anyhow::bail!("no user has the email {}", args.email.trim()),
         other => other?,

@@ -308,7 +308,8 @@ pub struct Due {
 }
 
 /// The due instant: `start` plus `duration` of the calendar's open time. A
-/// due instant on a closing time stays there.
+/// start outside open hours counts from the next opening (so a zero
+/// duration gives that opening); a due instant on a closing time stays there.
 #[utoipa::path(get, path = "/calendars/{id}/due", tag = "calendars",
     params(("id" = String, Path, description = "The calendar's id"), DueParams),
     responses(

@@ -7,7 +7,11 @@ mod requests;
 mod seed;
 mod terms;
 
+use std::path::{Path, PathBuf};
+
+use kept_domain::{Limit, PartyScope};
 use kept_server::{App, Config};
+use kept_store::{ContractQuery, Store};
 
 pub use seed::{PASSWORD, USERS};
 
@@ -30,9 +34,9 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
     if let Some(addr) = args.addr {
         config.addr = addr;
     }
-    if config.database_url.is_empty() {
-        // The demo keeps its own file, apart from the real kept.db.
-        let path = std::path::absolute(config.data_dir.join("demo.db"))?;
+    let default_database = config.database_url.is_empty();
+    if default_database {
+        let path = database_file(&config);
         if args.reset {
             for suffix in ["", "-wal", "-shm"] {
                 let file = format!("{}{suffix}", path.display());
@@ -55,6 +59,13 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
         requests::seed(&state, &seeded.contracts, &seeded.users).await?;
     }
     print_logins(created, &config);
+    print_contracts(store.as_ref()).await?;
+    if default_database {
+        println!("For `kept token`, `kept request` and `kept import` on this database, run:");
+        println!();
+        println!("  {}", export_line(&database_file(&config)));
+        println!();
+    }
     if args.no_serve {
         store.close().await;
         return Ok(());
@@ -63,6 +74,48 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
     let stop = kept_server::startup::shutdown_signal()?;
     super::serve::announce(&app);
     app.run_until(stop).await
+}
+
+/// The demo's own SQLite file, apart from the real `kept.db`, in `data_dir`.
+pub fn database_file(config: &Config) -> PathBuf {
+    let path = config.data_dir.join("demo.db");
+    std::path::absolute(&path).unwrap_or(path)
+}
+
+/// The shell line that points the CLI at the SQLite database `file`.
+pub fn export_line(file: &Path) -> String {
+    let url = format!("sqlite://{}", file.display());
+    let plain = url
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-:+@%,".contains(c));
+    if plain {
+        format!("export KEPT_DATABASE_URL={url}")
+    } else {
+        format!("export KEPT_DATABASE_URL='{}'", url.replace('\'', "'\\''"))
+    }
+}
+
+/// Each contract's id beside its name, for `--contract` and the API.
+async fn print_contracts(store: &dyn Store) -> anyhow::Result<()> {
+    let contracts = store
+        .list_contracts(&ContractQuery {
+            limit: Limit::MAX_PAGE,
+            ..ContractQuery::new(PartyScope::All, None)
+        })
+        .await?
+        .items;
+    println!("Contracts (`kept request create --contract` takes the id or the name):");
+    println!();
+    let width = contracts
+        .iter()
+        .map(|c| c.name.as_str().chars().count())
+        .max()
+        .unwrap_or(0);
+    for c in &contracts {
+        println!("  {:width$}  {}", c.name.as_str(), c.id);
+    }
+    println!();
+    Ok(())
 }
 
 fn print_logins(created: bool, config: &Config) {

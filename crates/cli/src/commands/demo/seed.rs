@@ -364,7 +364,7 @@ pub const USERS: &[DemoUser] = &[
         name: "Elena Rossi",
         parent: Some("rossi"),
         grants: &[(Role::Supplier, Some("rossi"))],
-        summary: "supplier: freelance trainer engaged by Skillbridge",
+        summary: "customer: freelance trainer on Skillbridge's trainer engagement (materials from Folio)",
     },
     DemoUser {
         email: "ben.carter@participant.example",

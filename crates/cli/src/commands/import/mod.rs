@@ -296,7 +296,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     };
     let (required, known) = kind.columns();
     let (rows, problems) = read(&file, required, known)?;
-    let store = super::open_store(&config).await?;
+    let store = super::open_existing_store(&config).await?;
     let outcome = import(store.as_ref(), kind, &file, &rows, problems).await;
     store.close().await;
     let count = outcome?;
