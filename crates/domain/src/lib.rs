@@ -15,6 +15,7 @@ pub mod page;
 pub mod party;
 pub mod policy;
 pub mod progress;
+pub mod queue;
 pub mod request;
 pub mod role;
 pub mod scope;
