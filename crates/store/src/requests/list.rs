@@ -33,22 +33,27 @@ pub(crate) fn push_visible(sql: &mut Sql, scope: &PartyScope, user: Option<UserI
 }
 
 /// The condition that a request is open, through its sort key (closed
-/// requests sort last, alone), so that an index in the queue's order finds
-/// exactly the open ones.
-fn push_open(sql: &mut Sql) {
-    sql.push("r.queue_key <= ").bind(queue::OPEN_LAST);
+/// requests sort last, alone); `1 = 1` when the page's key range already
+/// holds only open requests, so the query has one bound on the key and the
+/// index range is the tightest one (SQLite uses one upper bound of a range).
+fn push_open(sql: &mut Sql, bounded: bool) {
+    if bounded {
+        sql.push("1 = 1");
+    } else {
+        sql.push("r.queue_key <= ").bind(queue::OPEN_LAST);
+    }
 }
 
 /// The SQL form of one SLA state, matching [`kept_domain::request::sla_state`].
-fn push_sla(sql: &mut Sql, state: SlaState) {
+fn push_sla(sql: &mut Sql, state: SlaState, bounded: bool) {
     sql.push("(");
     match state {
         SlaState::Breached => {
-            push_open(sql);
+            push_open(sql, bounded);
             sql.push(" AND r.sla_breached = TRUE");
         }
         SlaState::AtRisk => {
-            push_open(sql);
+            push_open(sql, bounded);
             sql.push(" AND r.sla_breached = FALSE AND r.sla_at_risk = TRUE");
         }
         SlaState::Paused => {
@@ -57,7 +62,7 @@ fn push_sla(sql: &mut Sql, state: SlaState) {
             );
         }
         SlaState::OnTrack => {
-            push_open(sql);
+            push_open(sql, bounded);
             sql.push(
                 " AND r.status <> 'awaiting_customer' AND r.sla_breached = FALSE \
                  AND r.sla_at_risk = FALSE AND r.sla_due_at IS NOT NULL",
@@ -65,14 +70,16 @@ fn push_sla(sql: &mut Sql, state: SlaState) {
         }
         SlaState::None => {
             sql.push("NOT (");
-            push_open(sql);
+            push_open(sql, bounded);
             sql.push(") OR (r.status <> 'awaiting_customer' AND r.sla_breached = FALSE AND r.sla_at_risk = FALSE AND r.sla_due_at IS NULL)");
         }
     }
     sql.push(")");
 }
 
-fn push_filters(sql: &mut Sql, q: &RequestQuery) -> Result<()> {
+/// The filters of `q`; `bounded` when the caller limits the sort key to
+/// open requests.
+fn push_filters(sql: &mut Sql, q: &RequestQuery, bounded: bool) -> Result<()> {
     push_visible(sql, &q.scope, q.user);
     if let Some(contract) = q.contract_id {
         sql.push(" AND r.contract_id = ").bind(contract.to_string());
@@ -97,7 +104,7 @@ fn push_filters(sql: &mut Sql, q: &RequestQuery) -> Result<()> {
             if n > 0 {
                 sql.push(" OR ");
             }
-            push_sla(sql, *state);
+            push_sla(sql, *state, bounded);
         }
         sql.push(")");
     }
@@ -160,11 +167,20 @@ fn push_branch(
     status: Option<RequestStatus>,
     after: &After,
 ) -> Result<()> {
+    // The key range the filters allow, in the urgency order only: newest
+    // first reads by number, and a range on the key would only mislead.
+    let last = match q.order {
+        RequestOrder::Urgency => key_last(q),
+        RequestOrder::Newest => None,
+    };
     sql.push(SELECT_KEYED).push(" WHERE 1 = 1");
     if let Some(status) = status {
         sql.push(" AND r.status = ").bind(status.as_str().to_owned());
     }
-    push_filters(sql, q)?;
+    if let Some(last) = last {
+        sql.push(" AND r.queue_key <= ").bind(last);
+    }
+    push_filters(sql, q, last.is_some_and(|l| l <= queue::OPEN_LAST))?;
     match after {
         After::Start => {}
         After::Key(key, number) => {
@@ -178,17 +194,10 @@ fn push_branch(
             sql.push(" AND r.number < ").bind(*number);
         }
     }
-    match q.order {
-        RequestOrder::Urgency => {
-            if let Some(last) = key_last(q) {
-                sql.push(" AND r.queue_key <= ").bind(last);
-            }
-            sql.push(" ORDER BY r.queue_key, r.number LIMIT ");
-        }
-        RequestOrder::Newest => {
-            sql.push(" ORDER BY r.number DESC LIMIT ");
-        }
-    }
+    sql.push(match q.order {
+        RequestOrder::Urgency => " ORDER BY r.queue_key, r.number LIMIT ",
+        RequestOrder::Newest => " ORDER BY r.number DESC LIMIT ",
+    });
     sql.bind(i64::from(q.limit.get()) + 1);
     Ok(())
 }
