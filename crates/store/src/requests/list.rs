@@ -175,7 +175,8 @@ fn push_branch(
     };
     sql.push(SELECT_KEYED).push(" WHERE 1 = 1");
     if let Some(status) = status {
-        sql.push(" AND r.status = ").bind(status.as_str().to_owned());
+        sql.push(" AND r.status = ")
+            .bind(status.as_str().to_owned());
     }
     if let Some(last) = last {
         sql.push(" AND r.queue_key <= ").bind(last);

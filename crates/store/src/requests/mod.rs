@@ -215,7 +215,11 @@ pub(crate) async fn save_progress(
     .bind(summary.next_alarm_at.map(micros))
     .bind(summary.at_risk)
     .bind(summary.breached)
-    .bind(queue::key(progress.status, summary.breached, summary.due_at))
+    .bind(queue::key(
+        progress.status,
+        summary.breached,
+        summary.due_at,
+    ))
     .bind(last_seq)
     .bind(micros(at))
     .bind(cancel_reason.map(str::to_owned))

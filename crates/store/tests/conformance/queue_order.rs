@@ -53,7 +53,14 @@ pub async fn the_queue_lists_the_soonest_due_first_whatever_business_time_each_h
         .await
         .expect("request");
     // Sixteen hours around the clock: due tomorrow.
-    let long = raise(&store, &w, w.york, RequestKind::Incident, first_response(16)).await;
+    let long = raise(
+        &store,
+        &w,
+        w.york,
+        RequestKind::Incident,
+        first_response(16),
+    )
+    .await;
     let cancelled = raise(&store, &w, w.york, RequestKind::Question, first_response(1)).await;
     store
         .act_on_request(
@@ -67,7 +74,14 @@ pub async fn the_queue_lists_the_soonest_due_first_whatever_business_time_each_h
         )
         .await
         .expect("cancelled");
-    let unclocked = raise(&store, &w, w.leeds, RequestKind::Question, Default::default()).await;
+    let unclocked = raise(
+        &store,
+        &w,
+        w.leeds,
+        RequestKind::Question,
+        Default::default(),
+    )
+    .await;
     let checked_at = after(now, 65);
     store
         .raise_due_alarms(checked_at, 100, 75)
@@ -83,7 +97,12 @@ pub async fn the_queue_lists_the_soonest_due_first_whatever_business_time_each_h
     let numbers: Vec<i64> = listed.iter().map(|r| r.number).collect();
     assert_eq!(
         numbers,
-        [long.number, short.number, unclocked.number, cancelled.number],
+        [
+            long.number,
+            short.number,
+            unclocked.number,
+            cancelled.number
+        ],
         "the soonest due first, then the open request with no clock, closed last"
     );
     let (long, short) = (&listed[0], &listed[1]);

@@ -48,7 +48,8 @@ async fn plan(store: &SqlStore, q: &RequestQuery) -> Vec<Step> {
 /// the table whole or sorts requests (a temporary B-tree beside a step on
 /// `requests`, rather than over the few rows of one page).
 fn ordered_reads(plan: &[Step]) -> Option<Vec<String>> {
-    let on_requests = |d: &str| d.starts_with("SCAN r ") || d.starts_with("SEARCH r ") || d == "SCAN r";
+    let on_requests =
+        |d: &str| d.starts_with("SCAN r ") || d.starts_with("SEARCH r ") || d == "SCAN r";
     let mut indexes = Vec::new();
     for (_, parent, detail) in plan {
         if detail.starts_with("USE TEMP B-TREE FOR ORDER BY")
@@ -91,7 +92,11 @@ async fn queue_pages_are_read_in_index_order_without_sorting_every_request() {
     let by_status = "requests_status_queue";
     let cases: [(&str, RequestQuery, Vec<&str>); 12] = [
         ("the default order", query(|_| {}), vec![queue]),
-        ("the next page", query(|q| q.cursor = Some(next.clone())), vec![queue]),
+        (
+            "the next page",
+            query(|q| q.cursor = Some(next.clone())),
+            vec![queue],
+        ),
         (
             "status new",
             query(|q| q.statuses = vec![RequestStatus::New]),
