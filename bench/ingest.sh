@@ -3,19 +3,30 @@
 # holding 100,000 requests, at 16 concurrent connections, on SQLite
 # (synchronous NORMAL and FULL) and PostgreSQL; beside it, the storage floor
 # (the same rows inserted by bench/ingest-floor, one transaction per
-# request, on the same database and settings) and our ratio to it.
+# request, on the same database and settings) and our ratio to it. Then the
+# read workload: pages of the queue (`GET /api/v1/requests`) in each order
+# and with each status filter, at the same 16 connections, on the database
+# the preload, the measured requests and the floor left (the floor's rows
+# included: a page of them that does not answer 200 fails the run).
 #
 #   bash bench/ingest.sh                      # everything
 #   BACKENDS="sqlite" N=20000 bash bench/ingest.sh
+#   BACKENDS=sqlite PRELOAD=1000000 N=0 BEFORE=/tmp/old/kept bash bench/ingest.sh
 #
-# Knobs: N (measured requests, default 20000), PRELOAD (100000), C (16),
-# BACKENDS ("sqlite sqlite-full postgres"), PG_URL (a server where the
-# script may create and drop the database kept_ingest_bench), PORT (18181).
+# Knobs: N (measured requests, default 20000; 0 skips the intake and the
+# floor), PRELOAD (100000), C (16), BACKENDS ("sqlite sqlite-full postgres"),
+# PG_URL (a server where the script may create and drop the database
+# kept_ingest_bench), PORT (18181), READ_SECS (seconds per read query, 10;
+# 0 skips the reads). BEFORE names an older `kept` binary: it then sets up
+# and preloads the database and runs the read workload first, the current
+# `kept` migrates that same database (timed) and runs it again, and the
+# summary gives each query's latency before and after.
 # RT=1 also runs the peer, Request Tracker 5 creating RT_N (2000) tickets
 # through REST 2 at the same concurrency with its SLA on and mail off
 # (../shared/peers/rt5, as root; its set-up takes about ten minutes).
 # Installs oha (cargo install oha --locked) when missing. Writes under
-# ${BENCH_DIR:-/tmp/kept-ingest}; prints one summary line per backend.
+# ${BENCH_DIR:-/tmp/kept-ingest}; prints one summary line per backend, and
+# one per read query.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -25,6 +36,8 @@ C=${C:-16}
 BACKENDS=${BACKENDS:-"sqlite sqlite-full postgres"}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-18181}
+READ_SECS=${READ_SECS:-10}
+BEFORE=${BEFORE:-}
 W=${BENCH_DIR:-/tmp/kept-ingest}
 BASE="http://127.0.0.1:${PORT}"
 mkdir -p "$W"
@@ -38,6 +51,7 @@ cargo build --release -p kept-cli >&2
 cargo build --release --manifest-path bench/ingest-floor/Cargo.toml >&2
 KEPT=$ROOT/target/release/kept
 FLOOR=$ROOT/bench/ingest-floor/target/release/ingest-floor
+FIRST=${BEFORE:-$KEPT}
 
 SERVER_PID=
 stop_server() {
@@ -48,6 +62,40 @@ stop_server() {
     SERVER_PID=
 }
 trap stop_server EXIT
+
+serve() { # BINARY LOG
+    "$1" serve >"$2" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+}
+
+# The queue pages the read workload asks for: a label and a query string.
+READS=(
+    "urgency|"
+    "urgency, page 2|CURSOR"
+    "urgency, status=new|status=new"
+    "urgency, status=open|status=open"
+    "urgency, sla=breached|sla=breached"
+    "newest|order=newest"
+    "newest, status=new|order=newest&status=new"
+    "newest, status=open|order=newest&status=open"
+)
+
+read_workload() { # BACKEND LABEL: each queue page for READ_SECS at C connections
+    local backend=$1 label=$2 n=0 entry name query cursor
+    cursor=$(api GET "/requests?limit=50" | field "['next_cursor']")
+    for entry in "${READS[@]}"; do
+        name=${entry%%|*}; query=${entry#*|}
+        [ "$query" = CURSOR ] && query="cursor=$cursor"
+        log "$backend ($label): GET /api/v1/requests?$query for ${READ_SECS}s at $C connections"
+        # Requests still running at the deadline are waited for, so a slow
+        # page still counts (at least C of them).
+        oha --no-tui --output-format json -z "${READ_SECS}s" -w -c "$C" -H "Authorization: Bearer $TOKEN" \
+            "$BASE/api/v1/requests?$query" >"$W/read-$backend-$label-$n.json"
+        printf '%s\n' "$name" >"$W/read-$backend-$label-$n.name"
+        n=$((n + 1))
+    done
+}
 
 api() { # METHOD PATH [BODY]
     curl -sf -X "$1" "$BASE/api/v1$2" -H "Authorization: Bearer $TOKEN" \
@@ -65,15 +113,13 @@ run_backend() { # sqlite | sqlite-full | postgres
             psql "$PG_URL/postgres" -qc 'CREATE DATABASE kept_ingest_bench' >/dev/null
             url="$PG_URL/kept_ingest_bench" ;;
     esac
-    rm -f "$W"/ingest.db "$W"/ingest.db-wal "$W"/ingest.db-shm
+    rm -f "$W"/ingest.db "$W"/ingest.db-wal "$W"/ingest.db-shm "$W"/read-"$backend"-*
     export KEPT_DATABASE_URL=$url KEPT_SQLITE_SYNCHRONOUS=$sync KEPT_LOG_LEVEL=warn
     export KEPT_ADDR=127.0.0.1:$PORT
-    "$KEPT" migrate >/dev/null
-    printf 'bench password 1\n' | "$KEPT" user add --email bench@example.com --name "Bench Admin" --admin >/dev/null
-    TOKEN=$("$KEPT" token create --email bench@example.com | awk '{print $NF}')
-    "$KEPT" serve >"$W/serve-$backend.log" 2>&1 &
-    SERVER_PID=$!
-    for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+    "$FIRST" migrate >/dev/null
+    printf 'bench password 1\n' | "$FIRST" user add --email bench@example.com --name "Bench Admin" --admin >/dev/null
+    TOKEN=$("$FIRST" token create --email bench@example.com | awk '{print $NF}')
+    serve "$FIRST" "$W/serve-$backend.log"
 
     # The FM contract of DESIGN.md: a provider, a client with a store, a
     # service, a contract and terms in force (4 h first response, 16 h
@@ -91,19 +137,31 @@ run_backend() { # sqlite | sqlite-full | postgres
     log "$backend: preloading $PRELOAD requests"
     oha --no-tui -n "$PRELOAD" -c "$C" -m POST -H "Authorization: Bearer $TOKEN" \
         -H 'Content-Type: application/json' -d "$body" "$BASE/api/v1/requests" >"$W/preload-$backend.txt"
-    log "$backend: measuring $N requests at $C connections"
-    oha --no-tui --output-format json -n "$N" -c "$C" -m POST -H "Authorization: Bearer $TOKEN" \
-        -H 'Content-Type: application/json' -d "$body" "$BASE/api/v1/requests" >"$W/run-$backend.json"
-    local peak_kb
-    peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
-    stop_server
+    if [ -n "$BEFORE" ]; then
+        [ "$READ_SECS" = 0 ] || read_workload "$backend" before
+        stop_server
+        log "$backend: migrating the database to this version"
+        local t0 t1
+        t0=$(date +%s.%N)
+        "$KEPT" migrate >/dev/null
+        t1=$(date +%s.%N)
+        python3 -c "print(f'$backend: migration to this version took {$t1 - $t0:.1f} s')" | tee "$W/migrate-$backend.txt" >&2
+        serve "$KEPT" "$W/serve-$backend-after.log"
+    fi
+    if [ "$N" -gt 0 ]; then
+        log "$backend: measuring $N requests at $C connections"
+        oha --no-tui --output-format json -n "$N" -c "$C" -m POST -H "Authorization: Bearer $TOKEN" \
+            -H 'Content-Type: application/json' -d "$body" "$BASE/api/v1/requests" >"$W/run-$backend.json"
+        local peak_kb
+        peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
+        stop_server
 
-    log "$backend: storage floor, $N requests"
-    local floor_url=$url
-    [ "$backend" = postgres ] || floor_url="sqlite://$W/ingest.db"
-    "$FLOOR" "$floor_url" "$N" "$C" "$contract" "$store" "$me" "$service" $floor_mode >"$W/floor-$backend.txt"
+        log "$backend: storage floor, $N requests"
+        local floor_url=$url
+        [ "$backend" = postgres ] || floor_url="sqlite://$W/ingest.db"
+        "$FLOOR" "$floor_url" "$N" "$C" "$contract" "$store" "$me" "$service" $floor_mode >"$W/floor-$backend.txt"
 
-    python3 - "$backend" "$W/run-$backend.json" "$W/floor-$backend.txt" "$peak_kb" <<'PY'
+        python3 - "$backend" "$W/run-$backend.json" "$W/floor-$backend.txt" "$peak_kb" <<'PY'
 import json, re, sys
 backend, run, floor, peak_kb = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 r = json.load(open(run))
@@ -114,6 +172,40 @@ floor_rps = float(re.search(r"= (\d+) requests/s", open(floor).read()).group(1))
 print(f"{backend:12} {rps:8.0f} req/s  p50 {pct['p50']*1000:6.2f} ms  p99 {pct['p99']*1000:6.2f} ms  "
       f"peak RSS {peak_kb/1024:5.1f} MB  floor {floor_rps:8.0f} req/s  ratio {rps/floor_rps:5.1%}  "
       f"status {codes}")
+PY
+        serve "$KEPT" "$W/serve-$backend-reads.log"
+    fi
+    [ "$READ_SECS" = 0 ] || read_workload "$backend" after
+    stop_server
+    [ "$READ_SECS" = 0 ] || read_summary "$backend"
+}
+
+read_summary() { # BACKEND: one line per query; fails if any page did not answer 200
+    python3 - "$W" "$1" <<'PY'
+import glob, json, os, sys
+w, backend = sys.argv[1], sys.argv[2]
+def runs(label):
+    out = {}
+    for path in sorted(glob.glob(f"{w}/read-{backend}-{label}-*.json")):
+        name = open(path[:-5] + ".name").read().strip()
+        out[name] = json.load(open(path))
+    return out
+before, after = runs("before"), runs("after")
+bad = False
+for name, r in after.items():
+    pct, codes = r["latencyPercentiles"], r.get("statusCodeDistribution", {})
+    line = (f"{backend:12} {name:24} {r['summary']['requestsPerSec']:8.0f} req/s  "
+            f"p50 {pct['p50']*1000:8.2f} ms  p99 {pct['p99']*1000:8.2f} ms  status {codes}")
+    if name in before:
+        b = before[name]["latencyPercentiles"]
+        bcodes = before[name].get("statusCodeDistribution", {})
+        line += (f"  | before p50 {b['p50']*1000:8.2f} ms  p99 {b['p99']*1000:8.2f} ms  "
+                 f"({b['p50']/pct['p50']:.1f}x, {b['p99']/pct['p99']:.1f}x)  status {bcodes}")
+    print(line)
+    bad |= set(codes) - {"200"} != set()
+if bad:
+    print(f"{backend}: a queue page did not answer 200", file=sys.stderr)
+    sys.exit(1)
 PY
 }
 

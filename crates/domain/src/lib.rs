@@ -17,6 +17,7 @@ pub mod party;
 pub mod policy;
 pub mod progress;
 pub mod proposal;
+pub mod queue;
 pub mod relay;
 pub mod request;
 pub mod role;

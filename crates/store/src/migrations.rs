@@ -34,6 +34,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     12 "0012_requests",
     13 "0013_saved_filters",
     14 "0014_generation",
+    15 "0015_queue_key",
     16 "0016_change_request_base",
 );
 
@@ -52,6 +53,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     12 "0012_requests",
     13 "0013_saved_filters",
     14 "0014_generation",
+    15 "0015_queue_key",
     16 "0016_change_request_base",
 );
 

@@ -375,7 +375,9 @@ pub struct RequestRecord {
 /// How a list of requests is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RequestOrder {
-    /// Breached first, then the least time left (earliest due), then oldest.
+    /// Breached first, then the soonest due (on each request's own
+    /// calendar), then open requests with no clock running, closed ones
+    /// last; the oldest first among equals ([`kept_domain::queue`]).
     #[default]
     Urgency,
     /// Newest first.

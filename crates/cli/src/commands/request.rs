@@ -19,7 +19,8 @@ use kept_store::{ArchivedFilter, ContractQuery, RequestOrder, RequestQuery, Stor
 pub enum Command {
     /// Raise a request (prints its number and id; the id is the last word).
     Create(CreateArgs),
-    /// List the requests the user may see, most urgent first.
+    /// List the requests the user may see, most urgent first (breached,
+    /// then the soonest due on each contract's calendar, then the oldest).
     List(ListArgs),
     /// Show one request with its clocks and history.
     Show(ShowArgs),

@@ -90,8 +90,10 @@ pub struct ListParams {
     due_before: Option<Timestamp>,
     /// Only the requests escalated from this one.
     escalated_from: Option<RequestId>,
-    /// `urgency` (default: breached first, then the least time left) or
-    /// `newest`.
+    /// `urgency` (default): breached first, then the soonest due (when each
+    /// request's next target falls due on its contract's calendar, not the
+    /// business time it has left), then open requests with no clock running,
+    /// closed ones last, the oldest first among equals; or `newest`.
     order: Option<String>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -166,7 +168,8 @@ impl ListParams {
     }
 }
 
-/// Lists the requests the caller may see, most urgent first.
+/// Lists the requests the caller may see, most urgent first (breached, then
+/// the soonest due on each contract's calendar, then the oldest).
 #[utoipa::path(get, path = "/requests", tag = "requests", params(ListParams),
     responses((status = 200, description = "A page of requests", body = Page<RequestView>)))]
 async fn list_requests(

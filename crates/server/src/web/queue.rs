@@ -1,5 +1,6 @@
 //! The request queue: every request the user may see, most urgent first
-//! (breached, then the least time left), with filters by contract,
+//! (breached, then the soonest due on each contract's calendar, then the
+//! oldest), with filters by contract,
 //! customer, status, SLA state and due date, and filters saved by name.
 
 use std::collections::HashMap;

@@ -220,3 +220,21 @@ async fn the_next_page_of_the_queue_keeps_its_filters() {
     assert_eq!(subjects(&second), ["Leak number 1"]);
     assert_eq!(second.count("a[rel=next]"), 0);
 }
+
+#[tokio::test]
+async fn the_queue_says_it_lists_the_soonest_due_first_not_the_least_time_left() {
+    let w = world().await;
+    let agent = w.browser(&w.agent).await;
+
+    let queue = agent.page("/requests").await;
+
+    let said = queue.text("#queue-order");
+    assert!(
+        said.starts_with(
+            "Most urgent first: breached, then the soonest due (when each request’s next \
+             target falls due on its contract’s calendar), then the oldest."
+        ),
+        "{said}"
+    );
+    assert!(!said.contains("time left"), "{said}");
+}

@@ -15,6 +15,7 @@
 use std::sync::Mutex;
 
 use kept_domain::progress::{NewEvent, SlaSummary};
+use kept_domain::queue;
 use kept_domain::sla::RequestClock;
 use kept_domain::{Actor, EventKind, NewRequest, RequestId, RequestStatus, Timestamp};
 use serde_json::json;
@@ -32,7 +33,7 @@ const MAX_GROUP: usize = 64;
 const COLUMNS: &str = "id, contract_id, customer_id, requester_id, service_id, kind, priority, \
      quantity, effort_secs, subject, description, status, terms_version, calendar_id, \
      override_reason, escalated_from, raised_by_party, clocks, sla_due_at, next_alarm_at, \
-     sla_at_risk, sla_breached, last_seq, created_at, updated_at";
+     sla_at_risk, sla_breached, queue_key, last_seq, created_at, updated_at";
 
 /// A new request ready to insert.
 #[derive(Debug, Clone)]
@@ -112,6 +113,12 @@ impl Prepared {
             .bind(self.summary.at_risk)
             .push(", ")
             .bind(self.summary.breached)
+            .push(", ")
+            .bind(queue::key(
+                RequestStatus::New,
+                self.summary.breached,
+                self.summary.due_at,
+            ))
             .push(", 1, ")
             .bind(micros(self.at))
             .push(", ")

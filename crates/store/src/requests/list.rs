@@ -1,18 +1,16 @@
 //! Listing requests: who may see which, the queue's filters and its order
-//! (breached first, then the earliest due, then the oldest), with keyset
-//! pages in either order.
+//! (breached first, then the soonest due, then the oldest: see
+//! [`kept_domain::queue`]), with keyset pages in either order, each read
+//! from an index in that order.
 
-use kept_domain::{Cursor, Page, PartyScope, Request, RequestStatus, SlaState, UserId};
+use kept_domain::{Cursor, Page, PartyScope, Request, RequestStatus, SlaState, UserId, queue};
 
-use super::{SELECT, from_row};
+use super::{SELECT_KEYED, from_row};
 use crate::db::Db;
 use crate::error::Result;
 use crate::parties::{push_in_scope, reach_of};
 use crate::query::{RequestOrder, RequestQuery};
-use crate::sql::{Sql, micros};
-
-/// The sort key of a request without a running clock: after every due one.
-const NEVER: i64 = i64::MAX;
+use crate::sql::{RowExt, Sql, micros};
 
 /// The condition that a request is visible: the caller reaches its
 /// contract's provider or client, or its customer, or asked it.
@@ -34,29 +32,28 @@ pub(crate) fn push_visible(sql: &mut Sql, scope: &PartyScope, user: Option<UserI
     sql.push(")");
 }
 
-const OPEN: [RequestStatus; 4] = [
-    RequestStatus::New,
-    RequestStatus::Acknowledged,
-    RequestStatus::InProgress,
-    RequestStatus::AwaitingCustomer,
-];
-
-fn push_open(sql: &mut Sql) {
-    sql.push("r.status IN (")
-        .bind_list(OPEN.iter().map(|s| s.as_str().to_owned()))
-        .push(")");
+/// The condition that a request is open, through its sort key (closed
+/// requests sort last, alone); `1 = 1` when the page's key range already
+/// holds only open requests, so the query has one bound on the key and the
+/// index range is the tightest one (SQLite uses one upper bound of a range).
+fn push_open(sql: &mut Sql, bounded: bool) {
+    if bounded {
+        sql.push("1 = 1");
+    } else {
+        sql.push("r.queue_key <= ").bind(queue::OPEN_LAST);
+    }
 }
 
 /// The SQL form of one SLA state, matching [`kept_domain::request::sla_state`].
-fn push_sla(sql: &mut Sql, state: SlaState) {
+fn push_sla(sql: &mut Sql, state: SlaState, bounded: bool) {
     sql.push("(");
     match state {
         SlaState::Breached => {
-            push_open(sql);
+            push_open(sql, bounded);
             sql.push(" AND r.sla_breached = TRUE");
         }
         SlaState::AtRisk => {
-            push_open(sql);
+            push_open(sql, bounded);
             sql.push(" AND r.sla_breached = FALSE AND r.sla_at_risk = TRUE");
         }
         SlaState::Paused => {
@@ -65,7 +62,7 @@ fn push_sla(sql: &mut Sql, state: SlaState) {
             );
         }
         SlaState::OnTrack => {
-            push_open(sql);
+            push_open(sql, bounded);
             sql.push(
                 " AND r.status <> 'awaiting_customer' AND r.sla_breached = FALSE \
                  AND r.sla_at_risk = FALSE AND r.sla_due_at IS NOT NULL",
@@ -73,14 +70,16 @@ fn push_sla(sql: &mut Sql, state: SlaState) {
         }
         SlaState::None => {
             sql.push("NOT (");
-            push_open(sql);
+            push_open(sql, bounded);
             sql.push(") OR (r.status <> 'awaiting_customer' AND r.sla_breached = FALSE AND r.sla_at_risk = FALSE AND r.sla_due_at IS NULL)");
         }
     }
     sql.push(")");
 }
 
-fn push_filters(sql: &mut Sql, q: &RequestQuery) -> Result<()> {
+/// The filters of `q`; `bounded` when the caller limits the sort key to
+/// open requests.
+fn push_filters(sql: &mut Sql, q: &RequestQuery, bounded: bool) -> Result<()> {
     push_visible(sql, &q.scope, q.user);
     if let Some(contract) = q.contract_id {
         sql.push(" AND r.contract_id = ").bind(contract.to_string());
@@ -96,11 +95,6 @@ fn push_filters(sql: &mut Sql, q: &RequestQuery) -> Result<()> {
         sql.push(" AND r.requester_id = ")
             .bind(requester.to_string());
     }
-    if !q.statuses.is_empty() {
-        sql.push(" AND r.status IN (")
-            .bind_list(q.statuses.iter().map(|s| s.as_str().to_owned()))
-            .push(")");
-    }
     if let Some(kind) = q.kind {
         sql.push(" AND r.kind = ").bind(kind.as_str().to_owned());
     }
@@ -110,7 +104,7 @@ fn push_filters(sql: &mut Sql, q: &RequestQuery) -> Result<()> {
             if n > 0 {
                 sql.push(" OR ");
             }
-            push_sla(sql, *state);
+            push_sla(sql, *state, bounded);
         }
         sql.push(")");
     }
@@ -123,71 +117,137 @@ fn push_filters(sql: &mut Sql, q: &RequestQuery) -> Result<()> {
     Ok(())
 }
 
-fn due_key(r: &Request) -> i64 {
-    r.due_at.map_or(NEVER, micros)
+/// The highest sort key a row matching `q` can have, when the filters
+/// bound it: an index range then ends where the matching rows end, rather
+/// than at the end of the table (closed requests sort last, breached first,
+/// and due instants in between).
+fn key_last(q: &RequestQuery) -> Option<i64> {
+    let open_statuses = !q.statuses.is_empty() && q.statuses.iter().all(|s| s.is_open());
+    let open_sla = !q.sla.is_empty() && !q.sla.contains(&SlaState::None);
+    let bounds = [
+        (open_statuses || open_sla).then_some(queue::OPEN_LAST),
+        (!q.sla.is_empty() && q.sla.iter().all(|s| *s == SlaState::Breached))
+            .then_some(queue::BREACHED_LAST),
+        q.due_before.map(queue::due_before_last),
+    ];
+    bounds.into_iter().flatten().min()
 }
 
-/// The stored breached flag: only a clock still counting (so only an open
-/// request) keeps it, which is exactly when the state says breached.
-fn breached(r: &Request) -> bool {
-    r.sla_state == SlaState::Breached
+/// Where the previous page ended.
+enum After {
+    /// The first page.
+    Start,
+    /// After this sort key and number, in the urgency order.
+    Key(i64, i64),
+    /// Before this number, newest first.
+    Number(i64),
+}
+
+impl After {
+    fn of(q: &RequestQuery) -> Result<Self> {
+        let Some(c) = &q.cursor else {
+            return Ok(Self::Start);
+        };
+        Ok(match q.order {
+            RequestOrder::Urgency => {
+                let key = Cursor::decode("cursor", c, 2)?;
+                Self::Key(parse_key(&key[0])?, parse_key(&key[1])?)
+            }
+            RequestOrder::Newest => Self::Number(parse_key(&Cursor::decode("cursor", c, 1)?[0])?),
+        })
+    }
+}
+
+/// One ordered scan: the requests matching `q` in `status` (any status
+/// when `None`; `q.statuses` is left to the caller), after the cursor, in
+/// the page's order, at most a page.
+fn push_branch(
+    sql: &mut Sql,
+    q: &RequestQuery,
+    status: Option<RequestStatus>,
+    after: &After,
+) -> Result<()> {
+    // The key range the filters allow, in the urgency order only: newest
+    // first reads by number, and a range on the key would only mislead.
+    let last = match q.order {
+        RequestOrder::Urgency => key_last(q),
+        RequestOrder::Newest => None,
+    };
+    sql.push(SELECT_KEYED).push(" WHERE 1 = 1");
+    if let Some(status) = status {
+        sql.push(" AND r.status = ")
+            .bind(status.as_str().to_owned());
+    }
+    if let Some(last) = last {
+        sql.push(" AND r.queue_key <= ").bind(last);
+    }
+    push_filters(sql, q, last.is_some_and(|l| l <= queue::OPEN_LAST))?;
+    match after {
+        After::Start => {}
+        After::Key(key, number) => {
+            sql.push(" AND (r.queue_key, r.number) > (")
+                .bind(*key)
+                .push(", ")
+                .bind(*number)
+                .push(")");
+        }
+        After::Number(number) => {
+            sql.push(" AND r.number < ").bind(*number);
+        }
+    }
+    sql.push(match q.order {
+        RequestOrder::Urgency => " ORDER BY r.queue_key, r.number LIMIT ",
+        RequestOrder::Newest => " ORDER BY r.number DESC LIMIT ",
+    });
+    sql.bind(i64::from(q.limit.get()) + 1);
+    Ok(())
+}
+
+/// The SQL of a page of `q`: one ordered index scan, so a page reads about
+/// a page of rows however many requests there are. Several statuses are one
+/// scan each (an index on status and the order serves each), merged: an
+/// `IN` list would match rows in status order and sort them all.
+pub(crate) fn page_sql(q: &RequestQuery) -> Result<Sql> {
+    let after = After::of(q)?;
+    let mut statuses = q.statuses.clone();
+    statuses.sort_by_key(|s| s.as_str());
+    statuses.dedup();
+    let mut sql = Sql::new("");
+    if statuses.len() <= 1 {
+        push_branch(&mut sql, q, statuses.first().copied(), &after)?;
+        return Ok(sql);
+    }
+    for (n, status) in statuses.iter().enumerate() {
+        if n > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT * FROM (");
+        push_branch(&mut sql, q, Some(*status), &after)?;
+        sql.push(&format!(") AS s{n}"));
+    }
+    sql.push(match q.order {
+        RequestOrder::Urgency => " ORDER BY queue_key, number LIMIT ",
+        RequestOrder::Newest => " ORDER BY number DESC LIMIT ",
+    });
+    sql.bind(i64::from(q.limit.get()) + 1);
+    Ok(sql)
 }
 
 /// A page of requests.
 pub(crate) async fn list(db: &Db, q: &RequestQuery) -> Result<Page<Request>> {
-    let mut sql = Sql::new(SELECT);
-    sql.push(" WHERE 1 = 1");
-    push_filters(&mut sql, q)?;
-    let due = "COALESCE(r.sla_due_at, 9223372036854775807)";
-    match q.order {
-        RequestOrder::Urgency => {
-            if let Some(c) = &q.cursor {
-                let key = Cursor::decode("cursor", c, 3)?;
-                let (was_breached, due_at, number) =
-                    (key[0] == "1", parse_key(&key[1])?, parse_key(&key[2])?);
-                // Breached rows come first: after a breached cursor, the
-                // rest of the breached rows and then every other row.
-                let flag = if was_breached { "TRUE" } else { "FALSE" };
-                sql.push(" AND (");
-                if was_breached {
-                    sql.push("r.sla_breached = FALSE OR ");
-                }
-                sql.push(&format!("(r.sla_breached = {flag} AND ({due} > "))
-                    .bind(due_at)
-                    .push(&format!(" OR ({due} = "))
-                    .bind(due_at)
-                    .push(" AND r.number > ")
-                    .bind(number)
-                    .push("))))");
-            }
-            sql.push(&format!(
-                " ORDER BY r.sla_breached DESC, {due} ASC, r.number ASC LIMIT "
-            ));
-        }
-        RequestOrder::Newest => {
-            if let Some(c) = &q.cursor {
-                let key = Cursor::decode("cursor", c, 1)?;
-                sql.push(" AND r.number < ").bind(parse_key(&key[0])?);
-            }
-            sql.push(" ORDER BY r.number DESC LIMIT ");
-        }
-    }
-    sql.bind(i64::from(q.limit.get()) + 1);
+    let sql = page_sql(q)?;
     let mut conn = db.read.acquire().await?;
     let rows = sql.query().fetch_all(&mut *conn).await?;
-    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    Ok(match q.order {
-        RequestOrder::Urgency => Page::from_overfetch(items, q.limit, |r| {
-            Cursor::encode(&[
-                if breached(r) { "1" } else { "0" },
-                &due_key(r).to_string(),
-                &r.number.to_string(),
-            ])
-        }),
-        RequestOrder::Newest => {
-            Page::from_overfetch(items, q.limit, |r| Cursor::encode(&[&r.number.to_string()]))
-        }
-    })
+    let items = rows
+        .iter()
+        .map(|row| Ok((row.int("queue_key")?, from_row(row)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let order = q.order;
+    let page = Page::from_overfetch(items, q.limit, |(key, r)| match order {
+        RequestOrder::Urgency => Cursor::encode(&[&key.to_string(), &r.number.to_string()]),
+        RequestOrder::Newest => Cursor::encode(&[&r.number.to_string()]),
+    });
+    Ok(page.map(|(_, r)| r))
 }
 
 fn parse_key(raw: &str) -> Result<i64> {
@@ -195,3 +255,6 @@ fn parse_key(raw: &str) -> Result<i64> {
         kept_domain::FieldError::new("cursor", "is not a cursor this list returned").into()
     })
 }
+
+#[cfg(test)]
+mod plans;

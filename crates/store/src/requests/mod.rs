@@ -4,7 +4,8 @@
 //!
 //! The SLA clocks live as JSON in the request's row, beside the columns the
 //! queue and the timers need (`sla_due_at`, `next_alarm_at`, the at-risk
-//! and breached flags), which every write recomputes from them.
+//! and breached flags, and the queue's sort key `queue_key`), which every
+//! write recomputes from them.
 
 mod alarms;
 mod create;
@@ -14,6 +15,7 @@ pub(crate) use create::GroupCommit;
 
 use async_trait::async_trait;
 use kept_domain::progress::{self, NewEvent, Progress, RequestChange, SlaSummary, summarise};
+use kept_domain::queue;
 use kept_domain::request::sla_state;
 use kept_domain::sla::{RequestClock, start_clocks};
 use kept_domain::{
@@ -29,12 +31,25 @@ use crate::query::{RequestQuery, RequestRecord};
 use crate::sql::{RowExt, Sql, micros, now};
 use crate::{RequestStore, SqlStore};
 
-pub(crate) const SELECT: &str = "SELECT r.number, r.id, r.contract_id, r.customer_id, \
-     r.requester_id, r.service_id, r.kind, r.priority, r.quantity, r.effort_secs, r.subject, \
-     r.description, r.status, r.terms_version, r.calendar_id, r.override_reason, \
-     r.cancel_reason, r.escalated_from, r.raised_by_party, r.clocks, r.sla_due_at, \
-     r.sla_at_risk, r.sla_breached, r.last_seq, r.created_at, r.updated_at \
-     FROM requests r JOIN contracts c ON c.id = r.contract_id";
+/// `SELECT` of the columns [`from_row`] reads (and `$extra` ones) from a
+/// request with its contract, which visibility needs.
+macro_rules! select {
+    ($extra:literal) => {
+        concat!(
+            "SELECT r.number, r.id, r.contract_id, r.customer_id, r.requester_id, r.service_id, \
+             r.kind, r.priority, r.quantity, r.effort_secs, r.subject, r.description, r.status, \
+             r.terms_version, r.calendar_id, r.override_reason, r.cancel_reason, \
+             r.escalated_from, r.raised_by_party, r.clocks, r.sla_due_at, r.sla_at_risk, \
+             r.sla_breached, r.last_seq, r.created_at, r.updated_at",
+            $extra,
+            " FROM requests r JOIN contracts c ON c.id = r.contract_id"
+        )
+    };
+}
+
+pub(crate) const SELECT: &str = select!("");
+/// [`SELECT`] with the queue's sort key, which the list's pages need.
+pub(crate) const SELECT_KEYED: &str = select!(", r.queue_key");
 
 /// A reference the caller named that is not there, as invalid input.
 fn unknown(e: StoreError, field: &str, message: &str) -> StoreError {
@@ -191,8 +206,8 @@ pub(crate) async fn save_progress(
 ) -> Result<()> {
     sqlx::query(
         "UPDATE requests SET status = $1, clocks = $2, sla_due_at = $3, next_alarm_at = $4, \
-         sla_at_risk = $5, sla_breached = $6, last_seq = $7, updated_at = $8, \
-         cancel_reason = COALESCE($9, cancel_reason) WHERE id = $10",
+         sla_at_risk = $5, sla_breached = $6, queue_key = $7, last_seq = $8, updated_at = $9, \
+         cancel_reason = COALESCE($10, cancel_reason) WHERE id = $11",
     )
     .bind(progress.status.as_str().to_owned())
     .bind(serde_json::to_string(&progress.clocks).map_err(corrupt)?)
@@ -200,6 +215,11 @@ pub(crate) async fn save_progress(
     .bind(summary.next_alarm_at.map(micros))
     .bind(summary.at_risk)
     .bind(summary.breached)
+    .bind(queue::key(
+        progress.status,
+        summary.breached,
+        summary.due_at,
+    ))
     .bind(last_seq)
     .bind(micros(at))
     .bind(cancel_reason.map(str::to_owned))

@@ -11,6 +11,7 @@ mod contracts;
 mod import;
 mod links;
 mod parties;
+mod queue_order;
 mod requests;
 mod requests_queue;
 mod services;
@@ -125,4 +126,5 @@ conformance! {
     requests_queue::concurrent_changes_to_one_request_append_events_in_order_without_gaps,
     requests_queue::the_queue_puts_breaches_first_then_the_earliest_due_and_pages_through_every_request,
     requests_queue::the_queue_filters_by_status_kind_sla_customer_and_due,
+    queue_order::the_queue_lists_the_soonest_due_first_whatever_business_time_each_has_left,
 }

@@ -65,7 +65,7 @@ async fn every_page(w: &World, who: &Persona, query: &str) -> (Vec<String>, usiz
 }
 
 #[tokio::test]
-async fn urgency_puts_the_least_time_left_first_and_newest_the_latest_first() {
+async fn urgency_puts_the_soonest_due_first_and_newest_the_latest_first() {
     let w = world().await;
     w.set_terms().await;
     let tom = &w.leeds_customer;
