@@ -30,6 +30,8 @@ const PAD: i64 = 16;
 /// A party drawn in the graph.
 pub struct Node {
     id: PartyId,
+    /// The viewer may open its chain (otherwise it is shown by name only).
+    open: bool,
     name: String,
     label: String,
     x: i64,
@@ -50,6 +52,7 @@ pub struct Edge {
 /// A party reached from the selected one, for the text lists.
 pub struct Reached {
     id: PartyId,
+    open: bool,
     name: String,
     depth: u32,
 }
@@ -57,6 +60,8 @@ pub struct Reached {
 /// A link in the table under the graph.
 pub struct LinkRow {
     link: Link,
+    supplier_open: bool,
+    customer_open: bool,
     can_end: bool,
     supplier: String,
     customer: String,
@@ -115,6 +120,16 @@ pub async fn page(
         .map(|(id, n)| (id, n.as_str().to_owned()))
         .collect();
     let name = |id: &PartyId| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    // Parties above the viewer's own show by name only: no link to a
+    // chain page they would be refused.
+    let mut openable = BTreeSet::new();
+    for id in &ids {
+        let lineage = state.refs.lineage(state.store.as_ref(), *id).await?;
+        if principal.read_party(&lineage).is_allowed() {
+            openable.insert(*id);
+        }
+    }
+    let open = |id: &PartyId| openable.contains(id);
 
     let (mut upstream, mut downstream) = (Vec::new(), Vec::new());
     let selected = match query.party {
@@ -130,6 +145,7 @@ pub async fn page(
                     .into_iter()
                     .map(|r| Reached {
                         id: r.party_id,
+                        open: open(&r.party_id),
                         name: name(&r.party_id),
                         depth: r.depth,
                     })
@@ -187,6 +203,7 @@ pub async fn page(
             let full = name(&id);
             nodes.push(Node {
                 id,
+                open: open(&id),
                 label: shorten(&full),
                 name: full,
                 x,
@@ -252,6 +269,8 @@ pub async fn page(
     let mut link_rows = Vec::with_capacity(links.len());
     for l in &links {
         link_rows.push(LinkRow {
+            supplier_open: open(&l.supplier_id),
+            customer_open: open(&l.customer_id),
             can_end: can_link && may_change_link(&state, &principal, l).await?,
             supplier: name(&l.supplier_id),
             customer: name(&l.customer_id),

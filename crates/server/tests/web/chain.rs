@@ -596,18 +596,18 @@ async fn a_customer_sees_the_chain_of_their_site_without_the_link_form() {
     // Assert
     page.assert_status(StatusCode::OK);
     assert_eq!(page.text("#walks"), "Harbour Leeds");
-    assert_eq!(page.texts("ol#upstream li a"), ["Brightwell FM"]);
+    assert_eq!(page.texts("ol#upstream li"), ["Brightwell FM 1 link up"]);
     assert_eq!(
         link_rows(&page),
         [("Brightwell FM".to_owned(), "Harbour Retail".to_owned())],
         "only the link to their head office"
     );
     assert_eq!(
-        nodes(&page, "svg a.node"),
+        nodes(&page, "svg .node"),
         set_of(&[&s.provider, &s.head_office])
     );
     assert_eq!(
-        nodes(&page, "svg a.node.upstream"),
+        nodes(&page, "svg .node.upstream"),
         set_of(&[&s.provider]),
         "the head office is on the lineage, the supplier upstream"
     );
@@ -628,6 +628,32 @@ async fn a_customer_sees_the_chain_of_their_site_without_the_link_form() {
             "{hidden} is shown to the customer at Leeds"
         );
     }
+}
+
+#[tokio::test]
+async fn every_party_a_customer_may_open_from_the_chain_page_opens_and_the_rest_show_by_name() {
+    // Arrange
+    let s = sites().await;
+    let browser = Browser::signed_in(&s.app, "lee@harbour.example").await;
+    let page = browser.page(&format!("/chain?party={}", s.leeds.id)).await;
+
+    // Act
+    let mut answers = Vec::new();
+    for href in page.attrs("a[href^='/chain?party=']", "href") {
+        answers.push((href.clone(), browser.get(&href).await.status()));
+    }
+
+    // Assert
+    assert!(
+        answers.iter().all(|(_, status)| *status == StatusCode::OK),
+        "a link on the page leads nowhere: {answers:?}"
+    );
+    assert_eq!(
+        nodes(&page, "svg g.node.by-name"),
+        set_of(&[&s.provider]),
+        "the supplier is named, not linked"
+    );
+    assert_eq!(nodes(&page, "svg a.node"), set_of(&[&s.head_office]));
 }
 
 #[tokio::test]
@@ -771,8 +797,11 @@ async fn a_manager_links_their_party_with_the_form_choosing_among_parties_they_s
     after.assert_status(StatusCode::OK);
     assert_eq!(after.flash().as_deref(), Some("Linked."));
     assert_eq!(
-        after.texts("ol#upstream li a"),
-        ["Sparkle Supplies", "Brightwell Helpdesk"],
+        after.texts("ol#upstream li"),
+        [
+            "Sparkle Supplies 1 link up",
+            "Brightwell Helpdesk 1 link up"
+        ],
         "the team is served by its own supplier and its organisation's"
     );
 }
