@@ -120,35 +120,62 @@ async fn raiser_side(
     }
 }
 
-/// `POST /contracts/{id}/change-requests/{cr}/submit`.
-pub async fn submit(
-    State(state): State<AppState>,
-    caller: WebCaller,
-    WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
-    CsrfForm(_): CsrfForm<NoFields>,
-) -> Result<Response, WebError> {
-    act(
-        &state,
-        &caller,
-        contract,
-        id,
-        "Submitted to the steering group.",
-        |s, p| async move {
-            raiser_side(&s, &p, id).await?;
-            if let Err(e) = s.store.submit_change_request(&Actor::user(&p), id).await {
-                return Err(change_problem(&s, e).await);
+/// A button on a change request that sends nothing but itself.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Button {
+    /// Send a draft to the steering group.
+    Submit,
+    /// Take it back.
+    Withdraw,
+    /// Send it back to draft.
+    Redraft,
+    /// Make it a new terms version.
+    Apply,
+}
+
+impl Button {
+    /// What the page says once it is done.
+    fn done(self) -> &'static str {
+        match self {
+            Self::Submit => "Submitted to the steering group.",
+            Self::Withdraw => "Withdrawn.",
+            Self::Redraft => {
+                "Back to draft: edit it below and submit it again; the steering group decides afresh."
             }
-            Ok(())
-        },
-    )
-    .await
+            Self::Apply => "Applied: a new terms version is in force.",
+        }
+    }
+
+    async fn press(self, s: &AppState, p: &Principal, id: ChangeRequestId) -> Result<(), ApiError> {
+        let actor = Actor::user(p);
+        match self {
+            Self::Submit => {
+                raiser_side(s, p, id).await?;
+                if let Err(e) = s.store.submit_change_request(&actor, id).await {
+                    return Err(change_problem(s, e).await);
+                }
+            }
+            Self::Withdraw => {
+                raiser_side(s, p, id).await?;
+                s.store.withdraw_change_request(&actor, id).await?;
+            }
+            Self::Redraft => {
+                redraft_change(s, p, id).await?;
+            }
+            Self::Apply => {
+                apply_change(s, p, id, None).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
-/// `POST /contracts/{id}/change-requests/{cr}/withdraw`.
-pub async fn withdraw(
+/// `POST /contracts/{id}/change-requests/{cr}/{submit|withdraw|redraft|apply}`.
+pub async fn press(
     State(state): State<AppState>,
     caller: WebCaller,
-    WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
+    WebPath((contract, id, button)): WebPath<(ContractId, ChangeRequestId, Button)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
     act(
@@ -156,56 +183,8 @@ pub async fn withdraw(
         &caller,
         contract,
         id,
-        "Withdrawn.",
-        |s, p| async move {
-            raiser_side(&s, &p, id).await?;
-            s.store
-                .withdraw_change_request(&Actor::user(&p), id)
-                .await?;
-            Ok(())
-        },
-    )
-    .await
-}
-
-/// `POST /contracts/{id}/change-requests/{cr}/redraft`.
-pub async fn redraft(
-    State(state): State<AppState>,
-    caller: WebCaller,
-    WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
-    CsrfForm(_): CsrfForm<NoFields>,
-) -> Result<Response, WebError> {
-    act(
-        &state,
-        &caller,
-        contract,
-        id,
-        "Back to draft: edit it below and submit it again; the steering group decides afresh.",
-        |s, p| async move {
-            redraft_change(&s, &p, id).await?;
-            Ok(())
-        },
-    )
-    .await
-}
-
-/// `POST /contracts/{id}/change-requests/{cr}/apply`.
-pub async fn apply(
-    State(state): State<AppState>,
-    caller: WebCaller,
-    WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
-    CsrfForm(_): CsrfForm<NoFields>,
-) -> Result<Response, WebError> {
-    act(
-        &state,
-        &caller,
-        contract,
-        id,
-        "Applied: a new terms version is in force.",
-        |s, p| async move {
-            apply_change(&s, &p, id, None).await?;
-            Ok(())
-        },
+        button.done(),
+        |s, p| async move { button.press(&s, &p, id).await },
     )
     .await
 }

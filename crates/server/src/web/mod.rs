@@ -66,24 +66,12 @@ pub fn router() -> Router<AppState> {
             post(change_request_forms::reject),
         )
         .route(
-            "/contracts/{id}/change-requests/{cr}/submit",
-            post(change_request_forms::submit),
-        )
-        .route(
-            "/contracts/{id}/change-requests/{cr}/withdraw",
-            post(change_request_forms::withdraw),
-        )
-        .route(
-            "/contracts/{id}/change-requests/{cr}/redraft",
-            post(change_request_forms::redraft),
-        )
-        .route(
             "/contracts/{id}/change-requests/{cr}/edit",
             post(change_request_forms::edit),
         )
         .route(
-            "/contracts/{id}/change-requests/{cr}/apply",
-            post(change_request_forms::apply),
+            "/contracts/{id}/change-requests/{cr}/{button}",
+            post(change_request_forms::press),
         )
         .route("/services", get(services::list).post(services::create))
         .route(

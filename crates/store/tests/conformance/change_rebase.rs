@@ -268,20 +268,22 @@ pub async fn a_draft_written_against_an_unknown_version_is_refused(store: Arc<dy
     assert_eq!(errors.0[0].field, "base_version");
 }
 
-/// Applies two approved change requests at once, as two managers pressing
-/// Apply together would.
-async fn apply_both(
+/// Two change requests drafted against version 1 and approved, applied at
+/// once as two managers pressing Apply together would.
+async fn race(
     store: &Arc<dyn Store>,
-    a: &ChangeRequest,
-    b: &ChangeRequest,
-) -> [Result<(), StoreError>; 2] {
+    a: fn(&mut Terms),
+    b: fn(&mut Terms),
+) -> (World, [Result<(), StoreError>; 2]) {
+    let w = with_v1(store).await;
+    let first = approved(store, &w, "First", edited(&w, a)).await;
+    let second = approved(store, &w, "Second", edited(&w, b)).await;
     let (s1, s2) = (Arc::clone(store), Arc::clone(store));
-    let (ia, ib) = (a.id, b.id);
     let (x, y) = tokio::join!(
-        tokio::spawn(async move { s1.apply_change_request(&actor(), ia, None).await }),
-        tokio::spawn(async move { s2.apply_change_request(&actor(), ib, None).await }),
+        tokio::spawn(async move { s1.apply_change_request(&actor(), first.id, None).await }),
+        tokio::spawn(async move { s2.apply_change_request(&actor(), second.id, None).await }),
     );
-    [x.expect("task").map(drop), y.expect("task").map(drop)]
+    (w, [x.expect("task").map(drop), y.expect("task").map(drop)])
 }
 
 pub async fn two_approved_changes_applied_at_once_keep_both_or_refuse_the_conflicting_one(
@@ -289,23 +291,12 @@ pub async fn two_approved_changes_applied_at_once_keep_both_or_refuse_the_confli
 ) {
     for round in 0..3 {
         // Different fields: both land, in either order.
-        let w = with_v1(&store).await;
-        let faster = approved(
+        let (w, results) = race(
             &store,
-            &w,
-            "Faster fixes",
-            edited(&w, |t| t.sla[0].resolution = h(4)),
+            |t| t.sla[0].resolution = h(4),
+            |t| t.sla[0].first_response = h(2),
         )
         .await;
-        let answer = approved(
-            &store,
-            &w,
-            "Faster answers",
-            edited(&w, |t| t.sla[0].first_response = h(2)),
-        )
-        .await;
-
-        let results = apply_both(&store, &faster, &answer).await;
 
         assert!(
             results.iter().all(Result::is_ok),
@@ -317,23 +308,12 @@ pub async fn two_approved_changes_applied_at_once_keep_both_or_refuse_the_confli
         assert_eq!((last.first_response, last.resolution), (h(2), h(4)));
 
         // The same field, set differently: exactly one lands.
-        let w = with_v1(&store).await;
-        let four = approved(
+        let (w, results) = race(
             &store,
-            &w,
-            "Four hours",
-            edited(&w, |t| t.sla[0].resolution = h(4)),
+            |t| t.sla[0].resolution = h(4),
+            |t| t.sla[0].resolution = h(12),
         )
         .await;
-        let twelve = approved(
-            &store,
-            &w,
-            "Twelve hours",
-            edited(&w, |t| t.sla[0].resolution = h(12)),
-        )
-        .await;
-
-        let results = apply_both(&store, &four, &twelve).await;
 
         let applied = results.iter().filter(|r| r.is_ok()).count();
         let conflicts = results
