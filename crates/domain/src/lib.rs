@@ -47,7 +47,9 @@ pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
 pub use policy::{Access, PartyScope, Principal, RequestRole};
 pub use progress::{NewEvent, Progress, Refusal, RequestChange, Side as ReplySide, SlaSummary};
-pub use proposal::{ApplyRefusal, ChangeConflict, Rebased, apply_proposal, propose, rebase};
+pub use proposal::{
+    ApplyRefusal, ChangeConflict, Rebased, apply_proposal, propose, rebase, still_to_change,
+};
 pub use relay::{UpstreamAnswer, answers_from_upstream};
 pub use request::{
     EventKind, InvalidRequestTransition, NewRequest, Request, RequestAction, RequestEvent,

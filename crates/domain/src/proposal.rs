@@ -369,5 +369,25 @@ pub fn apply_proposal(
     Ok(errors.into_result(coverage)?)
 }
 
+/// The customers, services and calendar `changes` would still change on
+/// top of `base` (what `base` already has left out), and no terms: what a
+/// change carries over when it is redrafted against `base`.
+pub fn still_to_change(changes: &ContractChanges, base: &Coverage) -> ContractChanges {
+    fn keep<T: PartialEq + Copy>(ids: &[T], base: &[T], present: bool) -> Vec<T> {
+        ids.iter()
+            .filter(|x| base.contains(x) == present)
+            .copied()
+            .collect()
+    }
+    ContractChanges {
+        terms: None,
+        add_customers: keep(&changes.add_customers, &base.customer_ids, false),
+        remove_customers: keep(&changes.remove_customers, &base.customer_ids, true),
+        add_services: keep(&changes.add_services, &base.service_ids, false),
+        remove_services: keep(&changes.remove_services, &base.service_ids, true),
+        calendar_id: changes.calendar_id.filter(|c| Some(*c) != base.calendar_id),
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod jobs;
 pub mod limits;
 pub mod ops;
@@ -15,6 +16,7 @@ pub mod refs;
 pub mod requests;
 pub mod startup;
 pub mod state;
+pub mod usecases;
 pub mod web;
 
 pub use config::{Config, LogFormat};

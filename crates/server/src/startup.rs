@@ -21,11 +21,11 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::api::extract::BODY_LIMIT;
 use crate::api::{self, idempotency};
 use crate::auth::{bearer, session_store::DbSessionStore};
 use crate::config::Config;
 use crate::error::{ApiError, ProblemKind};
+use crate::extract::BODY_LIMIT;
 use crate::state::AppState;
 use crate::{jobs, ops, web};
 

@@ -272,7 +272,7 @@ async fn list(state: &AppState, args: ListArgs) -> anyhow::Result<()> {
     let caller = principal(&state.store, &args.who.email).await?;
     let statuses = match args.status.as_str() {
         "all" => Vec::new(),
-        other => kept_server::api::parse_request_statuses(other).map_err(describe)?,
+        other => kept_server::requests::parse_statuses(other).map_err(describe)?,
     };
     let contract = match &args.contract {
         Some(raw) => Some(contract_id(&state.store, &caller, raw).await?),

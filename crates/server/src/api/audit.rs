@@ -9,9 +9,9 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::ApiQuery;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::extract::ApiQuery;
 use crate::state::AppState;
 
 /// The audit routes.

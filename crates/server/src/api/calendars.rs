@@ -8,8 +8,8 @@ use axum::response::IntoResponse;
 use kept_domain::business_calendar::{problems, validate_spec};
 use kept_domain::calendar::{BusinessDuration, CalendarSpec};
 use kept_domain::{
-    Actor, CalendarId, CalendarPatch, Limit, NewCalendar, Page, PartyId, PartyName, Principal,
-    StoredCalendar, Timestamp,
+    Actor, CalendarId, CalendarPatch, Limit, NewCalendar, Page, PartyId, PartyName, StoredCalendar,
+    Timestamp,
 };
 use kept_store::CalendarQuery;
 use serde::{Deserialize, Serialize};
@@ -18,10 +18,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ArchivedParam;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
+use crate::usecases::calendars::{
+    check_manage_calendar, instant, managed_calendar, readable_calendar,
+};
 
 /// The calendars routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -101,23 +104,6 @@ pub struct CreateCalendar {
     toml: Option<String>,
 }
 
-async fn check_manage(
-    state: &AppState,
-    caller: &Principal,
-    owner: PartyId,
-) -> Result<(), ApiError> {
-    let lineage = match state.store.lineage(owner).await {
-        Err(kept_store::StoreError::NotFound) => {
-            return Err(ApiError::field("owner_id", "no such party"));
-        }
-        other => other?,
-    };
-    match caller.manage_party(&lineage) {
-        kept_domain::Access::Hidden => Err(ApiError::field("owner_id", "no such party")),
-        other => ApiError::check(other),
-    }
-}
-
 /// Stores a calendar, validated: every problem is named (`spec.week.mon[1]`).
 #[utoipa::path(post, path = "/calendars", tag = "calendars", request_body = CreateCalendar,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
@@ -133,7 +119,7 @@ async fn create_calendar(
 ) -> Result<impl IntoResponse, ApiError> {
     let spec = rules(body.spec, body.toml)?
         .ok_or_else(|| ApiError::field("spec", "a calendar needs its rules, in spec or toml"))?;
-    check_manage(&state, &caller, body.owner_id).await?;
+    check_manage_calendar(&state, &caller, body.owner_id).await?;
     let calendar = state
         .store
         .create_calendar(
@@ -151,34 +137,6 @@ async fn create_calendar(
         [(header::LOCATION, location)],
         Json(calendar),
     ))
-}
-
-/// Loads a calendar the caller may read (they see its owner, or a
-/// contract that runs on it), or answers not found.
-pub(crate) async fn readable_calendar(
-    state: &AppState,
-    caller: &Principal,
-    id: CalendarId,
-) -> Result<StoredCalendar, ApiError> {
-    let calendar = state.store.calendar(id).await?;
-    let keeper = state.store.lineage(calendar.owner_id).await?;
-    // The contracts are asked only of those who do not see the owner.
-    let covered = !caller.read_party(&keeper).is_allowed()
-        && super::on_a_contract_seen(state, caller, None, Some(id)).await?;
-    ApiError::check(caller.read_catalog_entry(&keeper, covered))?;
-    Ok(calendar)
-}
-
-/// Loads a calendar the caller may change.
-pub(crate) async fn managed_calendar(
-    state: &AppState,
-    caller: &Principal,
-    id: CalendarId,
-) -> Result<StoredCalendar, ApiError> {
-    let calendar = readable_calendar(state, caller, id).await?;
-    let lineage = state.store.lineage(calendar.owner_id).await?;
-    ApiError::check(caller.manage_party(&lineage))?;
-    Ok(calendar)
 }
 
 /// Reads one calendar: its owner's people (and those who see the owner)
@@ -270,16 +228,6 @@ async fn restore_calendar(
             .set_calendar_archived(&Actor::user(&caller), id, false)
             .await?,
     ))
-}
-
-/// An instant given in a query: RFC 3339 with an offset.
-pub(crate) fn instant(field: &str, raw: &str) -> Result<Timestamp, ApiError> {
-    raw.trim().parse().map_err(|_| {
-        ApiError::field(
-            field,
-            "must be an instant in RFC 3339, such as 2026-03-27T16:30:00Z",
-        )
-    })
 }
 
 /// Where to count from, and how much open time.

@@ -17,9 +17,9 @@ use axum::response::{IntoResponse, Response};
 use kept_domain::Principal;
 use kept_store::{IdempotencyStart, StoredResponse};
 
-use super::extract::BODY_LIMIT;
 use crate::auth::secret::hash_secret;
 use crate::error::{ApiError, ProblemKind};
+use crate::extract::BODY_LIMIT;
 use crate::state::AppState;
 
 /// The request header carrying the key.

@@ -6,20 +6,20 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::chain::MAX_DEPTH;
 use kept_domain::{
-    Access, Actor, ChainGraph, Direction, Limit, Link, LinkId, NewLink, Page, PartyId, PartyKind,
-    Principal,
+    ChainGraph, Direction, Limit, Link, LinkId, NewLink, Page, PartyId, PartyKind, Principal,
 };
-use kept_store::{LinkQuery, StoreError};
+use kept_store::LinkQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ArchivedParam;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem, ProblemKind};
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
+use crate::usecases::links::{make_link, set_link_archived, visible_link};
 
 /// The links and chain routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -80,119 +80,6 @@ pub struct CreateLink {
     label: Option<String>,
 }
 
-/// How the caller stands towards the two parties of a link.
-struct Standing {
-    /// Manages at least one of them.
-    manages: bool,
-    /// Reads at least one of them.
-    reads: bool,
-    /// The field of the first party the caller may not see.
-    unseen: Option<&'static str>,
-}
-
-async fn standing(
-    state: &AppState,
-    caller: &Principal,
-    supplier: PartyId,
-    customer: PartyId,
-) -> Result<Standing, ApiError> {
-    let mut standing = Standing {
-        manages: false,
-        reads: false,
-        unseen: None,
-    };
-    for (field, id) in [("supplier_id", supplier), ("customer_id", customer)] {
-        let lineage = match state.store.lineage(id).await {
-            Ok(lineage) => lineage,
-            Err(StoreError::NotFound) => {
-                standing.unseen.get_or_insert(field);
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        standing.manages |= caller.manage_party(&lineage).is_allowed();
-        if caller.read_party(&lineage).is_allowed() {
-            standing.reads = true;
-        } else {
-            standing.unseen.get_or_insert(field);
-        }
-    }
-    Ok(standing)
-}
-
-/// Who may make a link: admins, and managers of either party who can see
-/// the other. A party the caller may not see is reported as missing.
-async fn check_may_make(
-    state: &AppState,
-    caller: &Principal,
-    new: &NewLink,
-) -> Result<(), ApiError> {
-    let s = standing(state, caller, new.supplier_id, new.customer_id).await?;
-    match (s.manages, s.reads, s.unseen) {
-        (true, _, Some(field)) if !caller.is_admin() => {
-            Err(ApiError::field(field, "no such party"))
-        }
-        (true, _, _) => Ok(()),
-        (false, true, _) => Err(ApiError::new(ProblemKind::Forbidden)),
-        (false, false, _) => Err(ApiError::field("supplier_id", "no such party")),
-    }
-}
-
-/// Whether the caller may end or restore a link: admins, and managers of
-/// either party.
-pub(crate) async fn may_change_link(
-    state: &AppState,
-    caller: &Principal,
-    link: &Link,
-) -> Result<bool, ApiError> {
-    Ok(standing(state, caller, link.supplier_id, link.customer_id)
-        .await?
-        .manages)
-}
-
-/// Turns a loop refusal into a problem that names the parties on the path,
-/// those the caller may not see only as such.
-async fn describe(state: &AppState, caller: &Principal, error: StoreError) -> ApiError {
-    let StoreError::ChainCycle(path) = error else {
-        return error.into();
-    };
-    let names = state.store.party_names(&path).await.unwrap_or_default();
-    let mut text = Vec::with_capacity(path.len());
-    for id in &path {
-        let visible = match state.store.lineage(*id).await {
-            Ok(lineage) => caller.read_party(&lineage).is_allowed(),
-            Err(_) => false,
-        };
-        let name = names
-            .iter()
-            .find(|(n, _)| n == id)
-            .map(|(_, name)| name.as_str().to_owned());
-        text.push(match (visible, name) {
-            (true, Some(name)) => name,
-            _ => "a party you cannot see".to_owned(),
-        });
-    }
-    ApiError::new(ProblemKind::ChainCycle).detail(format!(
-        "{} already supplies {} through the chain, so the link would close the loop {}",
-        text.get(1).cloned().unwrap_or_default(),
-        text.first().cloned().unwrap_or_default(),
-        text.join(" → ")
-    ))
-}
-
-/// Makes a link if the caller may (see [`check_may_make`]).
-pub(crate) async fn make_link(
-    state: &AppState,
-    caller: &Principal,
-    new: NewLink,
-) -> Result<Link, ApiError> {
-    check_may_make(state, caller, &new).await?;
-    match state.store.create_link(&Actor::user(caller), new).await {
-        Ok(link) => Ok(link),
-        Err(e) => Err(describe(state, caller, e).await),
-    }
-}
-
 /// Links a supplier to a customer. Admins, and managers of either party
 /// who can see the other.
 /// A link that would close a loop is refused (`chain-cycle`).
@@ -219,22 +106,6 @@ async fn create_link(
     ))
 }
 
-/// Loads a link the caller may see (404 otherwise) and their access to it.
-async fn visible_link(
-    state: &AppState,
-    caller: &Principal,
-    id: LinkId,
-) -> Result<(Link, Access), ApiError> {
-    // Visible exactly when the store would list it for this caller.
-    let link = state.store.visible_link(id, &caller.party_scope()).await?;
-    let access = if may_change_link(state, caller, &link).await? {
-        Access::Allowed
-    } else {
-        Access::Forbidden
-    };
-    Ok((link, access))
-}
-
 /// Reads one link.
 #[utoipa::path(get, path = "/links/{id}", tag = "chain", params(("id" = String, Path, description = "The link's id")),
     responses(
@@ -249,24 +120,6 @@ async fn get_link(
     Ok(Json(visible_link(&state, &caller, id).await?.0))
 }
 
-/// Ends or restores a link if the caller may change it.
-pub(crate) async fn set_archived(
-    state: &AppState,
-    caller: &Principal,
-    id: LinkId,
-    archived: bool,
-) -> Result<Json<Link>, ApiError> {
-    ApiError::check(visible_link(state, caller, id).await?.1)?;
-    match state
-        .store
-        .set_link_archived(&Actor::user(caller), id, archived)
-        .await
-    {
-        Ok(link) => Ok(Json(link)),
-        Err(e) => Err(describe(state, caller, e).await),
-    }
-}
-
 /// Ends a link: it stays in the history but no longer counts in the chain.
 #[utoipa::path(post, path = "/links/{id}/archive", tag = "chain", params(("id" = String, Path, description = "The link's id")),
     responses(
@@ -279,7 +132,7 @@ async fn archive_link(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<LinkId>,
 ) -> Result<Json<Link>, ApiError> {
-    set_archived(&state, &caller, id, true).await
+    Ok(Json(set_link_archived(&state, &caller, id, true).await?))
 }
 
 /// Restores an ended link, unless it would now close a loop.
@@ -293,7 +146,7 @@ async fn restore_link(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<LinkId>,
 ) -> Result<Json<Link>, ApiError> {
-    set_archived(&state, &caller, id, false).await
+    Ok(Json(set_link_archived(&state, &caller, id, false).await?))
 }
 
 /// Options of a chain walk.

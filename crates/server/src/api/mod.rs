@@ -2,7 +2,6 @@
 //! `/api/v1/openapi.json`. This file is the table of contents: each resource
 //! has its own module and `router()`.
 
-pub mod extract;
 pub mod idempotency;
 
 mod audit;
@@ -17,20 +16,6 @@ mod services;
 mod terms;
 mod tokens;
 mod users;
-
-pub(crate) use calendars::{instant, managed_calendar, readable_calendar};
-pub(crate) use changes::{
-    apply_change, change_problem, check_named_parties, decide, preview_change, readable_change,
-    redraft_change, side_of,
-};
-pub(crate) use contracts::{
-    create_as as create_contract_as, on_a_contract_seen, readable_contract, sees_all,
-};
-pub(crate) use links::{make_link, may_change_link, set_archived as set_link_archived};
-pub(crate) use parties::{check_may_manage, check_may_place_under, readable_party};
-pub use requests::parse_statuses as parse_request_statuses;
-pub(crate) use services::{managed_service, readable_service};
-pub(crate) use terms::{readable_diff, version_as_seen};
 
 use std::sync::OnceLock;
 

@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
-    Access, Actor, Limit, NewParty, Page, Party, PartyId, PartyKind, PartyName, PartyPatch,
-    PartyReference, Principal, single_line,
+    Actor, Limit, NewParty, Page, Party, PartyId, PartyKind, PartyName, PartyPatch, PartyReference,
+    single_line,
 };
 use kept_store::{PartyOrder, PartyQuery};
 use serde::Deserialize;
@@ -14,11 +14,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ArchivedParam, double_option};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
+use crate::usecases::parties::{check_may_manage, check_may_place_under, readable_party};
 
 /// The parties routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -112,27 +113,6 @@ pub struct CreateParty {
     reference: Option<PartyReference>,
 }
 
-/// Decides whether the caller may place a party under `parent` (or at the
-/// top). A parent the caller cannot see is reported as missing.
-pub(crate) async fn check_may_place_under(
-    state: &AppState,
-    caller: &Principal,
-    parent: Option<PartyId>,
-) -> Result<(), ApiError> {
-    let access = match parent {
-        None => caller.create_top_level_party(),
-        Some(id) => match state.store.lineage(id).await {
-            Ok(lineage) => caller.manage_party(&lineage),
-            Err(kept_store::StoreError::NotFound) => Access::Hidden,
-            Err(e) => return Err(e.into()),
-        },
-    };
-    match access {
-        Access::Hidden => Err(ApiError::field("parent_id", "no such party")),
-        other => ApiError::check(other),
-    }
-}
-
 /// Creates a party. Admins create anywhere; managers under the parties they manage.
 #[utoipa::path(post, path = "/parties", tag = "parties", request_body = CreateParty,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
@@ -167,27 +147,6 @@ async fn create_party(
         [(header::LOCATION, location)],
         Json(party),
     ))
-}
-
-/// Loads a party the caller may read, or answers not found.
-pub(crate) async fn readable_party(
-    state: &AppState,
-    caller: &Principal,
-    id: PartyId,
-) -> Result<Party, ApiError> {
-    let lineage = state.store.lineage(id).await?;
-    ApiError::check(caller.read_party(&lineage))?;
-    Ok(state.store.party(id).await?)
-}
-
-/// Fails unless the caller may manage the party.
-pub(crate) async fn check_may_manage(
-    state: &AppState,
-    caller: &Principal,
-    id: PartyId,
-) -> Result<(), ApiError> {
-    let lineage = state.store.lineage(id).await?;
-    ApiError::check(caller.manage_party(&lineage))
 }
 
 /// Reads one party.

@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
     ContractId, Limit, Page, PartyId, RequestChange, RequestEvent, RequestId, RequestKind,
-    RequestRole, RequestStatus, SlaState, Timestamp, UserId,
+    RequestRole, SlaState, Timestamp, UserId,
 };
 use kept_store::{RequestOrder, RequestQuery};
 use serde::{Deserialize, Serialize};
@@ -20,10 +20,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::requests::chain::{Escalation, RequestChain, chain_of, escalate};
+use crate::requests::filters::{comma_list, parse_statuses};
 use crate::requests::intake::{Intake, raise};
 use crate::requests::{Calendars, RequestView, act, parse_action, readable, view};
 use crate::state::AppState;
@@ -99,34 +100,6 @@ pub struct ListParams {
     cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
     limit: Option<u32>,
-}
-
-fn comma_list<T: std::str::FromStr<Err = String>>(
-    field: &str,
-    raw: &str,
-) -> Result<Vec<T>, ApiError> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|e: String| ApiError::field(field, e)))
-        .collect()
-}
-
-/// The statuses a `status` filter names.
-pub fn parse_statuses(raw: &str) -> Result<Vec<RequestStatus>, ApiError> {
-    Ok(match raw {
-        "open" => RequestStatus::ALL
-            .iter()
-            .copied()
-            .filter(|s| s.is_open())
-            .collect(),
-        "closed" => RequestStatus::ALL
-            .iter()
-            .copied()
-            .filter(|s| !s.is_open())
-            .collect(),
-        other => comma_list("status", other)?,
-    })
 }
 
 impl ListParams {

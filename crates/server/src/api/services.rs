@@ -6,20 +6,21 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    Access, Actor, Limit, NewService, Page, PartyId, PartyName, Principal, Service, ServiceDetails,
-    ServiceId, ServicePatch, Targets,
+    Actor, Limit, NewService, Page, PartyId, PartyName, Service, ServiceDetails, ServiceId,
+    ServicePatch, Targets,
 };
-use kept_store::{ServiceQuery, StoreError};
+use kept_store::ServiceQuery;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ArchivedParam, double_option};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
+use crate::usecases::services::{check_manage_service, managed_service, readable_service};
 
 /// The services routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -93,22 +94,6 @@ pub struct CreateService {
     default_targets: Targets,
 }
 
-/// Fails unless the caller manages the provider; an unseen one is missing.
-async fn check_manage(
-    state: &AppState,
-    caller: &Principal,
-    provider: PartyId,
-) -> Result<(), ApiError> {
-    let lineage = match state.store.lineage(provider).await {
-        Err(StoreError::NotFound) => return Err(ApiError::field("provider_id", "no such party")),
-        other => other?,
-    };
-    match caller.manage_party(&lineage) {
-        Access::Hidden => Err(ApiError::field("provider_id", "no such party")),
-        other => ApiError::check(other),
-    }
-}
-
 /// Adds a service to the catalog. Admins, and managers of the provider.
 #[utoipa::path(post, path = "/services", tag = "services", request_body = CreateService,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first response")),
@@ -132,7 +117,7 @@ async fn create_service(
         default_targets: body.default_targets,
     }
     .checked()?;
-    check_manage(&state, &caller, body.provider_id).await?;
+    check_manage_service(&state, &caller, body.provider_id).await?;
     let service = state
         .store
         .create_service(
@@ -150,33 +135,6 @@ async fn create_service(
         [(header::LOCATION, location)],
         Json(service),
     ))
-}
-
-/// Loads a service the caller may read (they see its provider, or a
-/// contract that lists it), or answers not found.
-pub(crate) async fn readable_service(
-    state: &AppState,
-    caller: &Principal,
-    id: ServiceId,
-) -> Result<Service, ApiError> {
-    let service = state.store.service(id).await?;
-    let keeper = state.store.lineage(service.provider_id).await?;
-    // The contracts are asked only of those who do not see the provider.
-    let covered = !caller.read_party(&keeper).is_allowed()
-        && super::on_a_contract_seen(state, caller, Some(id), None).await?;
-    ApiError::check(caller.read_catalog_entry(&keeper, covered))?;
-    Ok(service)
-}
-
-/// Loads a service the caller may change.
-pub(crate) async fn managed_service(
-    state: &AppState,
-    caller: &Principal,
-    id: ServiceId,
-) -> Result<Service, ApiError> {
-    let service = readable_service(state, caller, id).await?;
-    ApiError::check(caller.manage_party(&state.store.lineage(service.provider_id).await?))?;
-    Ok(service)
 }
 
 /// Reads one service: its provider's people (and those who see the

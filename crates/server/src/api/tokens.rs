@@ -10,11 +10,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiPath};
 use super::idempotency::ContainsSecret;
 use crate::accounts;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 
 /// The tokens routes.

@@ -15,11 +15,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ArchivedParam;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::idempotency::ContainsSecret;
 use crate::accounts::{self, NewLogin};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, ProblemKind};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 /// The users routes.

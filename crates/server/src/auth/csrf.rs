@@ -54,7 +54,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
         let session = Session::from_request_parts(&mut parts, state)
             .await
             .map_err(|(_, m)| ApiError::internal(m))?;
-        let bytes = crate::api::extract::read_body(Request::from_parts(parts, body), state).await?;
+        let bytes = crate::extract::read_body(Request::from_parts(parts, body), state).await?;
         let expected = session
             .get::<String>(KEY)
             .await
@@ -65,7 +65,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
         let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         let value = serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let path = e.path().to_string();
-            crate::api::extract::field_error(&path, &e.into_inner().to_string(), "form")
+            crate::extract::field_error(&path, &e.into_inner().to_string(), "form")
         })?;
         Ok(CsrfForm(value))
     }

@@ -5,7 +5,10 @@
 //! input and call these.
 
 pub mod chain;
+pub mod filters;
 pub mod intake;
+
+pub use filters::parse_statuses;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -19,11 +19,12 @@ use kept_store::{CalendarQuery, PartyQuery};
 use serde::Deserialize;
 
 use super::{Flash, Layout, NoFields, WebError, WebPath, WebQuery, after_post, see_other};
-use crate::api::{instant, managed_calendar, readable_calendar};
+
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::usecases::calendars::{instant, managed_calendar, readable_calendar};
 
 /// What a new calendar starts from in the editor.
 const EXAMPLE: &str = r#"zone = "Europe/London"

@@ -15,11 +15,12 @@ use kept_store::PartyQuery;
 use serde::Deserialize;
 
 use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
-use crate::api::{make_link, may_change_link, set_link_archived};
+
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::usecases::links::{make_link, may_change_link, set_link_archived};
 
 const NODE_W: i64 = 200;
 const NODE_H: i64 = 40;

@@ -7,7 +7,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kept_domain::{
-    Actor, ChangeDraft, ChangeRequestId, ContractChanges, ContractId, Coverage, NewChangeRequest,
+    ChangeDraft, ChangeRequestId, ContractChanges, ContractId, Coverage,
     PartyId, Principal, ServiceId, Terms, Verdict,
 };
 use serde::Deserialize;
@@ -17,14 +17,15 @@ use super::contracts::detail_page;
 use super::{
     Labels, NoFields, WebError, WebPath, after_post, describe_as, see_other, shown_on_form,
 };
-use crate::api::{
-    apply_change, change_problem, check_named_parties, decide, readable_change, readable_contract,
-    redraft_change, side_of,
-};
+
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
-use crate::error::{ApiError, ProblemKind};
+use crate::error::ApiError;
 use crate::state::AppState;
+use crate::usecases::changes::{
+    apply_change, coverage_of_version, decide, edit_change, raise_change, readable_change,
+    redraft_change, submit_change, withdraw_change,
+};
 
 fn back(contract: ContractId) -> String {
     format!("/contracts/{contract}#change-requests")
@@ -105,21 +106,6 @@ pub async fn reject(
     .await
 }
 
-/// Fails unless the caller acts for the side that raised the change.
-async fn raiser_side(
-    state: &AppState,
-    caller: &Principal,
-    id: ChangeRequestId,
-) -> Result<(), ApiError> {
-    let (cr, contract) = readable_change(state, caller, id).await?;
-    if caller.is_admin() || side_of(state, caller, &contract).await? == Some(cr.side) {
-        Ok(())
-    } else {
-        Err(ApiError::new(ProblemKind::Forbidden)
-            .detail("only the side that raised it may do this"))
-    }
-}
-
 /// A button on a change request that sends nothing but itself.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -148,24 +134,11 @@ impl Button {
     }
 
     async fn press(self, s: &AppState, p: &Principal, id: ChangeRequestId) -> Result<(), ApiError> {
-        let actor = Actor::user(p);
         match self {
-            Self::Submit => {
-                raiser_side(s, p, id).await?;
-                if let Err(e) = s.store.submit_change_request(&actor, id).await {
-                    return Err(change_problem(s, e).await);
-                }
-            }
-            Self::Withdraw => {
-                raiser_side(s, p, id).await?;
-                s.store.withdraw_change_request(&actor, id).await?;
-            }
-            Self::Redraft => {
-                redraft_change(s, p, id).await?;
-            }
-            Self::Apply => {
-                apply_change(s, p, id, None).await?;
-            }
+            Self::Submit => drop(submit_change(s, p, id).await?),
+            Self::Withdraw => drop(withdraw_change(s, p, id).await?),
+            Self::Redraft => drop(redraft_change(s, p, id).await?),
+            Self::Apply => drop(apply_change(s, p, id, None).await?),
         }
         Ok(())
     }
@@ -272,31 +245,15 @@ fn optional_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<Option<T>
         .map_err(|_| ApiError::field(field, "is not an id"))
 }
 
-/// What the contract covers as of `version` (as it stands, with empty
-/// terms, before any).
+/// What the contract covers as of the version a form names.
 async fn coverage_at(
     state: &AppState,
+    caller: &Principal,
     contract: ContractId,
     version: &str,
 ) -> Result<Coverage, ApiError> {
     let version: Option<u32> = optional_id("base_version", version)?;
-    let versions = state.store.terms_versions(contract).await?;
-    match version {
-        Some(n) => versions
-            .iter()
-            .find(|v| v.version == n)
-            .map(kept_domain::TermsVersion::coverage)
-            .ok_or_else(|| ApiError::field("base_version", "is not a version of this contract")),
-        None => {
-            let c = state.store.contract(contract).await?;
-            Ok(Coverage {
-                terms: Terms::default(),
-                customer_ids: c.customer_ids,
-                service_ids: c.service_ids,
-                calendar_id: c.calendar_id,
-            })
-        }
-    }
+    coverage_of_version(state, caller, contract, version).await
 }
 
 /// The contract page again with the refused form as typed, or the error.
@@ -325,32 +282,10 @@ pub async fn raise(
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
     let result = async {
-        let contract = readable_contract(&state, principal, contract_id).await?;
-        let side = side_of(&state, principal, &contract)
-            .await?
-            .ok_or_else(|| {
-                ApiError::new(ProblemKind::Forbidden)
-                    .detail("change requests are raised by the provider's managers or the client")
-            })?;
-        let base = coverage_at(&state, contract_id, &form.base_version).await?;
+        let base = coverage_at(&state, principal, contract_id, &form.base_version).await?;
         let draft = form.draft(&base, ContractChanges::default())?;
-        check_named_parties(&state, principal, &draft.changes).await?;
-        let actor = Actor::user(principal);
-        let cr = state
-            .store
-            .create_change_request(
-                &actor,
-                NewChangeRequest {
-                    contract_id,
-                    side,
-                    raised_by: principal.user_id,
-                    draft,
-                },
-            )
-            .await?;
-        if let Err(e) = state.store.submit_change_request(&actor, cr.id).await {
-            return Err(change_problem(&state, e).await);
-        }
+        let cr = raise_change(&state, principal, contract_id, draft).await?;
+        submit_change(&state, principal, cr.id).await?;
         Ok(())
     }
     .await;
@@ -386,26 +321,12 @@ pub async fn edit(
         if cr.contract_id != contract_id {
             return Err(ApiError::not_found());
         }
-        raiser_side(&state, principal, id).await?;
-        let base = coverage_at(&state, contract_id, &form.base_version).await?;
+        let base = coverage_at(&state, principal, contract_id, &form.base_version).await?;
         // The customers, services and calendar it changes are kept, less
         // what the version its terms are now written against already has.
-        let c = cr.changes;
-        let keep = ContractChanges {
-            terms: None,
-            add_customers: not_in(c.add_customers, &base.customer_ids, false),
-            remove_customers: not_in(c.remove_customers, &base.customer_ids, true),
-            add_services: not_in(c.add_services, &base.service_ids, false),
-            remove_services: not_in(c.remove_services, &base.service_ids, true),
-            calendar_id: c.calendar_id.filter(|cal| Some(*cal) != base.calendar_id),
-        };
-        let draft = form.draft(&base, keep)?;
-        check_named_parties(&state, principal, &draft.changes).await?;
-        let actor = Actor::user(principal);
-        state.store.edit_change_request(&actor, id, draft).await?;
-        if let Err(e) = state.store.submit_change_request(&actor, id).await {
-            return Err(change_problem(&state, e).await);
-        }
+        let draft = form.draft(&base, kept_domain::still_to_change(&cr.changes, &base))?;
+        edit_change(&state, principal, id, draft).await?;
+        submit_change(&state, principal, id).await?;
         Ok(())
     }
     .await;
@@ -425,11 +346,4 @@ pub async fn edit(
             .await
         }
     }
-}
-
-/// The entries of `ids` that `base` has (`present`) or lacks.
-fn not_in<T: PartialEq>(ids: Vec<T>, base: &[T], present: bool) -> Vec<T> {
-    ids.into_iter()
-        .filter(|x| base.contains(x) == present)
-        .collect()
 }

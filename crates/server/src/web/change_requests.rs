@@ -16,9 +16,12 @@ use kept_domain::{
 use kept_store::ChangeRequestQuery;
 
 use super::WebError;
-use crate::api::{preview_change, readable_diff, sees_all, side_of, version_as_seen};
+
 use crate::error::ProblemKind;
 use crate::state::AppState;
+use crate::usecases::changes::{preview_change, side_of};
+use crate::usecases::contracts::sees_all;
+use crate::usecases::terms::{readable_diff, version_as_seen};
 
 /// One row of the SLA table.
 pub struct SlaRow {

@@ -17,11 +17,12 @@ use kept_store::{CalendarQuery, ContractQuery, PartyQuery, ServiceQuery, UserQue
 use super::change_requests::{Echo, Governance, governance};
 use super::services::providers;
 use super::{Layout, WebError, WebPath, after_post};
-use crate::api::{create_contract_as, readable_contract};
+
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::usecases::contracts::{create_as, readable_contract};
 
 /// A contract as a row of the list.
 pub struct Row {
@@ -274,7 +275,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let result = async {
         let new = read_new_contract(&Pairs(pairs))?;
-        let contract = create_contract_as(&state, &caller.principal, new).await?;
+        let contract = create_as(&state, &caller.principal, new).await?;
         Ok((
             format!("Recorded {}.", contract.name),
             format!("/contracts/{}", contract.id),

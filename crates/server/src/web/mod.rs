@@ -214,7 +214,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        crate::api::extract::ApiQuery::<T>::from_request_parts(parts, state)
+        crate::extract::ApiQuery::<T>::from_request_parts(parts, state)
             .await
             .map(|q| WebQuery(q.0))
             .map_err(WebError)
@@ -233,7 +233,7 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> axum::extract::FromR
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        crate::api::extract::ApiPath::<T>::from_request_parts(parts, state)
+        crate::extract::ApiPath::<T>::from_request_parts(parts, state)
             .await
             .map(|p| WebPath(p.0))
             .map_err(WebError)

@@ -15,11 +15,12 @@ use kept_store::{ArchivedFilter, AuditQuery, PartyOrder, PartyQuery};
 use serde::Deserialize;
 
 use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
-use crate::api::{check_may_manage, check_may_place_under, readable_party};
+
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::usecases::parties::{check_may_manage, check_may_place_under, readable_party};
 
 /// A party as a row of a table.
 pub struct Row {

@@ -16,10 +16,10 @@ use kept_store::{ContractQuery, RequestOrder, RequestQuery, SavedFilter};
 use serde::Deserialize;
 
 use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
-use crate::api::parse_request_statuses;
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
+use crate::requests::parse_statuses as parse_request_statuses;
 use crate::state::AppState;
 
 /// A request as a row of the queue.

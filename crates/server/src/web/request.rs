@@ -14,13 +14,14 @@ use kept_domain::{
 use serde::Deserialize;
 
 use super::{Labels, Layout, WebError, WebPath, after_form};
-use crate::api::readable_service;
+
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ProblemKind;
 use crate::requests::chain::{Escalation, RequestChain, chain_of, escalate, supplier_contracts};
 use crate::requests::{Calendars, act, parse_action, readable, view};
 use crate::state::AppState;
+use crate::usecases::services::readable_service;
 
 /// An event as the timeline shows it.
 pub struct Entry {

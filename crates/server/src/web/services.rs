@@ -16,11 +16,12 @@ use kept_store::{PartyQuery, ServiceQuery};
 use serde::Deserialize;
 
 use super::{Labels, Layout, NoFields, WebError, WebPath, after_form, after_post};
-use crate::api::{managed_service, readable_service};
+
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::usecases::services::{managed_service, readable_service};
 
 /// A service as a row of the list.
 pub struct Row {

@@ -1,5 +1,5 @@
-//! Extractors that turn bad input into problems naming the field, never into
-//! a panic, a 500 or axum's plain-text rejections.
+//! Extractors shared by the API and the pages, which turn bad input into
+//! problems naming the field, never into a panic, a 500 or axum's plain-text rejections.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};

@@ -1,0 +1,388 @@
+//! Change requests: which side the caller speaks for, who may see and act
+//! on one, what it changes (against its base and the latest version), and
+//! the steps: decide, apply, redraft, with conflicts named in sentences.
+
+use crate::error::{ApiError, ProblemKind};
+use crate::state::AppState;
+use crate::usecases::contracts::{
+    check_manage_contract, readable_contract, readable_parties, sees_all,
+};
+use crate::usecases::terms::{DiffLine, NameBook, diff_lines, readable_diff};
+use kept_domain::{
+    Actor, ChangeDraft, ChangeRequest, ChangeRequestId, Contract, ContractChanges, ContractId,
+    Difference, NewChangeRequest, Principal, Role, Side, TermsVersion, Timestamp, Verdict,
+};
+use kept_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The side the caller acts for on this contract, if any: admins and the
+/// provider's managers for the provider; managers and client contacts of
+/// the client for the client.
+pub(crate) async fn side_of(
+    state: &AppState,
+    caller: &Principal,
+    contract: &Contract,
+) -> Result<Option<Side>, ApiError> {
+    if caller
+        .manage_party(&state.store.lineage(contract.provider_id).await?)
+        .is_allowed()
+    {
+        return Ok(Some(Side::Provider));
+    }
+    let client = state.store.lineage(contract.client_id).await?;
+    let speaks_for_client = caller
+        .grants
+        .iter()
+        .any(|g| matches!(g.role, Role::Client | Role::Manager) && client.contains(g.party_id));
+    Ok(speaks_for_client.then_some(Side::Client))
+}
+
+/// The change request and its contract, if the caller may see them; 404
+/// otherwise (customers' people included).
+pub(crate) async fn readable_change(
+    state: &AppState,
+    caller: &Principal,
+    id: ChangeRequestId,
+) -> Result<(ChangeRequest, Contract), ApiError> {
+    let change = state.store.change_request(id).await?;
+    let contract = readable_contract(state, caller, change.contract_id).await?;
+    if !sees_all(state, caller, &contract).await? {
+        return Err(ApiError::not_found());
+    }
+    Ok((change, contract))
+}
+
+/// Fails unless the caller acts for the side that raised the change.
+pub(crate) async fn check_raiser_side(
+    state: &AppState,
+    caller: &Principal,
+    contract: &Contract,
+    change: &ChangeRequest,
+) -> Result<(), ApiError> {
+    if caller.is_admin() || side_of(state, caller, contract).await? == Some(change.side) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ProblemKind::Forbidden).detail(format!(
+            "only the {} side, which raised it, may do this",
+            change.side.as_str()
+        )))
+    }
+}
+
+/// Refuses customers to add that the caller cannot see, as if they did not
+/// exist.
+///
+/// Customers to remove are not filtered by what the caller may see: whoever
+/// sees the contract sees its customer list, so the provider's managers may
+/// propose to stop serving a customer they cannot otherwise read. The store
+/// refuses any that the contract does not list
+/// (`changes.remove_customers[n]`: "is not a customer of the contract"),
+/// which says nothing about whether such a party exists.
+pub(crate) async fn check_named_parties(
+    state: &AppState,
+    caller: &Principal,
+    changes: &ContractChanges,
+) -> Result<(), ApiError> {
+    let ids = &changes.add_customers;
+    let seen = readable_parties(state, caller, ids.clone()).await?;
+    if let Some(n) = ids.iter().position(|id| !seen.contains(id)) {
+        return Err(ApiError::field(
+            format!("changes.add_customers[{n}]"),
+            "no such party",
+        ));
+    }
+    Ok(())
+}
+
+/// One part of a change request that a newer version changed differently.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConflictLine {
+    /// What both touched: `terms.sla.{service}.{priority}.{target}`,
+    /// `terms.kpis.{kpi}.{period}` or `calendar_id`.
+    pub field: String,
+    /// What the change request proposes, from its base version's value.
+    #[schema(value_type = Object)]
+    pub proposed: serde_json::Value,
+    /// What the newer versions did to the same field since.
+    #[schema(value_type = Object)]
+    pub since: serde_json::Value,
+    /// The conflict in a sentence.
+    pub description: String,
+}
+
+/// What a change request changes: against the version it was drafted from,
+/// and, if applied now, against the latest version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Preview {
+    /// The version it was drafted against (none before any).
+    pub base_version: Option<u32>,
+    /// What it changes against that version: what the steering group
+    /// decides on.
+    pub changes: Vec<DiffLine>,
+    /// The latest version, which applying it now would follow (none before
+    /// any).
+    pub latest_version: Option<u32>,
+    /// What applying it now would change against the latest version: its
+    /// changes less those already made since. Empty while it conflicts.
+    pub against_latest: Vec<DiffLine>,
+    /// Fields a newer version changed differently since it was drafted;
+    /// while any is listed it cannot be submitted or applied and must be
+    /// redrafted.
+    pub conflicts: Vec<ConflictLine>,
+    /// The latest version with every part of the change that does not
+    /// conflict laid over it: where a redraft starts from.
+    #[serde(skip)]
+    pub rebased: kept_domain::Coverage,
+}
+
+/// Works out a change request's preview: its proposal in sentences, and
+/// how it lays over the latest version.
+pub(crate) async fn preview_change(
+    state: &AppState,
+    contract: &Contract,
+    change: &ChangeRequest,
+) -> Result<Preview, ApiError> {
+    let versions = state.store.terms_versions(contract.id).await?;
+    let latest = match versions.last() {
+        Some(v) => v.coverage(),
+        None => {
+            let full = state.store.contract(contract.id).await?;
+            kept_domain::Coverage {
+                terms: kept_domain::Terms::default(),
+                customer_ids: full.customer_ids,
+                service_ids: full.service_ids,
+                calendar_id: full.calendar_id,
+            }
+        }
+    };
+    let rebased = kept_domain::rebase(&latest, &change.proposal);
+    let against_latest = if rebased.conflicts.is_empty() {
+        // Refuses (422) what would no longer be valid terms.
+        let next =
+            kept_domain::apply_proposal(&latest, &change.proposal).map_err(StoreError::from)?;
+        readable_diff(state, None, (&latest).into(), (&next).into()).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Preview {
+        base_version: change.base_version,
+        changes: diff_lines(state, change.proposal.clone()).await?,
+        latest_version: versions.last().map(|v| v.version),
+        against_latest,
+        conflicts: conflict_lines(state, &rebased.conflicts).await?,
+        rebased: rebased.coverage,
+    })
+}
+
+/// Conflicts in sentences.
+pub(crate) async fn conflict_lines(
+    state: &AppState,
+    conflicts: &[kept_domain::ChangeConflict],
+) -> Result<Vec<ConflictLine>, ApiError> {
+    let mentioned: Vec<Difference> = conflicts
+        .iter()
+        .flat_map(|c| [c.proposed.clone(), c.since.clone()])
+        .collect();
+    let names = NameBook::for_differences(state, &mentioned).await?;
+    conflicts
+        .iter()
+        .map(|c| {
+            Ok(ConflictLine {
+                field: c.field.clone(),
+                proposed: serde_json::to_value(&c.proposed).map_err(ApiError::internal)?,
+                since: serde_json::to_value(&c.since).map_err(ApiError::internal)?,
+                description: c.describe(&names),
+            })
+        })
+        .collect()
+}
+
+/// A store error as a problem, naming the conflicting fields of a change
+/// request in sentences.
+pub(crate) async fn change_problem(state: &AppState, error: StoreError) -> ApiError {
+    match error {
+        StoreError::ChangeConflicts(conflicts) => match conflict_lines(state, &conflicts).await {
+            Ok(lines) => conflict_problem(lines),
+            Err(e) => e,
+        },
+        other => other.into(),
+    }
+}
+
+pub(crate) fn conflict_problem(lines: Vec<ConflictLine>) -> ApiError {
+    let detail = format!(
+        "Since it was drafted, a newer terms version changed what it changes: {}. Redraft it \
+         against the latest version and have it approved again",
+        lines
+            .iter()
+            .map(|l| l.description.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let conflicts = serde_json::to_value(&lines).unwrap_or_default();
+    ApiError::new(ProblemKind::ChangeConflict)
+        .detail(detail)
+        .with("conflicts", conflicts)
+}
+
+/// Sends a change request back to draft, for its raiser's side.
+pub(crate) async fn redraft_change(
+    state: &AppState,
+    caller: &Principal,
+    id: ChangeRequestId,
+) -> Result<ChangeRequest, ApiError> {
+    let (change, contract) = readable_change(state, caller, id).await?;
+    check_raiser_side(state, caller, &contract, &change).await?;
+    Ok(state
+        .store
+        .redraft_change_request(&Actor::user(caller), id)
+        .await?)
+}
+
+/// Records the caller's decision on a change request.
+pub(crate) async fn decide(
+    state: &AppState,
+    caller: &Principal,
+    id: ChangeRequestId,
+    verdict: Verdict,
+    comment: &str,
+) -> Result<ChangeRequest, ApiError> {
+    let (_, contract) = readable_change(state, caller, id).await?;
+    if !contract.is_steered_by(caller.user_id) {
+        return Err(ApiError::from(StoreError::NotAnApprover));
+    }
+    let comment = comment.trim();
+    if comment.chars().count() > 2000 {
+        return Err(ApiError::field("comment", "at most 2000 characters"));
+    }
+    Ok(state
+        .store
+        .decide_change_request(&Actor::user(caller), id, verdict, comment.to_owned())
+        .await?)
+}
+
+/// Applies an approved change request as a new terms version (the
+/// provider's managers).
+pub(crate) async fn apply_change(
+    state: &AppState,
+    caller: &Principal,
+    id: ChangeRequestId,
+    effective_from: Option<Timestamp>,
+) -> Result<(ChangeRequest, TermsVersion), ApiError> {
+    let (_, contract) = readable_change(state, caller, id).await?;
+    check_manage_contract(state, caller, &contract).await?;
+    match state
+        .store
+        .apply_change_request(&Actor::user(caller), id, effective_from)
+        .await
+    {
+        Ok(done) => Ok(done),
+        Err(e) => Err(change_problem(state, e).await),
+    }
+}
+
+/// Raises a change request as a draft against a contract the caller sees,
+/// for the side they speak for (the provider's managers, or the client).
+pub(crate) async fn raise_change(
+    state: &AppState,
+    caller: &Principal,
+    contract_id: ContractId,
+    draft: ChangeDraft,
+) -> Result<ChangeRequest, ApiError> {
+    let contract = readable_contract(state, caller, contract_id).await?;
+    let side = side_of(state, caller, &contract).await?.ok_or_else(|| {
+        ApiError::new(ProblemKind::Forbidden)
+            .detail("change requests are raised by the provider's managers or the client")
+    })?;
+    let draft = draft.checked()?;
+    check_named_parties(state, caller, &draft.changes).await?;
+    Ok(state
+        .store
+        .create_change_request(
+            &Actor::user(caller),
+            NewChangeRequest {
+                contract_id,
+                side,
+                raised_by: caller.user_id,
+                draft,
+            },
+        )
+        .await?)
+}
+
+/// Rewrites a draft of the caller's side.
+pub(crate) async fn edit_change(
+    state: &AppState,
+    caller: &Principal,
+    id: ChangeRequestId,
+    draft: ChangeDraft,
+) -> Result<ChangeRequest, ApiError> {
+    let (change, contract) = readable_change(state, caller, id).await?;
+    check_raiser_side(state, caller, &contract, &change).await?;
+    let draft = draft.checked()?;
+    check_named_parties(state, caller, &draft.changes).await?;
+    Ok(state
+        .store
+        .edit_change_request(&Actor::user(caller), id, draft)
+        .await?)
+}
+
+/// Sends a draft of the caller's side to the steering group; a conflict
+/// with a newer version is named in sentences.
+pub(crate) async fn submit_change(
+    state: &AppState,
+    caller: &Principal,
+    id: ChangeRequestId,
+) -> Result<ChangeRequest, ApiError> {
+    let (change, contract) = readable_change(state, caller, id).await?;
+    check_raiser_side(state, caller, &contract, &change).await?;
+    match state
+        .store
+        .submit_change_request(&Actor::user(caller), id)
+        .await
+    {
+        Ok(change) => Ok(change),
+        Err(e) => Err(change_problem(state, e).await),
+    }
+}
+
+/// Takes back a draft or submitted change request of the caller's side.
+pub(crate) async fn withdraw_change(
+    state: &AppState,
+    caller: &Principal,
+    id: ChangeRequestId,
+) -> Result<ChangeRequest, ApiError> {
+    let (change, contract) = readable_change(state, caller, id).await?;
+    check_raiser_side(state, caller, &contract, &change).await?;
+    Ok(state
+        .store
+        .withdraw_change_request(&Actor::user(caller), id)
+        .await?)
+}
+
+/// What a contract the caller sees covers as of `version` (as it stands,
+/// with empty terms, for none): what a change drafted against it starts
+/// from.
+pub(crate) async fn coverage_of_version(
+    state: &AppState,
+    caller: &Principal,
+    contract: ContractId,
+    version: Option<u32>,
+) -> Result<kept_domain::Coverage, ApiError> {
+    let c = readable_contract(state, caller, contract).await?;
+    let versions = state.store.terms_versions(contract).await?;
+    match version {
+        Some(n) => versions
+            .iter()
+            .find(|v| v.version == n)
+            .map(TermsVersion::coverage)
+            .ok_or_else(|| ApiError::field("base_version", "is not a version of this contract")),
+        None => Ok(kept_domain::Coverage {
+            terms: kept_domain::Terms::default(),
+            customer_ids: c.customer_ids,
+            service_ids: c.service_ids,
+            calendar_id: c.calendar_id,
+        }),
+    }
+}

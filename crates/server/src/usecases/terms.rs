@@ -1,0 +1,139 @@
+//! Terms versions as the caller may see them, and differences between
+//! versions in sentences, with the names of what they mention.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::usecases::contracts::readable_parties;
+use kept_domain::{
+    CalendarId, Covered, Difference, Names, PartyId, Principal, ServiceId, TermsVersion,
+    diff_versions,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// A version as the caller may see it: customers they may not see left out.
+pub(crate) async fn version_as_seen(
+    state: &AppState,
+    caller: &Principal,
+    all: bool,
+    mut v: TermsVersion,
+) -> Result<TermsVersion, ApiError> {
+    if !all {
+        v.customer_ids = readable_parties(state, caller, v.customer_ids).await?;
+    }
+    Ok(v)
+}
+
+/// Names for the parties, services and calendars differences mention.
+pub(crate) struct NameBook {
+    parties: HashMap<PartyId, String>,
+    services: HashMap<ServiceId, String>,
+    calendars: HashMap<CalendarId, String>,
+}
+
+impl Names for NameBook {
+    fn party(&self, id: PartyId) -> String {
+        self.parties
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+    fn service(&self, id: ServiceId) -> String {
+        self.services
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+    fn calendar(&self, id: CalendarId) -> String {
+        self.calendars
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+}
+
+impl NameBook {
+    /// Looks up every name the differences mention.
+    pub(crate) async fn for_differences(
+        state: &AppState,
+        differences: &[Difference],
+    ) -> Result<Self, ApiError> {
+        let mut book = Self {
+            parties: HashMap::new(),
+            services: HashMap::new(),
+            calendars: HashMap::new(),
+        };
+        let mut parties = Vec::new();
+        for d in differences {
+            match d {
+                Difference::Customer { party_id, .. } => parties.push(*party_id),
+                Difference::Service { service_id, .. } | Difference::Sla { service_id, .. } => {
+                    if !book.services.contains_key(service_id) {
+                        let s = state.store.service(*service_id).await?;
+                        book.services
+                            .insert(*service_id, s.name.as_str().to_owned());
+                    }
+                }
+                Difference::Calendar { from, to } => {
+                    for id in from.iter().chain(to) {
+                        let c = state.store.calendar(*id).await?;
+                        book.calendars.insert(*id, c.name.as_str().to_owned());
+                    }
+                }
+                Difference::Kpi { .. } | Difference::Scope { .. } => {}
+            }
+        }
+        book.parties = state
+            .store
+            .party_names(&parties)
+            .await?
+            .into_iter()
+            .map(|(id, n)| (id, n.as_str().to_owned()))
+            .collect();
+        Ok(book)
+    }
+}
+
+/// One difference between versions, with its reading.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiffLine {
+    /// What kind of change: `sla`, `kpi`, `customer`, `service`,
+    /// `calendar` or `scope`.
+    #[schema(value_type = Object)]
+    #[serde(flatten)]
+    pub difference: serde_json::Value,
+    /// The change in a sentence.
+    pub description: String,
+}
+
+/// The differences from `old` to `new` that the caller may see, readable.
+pub(crate) async fn readable_diff(
+    state: &AppState,
+    visible_customers: Option<&[PartyId]>,
+    old: Covered<'_>,
+    new: Covered<'_>,
+) -> Result<Vec<DiffLine>, ApiError> {
+    let differences: Vec<Difference> = diff_versions(old, new)
+        .into_iter()
+        .filter(|d| visible_customers.is_none_or(|v| !d.is_about_other_customer(v)))
+        .collect();
+    diff_lines(state, differences).await
+}
+
+/// Differences in sentences.
+pub(crate) async fn diff_lines(
+    state: &AppState,
+    differences: Vec<Difference>,
+) -> Result<Vec<DiffLine>, ApiError> {
+    let names = NameBook::for_differences(state, &differences).await?;
+    differences
+        .into_iter()
+        .map(|d| {
+            Ok(DiffLine {
+                description: d.describe(&names),
+                difference: serde_json::to_value(&d).map_err(ApiError::internal)?,
+            })
+        })
+        .collect()
+}
