@@ -129,7 +129,7 @@ pub(super) async fn sync_members<T: ToString>(
     add: &[T],
     remove: &[T],
 ) -> Result<()> {
-    // Table and column names are constants of this module, never input.
+    // Table and column names are constants of the calling module, never input.
     let insert = format!("INSERT INTO {table} (contract_id, {column}) VALUES ($1, $2)");
     let delete = format!("DELETE FROM {table} WHERE contract_id = $1 AND {column} = $2");
     for (text, ids) in [(insert, add), (delete, remove)] {
