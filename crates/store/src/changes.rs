@@ -18,233 +18,26 @@
 use async_trait::async_trait;
 use kept_domain::{
     Actor, AuditAction, ChangeAction, ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus,
-    Contract, ContractChanges, ContractId, Coverage, Decision, Difference, NewChangeRequest, Page,
-    PartyScope, TermsVersion, Timestamp, UserId, Verdict, apply_proposal, change, propose,
+    Decision, NewChangeRequest, Page, TermsVersion, Timestamp, Verdict, change,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 use crate::audit::append;
-use crate::contracts::{check_calendar, check_services, fetch_contract};
+use crate::contracts::fetch_contract;
 use crate::error::{Conflict, Result, StoreError, on_unique};
-use crate::parties::{push_in_scope, usable_party};
 use crate::query::ChangeRequestQuery;
-use crate::sql::{RowExt, Sql, micros, now, to_micros};
-use crate::terms::{
-    actor_user, check_order, coverage_of, fetch_versions, insert_version, latest_coverage,
-    lock_contract, to_json,
-};
+use crate::sql::{Sql, micros, now, to_micros};
+use crate::terms::{actor_user, check_order, insert_version, lock_contract, to_json};
 use crate::{ChangeStore, SqlStore};
 
-const SELECT: &str = "SELECT cr.id, cr.contract_id, cr.title, cr.rationale, cr.changes, \
-     cr.effective_from, cr.side, cr.raised_by, cr.status, cr.submitted_at, cr.decided_at, \
-     cr.applied_at, cr.applied_version, cr.created_at, cr.updated_at, cr.base_version, \
-     cr.proposal FROM change_requests cr";
+mod checks;
+mod read;
 
-fn corrupt(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(e.to_string())
-}
-
-async fn decisions(conn: &mut AnyConnection, id: ChangeRequestId) -> Result<Vec<Decision>> {
-    let rows = sqlx::query(
-        "SELECT user_id, verdict, comment, decided_at FROM change_decisions \
-         WHERE change_request_id = $1 ORDER BY decided_at, user_id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Decision {
-                user_id: r.parsed("user_id")?,
-                verdict: r.text("verdict")?.parse().map_err(corrupt)?,
-                comment: r.text("comment")?,
-                decided_at: r.instant("decided_at")?,
-            })
-        })
-        .collect()
-}
-
-fn opt_version(row: &AnyRow, column: &str) -> Result<Option<u32>> {
-    row.opt_int(column)?
-        .map(u32::try_from)
-        .transpose()
-        .map_err(corrupt)
-}
-
-/// The proposal of a change request raised before proposals were stored:
-/// its changes against its base version, or against the latest version when
-/// they no longer fit that base (as such requests were then applied).
-async fn legacy_proposal(
-    conn: &mut AnyConnection,
-    contract: ContractId,
-    base_version: Option<u32>,
-    changes: &ContractChanges,
-) -> Result<Vec<Difference>> {
-    let versions = fetch_versions(conn, contract).await?;
-    let base = coverage_of(conn, contract, &versions, base_version).await?;
-    if let Ok(p) = propose(&base, changes) {
-        return Ok(p);
-    }
-    let latest = latest_coverage(conn, contract, &versions).await?;
-    Ok(propose(&latest, changes).unwrap_or_default())
-}
-
-async fn from_row(conn: &mut AnyConnection, row: &AnyRow) -> Result<ChangeRequest> {
-    let id: ChangeRequestId = row.parsed("id")?;
-    let contract_id = row.parsed("contract_id")?;
-    let changes: ContractChanges = serde_json::from_str(&row.text("changes")?).map_err(corrupt)?;
-    let base_version = opt_version(row, "base_version")?;
-    let proposal = match row.opt_text("proposal")? {
-        Some(text) => serde_json::from_str(&text).map_err(corrupt)?,
-        None => legacy_proposal(conn, contract_id, base_version, &changes).await?,
-    };
-    Ok(ChangeRequest {
-        id,
-        contract_id,
-        title: row.text("title")?,
-        rationale: row.text("rationale")?,
-        changes,
-        base_version,
-        proposal,
-        effective_from: row.opt_instant("effective_from")?,
-        side: row.text("side")?.parse().map_err(corrupt)?,
-        raised_by: row.parsed("raised_by")?,
-        status: row.text("status")?.parse().map_err(corrupt)?,
-        decisions: decisions(conn, id).await?,
-        submitted_at: row.opt_instant("submitted_at")?,
-        decided_at: row.opt_instant("decided_at")?,
-        applied_at: row.opt_instant("applied_at")?,
-        applied_version: opt_version(row, "applied_version")?,
-        created_at: row.instant("created_at")?,
-        updated_at: row.instant("updated_at")?,
-    })
-}
-
-async fn fetch(conn: &mut AnyConnection, id: ChangeRequestId) -> Result<ChangeRequest> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE cr.id = $1")))
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    from_row(conn, &row).await
-}
-
-/// Takes the change request's row lock and reads it.
-async fn lock(conn: &mut AnyConnection, id: ChangeRequestId) -> Result<ChangeRequest> {
-    let done = sqlx::query("UPDATE change_requests SET updated_at = updated_at WHERE id = $1")
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    fetch(conn, id).await
-}
-
-/// Refuses any step of a change request on a contract that has ended: it
-/// takes no more changes (withdrawing one is still allowed).
-fn check_not_ended(contract: &Contract) -> Result<()> {
-    if contract.is_archived() {
-        return Err(StoreError::invalid("contract_id", "the contract has ended"));
-    }
-    Ok(())
-}
-
-/// Checks that the contract has not ended and that what the changes name
-/// exists.
-async fn check_named(
-    conn: &mut AnyConnection,
-    contract: ContractId,
-    changes: &ContractChanges,
-) -> Result<Contract> {
-    let c = fetch_contract(conn, contract).await?;
-    check_not_ended(&c)?;
-    for (n, id) in changes.add_customers.iter().enumerate() {
-        usable_party(conn, *id, &format!("changes.add_customers[{n}]")).await?;
-    }
-    check_services(conn, c.provider_id, &changes.add_services)
-        .await
-        .map_err(|e| prefix(e, "changes.add_services", "service_ids"))?;
-    if let Some(calendar) = changes.calendar_id {
-        check_calendar(conn, calendar)
-            .await
-            .map_err(|e| prefix(e, "changes.calendar_id", "calendar_id"))?;
-    }
-    Ok(c)
-}
-
-/// Checks a draft's changes and works out its proposal against the version
-/// it names (the latest when it names none): returns that version's number
-/// and the proposal.
-async fn draft_proposal(
-    conn: &mut AnyConnection,
-    contract: ContractId,
-    draft: &ChangeDraft,
-) -> Result<(Option<u32>, Vec<Difference>)> {
-    check_named(conn, contract, &draft.changes).await?;
-    let versions = fetch_versions(conn, contract).await?;
-    let latest = versions.last().map(|v| v.version);
-    let base_version = match draft.base_version {
-        None => latest,
-        Some(n) if versions.iter().any(|v| v.version == n) => Some(n),
-        Some(n) => {
-            return Err(StoreError::invalid(
-                "base_version",
-                format!("the contract has no terms version {n}"),
-            ));
-        }
-    };
-    let base = coverage_of(conn, contract, &versions, base_version).await?;
-    Ok((base_version, propose(&base, &draft.changes)?))
-}
-
-/// A change request laid over the latest version.
-struct Applied {
-    /// Every version so far.
-    versions: Vec<TermsVersion>,
-    /// The contract as it stands.
-    contract: Contract,
-    /// What the contract covers with the change applied.
-    next: Coverage,
-}
-
-/// Checks that a change request still names what exists and lays its
-/// proposal over the latest version.
-async fn check_applies(conn: &mut AnyConnection, change: &ChangeRequest) -> Result<Applied> {
-    let contract = check_named(conn, change.contract_id, &change.changes).await?;
-    let versions = fetch_versions(conn, change.contract_id).await?;
-    let latest = latest_coverage(conn, change.contract_id, &versions).await?;
-    let next = apply_proposal(&latest, &change.proposal)?;
-    Ok(Applied {
-        versions,
-        contract,
-        next,
-    })
-}
-
-/// The entries of `next` missing from `now`, and those of `now` gone from `next`.
-fn added_and_removed<T: PartialEq + Copy>(now: &[T], next: &[T]) -> (Vec<T>, Vec<T>) {
-    (
-        next.iter().filter(|x| !now.contains(x)).copied().collect(),
-        now.iter().filter(|x| !next.contains(x)).copied().collect(),
-    )
-}
-
-/// Renames the fields of a validation error from the contract's names to
-/// the change request's.
-fn prefix(e: StoreError, to: &str, from: &str) -> StoreError {
-    match e {
-        StoreError::Invalid(mut errors) => {
-            for f in &mut errors.0 {
-                f.field = f.field.replacen(from, to, 1);
-            }
-            StoreError::Invalid(errors)
-        }
-        other => other,
-    }
-}
+use checks::{
+    Applied, added_and_removed, check_applies, check_not_ended, draft_proposal, sync_members,
+};
+use read::{SELECT, fetch, from_row, lock, push_visible};
 
 /// Moves a change request to `status`, stamping `column` (if any) too.
 async fn set_status(
@@ -265,26 +58,6 @@ async fn set_status(
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-fn push_visible(sql: &mut Sql, scope: &PartyScope, user: Option<UserId>) {
-    let PartyScope::Within { roots, .. } = scope else {
-        return;
-    };
-    let reach = PartyScope::Within {
-        roots: roots.clone(),
-        context: Vec::new(),
-    };
-    sql.push(" AND EXISTS (SELECT 1 FROM contracts c WHERE c.id = cr.contract_id AND (");
-    push_in_scope(sql, "c.provider_id", &reach);
-    sql.push(" OR ");
-    push_in_scope(sql, "c.client_id", &reach);
-    if let Some(user) = user {
-        sql.push(" OR EXISTS (SELECT 1 FROM contract_approvers ca WHERE ca.contract_id = c.id AND ca.user_id = ")
-            .bind(user.to_string())
-            .push(")");
-    }
-    sql.push("))");
 }
 
 #[async_trait]
@@ -711,28 +484,4 @@ impl ChangeStore for SqlStore {
         self.commit_audited(tx).await?;
         Ok((after, version))
     }
-}
-
-/// Adds and removes rows of a contract's member table.
-async fn sync_members<T: ToString>(
-    conn: &mut AnyConnection,
-    table: &'static str,
-    column: &'static str,
-    contract: ContractId,
-    add: &[T],
-    remove: &[T],
-) -> Result<()> {
-    // Table and column names are constants of this module, never input.
-    let insert = format!("INSERT INTO {table} (contract_id, {column}) VALUES ($1, $2)");
-    let delete = format!("DELETE FROM {table} WHERE contract_id = $1 AND {column} = $2");
-    for (text, ids) in [(insert, add), (delete, remove)] {
-        for id in ids {
-            sqlx::query(sqlx::AssertSqlSafe(text.clone()))
-                .bind(contract.to_string())
-                .bind(id.to_string())
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    Ok(())
 }
