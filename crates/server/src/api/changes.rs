@@ -128,7 +128,10 @@ pub struct ListParams {
 
 /// Lists the change requests the caller may see, newest first.
 #[utoipa::path(get, path = "/change-requests", tag = "change requests", params(ListParams),
-    responses((status = 200, description = "A page of change requests", body = Page<ChangeRequest>)))]
+    responses(
+        (status = 200, description = "A page of change requests", body = Page<ChangeRequest>),
+        (status = 422, description = "An unknown status, a limit out of range or a cursor this list did not return", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -178,6 +181,8 @@ async fn get_one(
     params(("id" = String, Path, description = "The change request's id")),
     responses(
         (status = 200, description = "The rewritten draft", body = ChangeRequest),
+        (status = 403, description = "Not of the side that raised it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such change request, or not yours to see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No longer a draft", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, unknown parties, services or calendar, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -277,6 +282,7 @@ pub struct DecisionBody {
     responses(
         (status = 200, description = "The decision is recorded; `status` is `approved` once the quorum is met", body = ChangeRequest),
         (status = 403, description = "Not on the steering group", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such change request, or not yours to see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided, or not submitted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A comment over 2000 characters, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -298,6 +304,7 @@ async fn approve(
     responses(
         (status = 200, description = "The decision is recorded; `status` is `rejected` once approval is out of reach", body = ChangeRequest),
         (status = 403, description = "Not on the steering group", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such change request, or not yours to see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided, or not submitted", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A comment over 2000 characters, or the contract has ended", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -7,8 +7,8 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kept_domain::{
-    ChangeDraft, ChangeRequestId, ContractChanges, ContractId, Coverage,
-    PartyId, Principal, ServiceId, Terms, Verdict,
+    ChangeDraft, ChangeRequestId, ContractChanges, ContractId, Coverage, PartyId, Principal,
+    ServiceId, Terms, Verdict,
 };
 use serde::Deserialize;
 

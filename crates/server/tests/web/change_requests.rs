@@ -263,3 +263,21 @@ async fn a_conflicting_change_says_what_changed_since_and_is_redrafted_from_the_
         ["Reactive maintenance (urgent): first response 2h → 1h"]
     );
 }
+
+#[tokio::test]
+async fn a_button_the_page_does_not_have_is_not_found() {
+    let c = contract().await;
+    let cr = c.approved("2h").await;
+    let maya = Browser::signed_in(&c.app, "maya@brightwell.example").await;
+
+    let response = maya
+        .submit(
+            &c.page(),
+            &format!("/contracts/{}/change-requests/{cr}/explode", c.id),
+            &[],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(c.read(&cr).await["status"], "approved");
+}

@@ -16,7 +16,7 @@ use kept_store::{Store, StoreError};
 use crate::changes::{World, as_user, world};
 use crate::support::actor;
 
-fn h(n: u64) -> Option<BusinessDuration> {
+pub(crate) fn h(n: u64) -> Option<BusinessDuration> {
     Some(BusinessDuration::from_hours(n))
 }
 
@@ -35,7 +35,7 @@ fn v1_terms(service: ServiceId) -> Terms {
 }
 
 /// A world with version 1 in force.
-async fn with_v1(store: &Arc<dyn Store>) -> World {
+pub(crate) async fn with_v1(store: &Arc<dyn Store>) -> World {
     let w = world(store, Quorum::All, 1).await;
     store
         .create_terms_version(
@@ -50,7 +50,7 @@ async fn with_v1(store: &Arc<dyn Store>) -> World {
 }
 
 /// Whole terms as written against version 1, with one edit.
-fn edited(w: &World, edit: impl FnOnce(&mut Terms)) -> ContractChanges {
+pub(crate) fn edited(w: &World, edit: impl FnOnce(&mut Terms)) -> ContractChanges {
     let mut terms = v1_terms(w.service);
     edit(&mut terms);
     ContractChanges {
@@ -70,7 +70,7 @@ fn draft(title: &str, changes: ContractChanges, base_version: Option<u32>) -> Ch
 }
 
 /// Raises, submits and approves a change request (the single approver).
-async fn approved(
+pub(crate) async fn approved(
     store: &Arc<dyn Store>,
     w: &World,
     title: &str,
@@ -110,7 +110,7 @@ async fn approve(store: &Arc<dyn Store>, w: &World, cr: ChangeRequest) -> Change
     done
 }
 
-fn urgent(t: &Terms, service: ServiceId) -> SlaTarget {
+pub(crate) fn urgent(t: &Terms, service: ServiceId) -> SlaTarget {
     *t.sla_for(service, Priority::Urgent).expect("urgent target")
 }
 

@@ -9,6 +9,7 @@ mod change_refusals;
 mod changes;
 mod contracts;
 mod import;
+mod legacy_changes;
 mod links;
 mod parties;
 mod queue_order;
