@@ -232,8 +232,7 @@ pub(crate) async fn redraft_change(
     caller: &Principal,
     id: ChangeRequestId,
 ) -> Result<ChangeRequest, ApiError> {
-    let (change, contract) = readable_change(state, caller, id).await?;
-    check_raiser_side(state, caller, &contract, &change).await?;
+    check_raiser(state, caller, id).await?;
     Ok(state
         .store
         .redraft_change_request(&Actor::user(caller), id)
@@ -318,8 +317,7 @@ pub(crate) async fn edit_change(
     id: ChangeRequestId,
     draft: ChangeDraft,
 ) -> Result<ChangeRequest, ApiError> {
-    let (change, contract) = readable_change(state, caller, id).await?;
-    check_raiser_side(state, caller, &contract, &change).await?;
+    check_raiser(state, caller, id).await?;
     let draft = draft.checked()?;
     check_named_parties(state, caller, &draft.changes).await?;
     Ok(state
@@ -335,8 +333,7 @@ pub(crate) async fn submit_change(
     caller: &Principal,
     id: ChangeRequestId,
 ) -> Result<ChangeRequest, ApiError> {
-    let (change, contract) = readable_change(state, caller, id).await?;
-    check_raiser_side(state, caller, &contract, &change).await?;
+    check_raiser(state, caller, id).await?;
     match state
         .store
         .submit_change_request(&Actor::user(caller), id)
@@ -353,8 +350,7 @@ pub(crate) async fn withdraw_change(
     caller: &Principal,
     id: ChangeRequestId,
 ) -> Result<ChangeRequest, ApiError> {
-    let (change, contract) = readable_change(state, caller, id).await?;
-    check_raiser_side(state, caller, &contract, &change).await?;
+    check_raiser(state, caller, id).await?;
     Ok(state
         .store
         .withdraw_change_request(&Actor::user(caller), id)
@@ -385,4 +381,15 @@ pub(crate) async fn coverage_of_version(
             calendar_id: c.calendar_id,
         }),
     }
+}
+
+/// Fails unless the caller sees the change request and acts for the side
+/// that raised it.
+async fn check_raiser(
+    state: &AppState,
+    caller: &Principal,
+    id: ChangeRequestId,
+) -> Result<(), ApiError> {
+    let (change, contract) = readable_change(state, caller, id).await?;
+    check_raiser_side(state, caller, &contract, &change).await
 }

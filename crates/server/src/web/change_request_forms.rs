@@ -71,18 +71,7 @@ pub async fn approve(
     WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, WebError> {
-    act(
-        &state,
-        &caller,
-        contract,
-        id,
-        "Approved.",
-        |s, p| async move {
-            decide(&s, &p, id, Verdict::Approve, &form.comment).await?;
-            Ok(())
-        },
-    )
-    .await
+    decide_on(&state, &caller, contract, id, Verdict::Approve, form).await
 }
 
 /// `POST /contracts/{id}/change-requests/{cr}/reject`.
@@ -92,17 +81,25 @@ pub async fn reject(
     WebPath((contract, id)): WebPath<(ContractId, ChangeRequestId)>,
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, WebError> {
-    act(
-        &state,
-        &caller,
-        contract,
-        id,
-        "Rejected.",
-        |s, p| async move {
-            decide(&s, &p, id, Verdict::Reject, &form.comment).await?;
-            Ok(())
-        },
-    )
+    decide_on(&state, &caller, contract, id, Verdict::Reject, form).await
+}
+
+/// Records the caller's decision from the page.
+async fn decide_on(
+    state: &AppState,
+    caller: &WebCaller,
+    contract: ContractId,
+    id: ChangeRequestId,
+    verdict: Verdict,
+    form: DecisionForm,
+) -> Result<Response, WebError> {
+    let done = match verdict {
+        Verdict::Approve => "Approved.",
+        Verdict::Reject => "Rejected.",
+    };
+    act(state, caller, contract, id, done, |s, p| async move {
+        decide(&s, &p, id, verdict, &form.comment).await.map(drop)
+    })
     .await
 }
 
