@@ -15,6 +15,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kept_app::Kind;
 use kept_domain::{Access, FieldError, ValidationErrors};
 use kept_store::{Conflict, StoreError};
 use serde::Serialize;
@@ -258,66 +259,54 @@ impl From<FieldError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound => Self::not_found(),
-            StoreError::Invalid(errors) => errors.into(),
-            StoreError::Conflict(conflict) => {
-                let kind = match conflict {
-                    Conflict::EmailTaken => ProblemKind::EmailTaken,
-                    Conflict::ReferenceTaken => ProblemKind::ReferenceTaken,
-                    Conflict::PersonHasLogin => ProblemKind::PersonHasLogin,
-                    Conflict::AlreadyGranted => ProblemKind::AlreadyGranted,
-                    Conflict::HasActiveChildren => ProblemKind::PartyHasActiveChildren,
-                    Conflict::HasActiveLogin => ProblemKind::PartyHasActiveLogin,
-                    Conflict::ParentArchived => ProblemKind::ParentArchived,
-                    Conflict::PersonArchived => ProblemKind::PersonArchived,
-                    Conflict::UserArchived => ProblemKind::UserArchived,
-                    Conflict::IdempotencyInProgress => ProblemKind::IdempotencyKeyInUse,
-                    Conflict::AlreadyLinked => ProblemKind::AlreadyLinked,
-                    Conflict::AlreadyDecided => ProblemKind::AlreadyDecided,
-                    Conflict::TermsInForce => ProblemKind::TermsInForce,
-                    Conflict::TermsUnderChangeControl => ProblemKind::TermsUnderChangeControl,
-                };
-                Self::new(kind).detail(conflict.to_string())
-            }
-            // Handlers that can name the parties do so (see `api::links`).
-            StoreError::ChainCycle(path) => Self::new(ProblemKind::ChainCycle).detail(format!(
-                "the link would close the loop {}",
-                path.iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" → ")
-            )),
-            StoreError::Transition(t) => {
-                Self::new(ProblemKind::InvalidTransition).detail(t.to_string())
-            }
-            StoreError::Refused(refusal) => match refusal {
-                kept_domain::Refusal::Invalid(field) => field.into(),
-                kept_domain::Refusal::Clock(e) => Self::internal(e),
-                other => Self::new(ProblemKind::InvalidTransition).detail(other.to_string()),
+        kept_app::Error::from(error).into()
+    }
+}
+
+/// The problem type of each refusal a use case can give: the one place
+/// where the application's kinds meet the catalogue, for the API and the
+/// pages alike.
+impl From<Kind> for ProblemKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::NotFound => Self::NotFound,
+            Kind::Forbidden => Self::Forbidden,
+            Kind::NotAnApprover => Self::NotAnApprover,
+            Kind::Invalid => Self::ValidationFailed,
+            Kind::Conflict(conflict) => match conflict {
+                Conflict::EmailTaken => Self::EmailTaken,
+                Conflict::ReferenceTaken => Self::ReferenceTaken,
+                Conflict::PersonHasLogin => Self::PersonHasLogin,
+                Conflict::AlreadyGranted => Self::AlreadyGranted,
+                Conflict::HasActiveChildren => Self::PartyHasActiveChildren,
+                Conflict::HasActiveLogin => Self::PartyHasActiveLogin,
+                Conflict::ParentArchived => Self::ParentArchived,
+                Conflict::PersonArchived => Self::PersonArchived,
+                Conflict::UserArchived => Self::UserArchived,
+                Conflict::IdempotencyInProgress => Self::IdempotencyKeyInUse,
+                Conflict::AlreadyLinked => Self::AlreadyLinked,
+                Conflict::AlreadyDecided => Self::AlreadyDecided,
+                Conflict::TermsInForce => Self::TermsInForce,
+                Conflict::TermsUnderChangeControl => Self::TermsUnderChangeControl,
             },
-            // Handlers that can name the services do so (`api::changes`).
-            StoreError::ChangeConflicts(conflicts) => Self::new(ProblemKind::ChangeConflict)
-                .detail(format!(
-                    "a newer terms version changed what it changes: {}",
-                    conflicts
-                        .iter()
-                        .map(|c| c.field.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-                .with(
-                    "conflicts",
-                    serde_json::to_value(&conflicts).unwrap_or_default(),
-                ),
-            StoreError::NotAnApprover => {
-                Self::new(ProblemKind::NotAnApprover).detail(error.to_string())
-            }
-            e if e.is_unavailable() => {
-                tracing::error!(error = %e, "database unavailable");
-                Self::new(ProblemKind::ServiceUnavailable)
-            }
-            other => Self::internal(other),
+            Kind::ChainCycle => Self::ChainCycle,
+            Kind::InvalidTransition => Self::InvalidTransition,
+            Kind::ChangeConflict => Self::ChangeConflict,
+            Kind::NotCovered => Self::RequestNotCovered,
+            Kind::OutOfScope => Self::RequestOutOfScope,
+            Kind::Unavailable => Self::ServiceUnavailable,
+            Kind::Internal => Self::InternalError,
+        }
+    }
+}
+
+impl From<kept_app::Error> for ApiError {
+    fn from(error: kept_app::Error) -> Self {
+        Self {
+            detail: error.detail,
+            errors: error.errors,
+            extensions: error.extensions,
+            ..Self::new(error.kind.into())
         }
     }
 }
@@ -387,6 +376,13 @@ mod tests {
         assert_eq!(slugs.len(), ProblemKind::ALL.len());
         for kind in ProblemKind::ALL {
             assert_eq!(ProblemKind::from_slug(kind.slug()), Some(*kind));
+        }
+    }
+
+    #[test]
+    fn every_refusal_of_a_use_case_has_the_problem_type_of_its_name() {
+        for kind in kept_app::Kind::ALL {
+            assert_eq!(ProblemKind::from(*kind).slug(), kind.name(), "{kind:?}");
         }
     }
 

@@ -9,6 +9,8 @@ use kept_domain::Timestamp;
 use kept_store::StoreError;
 use tokio::sync::watch;
 
+use kept_app::Context;
+
 use crate::ops;
 use crate::state::AppState;
 
@@ -54,7 +56,7 @@ pub async fn sla_timers(state: AppState, mut shutdown: watch::Receiver<bool>) {
 
 /// One sweep of the timers, with errors logged.
 async fn sweep(state: &AppState) {
-    if let Err(e) = raise_due_alarms(state, Timestamp::now()).await {
+    if let Err(e) = raise_due_alarms(&state.app, Timestamp::now()).await {
         tracing::warn!(error = %e, "raising SLA alarms failed");
     }
 }
@@ -64,11 +66,11 @@ async fn sweep(state: &AppState) {
 /// many were raised. Everything that raises alarms (the timers, the demo
 /// catching up on its backdated requests) comes through here, so the
 /// metric counts every alarm this process raised.
-pub async fn raise_due_alarms(state: &AppState, now: Timestamp) -> Result<usize, StoreError> {
-    let percent = state.config.sla_at_risk_percent;
+pub async fn raise_due_alarms(app: &Context, now: Timestamp) -> Result<usize, StoreError> {
+    let percent = app.settings.sla_at_risk_percent;
     let mut total = 0;
     loop {
-        let raised = state
+        let raised = app
             .store
             .raise_due_alarms(now, ALARM_BATCH, percent)
             .await?;
@@ -85,7 +87,7 @@ pub async fn raise_due_alarms(state: &AppState, now: Timestamp) -> Result<usize,
 
 /// Reads the database's generation every `reference_cache_ms` until
 /// `shutdown` changes, so this server's cache notices changes made
-/// through other servers (see [`crate::refs`]). Does nothing when the
+/// through other servers (see [`kept_app::cache`]). Does nothing when the
 /// interval is 0: then every request reads the generation itself.
 pub async fn watch_generation(state: AppState, mut shutdown: watch::Receiver<bool>) {
     if state.config.reference_cache_ms == 0 {
@@ -98,6 +100,7 @@ pub async fn watch_generation(state: AppState, mut shutdown: watch::Receiver<boo
         tokio::select! {
             _ = ticker.tick() => match state.store.generation().await {
                 Ok(generation) => state
+                    .app
                     .refs
                     .observe(Some(generation), state.store.local_writes()),
                 Err(e) => tracing::warn!(error = %e, "reading the generation failed"),

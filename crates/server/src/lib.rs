@@ -3,7 +3,6 @@
 //!
 //! Start with [`App::build`]; `startup.rs` shows how the pieces fit.
 
-pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod config;
@@ -12,11 +11,8 @@ pub mod extract;
 pub mod jobs;
 pub mod limits;
 pub mod ops;
-pub mod refs;
-pub mod requests;
 pub mod startup;
 pub mod state;
-pub mod usecases;
 pub mod web;
 
 pub use config::{Config, LogFormat};

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use kept_app::{Context, Settings};
 use kept_store::Store;
 
 use crate::config::Config;
@@ -9,21 +10,28 @@ use crate::config::Config;
 /// Shared application state.
 #[derive(Clone)]
 pub struct AppState {
-    /// The database.
+    /// The application layer: the use cases run against it.
+    pub app: Context,
+    /// The database behind the reference cache (the same as `app.store`),
+    /// for the reads a page or the API renders directly.
     pub store: Arc<dyn Store>,
     /// The configuration in effect.
     pub config: Arc<Config>,
-    /// Reference data cached under the database's generation.
-    pub refs: Arc<crate::refs::RefCache>,
 }
 
 impl AppState {
     /// The state of a server (or a command) over `store`.
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
-        Self {
+        let app = Context::new(
             store,
+            Settings {
+                sla_at_risk_percent: config.sla_at_risk_percent,
+            },
+        );
+        Self {
+            store: app.store.clone(),
+            app,
             config: Arc::new(config),
-            refs: Arc::default(),
         }
     }
 }

@@ -66,3 +66,14 @@ fn no_database(config: &Config, file: &Path) -> String {
     }
     text
 }
+
+/// The application layer over `store`, with the settings of `config`: what
+/// the commands run their use cases against.
+pub fn context(store: Arc<dyn Store>, config: &Config) -> kept_app::Context {
+    kept_app::Context::new(
+        store,
+        kept_app::Settings {
+            sla_at_risk_percent: config.sla_at_risk_percent,
+        },
+    )
+}

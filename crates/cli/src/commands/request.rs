@@ -5,13 +5,14 @@
 
 use std::sync::Arc;
 
+use kept_app::Context;
+use kept_app::requests::intake::{Intake, raise};
+use kept_app::requests::{Calendars, RequestView, readable, view};
 use kept_domain::{
     ContractId, Limit, PartyId, Principal, Priority, RequestId, RequestKind, RequestRole,
     ServiceId, SlaState, Timestamp,
 };
-use kept_server::requests::intake::{Intake, raise};
-use kept_server::requests::{Calendars, RequestView, readable, view};
-use kept_server::{ApiError, AppState, Config};
+use kept_server::Config;
 use kept_store::{ArchivedFilter, ContractQuery, RequestOrder, RequestQuery, Store, StoreError};
 
 /// Subcommands of `kept request`.
@@ -103,16 +104,16 @@ pub struct ShowArgs {
     id: RequestId,
 }
 
-/// An API error as a message for the shell.
-fn describe(e: ApiError) -> anyhow::Error {
-    let mut text = e.detail.unwrap_or_else(|| e.kind.title().to_owned());
-    if let Some(scope) = e.extensions.get("change_request") {
-        text.push_str(&format!(
-            "; raise a change request: POST {}",
-            scope["href"].as_str().unwrap_or_default()
-        ));
-    }
-    anyhow::anyhow!("{text} ({})", e.kind.slug())
+/// A refusal as a message for the shell, with where to propose a change
+/// when the contract does not cover the request.
+fn describe(e: kept_app::Error) -> anyhow::Error {
+    let hint = e
+        .extensions
+        .get("change_request")
+        .and_then(|c| c["href"].as_str())
+        .map(|href| format!("; raise a change request: POST {href}"))
+        .unwrap_or_default();
+    anyhow::anyhow!("{e}{hint}")
 }
 
 async fn principal(store: &Arc<dyn Store>, email: &str) -> anyhow::Result<Principal> {
@@ -230,7 +231,7 @@ fn print_view(shown: &RequestView) {
 /// Runs a `kept request` subcommand.
 pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     let store = super::open_existing_store(&config).await?;
-    let state = AppState::new(store.clone(), config);
+    let state = super::context(store.clone(), &config);
     let outcome = match command {
         Command::Create(args) => create(&state, args).await,
         Command::List(args) => list(&state, args).await,
@@ -240,7 +241,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     outcome
 }
 
-async fn create(state: &AppState, args: CreateArgs) -> anyhow::Result<()> {
+async fn create(state: &Context, args: CreateArgs) -> anyhow::Result<()> {
     let caller = principal(&state.store, &args.who.email).await?;
     let contract = contract_id(&state.store, &caller, &args.contract).await?;
     let intake = Intake {
@@ -268,11 +269,11 @@ async fn create(state: &AppState, args: CreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn list(state: &AppState, args: ListArgs) -> anyhow::Result<()> {
+async fn list(state: &Context, args: ListArgs) -> anyhow::Result<()> {
     let caller = principal(&state.store, &args.who.email).await?;
     let statuses = match args.status.as_str() {
         "all" => Vec::new(),
-        other => kept_server::requests::parse_statuses(other).map_err(describe)?,
+        other => kept_app::requests::parse_statuses(other).map_err(describe)?,
     };
     let contract = match &args.contract {
         Some(raw) => Some(contract_id(&state.store, &caller, raw).await?),
@@ -322,7 +323,7 @@ async fn list(state: &AppState, args: ListArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn show(state: &AppState, args: ShowArgs) -> anyhow::Result<()> {
+async fn show(state: &Context, args: ShowArgs) -> anyhow::Result<()> {
     let caller = principal(&state.store, &args.who.email).await?;
     let found = readable(state, &caller, args.id).await.map_err(describe)?;
     let internal = found.role == RequestRole::Provider;

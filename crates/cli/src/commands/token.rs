@@ -1,8 +1,8 @@
 //! `kept token create`.
 
+use kept_app::accounts;
 use kept_domain::Actor;
 use kept_server::Config;
-use kept_server::accounts;
 use kept_store::StoreError;
 
 /// Subcommands of `kept token`.

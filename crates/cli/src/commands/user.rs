@@ -3,9 +3,9 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
+use kept_app::accounts::{self, NewLogin};
 use kept_domain::{Actor, Email, PartyId, PartyName, Password, Role};
 use kept_server::Config;
-use kept_server::accounts::{self, NewLogin};
 
 /// Subcommands of `kept user`.
 #[derive(Debug, clap::Subcommand)]
@@ -100,16 +100,7 @@ fn read_password() -> anyhow::Result<Password> {
         .map_err(|e| anyhow::anyhow!("{e} (pass it on stdin, or use --invite)"))
 }
 
-/// An API error as a CLI message.
-pub fn describe(e: kept_server::ApiError) -> anyhow::Error {
-    let detail = if e.errors.is_empty() {
-        e.detail.unwrap_or_else(|| e.kind.title().to_owned())
-    } else {
-        e.errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    anyhow::anyhow!("{detail}")
+/// A refusal as a CLI message.
+pub fn describe(e: kept_app::Error) -> anyhow::Error {
+    anyhow::anyhow!("{}", e.message())
 }

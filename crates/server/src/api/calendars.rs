@@ -22,9 +22,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::usecases::calendars::{
-    check_manage_calendar, instant, managed_calendar, readable_calendar,
-};
+use kept_app::calendars::{check_manage_calendar, instant, managed_calendar, readable_calendar};
 
 /// The calendars routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -119,7 +117,7 @@ async fn create_calendar(
 ) -> Result<impl IntoResponse, ApiError> {
     let spec = rules(body.spec, body.toml)?
         .ok_or_else(|| ApiError::field("spec", "a calendar needs its rules, in spec or toml"))?;
-    check_manage_calendar(&state, &caller, body.owner_id).await?;
+    check_manage_calendar(&state.app, &caller, body.owner_id).await?;
     let calendar = state
         .store
         .create_calendar(
@@ -151,7 +149,7 @@ async fn get_calendar(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<CalendarId>,
 ) -> Result<Json<StoredCalendar>, ApiError> {
-    Ok(Json(readable_calendar(&state, &caller, id).await?))
+    Ok(Json(readable_calendar(&state.app, &caller, id).await?))
 }
 
 /// A change to a calendar; absent fields stay as they are.
@@ -183,7 +181,7 @@ async fn update_calendar(
     ApiPath(id): ApiPath<CalendarId>,
     ApiJson(body): ApiJson<UpdateCalendar>,
 ) -> Result<Json<StoredCalendar>, ApiError> {
-    managed_calendar(&state, &caller, id).await?;
+    managed_calendar(&state.app, &caller, id).await?;
     let patch = CalendarPatch {
         name: body.name,
         spec: rules(body.spec, body.toml)?,
@@ -204,7 +202,7 @@ async fn archive_calendar(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<CalendarId>,
 ) -> Result<Json<StoredCalendar>, ApiError> {
-    managed_calendar(&state, &caller, id).await?;
+    managed_calendar(&state.app, &caller, id).await?;
     Ok(Json(
         state
             .store
@@ -221,7 +219,7 @@ async fn restore_calendar(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<CalendarId>,
 ) -> Result<Json<StoredCalendar>, ApiError> {
-    managed_calendar(&state, &caller, id).await?;
+    managed_calendar(&state.app, &caller, id).await?;
     Ok(Json(
         state
             .store
@@ -270,7 +268,7 @@ async fn calendar_due(
     ApiPath(id): ApiPath<CalendarId>,
     ApiQuery(params): ApiQuery<DueParams>,
 ) -> Result<Json<Due>, ApiError> {
-    let stored = readable_calendar(&state, &caller, id).await?;
+    let stored = readable_calendar(&state.app, &caller, id).await?;
     let start = instant("start", &params.start)?;
     let duration: BusinessDuration =
         params
@@ -324,7 +322,7 @@ async fn calendar_elapsed(
     ApiPath(id): ApiPath<CalendarId>,
     ApiQuery(params): ApiQuery<ElapsedParams>,
 ) -> Result<Json<Elapsed>, ApiError> {
-    let stored = readable_calendar(&state, &caller, id).await?;
+    let stored = readable_calendar(&state.app, &caller, id).await?;
     let (from, to) = (instant("from", &params.from)?, instant("to", &params.to)?);
     if to < from {
         return Err(ApiError::field("to", "must not be before from"));

@@ -29,7 +29,7 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use crate::usecases::changes::{
+use kept_app::changes::{
     Preview, apply_change, decide, edit_change, preview_change, raise_change, readable_change,
     redraft_change, submit_change, withdraw_change,
 };
@@ -100,7 +100,7 @@ async fn raise(
     ApiPath(id): ApiPath<ContractId>,
     ApiJson(body): ApiJson<DraftBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let change = raise_change(&state, &caller, id, body.into_draft()).await?;
+    let change = raise_change(&state.app, &caller, id, body.into_draft()).await?;
     let location = format!("/api/v1/change-requests/{}", change.id);
     Ok((
         StatusCode::CREATED,
@@ -173,7 +173,7 @@ async fn get_one(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ChangeRequestId>,
 ) -> Result<Json<ChangeRequest>, ApiError> {
-    Ok(Json(readable_change(&state, &caller, id).await?.0))
+    Ok(Json(readable_change(&state.app, &caller, id).await?.0))
 }
 
 /// Rewrites a draft (its raiser's side).
@@ -193,7 +193,7 @@ async fn edit(
     ApiJson(body): ApiJson<DraftBody>,
 ) -> Result<Json<ChangeRequest>, ApiError> {
     Ok(Json(
-        edit_change(&state, &caller, id, body.into_draft()).await?,
+        edit_change(&state.app, &caller, id, body.into_draft()).await?,
     ))
 }
 
@@ -210,8 +210,8 @@ async fn preview(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ChangeRequestId>,
 ) -> Result<Json<Preview>, ApiError> {
-    let (change, contract) = readable_change(&state, &caller, id).await?;
-    Ok(Json(preview_change(&state, &contract, &change).await?))
+    let (change, contract) = readable_change(&state.app, &caller, id).await?;
+    Ok(Json(preview_change(&state.app, &contract, &change).await?))
 }
 
 /// Sends a draft to the steering group (its raiser's side).
@@ -228,7 +228,7 @@ async fn submit(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ChangeRequestId>,
 ) -> Result<Json<ChangeRequest>, ApiError> {
-    Ok(Json(submit_change(&state, &caller, id).await?))
+    Ok(Json(submit_change(&state.app, &caller, id).await?))
 }
 
 /// Sends a submitted or approved change request back to draft (its
@@ -248,7 +248,7 @@ async fn redraft(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ChangeRequestId>,
 ) -> Result<Json<ChangeRequest>, ApiError> {
-    Ok(Json(redraft_change(&state, &caller, id).await?))
+    Ok(Json(redraft_change(&state.app, &caller, id).await?))
 }
 
 /// Takes back a draft or submitted change request (its raiser's side).
@@ -264,7 +264,7 @@ async fn withdraw(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ChangeRequestId>,
 ) -> Result<Json<ChangeRequest>, ApiError> {
-    Ok(Json(withdraw_change(&state, &caller, id).await?))
+    Ok(Json(withdraw_change(&state.app, &caller, id).await?))
 }
 
 /// A steering-group member's reasons.
@@ -294,7 +294,7 @@ async fn approve(
 ) -> Result<Json<ChangeRequest>, ApiError> {
     let body = body.map(|b| b.0).unwrap_or_default();
     Ok(Json(
-        decide(&state, &caller, id, Verdict::Approve, &body.comment).await?,
+        decide(&state.app, &caller, id, Verdict::Approve, &body.comment).await?,
     ))
 }
 
@@ -316,7 +316,7 @@ async fn reject(
 ) -> Result<Json<ChangeRequest>, ApiError> {
     let body = body.map(|b| b.0).unwrap_or_default();
     Ok(Json(
-        decide(&state, &caller, id, Verdict::Reject, &body.comment).await?,
+        decide(&state.app, &caller, id, Verdict::Reject, &body.comment).await?,
     ))
 }
 
@@ -358,7 +358,8 @@ async fn apply(
     body: Option<ApiJson<ApplyBody>>,
 ) -> Result<Json<Applied>, ApiError> {
     let body = body.map(|b| b.0).unwrap_or_default();
-    let (change_request, version) = apply_change(&state, &caller, id, body.effective_from).await?;
+    let (change_request, version) =
+        apply_change(&state.app, &caller, id, body.effective_from).await?;
     Ok(Json(Applied {
         change_request,
         version,

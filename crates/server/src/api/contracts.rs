@@ -25,7 +25,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::usecases::contracts::{as_seen_by, check_manage_contract, create_as, readable_contract};
+use kept_app::contracts::{as_seen_by, check_manage_contract, create_as, readable_contract};
 
 /// The contracts routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -70,7 +70,7 @@ async fn list_contracts(
     let page = state.store.list_contracts(&query).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for c in page.items {
-        items.push(as_seen_by(&state, &caller, c).await?);
+        items.push(as_seen_by(&state.app, &caller, c).await?);
     }
     Ok(Json(Page {
         items,
@@ -131,7 +131,7 @@ async fn create_contract(
         steering_group: body.steering_group,
         quorum: body.quorum,
     };
-    let contract = create_as(&state, &caller, new).await?;
+    let contract = create_as(&state.app, &caller, new).await?;
     let location = format!("/api/v1/contracts/{}", contract.id);
     Ok((
         StatusCode::CREATED,
@@ -151,7 +151,7 @@ async fn get_contract(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ContractId>,
 ) -> Result<Json<Contract>, ApiError> {
-    Ok(Json(readable_contract(&state, &caller, id).await?))
+    Ok(Json(readable_contract(&state.app, &caller, id).await?))
 }
 
 /// A change to a contract. Its terms, services, customers, calendar and
@@ -178,13 +178,13 @@ async fn update_contract(
     ApiPath(id): ApiPath<ContractId>,
     ApiJson(body): ApiJson<UpdateContract>,
 ) -> Result<Json<Contract>, ApiError> {
-    let contract = readable_contract(&state, &caller, id).await?;
-    check_manage_contract(&state, &caller, &contract).await?;
+    let contract = readable_contract(&state.app, &caller, id).await?;
+    check_manage_contract(&state.app, &caller, &contract).await?;
     let renamed = state
         .store
         .rename_contract(&Actor::user(&caller), id, body.name)
         .await?;
-    Ok(Json(as_seen_by(&state, &caller, renamed).await?))
+    Ok(Json(as_seen_by(&state.app, &caller, renamed).await?))
 }
 
 async fn set_archived(
@@ -193,13 +193,13 @@ async fn set_archived(
     id: ContractId,
     archived: bool,
 ) -> Result<Json<Contract>, ApiError> {
-    let contract = readable_contract(state, caller, id).await?;
-    check_manage_contract(state, caller, &contract).await?;
+    let contract = readable_contract(&state.app, caller, id).await?;
+    check_manage_contract(&state.app, caller, &contract).await?;
     let changed = state
         .store
         .set_contract_archived(&Actor::user(caller), id, archived)
         .await?;
-    Ok(Json(as_seen_by(state, caller, changed).await?))
+    Ok(Json(as_seen_by(&state.app, caller, changed).await?))
 }
 
 /// Ends a contract.

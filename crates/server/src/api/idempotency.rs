@@ -17,10 +17,10 @@ use axum::response::{IntoResponse, Response};
 use kept_domain::Principal;
 use kept_store::{IdempotencyStart, StoredResponse};
 
-use crate::auth::secret::hash_secret;
 use crate::error::{ApiError, ProblemKind};
 use crate::extract::BODY_LIMIT;
 use crate::state::AppState;
+use kept_app::secret::hash_secret;
 
 /// The request header carrying the key.
 pub const HEADER: &str = "idempotency-key";

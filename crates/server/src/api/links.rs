@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::usecases::links::{make_link, set_link_archived, visible_link};
+use kept_app::links::{make_link, set_link_archived, visible_link};
 
 /// The links and chain routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -97,7 +97,7 @@ async fn create_link(
     ApiJson(body): ApiJson<CreateLink>,
 ) -> Result<impl IntoResponse, ApiError> {
     let new = NewLink::new(body.supplier_id, body.customer_id, body.label.as_deref())?;
-    let link = make_link(&state, &caller, new).await?;
+    let link = make_link(&state.app, &caller, new).await?;
     let location = format!("/api/v1/links/{}", link.id);
     Ok((
         StatusCode::CREATED,
@@ -117,7 +117,7 @@ async fn get_link(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<LinkId>,
 ) -> Result<Json<Link>, ApiError> {
-    Ok(Json(visible_link(&state, &caller, id).await?.0))
+    Ok(Json(visible_link(&state.app, &caller, id).await?.0))
 }
 
 /// Ends a link: it stays in the history but no longer counts in the chain.
@@ -132,7 +132,9 @@ async fn archive_link(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<LinkId>,
 ) -> Result<Json<Link>, ApiError> {
-    Ok(Json(set_link_archived(&state, &caller, id, true).await?))
+    Ok(Json(
+        set_link_archived(&state.app, &caller, id, true).await?,
+    ))
 }
 
 /// Restores an ended link, unless it would now close a loop.
@@ -146,7 +148,9 @@ async fn restore_link(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<LinkId>,
 ) -> Result<Json<Link>, ApiError> {
-    Ok(Json(set_link_archived(&state, &caller, id, false).await?))
+    Ok(Json(
+        set_link_archived(&state.app, &caller, id, false).await?,
+    ))
 }
 
 /// Options of a chain walk.

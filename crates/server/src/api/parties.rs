@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::usecases::parties::{check_may_manage, check_may_place_under, readable_party};
+use kept_app::parties::{check_may_manage, check_may_place_under, readable_party};
 
 /// The parties routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -127,7 +127,7 @@ async fn create_party(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<CreateParty>,
 ) -> Result<impl IntoResponse, ApiError> {
-    check_may_place_under(&state, &caller, body.parent_id).await?;
+    check_may_place_under(&state.app, &caller, body.parent_id).await?;
     let party = state
         .store
         .create_party(
@@ -160,7 +160,7 @@ async fn get_party(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<PartyId>,
 ) -> Result<Json<Party>, ApiError> {
-    Ok(Json(readable_party(&state, &caller, id).await?))
+    Ok(Json(readable_party(&state.app, &caller, id).await?))
 }
 
 /// A change to a party; absent fields stay as they are.
@@ -197,11 +197,11 @@ async fn update_party(
     ApiPath(id): ApiPath<PartyId>,
     ApiJson(body): ApiJson<UpdateParty>,
 ) -> Result<Json<Party>, ApiError> {
-    check_may_manage(&state, &caller, id).await?;
+    check_may_manage(&state.app, &caller, id).await?;
     // A body that repeats the current parent is not a move.
     let current_parent = state.store.party(id).await?.parent_id;
     if let Some(parent) = body.parent_id.filter(|p| *p != current_parent) {
-        check_may_place_under(&state, &caller, parent).await?;
+        check_may_place_under(&state.app, &caller, parent).await?;
     }
     let patch = PartyPatch {
         name: body.name,
@@ -230,7 +230,7 @@ async fn archive_party(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<PartyId>,
 ) -> Result<Json<Party>, ApiError> {
-    check_may_manage(&state, &caller, id).await?;
+    check_may_manage(&state.app, &caller, id).await?;
     Ok(Json(
         state
             .store
@@ -251,7 +251,7 @@ async fn restore_party(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<PartyId>,
 ) -> Result<Json<Party>, ApiError> {
-    check_may_manage(&state, &caller, id).await?;
+    check_may_manage(&state.app, &caller, id).await?;
     Ok(Json(
         state
             .store

@@ -23,11 +23,11 @@ use utoipa_axum::routes;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::requests::chain::{Escalation, RequestChain, chain_of, escalate};
-use crate::requests::filters::{comma_list, parse_statuses};
-use crate::requests::intake::{Intake, raise};
-use crate::requests::{Calendars, RequestView, act, parse_action, readable, view};
 use crate::state::AppState;
+use kept_app::requests::chain::{Escalation, RequestChain, chain_of, escalate};
+use kept_app::requests::filters::{comma_list, parse_statuses};
+use kept_app::requests::intake::{Intake, raise};
+use kept_app::requests::{Calendars, RequestView, act, parse_action, readable, view};
 
 /// The requests routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -56,9 +56,15 @@ async fn create_request(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<Intake>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let request = raise(&state, &caller, body).await?;
+    let request = raise(&state.app, &caller, body).await?;
     let location = format!("/api/v1/requests/{}", request.id);
-    let shown = view(&state, &mut Calendars::default(), request, Timestamp::now()).await?;
+    let shown = view(
+        &state.app,
+        &mut Calendars::default(),
+        request,
+        Timestamp::now(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -156,7 +162,7 @@ async fn list_requests(
     let mut calendars = Calendars::default();
     let mut items = Vec::with_capacity(page.items.len());
     for request in page.items {
-        items.push(view(&state, &mut calendars, request, now).await?);
+        items.push(view(&state.app, &mut calendars, request, now).await?);
     }
     Ok(Json(Page {
         items,
@@ -175,10 +181,10 @@ async fn get_request(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<RequestId>,
 ) -> Result<Json<RequestView>, ApiError> {
-    let readable = readable(&state, &caller, id).await?;
+    let readable = readable(&state.app, &caller, id).await?;
     Ok(Json(
         view(
-            &state,
+            &state.app,
             &mut Calendars::default(),
             readable.request,
             Timestamp::now(),
@@ -199,7 +205,7 @@ async fn list_events(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<RequestId>,
 ) -> Result<Json<Vec<RequestEvent>>, ApiError> {
-    let readable = readable(&state, &caller, id).await?;
+    let readable = readable(&state.app, &caller, id).await?;
     let internal = readable.role == RequestRole::Provider;
     Ok(Json(state.store.request_events(id, internal).await?))
 }
@@ -232,7 +238,13 @@ async fn outcome(
 ) -> Result<Outcome, ApiError> {
     let (request, events) = done;
     Ok(Outcome {
-        request: view(state, &mut Calendars::default(), request, Timestamp::now()).await?,
+        request: view(
+            &state.app,
+            &mut Calendars::default(),
+            request,
+            Timestamp::now(),
+        )
+        .await?,
         events,
     })
 }
@@ -260,7 +272,7 @@ async fn take_action(
         reason: body.reason,
     };
     Ok(Json(
-        outcome(&state, act(&state, &caller, id, change).await?).await?,
+        outcome(&state, act(&state.app, &caller, id, change).await?).await?,
     ))
 }
 
@@ -293,7 +305,7 @@ async fn reply(
         side: kept_domain::ReplySide::Customer,
         body: body.body,
     };
-    let done = outcome(&state, act(&state, &caller, id, change).await?).await?;
+    let done = outcome(&state, act(&state.app, &caller, id, change).await?).await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
 
@@ -313,7 +325,7 @@ async fn note(
     ApiJson(body): ApiJson<TextBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let change = RequestChange::Note { body: body.body };
-    let done = outcome(&state, act(&state, &caller, id, change).await?).await?;
+    let done = outcome(&state, act(&state.app, &caller, id, change).await?).await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
 
@@ -336,9 +348,9 @@ async fn escalate_request(
     ApiPath(id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<Escalation>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let up = escalate(&state, &caller, id, body).await?;
+    let up = escalate(&state.app, &caller, id, body).await?;
     let location = format!("/api/v1/requests/{}", up.id);
-    let shown = view(&state, &mut Calendars::default(), up, Timestamp::now()).await?;
+    let shown = view(&state.app, &mut Calendars::default(), up, Timestamp::now()).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -358,6 +370,8 @@ async fn request_chain(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<RequestId>,
 ) -> Result<Json<RequestChain>, ApiError> {
-    let readable = readable(&state, &caller, id).await?;
-    Ok(Json(chain_of(&state, &caller, &readable.request).await?))
+    let readable = readable(&state.app, &caller, id).await?;
+    Ok(Json(
+        chain_of(&state.app, &caller, &readable.request).await?,
+    ))
 }

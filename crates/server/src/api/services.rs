@@ -20,7 +20,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::usecases::services::{check_manage_service, managed_service, readable_service};
+use kept_app::services::{check_manage_service, managed_service, readable_service};
 
 /// The services routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -117,7 +117,7 @@ async fn create_service(
         default_targets: body.default_targets,
     }
     .checked()?;
-    check_manage_service(&state, &caller, body.provider_id).await?;
+    check_manage_service(&state.app, &caller, body.provider_id).await?;
     let service = state
         .store
         .create_service(
@@ -149,7 +149,7 @@ async fn get_service(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ServiceId>,
 ) -> Result<Json<Service>, ApiError> {
-    Ok(Json(readable_service(&state, &caller, id).await?))
+    Ok(Json(readable_service(&state.app, &caller, id).await?))
 }
 
 /// A change to a service; absent fields stay as they are, `null` clears an
@@ -197,7 +197,7 @@ async fn update_service(
     ApiPath(id): ApiPath<ServiceId>,
     ApiJson(body): ApiJson<UpdateService>,
 ) -> Result<Json<Service>, ApiError> {
-    let current = managed_service(&state, &caller, id).await?;
+    let current = managed_service(&state.app, &caller, id).await?;
     let details = ServiceDetails {
         description: body.description.unwrap_or(current.description),
         unit: body.unit.unwrap_or(current.unit),
@@ -228,7 +228,7 @@ async fn archive_service(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ServiceId>,
 ) -> Result<Json<Service>, ApiError> {
-    managed_service(&state, &caller, id).await?;
+    managed_service(&state.app, &caller, id).await?;
     Ok(Json(
         state
             .store
@@ -245,7 +245,7 @@ async fn restore_service(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ServiceId>,
 ) -> Result<Json<Service>, ApiError> {
-    managed_service(&state, &caller, id).await?;
+    managed_service(&state.app, &caller, id).await?;
     Ok(Json(
         state
             .store

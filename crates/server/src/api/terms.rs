@@ -21,9 +21,9 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use crate::usecases::calendars::instant;
-use crate::usecases::contracts::{check_manage_contract, readable_contract, sees_all};
-use crate::usecases::terms::{DiffLine, readable_diff, version_as_seen};
+use kept_app::calendars::instant;
+use kept_app::contracts::{check_manage_contract, readable_contract, sees_all};
+use kept_app::terms::{DiffLine, readable_diff, version_as_seen};
 
 /// The terms routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -55,7 +55,7 @@ async fn terms_in_force(
     ApiPath(id): ApiPath<ContractId>,
     ApiQuery(params): ApiQuery<AtParams>,
 ) -> Result<Json<TermsVersion>, ApiError> {
-    let contract = readable_contract(&state, &caller, id).await?;
+    let contract = readable_contract(&state.app, &caller, id).await?;
     let at = match params.at {
         Some(raw) => instant("at", &raw)?,
         None => Timestamp::now(),
@@ -64,8 +64,10 @@ async fn terms_in_force(
         state.store.terms_at(id, at).await?.ok_or_else(|| {
             ApiError::not_found().detail(format!("no terms were in force at {at}"))
         })?;
-    let all = sees_all(&state, &caller, &contract).await?;
-    Ok(Json(version_as_seen(&state, &caller, all, version).await?))
+    let all = sees_all(&state.app, &caller, &contract).await?;
+    Ok(Json(
+        version_as_seen(&state.app, &caller, all, version).await?,
+    ))
 }
 
 /// Every version of a contract's terms.
@@ -83,11 +85,11 @@ async fn list_versions(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ContractId>,
 ) -> Result<Json<Versions>, ApiError> {
-    let contract = readable_contract(&state, &caller, id).await?;
-    let all = sees_all(&state, &caller, &contract).await?;
+    let contract = readable_contract(&state.app, &caller, id).await?;
+    let all = sees_all(&state.app, &caller, &contract).await?;
     let mut items = Vec::new();
     for v in state.store.terms_versions(id).await? {
-        items.push(version_as_seen(&state, &caller, all, v).await?);
+        items.push(version_as_seen(&state.app, &caller, all, v).await?);
     }
     Ok(Json(Versions { items }))
 }
@@ -120,8 +122,8 @@ async fn create_version(
     ApiPath(id): ApiPath<ContractId>,
     ApiJson(body): ApiJson<SetTerms>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let contract = readable_contract(&state, &caller, id).await?;
-    check_manage_contract(&state, &caller, &contract).await?;
+    let contract = readable_contract(&state.app, &caller, id).await?;
+    check_manage_contract(&state.app, &caller, &contract).await?;
     let version = state
         .store
         .create_terms_version(&Actor::user(&caller), id, body.effective_from, body.terms)
@@ -148,8 +150,8 @@ async fn update_version(
     ApiPath((id, version)): ApiPath<(ContractId, u32)>,
     ApiJson(body): ApiJson<SetTerms>,
 ) -> Result<Json<TermsVersion>, ApiError> {
-    let contract = readable_contract(&state, &caller, id).await?;
-    check_manage_contract(&state, &caller, &contract).await?;
+    let contract = readable_contract(&state.app, &caller, id).await?;
+    check_manage_contract(&state.app, &caller, &contract).await?;
     let version = state
         .store
         .update_terms_version(
@@ -186,8 +188,8 @@ async fn version_diff(
     Caller(caller): Caller,
     ApiPath((id, version)): ApiPath<(ContractId, u32)>,
 ) -> Result<Json<VersionDiff>, ApiError> {
-    let contract = readable_contract(&state, &caller, id).await?;
-    let all = sees_all(&state, &caller, &contract).await?;
+    let contract = readable_contract(&state.app, &caller, id).await?;
+    let all = sees_all(&state.app, &caller, &contract).await?;
     let versions = state.store.terms_versions(id).await?;
     let at = versions
         .iter()
@@ -209,7 +211,7 @@ async fn version_diff(
         Some(contract.customer_ids.clone())
     };
     let changes = readable_diff(
-        &state,
+        &state.app,
         visible.as_deref(),
         old,
         Covered::from(&versions[at]),

@@ -11,11 +11,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::idempotency::ContainsSecret;
-use crate::accounts;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+use kept_app::accounts;
 
 /// The tokens routes.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -16,11 +16,11 @@ use utoipa_axum::routes;
 
 use super::ArchivedParam;
 use super::idempotency::ContainsSecret;
-use crate::accounts::{self, NewLogin};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, ProblemKind};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
+use kept_app::accounts::{self, NewLogin};
 
 /// The users routes.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -7,10 +7,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kept_domain::{Principal, Timestamp};
 
-use super::secret::hash_secret;
 use crate::error::{ApiError, ProblemKind};
-use crate::refs::CachedToken;
 use crate::state::AppState;
+use kept_app::cache::CachedToken;
+use kept_app::secret::hash_secret;
 
 /// How often a token's last use is written down, at most.
 const TOUCH_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
@@ -66,17 +66,21 @@ async fn principal_for(state: &AppState, header: &str) -> Result<Principal, ApiE
     let now = Timestamp::now();
     let hash = hash_secret(token);
     state
+        .app
         .refs
         .refresh(store, state.config.reference_cache_ms == 0)
         .await?;
-    let user = match state.refs.token(&hash, now) {
+    let user = match state.app.refs.token(&hash, now) {
         Some(cached) => {
             if now.duration_since(cached.touched_at) > TOUCH_EVERY {
                 let touched = CachedToken {
                     touched_at: now,
                     ..cached
                 };
-                state.refs.keep_token(&hash, touched, state.refs.stamp());
+                state
+                    .app
+                    .refs
+                    .keep_token(&hash, touched, state.app.refs.stamp());
                 let (store, id) = (state.store.clone(), cached.owner.token_id);
                 tokio::spawn(async move {
                     if let Err(e) = store.touch_token(id, now).await {
@@ -87,7 +91,7 @@ async fn principal_for(state: &AppState, header: &str) -> Result<Principal, ApiE
             cached.owner.user_id
         }
         None => {
-            let before = state.refs.stamp();
+            let before = state.app.refs.stamp();
             let owner = store
                 .token_owner_at(&hash, now)
                 .await?
@@ -96,14 +100,15 @@ async fn principal_for(state: &AppState, header: &str) -> Result<Principal, ApiE
                 owner,
                 touched_at: now,
             };
-            state.refs.keep_token(&hash, token, before);
+            state.app.refs.keep_token(&hash, token, before);
             state
+                .app
                 .refs
                 .observe(Some(owner.generation), store.local_writes());
             owner.user_id
         }
     };
-    match state.refs.principal(store, user).await {
+    match state.store.principal(user).await {
         Ok(principal) => Ok(principal),
         Err(kept_store::StoreError::NotFound) => {
             Err(unauthenticated("the token's user is archived"))

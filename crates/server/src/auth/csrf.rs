@@ -7,9 +7,9 @@ use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
-use crate::auth::secret::random_secret;
 use crate::error::{ApiError, ProblemKind};
 use crate::web::WebError;
+use kept_app::secret::random_secret;
 
 /// The session key of the token.
 const KEY: &str = "csrf";

@@ -7,8 +7,6 @@
 
 pub mod bearer;
 pub mod csrf;
-pub mod password;
-pub mod secret;
 pub mod session_store;
 pub mod throttle;
 pub mod web;

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-use super::secret::hash_secret;
+use kept_app::secret::hash_secret;
 
 /// The session key holding the signed-in user's id.
 pub const USER_KEY: &str = "user_id";

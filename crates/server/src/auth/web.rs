@@ -45,11 +45,12 @@ impl FromRequestParts<AppState> for WebCaller {
             return Err(to_login());
         };
         state
+            .app
             .refs
             .refresh(state.store.as_ref(), state.config.reference_cache_ms == 0)
             .await
             .map_err(|e| WebError::from(ApiError::from(e)).into_response())?;
-        match state.refs.principal(state.store.as_ref(), user).await {
+        match state.store.principal(user).await {
             Ok(principal) => Ok(Self { principal, session }),
             Err(StoreError::NotFound) => {
                 // The user was archived: this session is over.

@@ -8,12 +8,13 @@ use kept_domain::{Actor, Grant, Password};
 use serde::Deserialize;
 
 use super::{Layout, WebError, after_post};
+use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::throttle::{self, ClientAddress};
 use crate::auth::web::start_session;
-use crate::auth::{WebCaller, password};
 use crate::error::ApiError;
 use crate::state::AppState;
+use kept_app::password;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]

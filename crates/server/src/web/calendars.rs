@@ -24,7 +24,7 @@ use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::usecases::calendars::{instant, managed_calendar, readable_calendar};
+use kept_app::calendars::{instant, managed_calendar, readable_calendar};
 
 /// What a new calendar starts from in the editor.
 const EXAMPLE: &str = r#"zone = "Europe/London"
@@ -340,7 +340,7 @@ pub async fn detail(
     WebPath(id): WebPath<CalendarId>,
     WebQuery(tried): WebQuery<TryQuery>,
 ) -> Result<Response, WebError> {
-    let calendar = readable_calendar(&state, &caller.principal, id).await?;
+    let calendar = readable_calendar(&state.app, &caller.principal, id).await?;
     Ok(detail_page(&state, &caller, calendar, None, tried)
         .await?
         .into_response())
@@ -353,7 +353,7 @@ pub async fn update(
     WebPath(id): WebPath<CalendarId>,
     CsrfForm(form): CsrfForm<CalendarForm>,
 ) -> Result<Response, WebError> {
-    let calendar = managed_calendar(&state, &caller.principal, id).await?;
+    let calendar = managed_calendar(&state.app, &caller.principal, id).await?;
     let (name, spec) = match read_form(&form) {
         Ok(read) => read,
         Err(errors) => {
@@ -387,7 +387,7 @@ async fn set_archived(
 ) -> Result<Response, WebError> {
     let back = format!("/calendars/{id}");
     let result = async {
-        managed_calendar(state, &caller.principal, id).await?;
+        managed_calendar(&state.app, &caller.principal, id).await?;
         state
             .store
             .set_calendar_archived(&Actor::user(&caller.principal), id, archived)

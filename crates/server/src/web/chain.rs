@@ -20,7 +20,7 @@ use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::usecases::links::{make_link, may_change_link, set_link_archived};
+use kept_app::links::{make_link, may_change_link, set_link_archived};
 
 const NODE_W: i64 = 200;
 const NODE_H: i64 = 40;
@@ -125,7 +125,7 @@ pub async fn page(
     // chain page they would be refused.
     let mut openable = BTreeSet::new();
     for id in &ids {
-        let lineage = state.refs.lineage(state.store.as_ref(), *id).await?;
+        let lineage = state.store.lineage(*id).await?;
         if principal.read_party(&lineage).is_allowed() {
             openable.insert(*id);
         }
@@ -272,7 +272,7 @@ pub async fn page(
         link_rows.push(LinkRow {
             supplier_open: open(&l.supplier_id),
             customer_open: open(&l.customer_id),
-            can_end: can_link && may_change_link(&state, &principal, l).await?,
+            can_end: can_link && may_change_link(&state.app, &principal, l).await?,
             supplier: name(&l.supplier_id),
             customer: name(&l.customer_id),
             link: l.clone(),
@@ -310,7 +310,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let result = async {
         let new = NewLink::new(form.supplier_id, form.customer_id, form.label.as_deref())?;
-        make_link(&state, &caller.principal, new).await
+        Ok(make_link(&state.app, &caller.principal, new).await?)
     }
     .await;
     let target = format!("/chain?party={}", form.customer_id);
@@ -329,7 +329,9 @@ pub async fn archive(
     WebPath(id): WebPath<LinkId>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
-    let result = set_link_archived(&state, &caller.principal, id, true).await;
+    let result = set_link_archived(&state.app, &caller.principal, id, true)
+        .await
+        .map_err(ApiError::from);
     after_post(
         &caller.session,
         result.map(|_| ("Link ended.".to_owned(), "/chain".to_owned())),

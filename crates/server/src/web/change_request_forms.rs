@@ -22,7 +22,7 @@ use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::usecases::changes::{
+use kept_app::changes::{
     apply_change, coverage_of_version, decide, edit_change, raise_change, readable_change,
     redraft_change, submit_change, withdraw_change,
 };
@@ -42,11 +42,11 @@ async fn act<F, Fut>(
 ) -> Result<Response, WebError>
 where
     F: FnOnce(AppState, Principal) -> Fut,
-    Fut: std::future::Future<Output = Result<(), ApiError>>,
+    Fut: std::future::Future<Output = Result<(), kept_app::Error>>,
 {
     let to = back(contract);
     let result = async {
-        let (cr, _) = readable_change(state, &caller.principal, id).await?;
+        let (cr, _) = readable_change(&state.app, &caller.principal, id).await?;
         if cr.contract_id != contract {
             return Err(ApiError::not_found());
         }
@@ -98,7 +98,9 @@ async fn decide_on(
         Verdict::Reject => "Rejected.",
     };
     act(state, caller, contract, id, done, |s, p| async move {
-        decide(&s, &p, id, verdict, &form.comment).await.map(drop)
+        decide(&s.app, &p, id, verdict, &form.comment)
+            .await
+            .map(drop)
     })
     .await
 }
@@ -130,12 +132,17 @@ impl Button {
         }
     }
 
-    async fn press(self, s: &AppState, p: &Principal, id: ChangeRequestId) -> Result<(), ApiError> {
+    async fn press(
+        self,
+        s: &AppState,
+        p: &Principal,
+        id: ChangeRequestId,
+    ) -> Result<(), kept_app::Error> {
         match self {
-            Self::Submit => drop(submit_change(s, p, id).await?),
-            Self::Withdraw => drop(withdraw_change(s, p, id).await?),
-            Self::Redraft => drop(redraft_change(s, p, id).await?),
-            Self::Apply => drop(apply_change(s, p, id, None).await?),
+            Self::Submit => drop(submit_change(&s.app, p, id).await?),
+            Self::Withdraw => drop(withdraw_change(&s.app, p, id).await?),
+            Self::Redraft => drop(redraft_change(&s.app, p, id).await?),
+            Self::Apply => drop(apply_change(&s.app, p, id, None).await?),
         }
         Ok(())
     }
@@ -250,7 +257,7 @@ async fn coverage_at(
     version: &str,
 ) -> Result<Coverage, ApiError> {
     let version: Option<u32> = optional_id("base_version", version)?;
-    coverage_of_version(state, caller, contract, version).await
+    Ok(coverage_of_version(&state.app, caller, contract, version).await?)
 }
 
 /// The contract page again with the refused form as typed, or the error.
@@ -281,8 +288,8 @@ pub async fn raise(
     let result = async {
         let base = coverage_at(&state, principal, contract_id, &form.base_version).await?;
         let draft = form.draft(&base, ContractChanges::default())?;
-        let cr = raise_change(&state, principal, contract_id, draft).await?;
-        submit_change(&state, principal, cr.id).await?;
+        let cr = raise_change(&state.app, principal, contract_id, draft).await?;
+        submit_change(&state.app, principal, cr.id).await?;
         Ok(())
     }
     .await;
@@ -314,7 +321,7 @@ pub async fn edit(
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
     let result = async {
-        let (cr, _) = readable_change(&state, principal, id).await?;
+        let (cr, _) = readable_change(&state.app, principal, id).await?;
         if cr.contract_id != contract_id {
             return Err(ApiError::not_found());
         }
@@ -322,8 +329,8 @@ pub async fn edit(
         // The customers, services and calendar it changes are kept, less
         // what the version its terms are now written against already has.
         let draft = form.draft(&base, kept_domain::still_to_change(&cr.changes, &base))?;
-        edit_change(&state, principal, id, draft).await?;
-        submit_change(&state, principal, id).await?;
+        edit_change(&state.app, principal, id, draft).await?;
+        submit_change(&state.app, principal, id).await?;
         Ok(())
     }
     .await;

@@ -17,11 +17,10 @@ use kept_store::ChangeRequestQuery;
 
 use super::WebError;
 
-use crate::error::ProblemKind;
 use crate::state::AppState;
-use crate::usecases::changes::{preview_change, side_of};
-use crate::usecases::contracts::sees_all;
-use crate::usecases::terms::{readable_diff, version_as_seen};
+use kept_app::changes::{preview_change, side_of};
+use kept_app::contracts::sees_all;
+use kept_app::terms::{readable_diff, version_as_seen};
 
 /// One row of the SLA table.
 pub struct SlaRow {
@@ -233,11 +232,11 @@ pub async fn governance(
     contract: &Contract,
     echo: Echo,
 ) -> Result<Governance, WebError> {
-    let all = sees_all(state, caller, contract).await?;
+    let all = sees_all(&state.app, caller, contract).await?;
     let now = Timestamp::now();
     let mut versions = Vec::new();
     for v in state.store.terms_versions(contract.id).await? {
-        versions.push(version_as_seen(state, caller, all, v).await?);
+        versions.push(version_as_seen(&state.app, caller, all, v).await?);
     }
     let in_force = kept_domain::terms_at(&versions, now).map(|v| v.version);
     let terms = match versions.iter().find(|v| Some(v.version) == in_force) {
@@ -258,7 +257,7 @@ pub async fn governance(
                 calendar_id: None,
             },
         };
-        let lines = readable_diff(state, visible.as_deref(), old, Covered::from(v)).await?;
+        let lines = readable_diff(&state.app, visible.as_deref(), old, Covered::from(v)).await?;
         let source = match v.change_request_id {
             Some(id) if all => {
                 let title = match titles.get(&id) {
@@ -285,7 +284,7 @@ pub async fn governance(
         });
     }
     history.reverse();
-    let side = side_of(state, caller, contract).await?;
+    let side = side_of(&state.app, caller, contract).await?;
     let manages = caller
         .manage_party(&state.store.lineage(contract.provider_id).await?)
         .is_allowed();
@@ -388,9 +387,9 @@ async fn preview_into(
     echo: &Echo,
 ) -> Result<(), WebError> {
     let cr = &view.cr;
-    let preview = match preview_change(state, contract, cr).await {
+    let preview = match preview_change(&state.app, contract, cr).await {
         Ok(p) => Some(p),
-        Err(e) if e.kind == ProblemKind::ValidationFailed => {
+        Err(e) if e.kind == kept_app::Kind::Invalid => {
             view.unfit = Some(e.detail.unwrap_or_default());
             None
         }

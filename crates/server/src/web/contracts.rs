@@ -22,7 +22,7 @@ use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::usecases::contracts::{create_as, readable_contract};
+use kept_app::contracts::{create_as, readable_contract};
 
 /// A contract as a row of the list.
 pub struct Row {
@@ -275,7 +275,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let result = async {
         let new = read_new_contract(&Pairs(pairs))?;
-        let contract = create_as(&state, &caller.principal, new).await?;
+        let contract = create_as(&state.app, &caller.principal, new).await?;
         Ok((
             format!("Recorded {}.", contract.name),
             format!("/contracts/{}", contract.id),
@@ -304,7 +304,7 @@ pub(super) async fn detail_page(
 ) -> Result<Response, WebError> {
     let state = state.clone();
     let principal = &caller.principal;
-    let contract = readable_contract(&state, principal, id).await?;
+    let contract = readable_contract(&state.app, principal, id).await?;
     let mut ids = vec![contract.provider_id, contract.client_id];
     ids.extend(&contract.customer_ids);
     let names = names(&state, &ids).await?;

@@ -11,11 +11,11 @@ use tower_sessions::Session;
 
 use super::{Flash, Layout, WebError, no_store, see_other};
 use crate::auth::csrf::CsrfForm;
-use crate::auth::password;
-use crate::auth::secret::hash_secret;
 use crate::auth::web::sign_in;
 use crate::error::ApiError;
 use crate::state::AppState;
+use kept_app::password;
+use kept_app::secret::hash_secret;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "invite.html")]

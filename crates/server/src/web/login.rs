@@ -11,12 +11,12 @@ use tower_sessions::Session;
 
 use super::{Layout, NoFields, WebError, WebQuery, see_other};
 use crate::auth::csrf::CsrfForm;
-use crate::auth::password;
 use crate::auth::session_store::USER_KEY;
 use crate::auth::throttle::{self, ClientAddress};
 use crate::auth::web::{safe_next, sign_in};
 use crate::error::ApiError;
 use crate::state::AppState;
+use kept_app::password;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]

@@ -140,6 +140,12 @@ impl From<kept_store::StoreError> for WebError {
     }
 }
 
+impl From<kept_app::Error> for WebError {
+    fn from(e: kept_app::Error) -> Self {
+        Self(e.into())
+    }
+}
+
 impl From<kept_domain::FieldError> for WebError {
     fn from(e: kept_domain::FieldError) -> Self {
         Self(e.into())

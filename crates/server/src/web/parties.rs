@@ -20,7 +20,7 @@ use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::usecases::parties::{check_may_manage, check_may_place_under, readable_party};
+use kept_app::parties::{check_may_manage, check_may_place_under, readable_party};
 
 /// A party as a row of a table.
 pub struct Row {
@@ -197,7 +197,7 @@ async fn create_under(
     parent: Option<PartyId>,
     form: NewPartyForm,
 ) -> Result<(String, String), ApiError> {
-    check_may_place_under(state, principal, parent).await?;
+    check_may_place_under(&state.app, principal, parent).await?;
     let party = state
         .store
         .create_party(&Actor::user(principal), form.parse(parent)?)
@@ -248,7 +248,7 @@ pub async fn detail(
     WebCaller { principal, session }: WebCaller,
     WebPath(id): WebPath<PartyId>,
 ) -> Result<Response, WebError> {
-    let party = readable_party(&state, &principal, id).await?;
+    let party = readable_party(&state.app, &principal, id).await?;
     let lineage = state.store.lineage(id).await?;
     let names: HashMap<PartyId, String> = state
         .store
@@ -327,7 +327,7 @@ pub async fn update(
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, WebError> {
     let result = async {
-        check_may_manage(&state, &principal, id).await?;
+        check_may_manage(&state.app, &principal, id).await?;
         let mut errors = kept_domain::ValidationErrors::new();
         let name = errors.check(PartyName::parse("name", &form.name));
         let reference = optional_reference(&mut errors, form.reference.as_deref());
@@ -353,7 +353,7 @@ async fn set_archived(
     id: PartyId,
     archived: bool,
 ) -> Result<(String, String), ApiError> {
-    check_may_manage(state, principal, id).await?;
+    check_may_manage(&state.app, principal, id).await?;
     let party = state
         .store
         .set_party_archived(&Actor::user(principal), id, archived)

@@ -20,9 +20,9 @@ use super::{Flash, Labels, Layout, WebError, WebQuery, describe_as, see_other, s
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
-use crate::requests::chain::routable_services;
-use crate::requests::intake::{Intake, raise};
 use crate::state::AppState;
+use kept_app::requests::chain::routable_services;
+use kept_app::requests::intake::{Intake, raise};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal.html")]
@@ -281,7 +281,7 @@ async fn form_page(
             .name
             .as_str()
             .to_owned();
-        asks = routable_services(state, c)
+        asks = routable_services(&state.app, c)
             .await?
             .into_iter()
             .map(|(s, supplier)| (s.id, format!("Ask {supplier} about: {}", s.name)))
@@ -432,7 +432,11 @@ pub async fn create(
     caller: WebCaller,
     CsrfForm(form): CsrfForm<RaiseForm>,
 ) -> Result<Response, WebError> {
-    let result = async { raise(&state, &caller.principal, form.intake()?).await }.await;
+    let result = async {
+        let intake = form.intake()?;
+        Ok::<_, ApiError>(raise(&state.app, &caller.principal, intake).await?)
+    }
+    .await;
     match result {
         Ok(request) => {
             Flash::ok(

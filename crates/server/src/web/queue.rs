@@ -19,8 +19,8 @@ use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
-use crate::requests::parse_statuses as parse_request_statuses;
 use crate::state::AppState;
+use kept_app::requests::parse_statuses as parse_request_statuses;
 
 /// A request as a row of the queue.
 pub struct Row {

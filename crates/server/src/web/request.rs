@@ -17,11 +17,10 @@ use super::{Labels, Layout, WebError, WebPath, after_form};
 
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
-use crate::error::ProblemKind;
-use crate::requests::chain::{Escalation, RequestChain, chain_of, escalate, supplier_contracts};
-use crate::requests::{Calendars, act, parse_action, readable, view};
 use crate::state::AppState;
-use crate::usecases::services::readable_service;
+use kept_app::requests::chain::{Escalation, RequestChain, chain_of, escalate, supplier_contracts};
+use kept_app::requests::{Calendars, act, parse_action, readable, view};
+use kept_app::services::readable_service;
 
 /// An event as the timeline shows it.
 pub struct Entry {
@@ -135,7 +134,7 @@ pub async fn page(
     WebPath(id): WebPath<RequestId>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
-    let readable = readable(&state, principal, id).await?;
+    let readable = readable(&state.app, principal, id).await?;
     let is_provider = readable.role == RequestRole::Provider;
     let events = state.store.request_events(id, is_provider).await?;
     let mut users = HashMap::new();
@@ -185,14 +184,14 @@ pub async fn page(
         .to_owned();
     // A question routed up the chain names the supplier's service, which
     // the asker may not open: then its name is not a link.
-    let service_link = match readable_service(&state, principal, request.service_id).await {
+    let service_link = match readable_service(&state.app, principal, request.service_id).await {
         Ok(_) => true,
-        Err(e) if e.kind == ProblemKind::NotFound => false,
+        Err(e) if e.kind == kept_app::Kind::NotFound => false,
         Err(e) => return Err(e.into()),
     };
-    let chain = chain_of(&state, principal, &request).await?;
+    let chain = chain_of(&state.app, principal, &request).await?;
     let suppliers = if is_provider && request.status.is_open() {
-        supplier_contracts(&state, readable.contract.provider_id)
+        supplier_contracts(&state.app, readable.contract.provider_id)
             .await?
             .into_iter()
             .map(|c| (c.id, c.name.as_str().to_owned()))
@@ -200,7 +199,13 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let shown = view(&state, &mut Calendars::default(), request, Timestamp::now()).await?;
+    let shown = view(
+        &state.app,
+        &mut Calendars::default(),
+        request,
+        Timestamp::now(),
+    )
+    .await?;
     let request = shown.request;
     Ok(RequestPage {
         layout: Layout::new(
@@ -253,7 +258,7 @@ pub async fn take_step(
         let action = parse_action(&form.action)?;
         let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
         act(
-            &state,
+            &state.app,
             &caller.principal,
             id,
             RequestChange::Act { action, reason },
@@ -316,13 +321,13 @@ pub async fn write(
                 "Replied.",
             )
         };
-        act(&state, &caller.principal, id, change).await?;
+        act(&state.app, &caller.principal, id, change).await?;
         Ok((done.to_owned(), back.clone()))
     }
     .await;
     // The form's label depends on the side: asked only when refused.
     let labels = match &result {
-        Err(_) => match readable(&state, &caller.principal, id).await {
+        Err(_) => match readable(&state.app, &caller.principal, id).await {
             Ok(r) if r.role == RequestRole::Provider => MESSAGE_LABELS,
             _ => REPLY_LABELS,
         },
@@ -356,7 +361,7 @@ pub async fn escalate_to_supplier(
             subject: Some(form.subject.trim().to_owned()).filter(|s| !s.is_empty()),
             ..Escalation::default()
         };
-        let up = escalate(&state, &caller.principal, id, escalation).await?;
+        let up = escalate(&state.app, &caller.principal, id, escalation).await?;
         Ok((
             format!("Escalated up the chain as request #{}.", up.number),
             back.clone(),

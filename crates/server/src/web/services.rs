@@ -21,7 +21,7 @@ use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::usecases::services::{managed_service, readable_service};
+use kept_app::services::{managed_service, readable_service};
 
 /// A service as a row of the list.
 pub struct Row {
@@ -285,7 +285,7 @@ pub async fn detail(
     WebPath(id): WebPath<ServiceId>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
-    let service = readable_service(&state, principal, id).await?;
+    let service = readable_service(&state.app, principal, id).await?;
     let lineage = state.store.lineage(service.provider_id).await?;
     let provider = state
         .store
@@ -320,7 +320,7 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let back = format!("/services/{id}");
     let result = async {
-        managed_service(&state, &caller.principal, id).await?;
+        managed_service(&state.app, &caller.principal, id).await?;
         let (name, details) = form.read()?;
         let patch = ServicePatch {
             name: Some(name),
@@ -344,7 +344,7 @@ async fn set_archived(
 ) -> Result<Response, WebError> {
     let back = format!("/services/{id}");
     let result = async {
-        managed_service(state, &caller.principal, id).await?;
+        managed_service(&state.app, &caller.principal, id).await?;
         state
             .store
             .set_service_archived(&Actor::user(&caller.principal), id, archived)

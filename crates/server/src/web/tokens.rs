@@ -8,11 +8,11 @@ use kept_domain::{Actor, ApiToken, TokenId};
 use serde::Deserialize;
 
 use super::{Layout, NoFields, WebError, WebPath, after_post, no_store};
-use crate::accounts;
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
+use kept_app::accounts;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tokens.html")]
@@ -59,7 +59,7 @@ pub async fn create(
         let days = match form.days.as_deref().filter(|d| !d.is_empty()) {
             Some(d) => Some(
                 d.parse::<u32>()
-                    .map_err(|_| ApiError::field("days", "must be a number of days"))?,
+                    .map_err(|_| kept_app::Error::field("days", "must be a number of days"))?,
             ),
             None => None,
         };
@@ -77,7 +77,7 @@ pub async fn create(
     .await;
     match issued {
         Ok(issued) => render(&state, caller, Some(issued.secret)).await,
-        Err(e) => after_post(&caller.session, Err(e), "/tokens").await,
+        Err(e) => after_post(&caller.session, Err(e.into()), "/tokens").await,
     }
 }
 

@@ -15,11 +15,11 @@ use kept_store::{ArchivedFilter, PartyOrder, PartyQuery, UserQuery};
 use serde::Deserialize;
 
 use super::{Flash, Layout, NoFields, WebError, WebPath, WebQuery, after_post, see_other};
-use crate::accounts::{self, NewLogin};
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
+use kept_app::accounts::{self, NewLogin};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "users.html")]

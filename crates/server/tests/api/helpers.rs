@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
+use kept_app::accounts::{self, NewLogin};
 use kept_domain::{
     Actor, Email, NewParty, Party, PartyId, PartyKind, PartyName, Password, Role, User,
 };
-use kept_server::accounts::{self, NewLogin};
 use kept_server::{App, Config};
 use kept_store::Store;
 use kept_store::testing::TestDatabase;

@@ -1,8 +1,8 @@
 //! `/api/v1/tokens`: the caller's own API tokens.
 
 use jiff::{SignedDuration, Timestamp};
+use kept_app::secret::{display_prefix, hash_secret, random_secret};
 use kept_domain::{Actor, TokenId};
-use kept_server::auth::secret::{display_prefix, hash_secret, random_secret};
 use kept_store::NewToken;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use kept_app::accounts;
 use kept_domain::{GrantId, PartyKind, Role, UserId};
-use kept_server::accounts;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -3,9 +3,9 @@
 
 use std::collections::HashSet;
 
+use kept_app::accounts;
 use kept_domain::{Actor, PartyKind};
 use kept_server::ProblemKind;
-use kept_server::accounts;
 use reqwest::StatusCode;
 use scraper::ElementRef;
 

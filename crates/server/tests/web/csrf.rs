@@ -1,7 +1,7 @@
 //! Cross-site request forgery: every form post needs its session's token.
 
+use kept_app::accounts::{self, NewLogin};
 use kept_domain::{Actor, Email, Limit, PartyName, PartyScope};
-use kept_server::accounts::{self, NewLogin};
 use kept_store::PartyQuery;
 use reqwest::StatusCode;
 

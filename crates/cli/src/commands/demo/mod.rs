@@ -55,7 +55,7 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
     let seeded = seed::seed_if_empty(store.as_ref()).await?;
     let created = seeded.is_some();
     if let Some(seeded) = seeded {
-        let state = kept_server::AppState::new(store.clone(), config.clone());
+        let state = super::context(store.clone(), &config);
         requests::seed(&state, &seeded.contracts, &seeded.users).await?;
     }
     print_logins(created, &config);

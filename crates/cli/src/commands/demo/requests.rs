@@ -14,9 +14,9 @@ use kept_domain::{
     Contract, Principal, Priority, ReplySide, Request, RequestAction, RequestChange, RequestKind,
     Timestamp,
 };
-use kept_server::AppState;
-use kept_server::requests::act;
-use kept_server::requests::intake::{Intake, raise_as_of};
+
+use kept_app::requests::act;
+use kept_app::requests::intake::{Intake, raise_as_of};
 
 /// A request of the demo: who raises it, under which contract, for which
 /// service, and what the provider does with it.
@@ -170,7 +170,7 @@ const REQUESTS: &[DemoRequest] = &[
 ];
 
 async fn principal(
-    state: &AppState,
+    state: &kept_app::Context,
     users: &HashMap<&str, kept_domain::UserId>,
     email: &str,
 ) -> anyhow::Result<Principal> {
@@ -181,7 +181,7 @@ async fn principal(
 }
 
 async fn service_named(
-    state: &AppState,
+    state: &kept_app::Context,
     contract: &Contract,
     name: &str,
 ) -> anyhow::Result<kept_domain::ServiceId> {
@@ -206,7 +206,7 @@ async fn service_named(
 }
 
 async fn customer_named(
-    state: &AppState,
+    state: &kept_app::Context,
     contract: &Contract,
     name: &str,
 ) -> anyhow::Result<kept_domain::PartyId> {
@@ -220,13 +220,13 @@ async fn customer_named(
         .with_context(|| format!("no demo customer {name}"))
 }
 
-fn failed(e: kept_server::ApiError) -> anyhow::Error {
-    anyhow::anyhow!("{}: {}", e.kind.slug(), e.detail.unwrap_or_default())
+fn failed(e: kept_app::Error) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
 }
 
 /// Raises the demo's requests and works them a little.
 pub async fn seed(
-    state: &AppState,
+    state: &kept_app::Context,
     contracts: &HashMap<&'static str, Contract>,
     users: &HashMap<&str, kept_domain::UserId>,
 ) -> anyhow::Result<Vec<Request>> {
@@ -300,7 +300,7 @@ pub async fn seed(
 
 /// The publisher answers the question routed up to it from the trainer.
 async fn answer_the_trainer(
-    state: &AppState,
+    state: &kept_app::Context,
     users: &HashMap<&str, kept_domain::UserId>,
 ) -> anyhow::Result<()> {
     let priya = principal(state, users, "priya.nair@foliopress.example").await?;

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
+use kept_app::accounts::{self, NewLogin};
 use kept_domain::{
     Actor, Email, NewParty, PartyId, PartyKind, PartyName, PartyReference, Password, Role,
 };
-use kept_server::accounts::{self, NewLogin};
 use kept_store::{Store, StoreError};
 
 /// The password of every demo login.

@@ -20,13 +20,13 @@ use kept_domain::{
 use kept_store::{RequestRecord, StoreError};
 use serde::Deserialize;
 use serde_json::json;
-use utoipa::ToSchema;
 
-use crate::error::{ApiError, ProblemKind};
-use crate::state::AppState;
+use crate::Context;
+use crate::error::{Error, Kind};
 
 /// A new request, as the API and the portal send it.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Intake {
     /// The contract it is raised under.
@@ -39,17 +39,17 @@ pub struct Intake {
     pub service_id: ServiceId,
     /// `order`, `service_request`, `incident`, `question` or
     /// `internal_task` (the provider's people only).
-    #[schema(value_type = String, example = "incident")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "incident"))]
     pub kind: RequestKind,
     /// `urgent`, `high`, `normal` (default) or `low`.
-    #[schema(value_type = Option<String>, example = "normal")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "normal"))]
     pub priority: Option<Priority>,
     /// How many, in the service's unit (1 to 1,000,000,000).
     #[serde(default, deserialize_with = "request::deserialize_quantity")]
     pub quantity: Option<u32>,
     /// Business time the work should take, such as `2h` (default: the
     /// service's).
-    #[schema(value_type = Option<String>, example = "2h")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "2h"))]
     pub effort: Option<BusinessDuration>,
     /// One line saying what is wanted, up to 200 characters.
     pub subject: String,
@@ -75,7 +75,7 @@ pub struct Checked {
     pub override_reason: Option<String>,
 }
 
-fn check_fields(intake: &Intake) -> Result<Checked, ApiError> {
+fn check_fields(intake: &Intake) -> Result<Checked, Error> {
     let mut errors = ValidationErrors::new();
     let subject = errors.check(request::parse_subject(&intake.subject));
     let description = errors.check(request::parse_text(
@@ -106,9 +106,9 @@ fn check_fields(intake: &Intake) -> Result<Checked, ApiError> {
 }
 
 /// The lineage of a party, or a field error when it is missing.
-async fn lineage_of(state: &AppState, id: PartyId, field: &str) -> Result<Lineage, ApiError> {
-    match state.refs.lineage(state.store.as_ref(), id).await {
-        Err(StoreError::NotFound) => Err(ApiError::field(field, "no such party")),
+async fn lineage_of(ctx: &Context, id: PartyId, field: &str) -> Result<Lineage, Error> {
+    match ctx.store.lineage(id).await {
+        Err(StoreError::NotFound) => Err(Error::field(field, "no such party")),
         other => Ok(other?),
     }
 }
@@ -120,14 +120,14 @@ async fn lineage_of(state: &AppState, id: PartyId, field: &str) -> Result<Lineag
 /// within one of them the caller holds a role on (a department of a
 /// covered site).
 async fn customer_of(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     customers: &[PartyId],
     given: Option<PartyId>,
     on_behalf: bool,
-) -> Result<(PartyId, Lineage), ApiError> {
+) -> Result<(PartyId, Lineage), Error> {
     if let Some(id) = given {
-        let lineage = lineage_of(state, id, "customer_id").await?;
+        let lineage = lineage_of(ctx, id, "customer_id").await?;
         let allowed = if on_behalf {
             // The provider's people do not reach their customers' parties,
             // but the contract names them: they raise requests for them.
@@ -137,13 +137,13 @@ async fn customer_of(
             caller.reaches(&lineage)
         };
         if !allowed {
-            return Err(ApiError::field("customer_id", "no such party"));
+            return Err(Error::field("customer_id", "no such party"));
         }
         return Ok((id, lineage));
     }
     let mut mine = Vec::new();
     for id in customers {
-        let lineage = state.refs.lineage(state.store.as_ref(), *id).await?;
+        let lineage = ctx.store.lineage(*id).await?;
         if caller.reaches(&lineage) {
             mine.push((*id, lineage));
         }
@@ -153,7 +153,7 @@ async fn customer_of(
         granted.sort();
         granted.dedup();
         for id in granted {
-            let lineage = state.refs.lineage(state.store.as_ref(), id).await?;
+            let lineage = ctx.store.lineage(id).await?;
             if customers.iter().any(|c| lineage.contains(*c)) {
                 mine.push((id, lineage));
             }
@@ -161,7 +161,7 @@ async fn customer_of(
     }
     match mine.len() {
         1 => Ok(mine.remove(0)),
-        _ => Err(ApiError::field(
+        _ => Err(Error::field(
             "customer_id",
             "say which customer the request is for",
         )),
@@ -169,12 +169,12 @@ async fn customer_of(
 }
 
 /// The refusal of a request the contract does not cover.
-fn not_covered(contract: ContractId, check: &kept_domain::ScopeCheck) -> ApiError {
+fn not_covered(contract: ContractId, check: &kept_domain::ScopeCheck) -> Error {
     let kind = match check.outcome {
-        ScopeOutcome::OutOfScope => ProblemKind::RequestOutOfScope,
-        _ => ProblemKind::RequestNotCovered,
+        ScopeOutcome::OutOfScope => Kind::OutOfScope,
+        _ => Kind::NotCovered,
     };
-    ApiError::new(kind)
+    Error::new(kind)
         .detail(check.reason.clone())
         .with("scope", json!(check))
         .with(
@@ -200,12 +200,8 @@ fn overriding(reason: String, refused: &str) -> String {
 }
 
 /// Raises a request for the caller; see the module docs for who may.
-pub async fn raise(
-    state: &AppState,
-    caller: &Principal,
-    intake: Intake,
-) -> Result<Request, ApiError> {
-    raise_linked(state, caller, intake, None, None).await
+pub async fn raise(ctx: &Context, caller: &Principal, intake: Intake) -> Result<Request, Error> {
+    raise_linked(ctx, caller, intake, None, None).await
 }
 
 /// Raises a request as if at `raised_at`, an instant in the past: its
@@ -213,73 +209,68 @@ pub async fn raise(
 /// importing requests with their history; not offered over HTTP, where a
 /// request is always raised now.
 pub async fn raise_as_of(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     intake: Intake,
     raised_at: Timestamp,
-) -> Result<Request, ApiError> {
-    raise_at(state, caller, intake, None, None, Some(raised_at)).await
+) -> Result<Request, Error> {
+    raise_at(ctx, caller, intake, None, None, Some(raised_at)).await
 }
 
 /// Raises a request, optionally escalating `escalated_from` or routed from
 /// a party further down the chain (`raised_by_party`).
 pub async fn raise_linked(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     intake: Intake,
     escalated_from: Option<RequestId>,
     raised_by_party: Option<PartyId>,
-) -> Result<Request, ApiError> {
-    raise_at(state, caller, intake, escalated_from, raised_by_party, None).await
+) -> Result<Request, Error> {
+    raise_at(ctx, caller, intake, escalated_from, raised_by_party, None).await
 }
 
 /// [`raise_linked`], raised at `raised_at` (now when `None`).
 async fn raise_at(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     intake: Intake,
     escalated_from: Option<RequestId>,
     raised_by_party: Option<PartyId>,
     raised_at: Option<Timestamp>,
-) -> Result<Request, ApiError> {
+) -> Result<Request, Error> {
     let fields = check_fields(&intake)?;
-    let store = state.store.as_ref();
-    let contract = match state
-        .refs
-        .visible_contract(store, caller, intake.contract_id)
-        .await
-    {
+    let contract = match crate::contracts::visible(ctx, caller, intake.contract_id).await {
         Err(StoreError::NotFound) => {
-            return Err(ApiError::field("contract_id", "no such contract"));
+            return Err(Error::field("contract_id", "no such contract"));
         }
         other => other?,
     };
     if contract.is_archived() {
-        return Err(ApiError::field("contract_id", "the contract has ended"));
+        return Err(Error::field("contract_id", "the contract has ended"));
     }
-    let provider = state.refs.lineage(store, contract.provider_id).await?;
+    let provider = ctx.store.lineage(contract.provider_id).await?;
     let on_behalf = caller.is_admin() || caller.reaches(&provider);
-    let client_side = caller.reaches(&state.refs.lineage(store, contract.client_id).await?);
+    let client_side = caller.reaches(&ctx.store.lineage(contract.client_id).await?);
     if intake.kind == RequestKind::InternalTask && !on_behalf {
-        return Err(ApiError::field(
+        return Err(Error::field(
             "kind",
             "only the provider's people raise internal tasks",
         ));
     }
     let (customer_id, customer) = customer_of(
-        state,
+        ctx,
         caller,
         &contract.customer_ids,
         intake.customer_id,
         on_behalf || client_side,
     )
     .await?;
-    let service = match state.refs.service(store, intake.service_id).await {
-        Err(StoreError::NotFound) => return Err(ApiError::field("service_id", "no such service")),
+    let service = match ctx.store.service(intake.service_id).await {
+        Err(StoreError::NotFound) => return Err(Error::field("service_id", "no such service")),
         other => other?,
     };
     if service.archived_at.is_some() {
-        return Err(ApiError::field(
+        return Err(Error::field(
             "service_id",
             "the service is withdrawn from the catalog",
         ));
@@ -287,24 +278,24 @@ async fn raise_at(
     let requester_id = match intake.requester_id {
         Some(id) if id != caller.user_id => {
             if !on_behalf {
-                return Err(ApiError::field(
+                return Err(Error::field(
                     "requester_id",
                     "only the provider's people raise requests for someone else",
                 ));
             }
-            match state.store.user(id).await {
+            match ctx.store.user(id).await {
                 Ok(u) if u.archived_at.is_some() => {
-                    return Err(ApiError::field("requester_id", "the user is archived"));
+                    return Err(Error::field("requester_id", "the user is archived"));
                 }
                 // The requester sees the request: they must belong to the
                 // customer, the client or the provider, nobody else.
                 Ok(u) => {
-                    let person = state.store.lineage(u.party_id).await?;
+                    let person = ctx.store.lineage(u.party_id).await?;
                     let belongs = [customer_id, contract.client_id, contract.provider_id]
                         .iter()
                         .any(|p| person.contains(*p));
                     if !belongs {
-                        return Err(ApiError::field(
+                        return Err(Error::field(
                             "requester_id",
                             "must be a person of the customer, the client or the provider",
                         ));
@@ -312,7 +303,7 @@ async fn raise_at(
                     id
                 }
                 Err(StoreError::NotFound) => {
-                    return Err(ApiError::field("requester_id", "no such user"));
+                    return Err(Error::field("requester_id", "no such user"));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -320,8 +311,8 @@ async fn raise_at(
         _ => caller.user_id,
     };
     let at = raised_at.unwrap_or_else(Timestamp::now);
-    let terms = state.refs.terms_at(store, contract.id, at).await?;
-    let customer_name = state.refs.party_name(store, customer_id).await?;
+    let terms = ctx.store.terms_at(contract.id, at).await?;
+    let customer_name = ctx.store.party(customer_id).await?.name.as_str().to_owned();
     let check = check_scope(
         &contract,
         &customer,
@@ -341,7 +332,7 @@ async fn raise_at(
             }
             None => return Err(not_covered(contract.id, &check)),
             Some(_) if !caller.override_scope(&provider) => {
-                return Err(ApiError::new(ProblemKind::Forbidden).detail(
+                return Err(Error::new(Kind::Forbidden).detail(
                     "only the provider's managers accept requests the contract does not cover",
                 ));
             }
@@ -364,15 +355,15 @@ async fn raise_at(
         raised_by_party,
     };
     if check.outcome == ScopeOutcome::NotCovered && new.override_reason.is_none() {
-        return match super::chain::route_question(state, caller, &contract, &service, new).await? {
+        return match super::chain::route_question(ctx, caller, &contract, &service, new).await? {
             Some(routed) => Ok(routed),
             None => Err(not_covered(contract.id, &check)),
         };
     }
-    let mut record = record_for(state, &contract, &service, terms.as_ref(), new);
-    record.calendar = Some(state.refs.calendar(store, record.calendar_id).await?);
+    let mut record = record_for(ctx, &contract, &service, terms.as_ref(), new);
+    record.calendar = Some(ctx.store.compiled_calendar(record.calendar_id).await?);
     record.raised_at = raised_at;
-    Ok(state
+    Ok(ctx
         .store
         .create_request(&Actor::user(caller), record)
         .await?)
@@ -382,7 +373,7 @@ async fn raise_at(
 /// terms in force for its service and priority (else the service's
 /// defaults) and the terms' calendar (else the contract's).
 pub fn record_for(
-    state: &AppState,
+    ctx: &Context,
     contract: &kept_domain::Contract,
     service: &kept_domain::Service,
     terms: Option<&kept_domain::TermsVersion>,
@@ -403,7 +394,7 @@ pub fn record_for(
         terms_version: terms.map(|t| t.version),
         calendar_id,
         targets,
-        at_risk_percent: state.config.sla_at_risk_percent,
+        at_risk_percent: ctx.settings.sla_at_risk_percent,
         raised_at: None,
     }
 }

@@ -8,9 +8,9 @@ use kept_domain::{
 };
 use kept_store::{NewToken, Store};
 
-use crate::auth::password;
-use crate::auth::secret::{TOKEN_PREFIX, display_prefix, hash_secret, random_secret};
-use crate::error::{ApiError, ProblemKind};
+use crate::error::{Error, Kind};
+use crate::password;
+use crate::secret::{TOKEN_PREFIX, display_prefix, hash_secret, random_secret};
 
 /// How long an invitation link works.
 pub const INVITATION_DAYS: i64 = 7;
@@ -45,9 +45,9 @@ pub async fn create_login(
     actor: &Actor,
     public_url: &str,
     new: NewLogin,
-) -> Result<(User, Option<Invitation>), ApiError> {
+) -> Result<(User, Option<Invitation>), Error> {
     let password_hash = match &new.password {
-        Some(p) => Some(password::hash(p).await.map_err(ApiError::internal)?),
+        Some(p) => Some(password::hash(p).await.map_err(Error::internal)?),
         None => None,
     };
     let user = store
@@ -75,8 +75,8 @@ pub async fn invite(
     actor: &Actor,
     public_url: &str,
     user: UserId,
-) -> Result<Invitation, ApiError> {
-    let secret = random_secret("").map_err(ApiError::internal)?;
+) -> Result<Invitation, Error> {
+    let secret = random_secret("").map_err(Error::internal)?;
     let expires_at = Timestamp::now() + SignedDuration::from_hours(24 * INVITATION_DAYS);
     store
         .create_invitation(actor, user, &hash_secret(&secret), expires_at)
@@ -103,8 +103,8 @@ pub async fn issue_token(
     user: UserId,
     name: &str,
     days: Option<u32>,
-) -> Result<IssuedToken, ApiError> {
-    let secret = random_secret(TOKEN_PREFIX).map_err(ApiError::internal)?;
+) -> Result<IssuedToken, Error> {
+    let secret = random_secret(TOKEN_PREFIX).map_err(Error::internal)?;
     let expires_at = days.map(|d| Timestamp::now() + SignedDuration::from_hours(24 * i64::from(d)));
     let token = store
         .create_token(
@@ -152,13 +152,13 @@ pub async fn revoke_grant(
     caller: &Principal,
     user: UserId,
     grant: GrantId,
-) -> Result<Grant, ApiError> {
+) -> Result<Grant, Error> {
     let found = store.grant(grant).await?;
     if found.user_id != user {
-        return Err(ApiError::not_found());
+        return Err(Error::not_found());
     }
     if found.role == Role::Admin && user == caller.user_id {
-        return Err(ApiError::new(ProblemKind::Forbidden)
+        return Err(Error::new(Kind::Forbidden)
             .detail("you cannot remove your own admin role; ask another admin"));
     }
     Ok(store.revoke_grant(&Actor::user(caller), grant).await?)

@@ -4,23 +4,23 @@
 
 use kept_domain::RequestStatus;
 
-use crate::error::ApiError;
+use crate::error::Error;
 
 /// A comma-separated list of values of `T`, each parsed or refused as
 /// `field`.
 pub fn comma_list<T: std::str::FromStr<Err = String>>(
     field: &str,
     raw: &str,
-) -> Result<Vec<T>, ApiError> {
+) -> Result<Vec<T>, Error> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|e: String| ApiError::field(field, e)))
+        .map(|s| s.parse().map_err(|e: String| Error::field(field, e)))
         .collect()
 }
 
 /// The statuses a `status` filter names.
-pub fn parse_statuses(raw: &str) -> Result<Vec<RequestStatus>, ApiError> {
+pub fn parse_statuses(raw: &str) -> Result<Vec<RequestStatus>, Error> {
     Ok(match raw {
         "open" => RequestStatus::ALL
             .iter()

@@ -20,13 +20,13 @@ use kept_domain::{
 };
 use kept_store::StoreError;
 use serde::Serialize;
-use utoipa::ToSchema;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::Context;
+use crate::error::Error;
 
 /// A request with its clocks as they stand now.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestView {
     /// The request.
     #[serde(flatten)]
@@ -43,13 +43,13 @@ impl Calendars {
     /// The compiled calendar `id`.
     pub async fn get(
         &mut self,
-        state: &AppState,
+        ctx: &Context,
         id: Option<CalendarId>,
-    ) -> Result<Arc<Calendar>, ApiError> {
+    ) -> Result<Arc<Calendar>, Error> {
         if let Some(c) = self.0.get(&id) {
             return Ok(c.clone());
         }
-        let calendar = state.refs.calendar(state.store.as_ref(), id).await?;
+        let calendar = ctx.store.compiled_calendar(id).await?;
         self.0.insert(id, calendar.clone());
         Ok(calendar)
     }
@@ -57,13 +57,13 @@ impl Calendars {
 
 /// The view of `request` at `now`.
 pub async fn view(
-    state: &AppState,
+    ctx: &Context,
     calendars: &mut Calendars,
     request: Request,
     now: Timestamp,
-) -> Result<RequestView, ApiError> {
-    let calendar = calendars.get(state, request.calendar_id).await?;
-    let percent = state.config.sla_at_risk_percent;
+) -> Result<RequestView, Error> {
+    let calendar = calendars.get(ctx, request.calendar_id).await?;
+    let percent = ctx.settings.sla_at_risk_percent;
     let clocks = request
         .clocks
         .iter()
@@ -83,23 +83,18 @@ pub struct Readable {
 }
 
 /// Loads a request the caller may see; 404 otherwise.
-pub async fn readable(
-    state: &AppState,
-    caller: &Principal,
-    id: RequestId,
-) -> Result<Readable, ApiError> {
-    let request = state
+pub async fn readable(ctx: &Context, caller: &Principal, id: RequestId) -> Result<Readable, Error> {
+    let request = ctx
         .store
         .visible_request(id, &caller.party_scope(), Some(caller.user_id))
         .await?;
-    let store = state.store.as_ref();
-    let contract = state.refs.contract(store, request.contract_id).await?;
-    let provider = state.refs.lineage(store, contract.provider_id).await?;
-    let client = state.refs.lineage(store, contract.client_id).await?;
-    let customer = state.refs.lineage(store, request.customer_id).await?;
+    let contract = ctx.store.contract(request.contract_id).await?;
+    let provider = ctx.store.lineage(contract.provider_id).await?;
+    let client = ctx.store.lineage(contract.client_id).await?;
+    let customer = ctx.store.lineage(request.customer_id).await?;
     let role = caller
         .request_role(&provider, &client, &customer, request.requester_id)
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or_else(Error::not_found)?;
     Ok(Readable {
         request,
         role,
@@ -111,12 +106,12 @@ pub async fn readable(
 /// replies, closes, reopens and cancels; only the provider's side takes
 /// the other steps and writes notes.
 pub async fn act(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     id: RequestId,
     change: RequestChange,
-) -> Result<(Request, Vec<RequestEvent>), ApiError> {
-    let readable = readable(state, caller, id).await?;
+) -> Result<(Request, Vec<RequestEvent>), Error> {
+    let readable = readable(ctx, caller, id).await?;
     let allowed = match (&change, readable.role) {
         (_, RequestRole::Provider) => true,
         (RequestChange::Act { action, .. }, RequestRole::Customer) => !action.is_providers(),
@@ -128,7 +123,7 @@ pub async fn act(
             RequestChange::Act { action, .. } => format!("{action} a request"),
             _ => "write internal notes".to_owned(),
         };
-        return Err(ApiError::new(crate::error::ProblemKind::Forbidden)
+        return Err(Error::new(crate::error::Kind::Forbidden)
             .detail(format!("only the provider's people {what}")));
     }
     let change = match change {
@@ -141,23 +136,22 @@ pub async fn act(
         },
         other => other,
     };
-    match state
+    match ctx
         .store
         .act_on_request(
             &Actor::user(caller),
             id,
             change,
-            state.config.sla_at_risk_percent,
+            ctx.settings.sla_at_risk_percent,
         )
         .await
     {
-        Err(StoreError::NotFound) => Err(ApiError::not_found()),
+        Err(StoreError::NotFound) => Err(Error::not_found()),
         other => Ok(other?),
     }
 }
 
 /// Parses an action's name, naming the field when unknown.
-pub fn parse_action(raw: &str) -> Result<RequestAction, ApiError> {
-    raw.parse()
-        .map_err(|e: String| ApiError::field("action", e))
+pub fn parse_action(raw: &str) -> Result<RequestAction, Error> {
+    raw.parse().map_err(|e: String| Error::field("action", e))
 }

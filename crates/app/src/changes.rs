@@ -2,35 +2,32 @@
 //! on one, what it changes (against its base and the latest version), and
 //! the steps: decide, apply, redraft, with conflicts named in sentences.
 
-use crate::error::{ApiError, ProblemKind};
-use crate::state::AppState;
-use crate::usecases::contracts::{
-    check_manage_contract, readable_contract, readable_parties, sees_all,
-};
-use crate::usecases::terms::{DiffLine, NameBook, diff_lines, readable_diff};
+use crate::Context;
+use crate::contracts::{check_manage_contract, readable_contract, readable_parties, sees_all};
+use crate::error::{Error, Kind};
+use crate::terms::{DiffLine, NameBook, diff_lines, readable_diff};
 use kept_domain::{
     Actor, ChangeDraft, ChangeRequest, ChangeRequestId, Contract, ContractChanges, ContractId,
     Difference, NewChangeRequest, Principal, Role, Side, TermsVersion, Timestamp, Verdict,
 };
 use kept_store::StoreError;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 /// The side the caller acts for on this contract, if any: admins and the
 /// provider's managers for the provider; managers and client contacts of
 /// the client for the client.
-pub(crate) async fn side_of(
-    state: &AppState,
+pub async fn side_of(
+    ctx: &Context,
     caller: &Principal,
     contract: &Contract,
-) -> Result<Option<Side>, ApiError> {
+) -> Result<Option<Side>, Error> {
     if caller
-        .manage_party(&state.store.lineage(contract.provider_id).await?)
+        .manage_party(&ctx.store.lineage(contract.provider_id).await?)
         .is_allowed()
     {
         return Ok(Some(Side::Provider));
     }
-    let client = state.store.lineage(contract.client_id).await?;
+    let client = ctx.store.lineage(contract.client_id).await?;
     let speaks_for_client = caller
         .grants
         .iter()
@@ -40,30 +37,30 @@ pub(crate) async fn side_of(
 
 /// The change request and its contract, if the caller may see them; 404
 /// otherwise (customers' people included).
-pub(crate) async fn readable_change(
-    state: &AppState,
+pub async fn readable_change(
+    ctx: &Context,
     caller: &Principal,
     id: ChangeRequestId,
-) -> Result<(ChangeRequest, Contract), ApiError> {
-    let change = state.store.change_request(id).await?;
-    let contract = readable_contract(state, caller, change.contract_id).await?;
-    if !sees_all(state, caller, &contract).await? {
-        return Err(ApiError::not_found());
+) -> Result<(ChangeRequest, Contract), Error> {
+    let change = ctx.store.change_request(id).await?;
+    let contract = readable_contract(ctx, caller, change.contract_id).await?;
+    if !sees_all(ctx, caller, &contract).await? {
+        return Err(Error::not_found());
     }
     Ok((change, contract))
 }
 
 /// Fails unless the caller acts for the side that raised the change.
-pub(crate) async fn check_raiser_side(
-    state: &AppState,
+pub async fn check_raiser_side(
+    ctx: &Context,
     caller: &Principal,
     contract: &Contract,
     change: &ChangeRequest,
-) -> Result<(), ApiError> {
-    if caller.is_admin() || side_of(state, caller, contract).await? == Some(change.side) {
+) -> Result<(), Error> {
+    if caller.is_admin() || side_of(ctx, caller, contract).await? == Some(change.side) {
         Ok(())
     } else {
-        Err(ApiError::new(ProblemKind::Forbidden).detail(format!(
+        Err(Error::new(Kind::Forbidden).detail(format!(
             "only the {} side, which raised it, may do this",
             change.side.as_str()
         )))
@@ -79,15 +76,15 @@ pub(crate) async fn check_raiser_side(
 /// refuses any that the contract does not list
 /// (`changes.remove_customers[n]`: "is not a customer of the contract"),
 /// which says nothing about whether such a party exists.
-pub(crate) async fn check_named_parties(
-    state: &AppState,
+pub async fn check_named_parties(
+    ctx: &Context,
     caller: &Principal,
     changes: &ContractChanges,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let ids = &changes.add_customers;
-    let seen = readable_parties(state, caller, ids.clone()).await?;
+    let seen = readable_parties(ctx, caller, ids.clone()).await?;
     if let Some(n) = ids.iter().position(|id| !seen.contains(id)) {
-        return Err(ApiError::field(
+        return Err(Error::field(
             format!("changes.add_customers[{n}]"),
             "no such party",
         ));
@@ -96,16 +93,17 @@ pub(crate) async fn check_named_parties(
 }
 
 /// One part of a change request that a newer version changed differently.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConflictLine {
     /// What both touched: `terms.sla.{service}.{priority}.{target}`,
     /// `terms.kpis.{kpi}.{period}` or `calendar_id`.
     pub field: String,
     /// What the change request proposes, from its base version's value.
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub proposed: serde_json::Value,
     /// What the newer versions did to the same field since.
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub since: serde_json::Value,
     /// The conflict in a sentence.
     pub description: String,
@@ -113,7 +111,8 @@ pub struct ConflictLine {
 
 /// What a change request changes: against the version it was drafted from,
 /// and, if applied now, against the latest version.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Preview {
     /// The version it was drafted against (none before any).
     pub base_version: Option<u32>,
@@ -138,16 +137,16 @@ pub struct Preview {
 
 /// Works out a change request's preview: its proposal in sentences, and
 /// how it lays over the latest version.
-pub(crate) async fn preview_change(
-    state: &AppState,
+pub async fn preview_change(
+    ctx: &Context,
     contract: &Contract,
     change: &ChangeRequest,
-) -> Result<Preview, ApiError> {
-    let versions = state.store.terms_versions(contract.id).await?;
+) -> Result<Preview, Error> {
+    let versions = ctx.store.terms_versions(contract.id).await?;
     let latest = match versions.last() {
         Some(v) => v.coverage(),
         None => {
-            let full = state.store.contract(contract.id).await?;
+            let full = ctx.store.contract(contract.id).await?;
             kept_domain::Coverage {
                 terms: kept_domain::Terms::default(),
                 customer_ids: full.customer_ids,
@@ -161,37 +160,37 @@ pub(crate) async fn preview_change(
         // Refuses (422) what would no longer be valid terms.
         let next =
             kept_domain::apply_proposal(&latest, &change.proposal).map_err(StoreError::from)?;
-        readable_diff(state, None, (&latest).into(), (&next).into()).await?
+        readable_diff(ctx, None, (&latest).into(), (&next).into()).await?
     } else {
         Vec::new()
     };
     Ok(Preview {
         base_version: change.base_version,
-        changes: diff_lines(state, change.proposal.clone()).await?,
+        changes: diff_lines(ctx, change.proposal.clone()).await?,
         latest_version: versions.last().map(|v| v.version),
         against_latest,
-        conflicts: conflict_lines(state, &rebased.conflicts).await?,
+        conflicts: conflict_lines(ctx, &rebased.conflicts).await?,
         rebased: rebased.coverage,
     })
 }
 
 /// Conflicts in sentences.
-pub(crate) async fn conflict_lines(
-    state: &AppState,
+pub async fn conflict_lines(
+    ctx: &Context,
     conflicts: &[kept_domain::ChangeConflict],
-) -> Result<Vec<ConflictLine>, ApiError> {
+) -> Result<Vec<ConflictLine>, Error> {
     let mentioned: Vec<Difference> = conflicts
         .iter()
         .flat_map(|c| [c.proposed.clone(), c.since.clone()])
         .collect();
-    let names = NameBook::for_differences(state, &mentioned).await?;
+    let names = NameBook::for_differences(ctx, &mentioned).await?;
     conflicts
         .iter()
         .map(|c| {
             Ok(ConflictLine {
                 field: c.field.clone(),
-                proposed: serde_json::to_value(&c.proposed).map_err(ApiError::internal)?,
-                since: serde_json::to_value(&c.since).map_err(ApiError::internal)?,
+                proposed: serde_json::to_value(&c.proposed).map_err(Error::internal)?,
+                since: serde_json::to_value(&c.since).map_err(Error::internal)?,
                 description: c.describe(&names),
             })
         })
@@ -200,9 +199,9 @@ pub(crate) async fn conflict_lines(
 
 /// A store error as a problem, naming the conflicting fields of a change
 /// request in sentences.
-pub(crate) async fn change_problem(state: &AppState, error: StoreError) -> ApiError {
+pub async fn change_problem(ctx: &Context, error: StoreError) -> Error {
     match error {
-        StoreError::ChangeConflicts(conflicts) => match conflict_lines(state, &conflicts).await {
+        StoreError::ChangeConflicts(conflicts) => match conflict_lines(ctx, &conflicts).await {
             Ok(lines) => conflict_problem(lines),
             Err(e) => e,
         },
@@ -210,7 +209,8 @@ pub(crate) async fn change_problem(state: &AppState, error: StoreError) -> ApiEr
     }
 }
 
-pub(crate) fn conflict_problem(lines: Vec<ConflictLine>) -> ApiError {
+/// The `change-conflict` refusal, with each conflicting field in words.
+pub fn conflict_problem(lines: Vec<ConflictLine>) -> Error {
     let detail = format!(
         "Since it was drafted, a newer terms version changed what it changes: {}. Redraft it \
          against the latest version and have it approved again",
@@ -221,41 +221,41 @@ pub(crate) fn conflict_problem(lines: Vec<ConflictLine>) -> ApiError {
             .join("; ")
     );
     let conflicts = serde_json::to_value(&lines).unwrap_or_default();
-    ApiError::new(ProblemKind::ChangeConflict)
+    Error::new(Kind::ChangeConflict)
         .detail(detail)
         .with("conflicts", conflicts)
 }
 
 /// Sends a change request back to draft, for its raiser's side.
-pub(crate) async fn redraft_change(
-    state: &AppState,
+pub async fn redraft_change(
+    ctx: &Context,
     caller: &Principal,
     id: ChangeRequestId,
-) -> Result<ChangeRequest, ApiError> {
-    check_raiser(state, caller, id).await?;
-    Ok(state
+) -> Result<ChangeRequest, Error> {
+    check_raiser(ctx, caller, id).await?;
+    Ok(ctx
         .store
         .redraft_change_request(&Actor::user(caller), id)
         .await?)
 }
 
 /// Records the caller's decision on a change request.
-pub(crate) async fn decide(
-    state: &AppState,
+pub async fn decide(
+    ctx: &Context,
     caller: &Principal,
     id: ChangeRequestId,
     verdict: Verdict,
     comment: &str,
-) -> Result<ChangeRequest, ApiError> {
-    let (_, contract) = readable_change(state, caller, id).await?;
+) -> Result<ChangeRequest, Error> {
+    let (_, contract) = readable_change(ctx, caller, id).await?;
     if !contract.is_steered_by(caller.user_id) {
-        return Err(ApiError::from(StoreError::NotAnApprover));
+        return Err(Error::from(StoreError::NotAnApprover));
     }
     let comment = comment.trim();
     if comment.chars().count() > 2000 {
-        return Err(ApiError::field("comment", "at most 2000 characters"));
+        return Err(Error::field("comment", "at most 2000 characters"));
     }
-    Ok(state
+    Ok(ctx
         .store
         .decide_change_request(&Actor::user(caller), id, verdict, comment.to_owned())
         .await?)
@@ -263,40 +263,40 @@ pub(crate) async fn decide(
 
 /// Applies an approved change request as a new terms version (the
 /// provider's managers).
-pub(crate) async fn apply_change(
-    state: &AppState,
+pub async fn apply_change(
+    ctx: &Context,
     caller: &Principal,
     id: ChangeRequestId,
     effective_from: Option<Timestamp>,
-) -> Result<(ChangeRequest, TermsVersion), ApiError> {
-    let (_, contract) = readable_change(state, caller, id).await?;
-    check_manage_contract(state, caller, &contract).await?;
-    match state
+) -> Result<(ChangeRequest, TermsVersion), Error> {
+    let (_, contract) = readable_change(ctx, caller, id).await?;
+    check_manage_contract(ctx, caller, &contract).await?;
+    match ctx
         .store
         .apply_change_request(&Actor::user(caller), id, effective_from)
         .await
     {
         Ok(done) => Ok(done),
-        Err(e) => Err(change_problem(state, e).await),
+        Err(e) => Err(change_problem(ctx, e).await),
     }
 }
 
 /// Raises a change request as a draft against a contract the caller sees,
 /// for the side they speak for (the provider's managers, or the client).
-pub(crate) async fn raise_change(
-    state: &AppState,
+pub async fn raise_change(
+    ctx: &Context,
     caller: &Principal,
     contract_id: ContractId,
     draft: ChangeDraft,
-) -> Result<ChangeRequest, ApiError> {
-    let contract = readable_contract(state, caller, contract_id).await?;
-    let side = side_of(state, caller, &contract).await?.ok_or_else(|| {
-        ApiError::new(ProblemKind::Forbidden)
+) -> Result<ChangeRequest, Error> {
+    let contract = readable_contract(ctx, caller, contract_id).await?;
+    let side = side_of(ctx, caller, &contract).await?.ok_or_else(|| {
+        Error::new(Kind::Forbidden)
             .detail("change requests are raised by the provider's managers or the client")
     })?;
     let draft = draft.checked()?;
-    check_named_parties(state, caller, &draft.changes).await?;
-    Ok(state
+    check_named_parties(ctx, caller, &draft.changes).await?;
+    Ok(ctx
         .store
         .create_change_request(
             &Actor::user(caller),
@@ -311,16 +311,16 @@ pub(crate) async fn raise_change(
 }
 
 /// Rewrites a draft of the caller's side.
-pub(crate) async fn edit_change(
-    state: &AppState,
+pub async fn edit_change(
+    ctx: &Context,
     caller: &Principal,
     id: ChangeRequestId,
     draft: ChangeDraft,
-) -> Result<ChangeRequest, ApiError> {
-    check_raiser(state, caller, id).await?;
+) -> Result<ChangeRequest, Error> {
+    check_raiser(ctx, caller, id).await?;
     let draft = draft.checked()?;
-    check_named_parties(state, caller, &draft.changes).await?;
-    Ok(state
+    check_named_parties(ctx, caller, &draft.changes).await?;
+    Ok(ctx
         .store
         .edit_change_request(&Actor::user(caller), id, draft)
         .await?)
@@ -328,30 +328,30 @@ pub(crate) async fn edit_change(
 
 /// Sends a draft of the caller's side to the steering group; a conflict
 /// with a newer version is named in sentences.
-pub(crate) async fn submit_change(
-    state: &AppState,
+pub async fn submit_change(
+    ctx: &Context,
     caller: &Principal,
     id: ChangeRequestId,
-) -> Result<ChangeRequest, ApiError> {
-    check_raiser(state, caller, id).await?;
-    match state
+) -> Result<ChangeRequest, Error> {
+    check_raiser(ctx, caller, id).await?;
+    match ctx
         .store
         .submit_change_request(&Actor::user(caller), id)
         .await
     {
         Ok(change) => Ok(change),
-        Err(e) => Err(change_problem(state, e).await),
+        Err(e) => Err(change_problem(ctx, e).await),
     }
 }
 
 /// Takes back a draft or submitted change request of the caller's side.
-pub(crate) async fn withdraw_change(
-    state: &AppState,
+pub async fn withdraw_change(
+    ctx: &Context,
     caller: &Principal,
     id: ChangeRequestId,
-) -> Result<ChangeRequest, ApiError> {
-    check_raiser(state, caller, id).await?;
-    Ok(state
+) -> Result<ChangeRequest, Error> {
+    check_raiser(ctx, caller, id).await?;
+    Ok(ctx
         .store
         .withdraw_change_request(&Actor::user(caller), id)
         .await?)
@@ -360,20 +360,20 @@ pub(crate) async fn withdraw_change(
 /// What a contract the caller sees covers as of `version` (as it stands,
 /// with empty terms, for none): what a change drafted against it starts
 /// from.
-pub(crate) async fn coverage_of_version(
-    state: &AppState,
+pub async fn coverage_of_version(
+    ctx: &Context,
     caller: &Principal,
     contract: ContractId,
     version: Option<u32>,
-) -> Result<kept_domain::Coverage, ApiError> {
-    let c = readable_contract(state, caller, contract).await?;
-    let versions = state.store.terms_versions(contract).await?;
+) -> Result<kept_domain::Coverage, Error> {
+    let c = readable_contract(ctx, caller, contract).await?;
+    let versions = ctx.store.terms_versions(contract).await?;
     match version {
         Some(n) => versions
             .iter()
             .find(|v| v.version == n)
             .map(TermsVersion::coverage)
-            .ok_or_else(|| ApiError::field("base_version", "is not a version of this contract")),
+            .ok_or_else(|| Error::field("base_version", "is not a version of this contract")),
         None => Ok(kept_domain::Coverage {
             terms: kept_domain::Terms::default(),
             customer_ids: c.customer_ids,
@@ -385,11 +385,7 @@ pub(crate) async fn coverage_of_version(
 
 /// Fails unless the caller sees the change request and acts for the side
 /// that raised it.
-async fn check_raiser(
-    state: &AppState,
-    caller: &Principal,
-    id: ChangeRequestId,
-) -> Result<(), ApiError> {
-    let (change, contract) = readable_change(state, caller, id).await?;
-    check_raiser_side(state, caller, &contract, &change).await
+async fn check_raiser(ctx: &Context, caller: &Principal, id: ChangeRequestId) -> Result<(), Error> {
+    let (change, contract) = readable_change(ctx, caller, id).await?;
+    check_raiser_side(ctx, caller, &contract, &change).await
 }

@@ -1,32 +1,31 @@
 //! Terms versions as the caller may see them, and differences between
 //! versions in sentences, with the names of what they mention.
 
-use crate::error::ApiError;
-use crate::state::AppState;
-use crate::usecases::contracts::readable_parties;
+use crate::Context;
+use crate::contracts::readable_parties;
+use crate::error::Error;
 use kept_domain::{
     CalendarId, Covered, Difference, Names, PartyId, Principal, ServiceId, TermsVersion,
     diff_versions,
 };
 use serde::Serialize;
 use std::collections::HashMap;
-use utoipa::ToSchema;
 
 /// A version as the caller may see it: customers they may not see left out.
-pub(crate) async fn version_as_seen(
-    state: &AppState,
+pub async fn version_as_seen(
+    ctx: &Context,
     caller: &Principal,
     all: bool,
     mut v: TermsVersion,
-) -> Result<TermsVersion, ApiError> {
+) -> Result<TermsVersion, Error> {
     if !all {
-        v.customer_ids = readable_parties(state, caller, v.customer_ids).await?;
+        v.customer_ids = readable_parties(ctx, caller, v.customer_ids).await?;
     }
     Ok(v)
 }
 
 /// Names for the parties, services and calendars differences mention.
-pub(crate) struct NameBook {
+pub struct NameBook {
     parties: HashMap<PartyId, String>,
     services: HashMap<ServiceId, String>,
     calendars: HashMap<CalendarId, String>,
@@ -55,10 +54,7 @@ impl Names for NameBook {
 
 impl NameBook {
     /// Looks up every name the differences mention.
-    pub(crate) async fn for_differences(
-        state: &AppState,
-        differences: &[Difference],
-    ) -> Result<Self, ApiError> {
+    pub async fn for_differences(ctx: &Context, differences: &[Difference]) -> Result<Self, Error> {
         let mut book = Self {
             parties: HashMap::new(),
             services: HashMap::new(),
@@ -70,21 +66,21 @@ impl NameBook {
                 Difference::Customer { party_id, .. } => parties.push(*party_id),
                 Difference::Service { service_id, .. } | Difference::Sla { service_id, .. } => {
                     if !book.services.contains_key(service_id) {
-                        let s = state.store.service(*service_id).await?;
+                        let s = ctx.store.service(*service_id).await?;
                         book.services
                             .insert(*service_id, s.name.as_str().to_owned());
                     }
                 }
                 Difference::Calendar { from, to } => {
                     for id in from.iter().chain(to) {
-                        let c = state.store.calendar(*id).await?;
+                        let c = ctx.store.calendar(*id).await?;
                         book.calendars.insert(*id, c.name.as_str().to_owned());
                     }
                 }
                 Difference::Kpi { .. } | Difference::Scope { .. } => {}
             }
         }
-        book.parties = state
+        book.parties = ctx
             .store
             .party_names(&parties)
             .await?
@@ -96,11 +92,12 @@ impl NameBook {
 }
 
 /// One difference between versions, with its reading.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffLine {
     /// What kind of change: `sla`, `kpi`, `customer`, `service`,
     /// `calendar` or `scope`.
-    #[schema(value_type = Object)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     #[serde(flatten)]
     pub difference: serde_json::Value,
     /// The change in a sentence.
@@ -108,31 +105,31 @@ pub struct DiffLine {
 }
 
 /// The differences from `old` to `new` that the caller may see, readable.
-pub(crate) async fn readable_diff(
-    state: &AppState,
+pub async fn readable_diff(
+    ctx: &Context,
     visible_customers: Option<&[PartyId]>,
     old: Covered<'_>,
     new: Covered<'_>,
-) -> Result<Vec<DiffLine>, ApiError> {
+) -> Result<Vec<DiffLine>, Error> {
     let differences: Vec<Difference> = diff_versions(old, new)
         .into_iter()
         .filter(|d| visible_customers.is_none_or(|v| !d.is_about_other_customer(v)))
         .collect();
-    diff_lines(state, differences).await
+    diff_lines(ctx, differences).await
 }
 
 /// Differences in sentences.
-pub(crate) async fn diff_lines(
-    state: &AppState,
+pub async fn diff_lines(
+    ctx: &Context,
     differences: Vec<Difference>,
-) -> Result<Vec<DiffLine>, ApiError> {
-    let names = NameBook::for_differences(state, &differences).await?;
+) -> Result<Vec<DiffLine>, Error> {
+    let names = NameBook::for_differences(ctx, &differences).await?;
     differences
         .into_iter()
         .map(|d| {
             Ok(DiffLine {
                 description: d.describe(&names),
-                difference: serde_json::to_value(&d).map_err(ApiError::internal)?,
+                difference: serde_json::to_value(&d).map_err(Error::internal)?,
             })
         })
         .collect()

@@ -15,6 +15,14 @@
 //! The database stays the only source of truth: an entry is kept only if
 //! the stamp did not move while it was being loaded, and nothing is cached
 //! until a stamp has been observed (the CLI's one-off commands never cache).
+//!
+//! The cache sits in front of the store as a decorator, [`CachedStore`]:
+//! whoever holds the application's store reads reference data through it
+//! and cannot read around it by mistake.
+
+mod store;
+
+pub use store::CachedStore;
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -22,8 +30,8 @@ use std::sync::{Arc, Mutex};
 
 use kept_domain::calendar::Calendar;
 use kept_domain::{
-    CalendarId, Contract, ContractId, Lineage, PartyId, Principal, Service, ServiceId,
-    TermsVersion, Timestamp, UserId, terms_at,
+    CalendarId, Contract, ContractId, Lineage, Party, PartyId, Principal, Service, ServiceId,
+    TermsVersion, Timestamp, UserId,
 };
 use kept_store::{Store, StoreError, TokenOwner};
 
@@ -56,7 +64,7 @@ struct Entries {
     principals: HashMap<UserId, Principal>,
     contracts: HashMap<ContractId, Contract>,
     lineages: HashMap<PartyId, Lineage>,
-    names: HashMap<PartyId, String>,
+    parties: HashMap<PartyId, Party>,
     services: HashMap<ServiceId, Service>,
     terms: HashMap<ContractId, Arc<Vec<TermsVersion>>>,
     calendars: HashMap<Option<CalendarId>, Arc<Calendar>>,
@@ -71,7 +79,7 @@ impl Entries {
     }
 }
 
-/// The cache; one per server, in [`crate::AppState`].
+/// The cache; one per process, behind its [`CachedStore`].
 #[derive(Default)]
 pub struct RefCache {
     entries: Mutex<Entries>,
@@ -175,13 +183,17 @@ impl RefCache {
     }
 
     /// A user's principal (grants and context).
-    pub async fn principal(&self, store: &dyn Store, id: UserId) -> Result<Principal, StoreError> {
+    pub(crate) async fn principal(
+        &self,
+        store: &dyn Store,
+        id: UserId,
+    ) -> Result<Principal, StoreError> {
         self.get(|e| &mut e.principals, id, store.principal(id))
             .await
     }
 
     /// A contract.
-    pub async fn contract(
+    pub(crate) async fn contract(
         &self,
         store: &dyn Store,
         id: ContractId,
@@ -190,70 +202,47 @@ impl RefCache {
     }
 
     /// A party's lineage, top first.
-    pub async fn lineage(&self, store: &dyn Store, id: PartyId) -> Result<Lineage, StoreError> {
+    pub(crate) async fn lineage(
+        &self,
+        store: &dyn Store,
+        id: PartyId,
+    ) -> Result<Lineage, StoreError> {
         self.get(|e| &mut e.lineages, id, store.lineage(id)).await
     }
 
-    /// A party's name.
-    pub async fn party_name(&self, store: &dyn Store, id: PartyId) -> Result<String, StoreError> {
-        self.get(|e| &mut e.names, id, async {
-            Ok(store.party(id).await?.name.as_str().to_owned())
+    /// A party.
+    pub(crate) async fn party(&self, store: &dyn Store, id: PartyId) -> Result<Party, StoreError> {
+        self.get(|e| &mut e.parties, id, store.party(id)).await
+    }
+
+    /// A service.
+    pub(crate) async fn service(
+        &self,
+        store: &dyn Store,
+        id: ServiceId,
+    ) -> Result<Service, StoreError> {
+        self.get(|e| &mut e.services, id, store.service(id)).await
+    }
+
+    /// Every terms version of a contract, oldest first.
+    pub(crate) async fn terms_versions(
+        &self,
+        store: &dyn Store,
+        contract: ContractId,
+    ) -> Result<Arc<Vec<TermsVersion>>, StoreError> {
+        self.get(|e| &mut e.terms, contract, async {
+            Ok(Arc::new(store.terms_versions(contract).await?))
         })
         .await
     }
 
-    /// A service.
-    pub async fn service(&self, store: &dyn Store, id: ServiceId) -> Result<Service, StoreError> {
-        self.get(|e| &mut e.services, id, store.service(id)).await
-    }
-
-    /// The terms version of a contract in force at `at`.
-    pub async fn terms_at(
-        &self,
-        store: &dyn Store,
-        contract: ContractId,
-        at: Timestamp,
-    ) -> Result<Option<TermsVersion>, StoreError> {
-        let versions = self
-            .get(|e| &mut e.terms, contract, async {
-                Ok(Arc::new(store.terms_versions(contract).await?))
-            })
-            .await?;
-        Ok(terms_at(&versions, at).cloned())
-    }
-
     /// A compiled calendar (around the clock, UTC, for none).
-    pub async fn calendar(
+    pub(crate) async fn calendar(
         &self,
         store: &dyn Store,
         id: Option<CalendarId>,
     ) -> Result<Arc<Calendar>, StoreError> {
         self.get(|e| &mut e.calendars, id, store.compiled_calendar(id))
             .await
-    }
-
-    /// A contract, if the caller sees it (as the store's contract
-    /// visibility decides).
-    pub async fn visible_contract(
-        &self,
-        store: &dyn Store,
-        caller: &Principal,
-        id: ContractId,
-    ) -> Result<Contract, StoreError> {
-        let contract = self.contract(store, id).await?;
-        if caller.is_admin() || contract.is_steered_by(caller.user_id) {
-            return Ok(contract);
-        }
-        let provider = self.lineage(store, contract.provider_id).await?;
-        let client = self.lineage(store, contract.client_id).await?;
-        let mut customers = Vec::with_capacity(contract.customer_ids.len());
-        for c in &contract.customer_ids {
-            customers.push(self.lineage(store, *c).await?);
-        }
-        if caller.sees_contract(&provider, &client, &customers, &contract.steering_group) {
-            Ok(contract)
-        } else {
-            Err(StoreError::NotFound)
-        }
     }
 }

@@ -16,16 +16,15 @@ use kept_domain::{
 };
 use kept_store::{ContractQuery, RequestQuery, RequestRecord};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::intake::{Intake, raise_linked, record_for};
 use super::readable;
-use crate::error::{ApiError, ProblemKind};
-use crate::state::AppState;
+use crate::Context;
+use crate::error::{Error, Kind};
 
 /// The suppliers of `party` one link up the chain.
-async fn direct_suppliers(state: &AppState, party: PartyId) -> Result<HashSet<PartyId>, ApiError> {
-    let links = state.store.chain_links(&PartyScope::All).await?;
+async fn direct_suppliers(ctx: &Context, party: PartyId) -> Result<HashSet<PartyId>, Error> {
+    let links = ctx.store.chain_links(&PartyScope::All).await?;
     Ok(ChainGraph::new(&links)
         .walk(&[party], Direction::Upstream, 1)
         .into_iter()
@@ -35,12 +34,9 @@ async fn direct_suppliers(state: &AppState, party: PartyId) -> Result<HashSet<Pa
 
 /// The active supplier contracts of `party`: contracts it is a customer of
 /// whose provider supplies it directly (a link up the chain).
-pub async fn supplier_contracts(
-    state: &AppState,
-    party: PartyId,
-) -> Result<Vec<Contract>, ApiError> {
-    let suppliers = direct_suppliers(state, party).await?;
-    let contracts = state
+pub async fn supplier_contracts(ctx: &Context, party: PartyId) -> Result<Vec<Contract>, Error> {
+    let suppliers = direct_suppliers(ctx, party).await?;
+    let contracts = ctx
         .store
         .list_contracts(&ContractQuery {
             party_id: Some(party),
@@ -60,14 +56,14 @@ pub async fn supplier_contracts(
 /// of the provider's supplier contracts that the contract does not list
 /// itself (those [`route_question`] routes). Sorted by supplier, then name.
 pub async fn routable_services(
-    state: &AppState,
+    ctx: &Context,
     contract: &Contract,
-) -> Result<Vec<(Service, String)>, ApiError> {
+) -> Result<Vec<(Service, String)>, Error> {
     let mut found: Vec<(Service, String)> = Vec::new();
-    for upstream in supplier_contracts(state, contract.provider_id).await? {
-        let supplier = state.store.party(upstream.provider_id).await?.name;
+    for upstream in supplier_contracts(ctx, contract.provider_id).await? {
+        let supplier = ctx.store.party(upstream.provider_id).await?.name;
         for id in &upstream.service_ids {
-            let service = state.store.service(*id).await?;
+            let service = ctx.store.service(*id).await?;
             let routed = service.provider_id == upstream.provider_id
                 && service.provider_id != contract.provider_id
                 && !contract.service_ids.contains(id)
@@ -91,17 +87,17 @@ pub async fn routable_services(
 /// targets, asked by the same person on behalf of their party. Returns the
 /// asker's request, or `None` when no supplier contract covers it.
 pub async fn route_question(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     contract: &Contract,
     service: &Service,
     asked: NewRequest,
-) -> Result<Option<Request>, ApiError> {
+) -> Result<Option<Request>, Error> {
     if asked.kind != RequestKind::Question || service.provider_id == contract.provider_id {
         return Ok(None);
     }
     let ours = contract.provider_id;
-    let Some(upstream) = supplier_contracts(state, ours)
+    let Some(upstream) = supplier_contracts(ctx, ours)
         .await?
         .into_iter()
         .find(|c| c.provider_id == service.provider_id && c.service_ids.contains(&service.id))
@@ -109,8 +105,8 @@ pub async fn route_question(
         return Ok(None);
     };
     let now = Timestamp::now();
-    let terms = state.store.terms_at(upstream.id, now).await?;
-    let ours_lineage = state.store.lineage(ours).await?;
+    let terms = ctx.store.terms_at(upstream.id, now).await?;
+    let ours_lineage = ctx.store.lineage(ours).await?;
     let check = check_scope(
         &upstream,
         &ours_lineage,
@@ -130,10 +126,10 @@ pub async fn route_question(
         terms_version: None,
         calendar_id: contract.calendar_id,
         targets: Targets::default(),
-        at_risk_percent: state.config.sla_at_risk_percent,
+        at_risk_percent: ctx.settings.sla_at_risk_percent,
         new: asked.clone(),
     };
-    let downstream = state.store.create_request(&actor, asker).await?;
+    let downstream = ctx.store.create_request(&actor, asker).await?;
     let routed = NewRequest {
         contract_id: upstream.id,
         customer_id: ours,
@@ -141,13 +137,14 @@ pub async fn route_question(
         raised_by_party: Some(asked.customer_id),
         ..asked
     };
-    let record = record_for(state, &upstream, service, terms.as_ref(), routed);
-    state.store.create_request(&actor, record).await?;
-    Ok(Some(state.store.request(downstream.id).await?))
+    let record = record_for(ctx, &upstream, service, terms.as_ref(), routed);
+    ctx.store.create_request(&actor, record).await?;
+    Ok(Some(ctx.store.request(downstream.id).await?))
 }
 
 /// An escalation of a request to a supplier up the chain.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Escalation {
     /// The supplier contract (default: the only one that covers the
@@ -161,40 +158,39 @@ pub struct Escalation {
     /// Default: the request's description.
     pub description: Option<String>,
     /// Default: the request's priority.
-    #[schema(value_type = Option<String>, example = "high")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "high"))]
     pub priority: Option<Priority>,
 }
 
 /// Escalates request `id` to a supplier up the chain, as the provider's
 /// people may; returns the new request on the supplier contract.
 pub async fn escalate(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     id: RequestId,
     escalation: Escalation,
-) -> Result<Request, ApiError> {
-    let down = readable(state, caller, id).await?;
+) -> Result<Request, Error> {
+    let down = readable(ctx, caller, id).await?;
     if down.role != RequestRole::Provider {
-        return Err(ApiError::new(ProblemKind::Forbidden)
-            .detail("only the provider's people escalate a request"));
-    }
-    if !down.request.status.is_open() {
         return Err(
-            ApiError::new(ProblemKind::InvalidTransition).detail(format!(
-                "the request is {}; reopen it before escalating",
-                down.request.status.as_str().replace('_', " ")
-            )),
+            Error::new(Kind::Forbidden).detail("only the provider's people escalate a request")
         );
     }
+    if !down.request.status.is_open() {
+        return Err(Error::new(Kind::InvalidTransition).detail(format!(
+            "the request is {}; reopen it before escalating",
+            down.request.status.as_str().replace('_', " ")
+        )));
+    }
     let ours = down.contract.provider_id;
-    let candidates = supplier_contracts(state, ours).await?;
+    let candidates = supplier_contracts(ctx, ours).await?;
     let wanted_service = escalation.service_id.unwrap_or(down.request.service_id);
     let contract = match escalation.contract_id {
         Some(cid) => candidates
             .into_iter()
             .find(|c| c.id == cid)
             .ok_or_else(|| {
-                ApiError::field(
+                Error::field(
                     "contract_id",
                     "is not a contract of a supplier up the chain that serves this provider",
                 )
@@ -207,16 +203,13 @@ pub async fn escalate(
             match fitting.len() {
                 1 => fitting.remove(0),
                 0 => {
-                    return Err(ApiError::field(
+                    return Err(Error::field(
                         "contract_id",
                         "no supplier contract up the chain covers this; name one",
                     ));
                 }
                 _ => {
-                    return Err(ApiError::field(
-                        "contract_id",
-                        "say which supplier contract",
-                    ));
+                    return Err(Error::field("contract_id", "say which supplier contract"));
                 }
             }
         }
@@ -226,7 +219,7 @@ pub async fn escalate(
         None if contract.service_ids.contains(&down.request.service_id) => down.request.service_id,
         None if contract.service_ids.len() == 1 => contract.service_ids[0],
         None => {
-            return Err(ApiError::field(
+            return Err(Error::field(
                 "service_id",
                 "say which of the supplier's services",
             ));
@@ -252,21 +245,22 @@ pub async fn escalate(
         requester_id: None,
         override_reason: None,
     };
-    raise_linked(state, caller, intake, Some(id), None).await
+    raise_linked(ctx, caller, intake, Some(id), None).await
 }
 
 /// A request linked along the chain, as a request page shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Linked {
     /// Its id.
-    #[schema(value_type = String, format = Uuid)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
     pub id: RequestId,
     /// Its number.
     pub number: i64,
     /// Its subject, when the caller may open it.
     pub subject: Option<String>,
     /// Its status.
-    #[schema(value_type = String)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub status: kept_domain::RequestStatus,
     /// The supplier (upstream) or customer (downstream) it is with.
     pub party: String,
@@ -275,7 +269,8 @@ pub struct Linked {
 }
 
 /// A request's place in the chain.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestChain {
     /// Requests up the chain this one waits on (for the customer's side,
     /// only those routed for them or that they may open).
@@ -294,18 +289,18 @@ pub struct RequestChain {
 }
 
 async fn linked(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     request: &Request,
     party: PartyId,
-) -> Result<Linked, ApiError> {
-    let visible = readable(state, caller, request.id).await.is_ok();
+) -> Result<Linked, Error> {
+    let visible = readable(ctx, caller, request.id).await.is_ok();
     Ok(Linked {
         id: request.id,
         number: request.number,
         subject: visible.then(|| request.subject.clone()),
         status: request.status,
-        party: state.store.party(party).await?.name.as_str().to_owned(),
+        party: ctx.store.party(party).await?.name.as_str().to_owned(),
         visible,
     })
 }
@@ -315,13 +310,13 @@ async fn linked(
 /// only the requests up the chain that were routed for them or that they
 /// may open themselves.
 pub async fn chain_of(
-    state: &AppState,
+    ctx: &Context,
     caller: &Principal,
     request: &Request,
-) -> Result<RequestChain, ApiError> {
-    let provider = state.store.contract(request.contract_id).await?.provider_id;
-    let providers_side = caller.is_admin() || caller.reaches(&state.store.lineage(provider).await?);
-    let ups = state
+) -> Result<RequestChain, Error> {
+    let provider = ctx.store.contract(request.contract_id).await?.provider_id;
+    let providers_side = caller.is_admin() || caller.reaches(&ctx.store.lineage(provider).await?);
+    let ups = ctx
         .store
         .list_requests(&RequestQuery {
             escalated_from: Some(request.id),
@@ -334,22 +329,22 @@ pub async fn chain_of(
     let answers = if providers_side || ups.is_empty() {
         Vec::new()
     } else {
-        answers_from_upstream(&state.store.request_events(request.id, true).await?)
+        answers_from_upstream(&ctx.store.request_events(request.id, true).await?)
     };
     let mut upstream = Vec::with_capacity(ups.len());
     for up in &ups {
-        let supplier = state.store.contract(up.contract_id).await?.provider_id;
-        let link = linked(state, caller, up, supplier).await?;
+        let supplier = ctx.store.contract(up.contract_id).await?.provider_id;
+        let link = linked(ctx, caller, up, supplier).await?;
         if providers_side || up.raised_by_party.is_some() || link.visible {
             upstream.push(link);
         }
     }
     let (downstream, start) = match request.escalated_from {
         Some(down_id) => {
-            let down = state.store.request(down_id).await?;
+            let down = ctx.store.request(down_id).await?;
             let start = request.raised_by_party.unwrap_or(down.customer_id);
             (
-                Some(linked(state, caller, &down, down.customer_id).await?),
+                Some(linked(ctx, caller, &down, down.customer_id).await?),
                 Some(start),
             )
         }
@@ -357,7 +352,7 @@ pub async fn chain_of(
     };
     let mut affected = Vec::new();
     if let Some(start) = start {
-        let links = state.store.chain_links(&PartyScope::All).await?;
+        let links = ctx.store.chain_links(&PartyScope::All).await?;
         let mut ids = vec![start];
         ids.extend(
             ChainGraph::new(&links)
@@ -365,7 +360,7 @@ pub async fn chain_of(
                 .into_iter()
                 .map(|r| r.party_id),
         );
-        for (_, name) in state.store.party_names(&ids).await? {
+        for (_, name) in ctx.store.party_names(&ids).await? {
             affected.push(name.as_str().to_owned());
         }
     }

@@ -1,0 +1,48 @@
+//! What every use case runs against: the store (behind the reference
+//! cache) and the few settings that change what use cases decide.
+
+use std::sync::Arc;
+
+use kept_store::Store;
+
+use crate::cache::{CachedStore, RefCache};
+
+/// The settings use cases read; the server's configuration fills them in.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// The share of an SLA target's business time after which the clock
+    /// counts as at risk.
+    pub sla_at_risk_percent: u8,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            sla_at_risk_percent: kept_domain::sla::DEFAULT_AT_RISK_PERCENT,
+        }
+    }
+}
+
+/// The application: a store and its settings, cheap to clone.
+#[derive(Clone)]
+pub struct Context {
+    /// The database, with reference data read through the cache.
+    pub store: Arc<dyn Store>,
+    /// The reference cache in front of `store`.
+    pub refs: Arc<RefCache>,
+    /// The settings in effect.
+    pub settings: Settings,
+}
+
+impl Context {
+    /// The application over `store`, with a fresh reference cache.
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
+        let refs = Arc::new(RefCache::default());
+        let store: Arc<dyn Store> = Arc::new(CachedStore::new(store, refs.clone()));
+        Self {
+            store,
+            refs,
+            settings,
+        }
+    }
+}
