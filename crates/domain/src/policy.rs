@@ -205,8 +205,11 @@ impl Principal {
     /// customers have these lineages and which `steering` steers: admins;
     /// whoever reaches its provider, its client or one of its customers;
     /// the people of a customer's parts (a department of a covered site),
-    /// for whom that customer is context; its steering group. Matches the
-    /// store's contract visibility.
+    /// for whom that customer is context; its steering group.
+    ///
+    /// The store's SQL (`push_visible` in kept-store's contracts.rs) says the
+    /// same; the property test `the_domain_rule_and_the_store_agree_on_who_sees_each_contract`
+    /// in kept-store's conformance suite keeps the two equal, so change them together.
     pub fn sees_contract(
         &self,
         provider: &Lineage,

@@ -154,6 +154,11 @@ async fn insert_members(
 /// The condition that a contract is visible: the caller reaches its
 /// provider, its client or one of its customers, or a part of one of its
 /// customers (a department of a covered site), or steers it.
+///
+/// The same rule as `kept_domain::Principal::sees_contract`: the property
+/// test `the_domain_rule_and_the_store_agree_on_who_sees_each_contract`
+/// (tests/conformance/contract_visibility.rs) keeps the two equal on both
+/// backends, so change them together.
 fn push_visible(sql: &mut Sql, scope: &PartyScope, user: Option<UserId>) {
     let Some(reach) = reach_of(scope) else {
         sql.push(" AND 1 = 1");

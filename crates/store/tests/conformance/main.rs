@@ -7,6 +7,7 @@ mod calendars;
 mod change_rebase;
 mod change_refusals;
 mod changes;
+mod contract_visibility;
 mod contracts;
 mod import;
 mod legacy_changes;
@@ -71,6 +72,7 @@ conformance! {
     contracts::the_people_of_a_part_of_a_customer_see_its_contract_and_no_other,
     contracts::a_contract_is_renamed_and_ended_with_an_audit_trail,
     contracts::contracts_are_found_by_the_service_and_calendar_they_name_within_scope,
+    contract_visibility::the_domain_rule_and_the_store_agree_on_who_sees_each_contract,
     services::a_service_reads_back_with_its_scope_and_defaults,
     services::invalid_details_and_unknown_providers_are_refused,
     services::services_list_by_provider_within_scope_and_changes_are_audited,
