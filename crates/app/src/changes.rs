@@ -251,13 +251,10 @@ pub async fn decide(
     if !contract.is_steered_by(caller.user_id) {
         return Err(Error::from(StoreError::NotAnApprover));
     }
-    let comment = comment.trim();
-    if comment.chars().count() > 2000 {
-        return Err(Error::field("comment", "at most 2000 characters"));
-    }
+    let comment = kept_domain::change::check_comment(comment)?;
     Ok(ctx
         .store
-        .decide_change_request(&Actor::user(caller), id, verdict, comment.to_owned())
+        .decide_change_request(&Actor::user(caller), id, verdict, comment)
         .await?)
 }
 

@@ -4,8 +4,8 @@
 use crate::Context;
 use crate::error::Error;
 use kept_domain::{
-    Access, Actor, CalendarId, Contract, ContractId, Limit, NewContract, PartyId, Principal,
-    ServiceId,
+    Access, Actor, CalendarId, Contract, ContractId, Limit, NewContract, PartyId, PartyName,
+    Principal, ServiceId,
 };
 use kept_store::{ContractQuery, StoreError};
 
@@ -168,4 +168,36 @@ pub async fn create_as(
         }
     }
     Ok(ctx.store.create_contract(&Actor::user(caller), new).await?)
+}
+
+/// Renames a contract (its managers); answers it as the caller sees it.
+pub async fn rename(
+    ctx: &Context,
+    caller: &Principal,
+    id: ContractId,
+    name: PartyName,
+) -> Result<Contract, Error> {
+    let contract = readable_contract(ctx, caller, id).await?;
+    check_manage_contract(ctx, caller, &contract).await?;
+    let renamed = ctx
+        .store
+        .rename_contract(&Actor::user(caller), id, name)
+        .await?;
+    as_seen_by(ctx, caller, renamed).await
+}
+
+/// Ends (`archived`) or resumes a contract (its managers).
+pub async fn set_archived(
+    ctx: &Context,
+    caller: &Principal,
+    id: ContractId,
+    archived: bool,
+) -> Result<Contract, Error> {
+    let contract = readable_contract(ctx, caller, id).await?;
+    check_manage_contract(ctx, caller, &contract).await?;
+    let changed = ctx
+        .store
+        .set_contract_archived(&Actor::user(caller), id, archived)
+        .await?;
+    as_seen_by(ctx, caller, changed).await
 }

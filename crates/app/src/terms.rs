@@ -2,11 +2,11 @@
 //! versions in sentences, with the names of what they mention.
 
 use crate::Context;
-use crate::contracts::readable_parties;
+use crate::contracts::{check_manage_contract, readable_contract, readable_parties};
 use crate::error::Error;
 use kept_domain::{
-    CalendarId, Covered, Difference, Names, PartyId, Principal, ServiceId, TermsVersion,
-    diff_versions,
+    Actor, CalendarId, ContractId, Covered, Difference, Names, PartyId, Principal, ServiceId,
+    Terms, TermsVersion, Timestamp, diff_versions,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -133,4 +133,46 @@ pub async fn diff_lines(
             })
         })
         .collect()
+}
+
+/// Sets a version of a contract's terms before any is in force (the
+/// provider's managers); once terms are in force they change only through
+/// change requests, which the store refuses here.
+pub async fn create_version(
+    ctx: &Context,
+    caller: &Principal,
+    contract: ContractId,
+    effective_from: Timestamp,
+    terms: Terms,
+) -> Result<TermsVersion, Error> {
+    let found = readable_contract(ctx, caller, contract).await?;
+    check_manage_contract(ctx, caller, &found).await?;
+    Ok(ctx
+        .store
+        .create_terms_version(&Actor::user(caller), contract, effective_from, terms)
+        .await?)
+}
+
+/// Edits the latest version while it is not in force and did not come from
+/// a change request (the provider's managers).
+pub async fn update_version(
+    ctx: &Context,
+    caller: &Principal,
+    contract: ContractId,
+    version: u32,
+    effective_from: Timestamp,
+    terms: Terms,
+) -> Result<TermsVersion, Error> {
+    let found = readable_contract(ctx, caller, contract).await?;
+    check_manage_contract(ctx, caller, &found).await?;
+    Ok(ctx
+        .store
+        .update_terms_version(
+            &Actor::user(caller),
+            contract,
+            version,
+            effective_from,
+            terms,
+        )
+        .await?)
 }

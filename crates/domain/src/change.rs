@@ -29,6 +29,8 @@ pub use changes::{ContractChanges, Coverage};
 pub const MAX_TITLE: usize = 200;
 /// Longest rationale, in characters.
 pub const MAX_RATIONALE: usize = 4000;
+/// Longest comment on a decision, in characters.
+pub const MAX_COMMENT: usize = 2000;
 
 /// Where a change request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -405,9 +407,30 @@ pub fn check_text(title: &str, rationale: &str) -> Result<(String, String), Vali
     errors.finish(|| (title.unwrap_or_default(), rationale.to_owned()))
 }
 
+/// Checks a steering-group member's comment on their decision: optional,
+/// trimmed, at most [`MAX_COMMENT`] characters (it may span lines).
+pub fn check_comment(comment: &str) -> Result<String, FieldError> {
+    let comment = comment.trim();
+    if comment.chars().count() > MAX_COMMENT {
+        return Err(FieldError::new(
+            "comment",
+            format!("at most {MAX_COMMENT} characters"),
+        ));
+    }
+    Ok(comment.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comment_is_trimmed_and_limited_in_characters_not_bytes() {
+        assert_eq!(check_comment("  fine \n").ok().as_deref(), Some("fine"));
+        assert!(check_comment(&"é".repeat(MAX_COMMENT)).is_ok());
+        let refused = check_comment(&"a".repeat(MAX_COMMENT + 1));
+        assert!(refused.is_err_and(|e| e.field == "comment"));
+    }
 
     fn decision(verdict: Verdict) -> Decision {
         Decision {

@@ -4,6 +4,7 @@
 //! for "now". Input is parsed into these types at the edge (`Email::parse`,
 //! `PartyName::parse`), so code inside works only with valid values.
 
+pub mod admission;
 pub mod audit;
 pub mod business_calendar;
 pub mod chain;
@@ -21,6 +22,7 @@ pub mod queue;
 pub mod relay;
 pub mod request;
 pub mod role;
+pub mod saved_filter;
 pub mod scope;
 pub mod service;
 pub mod sla;
@@ -29,6 +31,7 @@ pub mod user;
 
 pub use kept_calendar as calendar;
 
+pub use admission::{Admission, admit};
 pub use audit::{Actor, AuditAction, AuditEvent};
 pub use business_calendar::{CalendarPatch, NewCalendar, StoredCalendar};
 pub use chain::{ChainGraph, Direction, Link, NewLink, Reached};

@@ -238,36 +238,8 @@ pub fn rebase(current: &Coverage, proposal: &[Difference]) -> Rebased {
         .collect();
     for d in proposal {
         match d {
-            Difference::Sla {
-                service_id,
-                priority,
-                target,
-                from,
-                to,
-            } => {
-                if removed.contains(service_id) {
-                    continue;
-                }
-                let now = current
-                    .terms
-                    .sla_for(*service_id, *priority)
-                    .and_then(|t| target.of(t));
-                match compare(now, from, to) {
-                    Field::Free => set_sla(&mut next.terms, *service_id, *priority, *target, *to),
-                    Field::Done => {}
-                    Field::Changed(now) => conflicts.push(ChangeConflict {
-                        field: sla_field(*service_id, *priority, target.as_str()),
-                        proposed: d.clone(),
-                        since: Difference::Sla {
-                            service_id: *service_id,
-                            priority: *priority,
-                            target: *target,
-                            from: *from,
-                            to: now,
-                        },
-                    }),
-                }
-            }
+            Difference::Sla { service_id, .. } if removed.contains(service_id) => {}
+            Difference::Sla { .. } => conflicts.extend(rebase_sla(current, &mut next, d)),
             Difference::Kpi { from, to } => {
                 let Some(key) = kpi_key(from.as_ref(), to.as_ref()) else {
                     continue;
@@ -304,14 +276,7 @@ pub fn rebase(current: &Coverage, proposal: &[Difference]) -> Rebased {
                 toggle(&mut next.service_ids, *service_id, *added);
             }
             Difference::Scope { list, item, added } => {
-                let items = list.of_mut(&mut next.terms);
-                let lower = item.to_lowercase();
-                let present = items.iter().any(|i| i.to_lowercase() == lower);
-                if *added && !present {
-                    items.push(item.clone());
-                } else if !*added {
-                    items.retain(|i| i.to_lowercase() != lower);
-                }
+                toggle_item(list.of_mut(&mut next.terms), item, *added);
             }
         }
     }
@@ -324,6 +289,54 @@ pub fn rebase(current: &Coverage, proposal: &[Difference]) -> Rebased {
     Rebased {
         coverage: next,
         conflicts,
+    }
+}
+
+/// Lays one proposed SLA target over `current` into `next`; the conflict
+/// when the target changed since the proposal was drafted.
+fn rebase_sla(current: &Coverage, next: &mut Coverage, d: &Difference) -> Option<ChangeConflict> {
+    let Difference::Sla {
+        service_id,
+        priority,
+        target,
+        from,
+        to,
+    } = d
+    else {
+        return None;
+    };
+    let now = current
+        .terms
+        .sla_for(*service_id, *priority)
+        .and_then(|t| target.of(t));
+    match compare(now, from, to) {
+        Field::Free => {
+            set_sla(&mut next.terms, *service_id, *priority, *target, *to);
+            None
+        }
+        Field::Done => None,
+        Field::Changed(now) => Some(ChangeConflict {
+            field: sla_field(*service_id, *priority, target.as_str()),
+            proposed: d.clone(),
+            since: Difference::Sla {
+                service_id: *service_id,
+                priority: *priority,
+                target: *target,
+                from: *from,
+                to: now,
+            },
+        }),
+    }
+}
+
+/// Adds `item` to a scope list (unless there, ignoring case) or removes it.
+fn toggle_item(items: &mut Vec<String>, item: &str, added: bool) {
+    let lower = item.to_lowercase();
+    let present = items.iter().any(|i| i.to_lowercase() == lower);
+    if added && !present {
+        items.push(item.to_owned());
+    } else if !added {
+        items.retain(|i| i.to_lowercase() != lower);
     }
 }
 

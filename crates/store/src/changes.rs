@@ -35,7 +35,7 @@ mod checks;
 mod read;
 
 use checks::{
-    Applied, added_and_removed, check_applies, check_not_ended, draft_proposal, sync_members,
+    Applied, check_applies, check_not_ended, draft_proposal, effective_from_of, sync_coverage,
 };
 use read::{SELECT, fetch, from_row, lock, push_visible};
 
@@ -395,21 +395,7 @@ impl ChangeStore for SqlStore {
         ChangeAction::Apply.check(before.status)?;
         check_not_ended(&fetch_contract(&mut tx, before.contract_id).await?)?;
         let at = now();
-        let approved_at = before.decided_at.unwrap_or(at);
-        let effective_from = to_micros(effective_from.or(before.effective_from).unwrap_or(at));
-        if effective_from < approved_at {
-            return Err(StoreError::invalid(
-                "effective_from",
-                format!("must not be before the approval ({approved_at})"),
-            ));
-        }
-        if before.changes.changes_coverage() && effective_from > at {
-            return Err(StoreError::invalid(
-                "effective_from",
-                "changes to customers, services or calendar take effect when applied: \
-                 apply it on the day, or leave effective_from out",
-            ));
-        }
+        let effective_from = effective_from_of(&before, effective_from, at)?;
         let Applied {
             versions,
             contract: now,
@@ -417,37 +403,7 @@ impl ChangeStore for SqlStore {
         } = check_applies(&mut tx, &before).await?;
         check_order(&versions, effective_from)?;
         let contract = before.contract_id;
-        // What the contract's own lists change by: the proposal as laid over
-        // the latest version, not as drafted (parts may already be done).
-        let (add, remove) = added_and_removed(&now.customer_ids, &next.customer_ids);
-        sync_members(
-            &mut tx,
-            "contract_customers",
-            "party_id",
-            contract,
-            &add,
-            &remove,
-        )
-        .await?;
-        let (add, remove) = added_and_removed(&now.service_ids, &next.service_ids);
-        sync_members(
-            &mut tx,
-            "contract_services",
-            "service_id",
-            contract,
-            &add,
-            &remove,
-        )
-        .await?;
-        if next.calendar_id != now.calendar_id
-            && let Some(calendar) = next.calendar_id
-        {
-            sqlx::query("UPDATE contracts SET calendar_id = $1 WHERE id = $2")
-                .bind(calendar.to_string())
-                .bind(contract.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
+        sync_coverage(&mut tx, contract, &now, &next).await?;
         let version = TermsVersion {
             contract_id: contract,
             version: versions.last().map_or(1, |v| v.version + 1),

@@ -13,9 +13,9 @@
 
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    Actor, CalendarId, ContractId, Lineage, NewRequest, PartyId, Principal, Priority, Request,
-    RequestId, RequestKind, ScopeOutcome, ServiceId, Targets, Timestamp, UserId, ValidationErrors,
-    check_scope, request,
+    Actor, Admission, CalendarId, ContractId, Lineage, NewRequest, PartyId, Principal, Priority,
+    Request, RequestId, RequestKind, ScopeOutcome, ServiceId, Targets, Timestamp, UserId,
+    ValidationErrors, admit, check_scope, request,
 };
 use kept_store::{RequestRecord, StoreError};
 use serde::Deserialize;
@@ -187,18 +187,6 @@ fn not_covered(contract: ContractId, check: &kept_domain::ScopeCheck) -> Error {
         )
 }
 
-/// A manager's override reason with what it overrides, when that still
-/// fits in a reason; the manager's words alone otherwise (they were checked
-/// against the limit, the addition was not).
-fn overriding(reason: String, refused: &str) -> String {
-    let full = format!("{reason} (overriding: {refused})");
-    if full.chars().count() <= request::MAX_REASON {
-        full
-    } else {
-        reason
-    }
-}
-
 /// Raises a request for the caller; see the module docs for who may.
 pub async fn raise(ctx: &Context, caller: &Principal, intake: Intake) -> Result<Request, Error> {
     raise_linked(ctx, caller, intake, None, None).await
@@ -229,43 +217,26 @@ pub async fn raise_linked(
     raise_at(ctx, caller, intake, escalated_from, raised_by_party, None).await
 }
 
-/// [`raise_linked`], raised at `raised_at` (now when `None`).
-async fn raise_at(
+/// The contract a request is raised on: one the caller sees that has not
+/// ended.
+async fn running_contract(
     ctx: &Context,
     caller: &Principal,
-    intake: Intake,
-    escalated_from: Option<RequestId>,
-    raised_by_party: Option<PartyId>,
-    raised_at: Option<Timestamp>,
-) -> Result<Request, Error> {
-    let fields = check_fields(&intake)?;
-    let contract = match crate::contracts::visible(ctx, caller, intake.contract_id).await {
-        Err(StoreError::NotFound) => {
-            return Err(Error::field("contract_id", "no such contract"));
-        }
+    id: ContractId,
+) -> Result<kept_domain::Contract, Error> {
+    let contract = match crate::contracts::visible(ctx, caller, id).await {
+        Err(StoreError::NotFound) => return Err(Error::field("contract_id", "no such contract")),
         other => other?,
     };
     if contract.is_archived() {
         return Err(Error::field("contract_id", "the contract has ended"));
     }
-    let provider = ctx.store.lineage(contract.provider_id).await?;
-    let on_behalf = caller.is_admin() || caller.reaches(&provider);
-    let client_side = caller.reaches(&ctx.store.lineage(contract.client_id).await?);
-    if intake.kind == RequestKind::InternalTask && !on_behalf {
-        return Err(Error::field(
-            "kind",
-            "only the provider's people raise internal tasks",
-        ));
-    }
-    let (customer_id, customer) = customer_of(
-        ctx,
-        caller,
-        &contract.customer_ids,
-        intake.customer_id,
-        on_behalf || client_side,
-    )
-    .await?;
-    let service = match ctx.store.service(intake.service_id).await {
+    Ok(contract)
+}
+
+/// The service a request asks for: one still in the catalog.
+async fn offered_service(ctx: &Context, id: ServiceId) -> Result<kept_domain::Service, Error> {
+    let service = match ctx.store.service(id).await {
         Err(StoreError::NotFound) => return Err(Error::field("service_id", "no such service")),
         other => other?,
     };
@@ -275,7 +246,21 @@ async fn raise_at(
             "the service is withdrawn from the catalog",
         ));
     }
-    let requester_id = match intake.requester_id {
+    Ok(service)
+}
+
+/// Who the request is for: the caller, or someone the provider's people
+/// (`on_behalf`) name, who must be an active person of the customer, the
+/// client or the provider, since the requester sees the request.
+async fn requester_of(
+    ctx: &Context,
+    caller: &Principal,
+    contract: &kept_domain::Contract,
+    customer_id: PartyId,
+    given: Option<UserId>,
+    on_behalf: bool,
+) -> Result<UserId, Error> {
+    Ok(match given {
         Some(id) if id != caller.user_id => {
             if !on_behalf {
                 return Err(Error::field(
@@ -309,7 +294,47 @@ async fn raise_at(
             }
         }
         _ => caller.user_id,
-    };
+    })
+}
+
+/// [`raise_linked`], raised at `raised_at` (now when `None`).
+async fn raise_at(
+    ctx: &Context,
+    caller: &Principal,
+    intake: Intake,
+    escalated_from: Option<RequestId>,
+    raised_by_party: Option<PartyId>,
+    raised_at: Option<Timestamp>,
+) -> Result<Request, Error> {
+    let fields = check_fields(&intake)?;
+    let contract = running_contract(ctx, caller, intake.contract_id).await?;
+    let provider = ctx.store.lineage(contract.provider_id).await?;
+    let on_behalf = caller.is_admin() || caller.reaches(&provider);
+    let client_side = caller.reaches(&ctx.store.lineage(contract.client_id).await?);
+    if intake.kind == RequestKind::InternalTask && !on_behalf {
+        return Err(Error::field(
+            "kind",
+            "only the provider's people raise internal tasks",
+        ));
+    }
+    let (customer_id, customer) = customer_of(
+        ctx,
+        caller,
+        &contract.customer_ids,
+        intake.customer_id,
+        on_behalf || client_side,
+    )
+    .await?;
+    let service = offered_service(ctx, intake.service_id).await?;
+    let requester_id = requester_of(
+        ctx,
+        caller,
+        &contract,
+        customer_id,
+        intake.requester_id,
+        on_behalf,
+    )
+    .await?;
     let at = raised_at.unwrap_or_else(Timestamp::now);
     let terms = ctx.store.terms_at(contract.id, at).await?;
     let customer_name = ctx.store.party(customer_id).await?.name.as_str().to_owned();
@@ -321,22 +346,21 @@ async fn raise_at(
         terms.as_ref().map(|t| &t.terms),
         Some(&fields.subject),
     );
-    let override_reason = if check.outcome == ScopeOutcome::Covered {
-        None
-    } else {
-        match fields.override_reason.clone() {
-            None if check.outcome == ScopeOutcome::NotCovered
-                && intake.kind == RequestKind::Question =>
-            {
-                None
-            }
-            None => return Err(not_covered(contract.id, &check)),
-            Some(_) if !caller.override_scope(&provider) => {
-                return Err(Error::new(Kind::Forbidden).detail(
-                    "only the provider's managers accept requests the contract does not cover",
-                ));
-            }
-            Some(reason) => Some(overriding(reason, &check.reason)),
+    let admission = admit(
+        check.outcome,
+        &check.reason,
+        intake.kind,
+        fields.override_reason.clone(),
+        caller.override_scope(&provider),
+    );
+    let override_reason = match &admission {
+        Admission::Covered | Admission::RouteUp => None,
+        Admission::Overridden(reason) => Some(reason.clone()),
+        Admission::Refused => return Err(not_covered(contract.id, &check)),
+        Admission::OverrideForbidden => {
+            return Err(Error::new(Kind::Forbidden).detail(
+                "only the provider's managers accept requests the contract does not cover",
+            ));
         }
     };
     let new = NewRequest {
@@ -354,7 +378,7 @@ async fn raise_at(
         escalated_from,
         raised_by_party,
     };
-    if check.outcome == ScopeOutcome::NotCovered && new.override_reason.is_none() {
+    if admission == Admission::RouteUp {
         return match super::chain::route_question(ctx, caller, &contract, &service, new).await? {
             Some(routed) => Ok(routed),
             None => Err(not_covered(contract.id, &check)),

@@ -5,8 +5,10 @@
 //! input and call these.
 
 pub mod chain;
+pub mod detail;
 pub mod filters;
 pub mod intake;
+pub mod saved;
 
 pub use filters::parse_statuses;
 

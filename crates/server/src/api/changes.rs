@@ -273,6 +273,7 @@ async fn withdraw(
 pub struct DecisionBody {
     /// Why, in a few words (optional).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     comment: String,
 }
 

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
-    Actor, CalendarId, Contract, ContractChanges, ContractId, Limit, NewContract, Page, PartyId,
+    CalendarId, Contract, ContractChanges, ContractId, Limit, NewContract, Page, PartyId,
     PartyName, Principal, Quorum, ScopeCheck, ScopeOutcome, ServiceId, Timestamp, UserId,
     check_scope, single_line,
 };
@@ -25,7 +25,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::contracts::{as_seen_by, check_manage_contract, create_as, readable_contract};
+use kept_app::contracts::{as_seen_by, create_as, readable_contract, rename};
 
 /// The contracts routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -178,13 +178,7 @@ async fn update_contract(
     ApiPath(id): ApiPath<ContractId>,
     ApiJson(body): ApiJson<UpdateContract>,
 ) -> Result<Json<Contract>, ApiError> {
-    let contract = readable_contract(&state.app, &caller, id).await?;
-    check_manage_contract(&state.app, &caller, &contract).await?;
-    let renamed = state
-        .store
-        .rename_contract(&Actor::user(&caller), id, body.name)
-        .await?;
-    Ok(Json(as_seen_by(&state.app, &caller, renamed).await?))
+    Ok(Json(rename(&state.app, &caller, id, body.name).await?))
 }
 
 async fn set_archived(
@@ -193,13 +187,9 @@ async fn set_archived(
     id: ContractId,
     archived: bool,
 ) -> Result<Json<Contract>, ApiError> {
-    let contract = readable_contract(&state.app, caller, id).await?;
-    check_manage_contract(&state.app, caller, &contract).await?;
-    let changed = state
-        .store
-        .set_contract_archived(&Actor::user(caller), id, archived)
-        .await?;
-    Ok(Json(as_seen_by(&state.app, caller, changed).await?))
+    Ok(Json(
+        kept_app::contracts::set_archived(&state.app, caller, id, archived).await?,
+    ))
 }
 
 /// Ends a contract.

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use kept_domain::{Actor, ContractId, Covered, Terms, TermsVersion, Timestamp};
+use kept_domain::{ContractId, Covered, Terms, TermsVersion, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -22,7 +22,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use kept_app::calendars::instant;
-use kept_app::contracts::{check_manage_contract, readable_contract, sees_all};
+use kept_app::contracts::{readable_contract, sees_all};
 use kept_app::terms::{DiffLine, readable_diff, version_as_seen};
 
 /// The terms routes.
@@ -122,12 +122,9 @@ async fn create_version(
     ApiPath(id): ApiPath<ContractId>,
     ApiJson(body): ApiJson<SetTerms>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let contract = readable_contract(&state.app, &caller, id).await?;
-    check_manage_contract(&state.app, &caller, &contract).await?;
-    let version = state
-        .store
-        .create_terms_version(&Actor::user(&caller), id, body.effective_from, body.terms)
-        .await?;
+    let version =
+        kept_app::terms::create_version(&state.app, &caller, id, body.effective_from, body.terms)
+            .await?;
     let location = format!("/api/v1/contracts/{id}/terms/versions/{}", version.version);
     Ok((
         StatusCode::CREATED,
@@ -150,18 +147,15 @@ async fn update_version(
     ApiPath((id, version)): ApiPath<(ContractId, u32)>,
     ApiJson(body): ApiJson<SetTerms>,
 ) -> Result<Json<TermsVersion>, ApiError> {
-    let contract = readable_contract(&state.app, &caller, id).await?;
-    check_manage_contract(&state.app, &caller, &contract).await?;
-    let version = state
-        .store
-        .update_terms_version(
-            &Actor::user(&caller),
-            id,
-            version,
-            body.effective_from,
-            body.terms,
-        )
-        .await?;
+    let version = kept_app::terms::update_version(
+        &state.app,
+        &caller,
+        id,
+        version,
+        body.effective_from,
+        body.terms,
+    )
+    .await?;
     Ok(Json(version))
 }
 

@@ -21,6 +21,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::requests::parse_statuses as parse_request_statuses;
+use kept_app::requests::saved;
 
 /// A request as a row of the queue.
 pub struct Row {
@@ -288,7 +289,7 @@ pub async fn page(
             ("paused", "Paused"),
             ("none", "No clock"),
         ],
-        saved: state.store.saved_filters(principal.user_id).await?,
+        saved: saved::list(&state.app, principal).await?,
         query,
         next: next.map(|c| c.as_str().to_owned()),
     }
@@ -309,40 +310,15 @@ pub async fn save_filter(
     caller: WebCaller,
     CsrfForm(form): CsrfForm<SaveForm>,
 ) -> Result<Response, WebError> {
-    let result = async {
-        let name = kept_domain::single_line("name", &form.name, 100)?;
-        if name.is_empty() {
-            return Err(ApiError::field("name", "give the filter a name"));
-        }
-        // Only the queue's own parameters are kept: the link replays them.
-        let query: String = form
-            .query
-            .split('&')
-            .filter(|kv| {
-                [
-                    "contract=",
-                    "customer=",
-                    "status=",
-                    "sla=",
-                    "due_before=",
-                    "order=",
-                ]
-                .iter()
-                .any(|p| kv.starts_with(p))
-            })
-            .collect::<Vec<_>>()
-            .join("&");
-        let query = kept_domain::single_line("query", &query, 2000)?;
-        state
-            .store
-            .save_filter(caller.principal.user_id, &name, &query)
-            .await?;
-        Ok((
-            format!("Saved the filter “{name}”."),
-            format!("/requests?{query}"),
-        ))
-    }
-    .await;
+    let result = saved::save(&state.app, &caller.principal, &form.name, &form.query)
+        .await
+        .map(|filter| {
+            (
+                format!("Saved the filter “{}”.", filter.name),
+                format!("/requests?{}", filter.query),
+            )
+        })
+        .map_err(ApiError::from);
     after_post(&caller.session, result, "/requests").await
 }
 
@@ -353,16 +329,14 @@ pub async fn delete_filter(
     WebPath(id): WebPath<SavedFilterId>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
-    let result = async {
-        state
-            .store
-            .delete_saved_filter(caller.principal.user_id, id)
-            .await?;
-        Ok((
-            "Deleted the saved filter.".to_owned(),
-            "/requests".to_owned(),
-        ))
-    }
-    .await;
+    let result = saved::delete(&state.app, &caller.principal, id)
+        .await
+        .map(|()| {
+            (
+                "Deleted the saved filter.".to_owned(),
+                "/requests".to_owned(),
+            )
+        })
+        .map_err(ApiError::from);
     after_post(&caller.session, result, "/requests").await
 }

@@ -8,8 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kept_domain::{
-    ClockView, Request, RequestAction, RequestChange, RequestEvent, RequestId, RequestRole,
-    Timestamp, UserId,
+    ClockView, Request, RequestAction, RequestChange, RequestEvent, RequestId, RequestRole, UserId,
 };
 use serde::Deserialize;
 
@@ -18,9 +17,9 @@ use super::{Labels, Layout, WebError, WebPath, after_form};
 use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::state::AppState;
-use kept_app::requests::chain::{Escalation, RequestChain, chain_of, escalate, supplier_contracts};
-use kept_app::requests::{Calendars, act, parse_action, readable, view};
-use kept_app::services::readable_service;
+use kept_app::requests::chain::{Escalation, RequestChain, escalate};
+use kept_app::requests::detail::detail;
+use kept_app::requests::{act, parse_action, readable};
 
 /// An event as the timeline shows it.
 pub struct Entry {
@@ -134,29 +133,9 @@ pub async fn page(
     WebPath(id): WebPath<RequestId>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
-    let readable = readable(&state.app, principal, id).await?;
-    let is_provider = readable.role == RequestRole::Provider;
-    let events = state.store.request_events(id, is_provider).await?;
-    let mut users = HashMap::new();
-    for uid in events
-        .iter()
-        .filter_map(|e| e.actor_id)
-        .chain([readable.request.requester_id])
-    {
-        if let std::collections::hash_map::Entry::Vacant(slot) = users.entry(uid) {
-            slot.insert(state.store.user(uid).await?.name.as_str().to_owned());
-        }
-    }
-    let request = readable.request;
-    let mut parties = vec![request.customer_id];
-    parties.extend(request.raised_by_party);
-    let names: HashMap<_, _> = state
-        .store
-        .party_names(&parties)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, n.as_str().to_owned()))
-        .collect();
+    let shown = detail(&state.app, principal, id).await?;
+    let is_provider = shown.role == RequestRole::Provider;
+    let request = shown.request;
     let steps = RequestAction::ALL
         .iter()
         .copied()
@@ -168,45 +147,15 @@ pub async fn page(
             label: label(a),
         })
         .collect();
-    let timeline = events
+    let timeline = shown
+        .events
         .into_iter()
         .map(|event| Entry {
-            said: describe(&event, &users),
+            said: describe(&event, &shown.users),
             event,
         })
         .collect();
-    let service = state
-        .store
-        .service(request.service_id)
-        .await?
-        .name
-        .as_str()
-        .to_owned();
-    // A question routed up the chain names the supplier's service, which
-    // the asker may not open: then its name is not a link.
-    let service_link = match readable_service(&state.app, principal, request.service_id).await {
-        Ok(_) => true,
-        Err(e) if e.kind == kept_app::Kind::NotFound => false,
-        Err(e) => return Err(e.into()),
-    };
-    let chain = chain_of(&state.app, principal, &request).await?;
-    let suppliers = if is_provider && request.status.is_open() {
-        supplier_contracts(&state.app, readable.contract.provider_id)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name.as_str().to_owned()))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let shown = view(
-        &state.app,
-        &mut Calendars::default(),
-        request,
-        Timestamp::now(),
-    )
-    .await?;
-    let request = shown.request;
+    let name_of = |id: &kept_domain::PartyId| shown.parties.get(id).cloned();
     Ok(RequestPage {
         layout: Layout::new(
             &caller.session,
@@ -216,23 +165,24 @@ pub async fn page(
         )
         .await?,
         clocks: shown.clocks,
-        contract: readable.contract.name.as_str().to_owned(),
-        customer: names.get(&request.customer_id).cloned().unwrap_or_default(),
-        requester: users
+        contract: shown.contract.name.as_str().to_owned(),
+        customer: name_of(&request.customer_id).unwrap_or_default(),
+        requester: shown
+            .users
             .get(&request.requester_id)
             .cloned()
             .unwrap_or_default(),
-        raised_by: request.raised_by_party.and_then(|p| names.get(&p).cloned()),
-        service,
-        service_link,
+        raised_by: request.raised_by_party.and_then(|p| name_of(&p)),
+        service: shown.service,
+        service_link: shown.service_link,
         timeline,
         steps,
         can_cancel: RequestAction::Cancel
             .from_statuses()
             .contains(&request.status),
         is_provider,
-        chain,
-        suppliers,
+        chain: shown.chain,
+        suppliers: shown.suppliers,
         request,
     }
     .into_response())

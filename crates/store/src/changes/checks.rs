@@ -5,13 +5,14 @@
 
 use kept_domain::{
     ChangeDraft, ChangeRequest, Contract, ContractChanges, ContractId, Coverage, Difference,
-    TermsVersion, apply_proposal, propose,
+    TermsVersion, Timestamp, apply_proposal, propose,
 };
 use sqlx::AnyConnection;
 
 use crate::contracts::{check_calendar, check_services, fetch_contract};
 use crate::error::{Result, StoreError};
 use crate::parties::usable_party;
+use crate::sql::to_micros;
 use crate::terms::{coverage_of, fetch_versions, latest_coverage};
 
 /// Refuses any step of a change request on a contract that has ended: it
@@ -140,6 +141,74 @@ pub(super) async fn sync_members<T: ToString>(
                 .execute(&mut *conn)
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// When an approved change request takes effect: as asked (or as it
+/// proposed, or now), never before its approval, and now when it changes
+/// customers, services or the calendar, which the contract's own lists
+/// carry from the moment they change.
+pub(super) fn effective_from_of(
+    cr: &ChangeRequest,
+    asked: Option<Timestamp>,
+    at: Timestamp,
+) -> Result<Timestamp> {
+    let approved_at = cr.decided_at.unwrap_or(at);
+    let effective_from = to_micros(asked.or(cr.effective_from).unwrap_or(at));
+    if effective_from < approved_at {
+        return Err(StoreError::invalid(
+            "effective_from",
+            format!("must not be before the approval ({approved_at})"),
+        ));
+    }
+    if cr.changes.changes_coverage() && effective_from > at {
+        return Err(StoreError::invalid(
+            "effective_from",
+            "changes to customers, services or calendar take effect when applied: \
+             apply it on the day, or leave effective_from out",
+        ));
+    }
+    Ok(effective_from)
+}
+
+/// Brings the contract's own lists (customers, services, calendar) from
+/// what it covers `now` to what it covers `next`: the proposal as laid over
+/// the latest version, not as drafted (parts may already be done).
+pub(super) async fn sync_coverage(
+    conn: &mut AnyConnection,
+    contract: ContractId,
+    now: &Contract,
+    next: &Coverage,
+) -> Result<()> {
+    let (add, remove) = added_and_removed(&now.customer_ids, &next.customer_ids);
+    sync_members(
+        conn,
+        "contract_customers",
+        "party_id",
+        contract,
+        &add,
+        &remove,
+    )
+    .await?;
+    let (add, remove) = added_and_removed(&now.service_ids, &next.service_ids);
+    sync_members(
+        conn,
+        "contract_services",
+        "service_id",
+        contract,
+        &add,
+        &remove,
+    )
+    .await?;
+    if next.calendar_id != now.calendar_id
+        && let Some(calendar) = next.calendar_id
+    {
+        sqlx::query("UPDATE contracts SET calendar_id = $1 WHERE id = $2")
+            .bind(calendar.to_string())
+            .bind(contract.to_string())
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }

@@ -320,6 +320,76 @@ async fn calendars(store: &dyn Store) -> anyhow::Result<HashMap<String, Calendar
     }
 }
 
+/// The services a contracts row names, by id or name among those its
+/// provider offers (`offered`, by lower-case name).
+fn services_cell(
+    offered: &HashMap<String, ServiceId>,
+    row: &Row,
+    problems: &mut Problems,
+) -> Vec<ServiceId> {
+    let mut services = Vec::new();
+    for raw in list(row.get("services")) {
+        match raw
+            .parse::<ServiceId>()
+            .ok()
+            .filter(|id| offered.values().any(|s| s == id))
+            .or_else(|| offered.get(&raw.to_lowercase()).copied())
+        {
+            Some(id) => services.push(id),
+            None => problems.add(
+                row.line,
+                "services",
+                format!("the provider offers no service `{raw}`"),
+            ),
+        }
+    }
+    services
+}
+
+/// The calendar a contracts row names (by id or name), if any.
+fn calendar_cell(
+    calendars: &HashMap<String, CalendarId>,
+    row: &Row,
+    problems: &mut Problems,
+) -> Option<CalendarId> {
+    let raw = row.optional("calendar")?;
+    let found = raw
+        .parse::<CalendarId>()
+        .ok()
+        .filter(|id| calendars.values().any(|c| c == id))
+        .or_else(|| calendars.get(&raw.to_lowercase()).copied());
+    if found.is_none() {
+        problems.add(row.line, "calendar", format!("no calendar `{raw}`"));
+    }
+    found
+}
+
+/// The steering group a contracts row names, by active users' emails.
+async fn steering_cell(
+    store: &dyn Store,
+    row: &Row,
+    problems: &mut Problems,
+) -> anyhow::Result<Vec<UserId>> {
+    let mut approvers = Vec::new();
+    for email in list(row.get("steering_group")) {
+        match store.user_by_email(&email.to_lowercase()).await {
+            Ok(u) if u.archived_at.is_some() => problems.add(
+                row.line,
+                "steering_group",
+                format!("the user {email} is archived"),
+            ),
+            Ok(u) => approvers.push(u.id),
+            Err(StoreError::NotFound) => problems.add(
+                row.line,
+                "steering_group",
+                format!("no user has the email {email}"),
+            ),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(approvers)
+}
+
 /// Reads a contracts file.
 pub async fn contracts(
     store: &dyn Store,
@@ -351,43 +421,17 @@ pub async fn contracts(
                 customers.push(id);
             }
         }
-        let mut services = Vec::new();
-        if let Some(provider) = provider {
-            let offered = match catalogs.entry(provider) {
-                Entry::Occupied(known) => known.into_mut(),
-                Entry::Vacant(slot) => slot.insert(catalog(store, provider).await?),
-            };
-            for raw in list(row.get("services")) {
-                match raw
-                    .parse::<ServiceId>()
-                    .ok()
-                    .filter(|id| offered.values().any(|s| s == id))
-                    .or_else(|| offered.get(&raw.to_lowercase()).copied())
-                {
-                    Some(id) => services.push(id),
-                    None => problems.add(
-                        line,
-                        "services",
-                        format!("the provider offers no service `{raw}`"),
-                    ),
-                }
+        let services = match provider {
+            Some(provider) => {
+                let offered = match catalogs.entry(provider) {
+                    Entry::Occupied(known) => known.into_mut(),
+                    Entry::Vacant(slot) => slot.insert(catalog(store, provider).await?),
+                };
+                services_cell(offered, row, problems)
             }
-        }
-        let calendar = match row.optional("calendar") {
-            None => None,
-            Some(raw) => match raw
-                .parse::<CalendarId>()
-                .ok()
-                .filter(|id| calendars.values().any(|c| c == id))
-                .or_else(|| calendars.get(&raw.to_lowercase()).copied())
-            {
-                Some(id) => Some(id),
-                None => {
-                    problems.add(line, "calendar", format!("no calendar `{raw}`"));
-                    None
-                }
-            },
+            None => Vec::new(),
         };
+        let calendar = calendar_cell(&calendars, row, problems);
         let probation = match row.optional("probation_ends_on") {
             None => None,
             Some(raw) => problems.check(
@@ -397,27 +441,7 @@ pub async fn contracts(
                     .map_err(|_| format!("`{raw}` is not a date (YYYY-MM-DD)")),
             ),
         };
-        let mut approvers: Vec<UserId> = Vec::new();
-        for email in list(row.get("steering_group")) {
-            match store.user_by_email(&email.to_lowercase()).await {
-                Ok(u) if u.archived_at.is_some() => {
-                    problems.add(
-                        line,
-                        "steering_group",
-                        format!("the user {email} is archived"),
-                    );
-                }
-                Ok(u) => approvers.push(u.id),
-                Err(StoreError::NotFound) => {
-                    problems.add(
-                        line,
-                        "steering_group",
-                        format!("no user has the email {email}"),
-                    );
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let approvers = steering_cell(store, row, problems).await?;
         let quorum = problems.check(line, "quorum", row.get("quorum").parse::<Quorum>());
         if problems.0.len() != before {
             continue;

@@ -1,0 +1,114 @@
+//! Everything a request's page shows, read in one use case: the request
+//! with its clocks, the timeline the caller may see, who is named in it,
+//! the chain around it and the suppliers it could be escalated to.
+
+use std::collections::HashMap;
+
+use kept_domain::{
+    ClockView, Contract, PartyId, Principal, Request, RequestEvent, RequestId, RequestRole,
+    Timestamp, UserId,
+};
+
+use super::chain::{RequestChain, chain_of, supplier_contracts};
+use super::{Calendars, readable, view};
+use crate::Context;
+use crate::error::{Error, Kind};
+use crate::services::readable_service;
+
+/// A request as its page shows it.
+#[derive(Debug, Clone)]
+pub struct RequestDetail {
+    /// The request.
+    pub request: Request,
+    /// Its clocks, read now.
+    pub clocks: Vec<ClockView>,
+    /// The caller's part in it.
+    pub role: RequestRole,
+    /// Its contract.
+    pub contract: Contract,
+    /// Its timeline, internal notes only for the provider's side.
+    pub events: Vec<RequestEvent>,
+    /// The names of the users the timeline and the request name.
+    pub users: HashMap<UserId, String>,
+    /// The names of the customer and of the party it was routed from.
+    pub parties: HashMap<PartyId, String>,
+    /// The service's name.
+    pub service: String,
+    /// Whether the caller may open the service (a question routed up the
+    /// chain names a supplier's service the asker may not open).
+    pub service_link: bool,
+    /// The requests up and down the chain from this one.
+    pub chain: RequestChain,
+    /// The supplier contracts it may be escalated on (provider's side, open
+    /// requests only), by id and name.
+    pub suppliers: Vec<(kept_domain::ContractId, String)>,
+}
+
+/// The request `id` as the caller may see it, with its page's context.
+pub async fn detail(
+    ctx: &Context,
+    caller: &Principal,
+    id: RequestId,
+) -> Result<RequestDetail, Error> {
+    let found = readable(ctx, caller, id).await?;
+    let is_provider = found.role == RequestRole::Provider;
+    let events = ctx.store.request_events(id, is_provider).await?;
+    let mut users = HashMap::new();
+    for uid in events
+        .iter()
+        .filter_map(|e| e.actor_id)
+        .chain([found.request.requester_id])
+    {
+        if let std::collections::hash_map::Entry::Vacant(slot) = users.entry(uid) {
+            slot.insert(ctx.store.user(uid).await?.name.as_str().to_owned());
+        }
+    }
+    let request = found.request;
+    let named: Vec<PartyId> = [request.customer_id]
+        .into_iter()
+        .chain(request.raised_by_party)
+        .collect();
+    let parties = ctx
+        .store
+        .party_names(&named)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, n.as_str().to_owned()))
+        .collect();
+    let service = ctx
+        .store
+        .service(request.service_id)
+        .await?
+        .name
+        .as_str()
+        .to_owned();
+    let service_link = match readable_service(ctx, caller, request.service_id).await {
+        Ok(_) => true,
+        Err(e) if e.kind == Kind::NotFound => false,
+        Err(e) => return Err(e),
+    };
+    let chain = chain_of(ctx, caller, &request).await?;
+    let suppliers = if is_provider && request.status.is_open() {
+        supplier_contracts(ctx, found.contract.provider_id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name.as_str().to_owned()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let shown = view(ctx, &mut Calendars::default(), request, Timestamp::now()).await?;
+    Ok(RequestDetail {
+        request: shown.request,
+        clocks: shown.clocks,
+        role: found.role,
+        contract: found.contract,
+        events,
+        users,
+        parties,
+        service,
+        service_link,
+        chain,
+        suppliers,
+    })
+}
