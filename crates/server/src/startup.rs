@@ -22,11 +22,12 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::api::{self, idempotency};
-use crate::auth::{bearer, session_store::DbSessionStore};
+use crate::auth::bearer;
 use crate::config::Config;
 use crate::error::{ApiError, ProblemKind};
 use crate::extract::BODY_LIMIT;
 use crate::state::AppState;
+use crate::web::session::DbSessionStore;
 use crate::{jobs, ops, web};
 
 /// A bound, ready-to-run Kept server.

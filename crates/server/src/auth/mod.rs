@@ -1,15 +1,10 @@
-//! Authentication: who the caller is.
-//!
-//! Browsers sign in with a password and hold a cookie session (with a CSRF
-//! token for every form). Programs send an API token as a Bearer header.
-//! Either way the caller becomes a [`kept_domain::Principal`], which the
+//! Authentication of API callers: programs send an API token as a Bearer
+//! header, and the caller becomes a [`kept_domain::Principal`], which the
 //! policy uses to scope every read and write.
+//!
+//! Browsers sign in with a password and hold a cookie session instead; that
+//! is page code and lives with the pages, in `crate::web::session`.
 
 pub mod bearer;
-pub mod csrf;
-pub mod session_store;
-pub mod throttle;
-pub mod web;
 
 pub use bearer::Caller;
-pub use web::WebCaller;

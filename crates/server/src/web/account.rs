@@ -2,16 +2,15 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use kept_domain::{Actor, Grant, Password};
 use serde::Deserialize;
 
+use super::session::{ClientAddress, CsrfForm, WebCaller, start_session, throttle};
 use super::{Layout, WebError, after_post};
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
-use crate::auth::throttle::{self, ClientAddress};
-use crate::auth::web::start_session;
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::password;
@@ -101,4 +100,9 @@ pub async fn change_password(
     }
     .await;
     after_post(&session, result, "/account").await
+}
+
+/// The signed-in user's account.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/account", get(page).post(change_password))
 }

@@ -1,11 +1,14 @@
 //! Static assets, embedded in the binary.
 
+use axum::Router;
 use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 
 use super::WebError;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 const CSS: &str = include_str!("../../assets/kept.css");
 const JS: &str = include_str!("../../assets/kept.js");
@@ -25,4 +28,9 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         body,
     )
         .into_response()
+}
+
+/// The embedded stylesheet and script.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/assets/{file}", get(serve))
 }

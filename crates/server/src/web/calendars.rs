@@ -6,9 +6,11 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use kept_domain::business_calendar::{problems, validate_spec};
 use kept_domain::calendar::{BusinessDuration, CalendarSpec};
 use kept_domain::{
@@ -20,8 +22,7 @@ use serde::Deserialize;
 
 use super::{Flash, Layout, NoFields, WebError, WebPath, WebQuery, after_post, see_other};
 
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
+use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::calendars::{instant, managed_calendar, readable_calendar};
@@ -417,4 +418,13 @@ pub async fn restore(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
     set_archived(&state, &caller, id, false).await
+}
+
+/// The calendar pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/calendars", get(list).post(create))
+        .route("/calendars/{id}", get(detail).post(update))
+        .route("/calendars/{id}/archive", post(archive))
+        .route("/calendars/{id}/restore", post(restore))
 }

@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use kept_domain::{
     ChainGraph, Direction, Limit, Link, LinkId, NewLink, PartyId, PartyKind, chain::MAX_DEPTH,
 };
@@ -16,8 +18,7 @@ use serde::Deserialize;
 
 use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
 
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
+use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::links::{make_link, may_change_link, set_link_archived};
@@ -338,4 +339,12 @@ pub async fn archive(
         "/chain",
     )
     .await
+}
+
+/// The service chain page and its links.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/chain", get(page))
+        .route("/chain/links", post(create))
+        .route("/chain/links/{id}/archive", post(archive))
 }

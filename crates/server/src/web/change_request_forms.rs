@@ -4,8 +4,10 @@
 //! again with what was typed and why; the other buttons return to the page
 //! with a message.
 
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::post;
 use kept_domain::{
     ChangeDraft, ChangeRequestId, ContractChanges, ContractId, Coverage, PartyId, Principal,
     ServiceId, Terms, Verdict,
@@ -18,8 +20,7 @@ use super::{
     Labels, NoFields, WebError, WebPath, after_post, describe_as, see_other, shown_on_form,
 };
 
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
+use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::changes::{
@@ -350,4 +351,17 @@ pub async fn edit(
             .await
         }
     }
+}
+
+/// The change-request forms on a contract's page.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/contracts/{id}/change-requests", post(raise))
+        .route(
+            "/contracts/{id}/change-requests/{cr}/approve",
+            post(approve),
+        )
+        .route("/contracts/{id}/change-requests/{cr}/reject", post(reject))
+        .route("/contracts/{id}/change-requests/{cr}/edit", post(edit))
+        .route("/contracts/{id}/change-requests/{cr}/{button}", post(press))
 }

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use kept_domain::{
     CalendarId, Contract, ContractId, FieldError, Limit, NewContract, PartyId, PartyName,
     Principal, Quorum, Service, ServiceId, UserId, ValidationErrors,
@@ -18,8 +20,7 @@ use super::change_requests::{Echo, Governance, governance};
 use super::services::providers;
 use super::{Layout, WebError, WebPath, after_post};
 
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
+use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::contracts::{create_as, readable_contract};
@@ -398,4 +399,11 @@ async fn candidates(
         .map(|s| (s.id, s.name.as_str().to_owned()))
         .collect();
     Ok((customers, services))
+}
+
+/// The contract pages (their change requests are in `change_request_forms`).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/contracts", get(list).post(create))
+        .route("/contracts/{id}", get(detail))
 }

@@ -2,16 +2,17 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::get;
 use kept_domain::{Password, Timestamp};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::session::{CsrfForm, sign_in};
 use super::{Flash, Layout, WebError, no_store, see_other};
-use crate::auth::csrf::CsrfForm;
-use crate::auth::web::sign_in;
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::password;
@@ -115,4 +116,9 @@ pub async fn accept(
     sign_in(&state, &session, user.id).await?;
     Flash::ok(&session, "Your password is set. Welcome to Kept.").await?;
     Ok(see_other("/"))
+}
+
+/// Accepting an invitation.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/invite/{token}", get(page).post(accept))
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::WebError;
-use crate::auth::csrf;
+use super::session::csrf;
 use crate::error::ApiError;
 
 const FLASH_KEY: &str = "flash";

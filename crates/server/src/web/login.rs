@@ -2,18 +2,17 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use kept_domain::UserId;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::session::{ClientAddress, CsrfForm, USER_KEY, safe_next, sign_in, throttle};
 use super::{Layout, NoFields, WebError, WebQuery, see_other};
-use crate::auth::csrf::CsrfForm;
-use crate::auth::session_store::USER_KEY;
-use crate::auth::throttle::{self, ClientAddress};
-use crate::auth::web::{safe_next, sign_in};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::password;
@@ -119,4 +118,11 @@ pub async fn logout(
 ) -> Result<Response, WebError> {
     session.flush().await.map_err(ApiError::internal)?;
     Ok(see_other("/login"))
+}
+
+/// The sign-in page and signing out.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(page).post(submit))
+        .route("/logout", post(logout))
 }

@@ -1,5 +1,8 @@
 //! The web UI: server-rendered pages, plain HTML forms, no front-end build.
 //! Every page works without JavaScript; `kept.js` only adds conveniences.
+//!
+//! Each area has its own module and `routes()`, merged in [`router`]; who
+//! is signed in, and the CSRF check on every form, are in [`session`].
 
 mod account;
 mod assets;
@@ -17,6 +20,7 @@ mod problems;
 mod queue;
 mod request;
 mod services;
+pub mod session;
 mod tokens;
 mod users;
 
@@ -25,96 +29,35 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 
 pub use layout::{Flash, Layout, when};
 
-use crate::auth::WebCaller;
 use crate::error::{ApiError, ProblemKind};
 use crate::state::AppState;
+use session::WebCaller;
 
-/// The pages.
+/// The pages. This function is the table of contents: each area has its
+/// own module and `routes()`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
-        .route("/login", get(login::page).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/parties", get(parties::list).post(parties::create))
-        .route("/parties/{id}", get(parties::detail).post(parties::update))
-        .route("/parties/{id}/children", post(parties::create_child))
-        .route("/parties/{id}/archive", post(parties::archive))
-        .route("/parties/{id}/restore", post(parties::restore))
-        .route("/calendars", get(calendars::list).post(calendars::create))
-        .route(
-            "/calendars/{id}",
-            get(calendars::detail).post(calendars::update),
-        )
-        .route("/calendars/{id}/archive", post(calendars::archive))
-        .route("/calendars/{id}/restore", post(calendars::restore))
-        .route("/contracts", get(contracts::list).post(contracts::create))
-        .route("/contracts/{id}", get(contracts::detail))
-        .route(
-            "/contracts/{id}/change-requests",
-            post(change_request_forms::raise),
-        )
-        .route(
-            "/contracts/{id}/change-requests/{cr}/approve",
-            post(change_request_forms::approve),
-        )
-        .route(
-            "/contracts/{id}/change-requests/{cr}/reject",
-            post(change_request_forms::reject),
-        )
-        .route(
-            "/contracts/{id}/change-requests/{cr}/edit",
-            post(change_request_forms::edit),
-        )
-        .route(
-            "/contracts/{id}/change-requests/{cr}/{button}",
-            post(change_request_forms::press),
-        )
-        .route("/services", get(services::list).post(services::create))
-        .route(
-            "/services/{id}",
-            get(services::detail).post(services::update),
-        )
-        .route("/services/{id}/archive", post(services::archive))
-        .route("/services/{id}/restore", post(services::restore))
-        .route("/requests", get(queue::page).post(portal::create))
-        .route("/requests/new", get(portal::new_page))
-        .route("/requests/filters", post(queue::save_filter))
-        .route("/requests/filters/{id}/delete", post(queue::delete_filter))
-        .route("/requests/{id}", get(request::page))
-        .route("/requests/{id}/actions", post(request::take_step))
-        .route("/requests/{id}/replies", post(request::write))
-        .route(
-            "/requests/{id}/escalations",
-            post(request::escalate_to_supplier),
-        )
-        .route("/portal", get(portal::page))
-        .route("/chain", get(chain::page))
-        .route("/chain/links", post(chain::create))
-        .route("/chain/links/{id}/archive", post(chain::archive))
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/{id}", get(users::detail))
-        .route("/users/{id}/grants", post(users::add_grant))
-        .route(
-            "/users/{id}/grants/{grant_id}/revoke",
-            post(users::revoke_grant),
-        )
-        .route("/users/{id}/archive", post(users::archive))
-        .route("/users/{id}/restore", post(users::restore))
-        .route("/users/{id}/invitation", post(users::invite))
-        .route("/tokens", get(tokens::page).post(tokens::create))
-        .route("/tokens/{id}/revoke", post(tokens::revoke))
-        .route(
-            "/account",
-            get(account::page).post(account::change_password),
-        )
-        .route("/invite/{token}", get(invite::page).post(invite::accept))
-        .route("/problems", get(problems::list))
-        .route("/problems/{slug}", get(problems::detail))
-        .route("/assets/{file}", get(assets::serve))
+        .merge(login::routes())
+        .merge(parties::routes())
+        .merge(calendars::routes())
+        .merge(contracts::routes())
+        .merge(change_request_forms::routes())
+        .merge(services::routes())
+        .merge(queue::routes())
+        .merge(portal::routes())
+        .merge(request::routes())
+        .merge(chain::routes())
+        .merge(users::routes())
+        .merge(tokens::routes())
+        .merge(account::routes())
+        .merge(invite::routes())
+        .merge(problems::routes())
+        .merge(assets::routes())
 }
 
 async fn home(caller: Result<WebCaller, Response>) -> Redirect {

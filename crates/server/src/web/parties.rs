@@ -5,8 +5,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use kept_domain::{
     Access, Actor, AuditEvent, Limit, NewParty, Party, PartyId, PartyKind, PartyName, PartyPatch,
     PartyReference, PartyScope, Principal,
@@ -16,8 +18,7 @@ use serde::Deserialize;
 
 use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
 
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
+use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::parties::{check_may_manage, check_may_place_under, readable_party};
@@ -382,4 +383,14 @@ pub async fn restore(
 ) -> Result<Response, WebError> {
     let result = set_archived(&state, &principal, id, false).await;
     after_post(&session, result, &format!("/parties/{id}")).await
+}
+
+/// The party pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/parties", get(list).post(create))
+        .route("/parties/{id}", get(detail).post(update))
+        .route("/parties/{id}/children", post(create_child))
+        .route("/parties/{id}/archive", post(archive))
+        .route("/parties/{id}/restore", post(restore))
 }

@@ -6,8 +6,10 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use kept_domain::{
     Contract, ContractId, FieldError, Limit, PartyId, PartyKind, PartyScope, Principal,
     RequestKind, ServiceId, ValidationErrors,
@@ -16,9 +18,8 @@ use kept_store::{ContractQuery, PartyQuery, RequestOrder, RequestQuery};
 use serde::Deserialize;
 
 use super::queue::{Row, rows};
+use super::session::{CsrfForm, WebCaller};
 use super::{Flash, Labels, Layout, WebError, WebQuery, describe_as, see_other, shown_on_form};
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::requests::chain::routable_services;
@@ -465,4 +466,12 @@ pub async fn create(
         }
         Err(e) => Err(WebError(e)),
     }
+}
+
+/// The portal and raising a request (`GET /requests` is the queue's).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests", post(create))
+        .route("/requests/new", get(new_page))
+        .route("/portal", get(page))
 }

@@ -3,11 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 
 use super::{Layout, WebError};
 use crate::error::{ApiError, ProblemKind};
+use crate::state::AppState;
 
 /// One entry as shown.
 pub struct Entry {
@@ -54,4 +57,11 @@ pub async fn detail(Path(slug): Path<String>) -> Result<Response, WebError> {
         entries,
     }
     .into_response())
+}
+
+/// The catalogue of error types.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/problems", get(list))
+        .route("/problems/{slug}", get(detail))
 }

@@ -7,17 +7,18 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use kept_domain::{
     ContractId, Limit, PartyId, Principal, Request, SavedFilterId, SlaState, Timestamp,
 };
 use kept_store::{ContractQuery, RequestOrder, RequestQuery, SavedFilter};
 use serde::Deserialize;
 
+use super::session::{CsrfForm, WebCaller};
 use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::requests::parse_statuses as parse_request_statuses;
@@ -339,4 +340,12 @@ pub async fn delete_filter(
         })
         .map_err(ApiError::from);
     after_post(&caller.session, result, "/requests").await
+}
+
+/// The request queue and its saved filters (`POST /requests` is the portal's).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests", get(page))
+        .route("/requests/filters", post(save_filter))
+        .route("/requests/filters/{id}/delete", post(delete_filter))
 }

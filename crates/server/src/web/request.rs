@@ -5,8 +5,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use kept_domain::{
     ClockView, Request, RequestAction, RequestChange, RequestEvent, RequestId, RequestRole, UserId,
 };
@@ -14,8 +16,7 @@ use serde::Deserialize;
 
 use super::{Labels, Layout, WebError, WebPath, after_form};
 
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
+use super::session::{CsrfForm, WebCaller};
 use crate::state::AppState;
 use kept_app::requests::chain::{Escalation, RequestChain, escalate};
 use kept_app::requests::detail::detail;
@@ -319,4 +320,13 @@ pub async fn escalate_to_supplier(
     }
     .await;
     after_form(&caller.session, result, &back, ESCALATION_LABELS).await
+}
+
+/// One request's page and what can be done on it.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests/{id}", get(page))
+        .route("/requests/{id}/actions", post(take_step))
+        .route("/requests/{id}/replies", post(write))
+        .route("/requests/{id}/escalations", post(escalate_to_supplier))
 }

@@ -5,8 +5,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
     Actor, FieldError, Limit, NewService, PartyId, PartyName, Principal, Service, ServiceDetails,
@@ -17,8 +19,7 @@ use serde::Deserialize;
 
 use super::{Labels, Layout, NoFields, WebError, WebPath, after_form, after_post};
 
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
+use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::services::{managed_service, readable_service};
@@ -378,4 +379,13 @@ pub async fn restore(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
     set_archived(&state, &caller, id, false).await
+}
+
+/// The service catalogue pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/services", get(list).post(create))
+        .route("/services/{id}", get(detail).post(update))
+        .route("/services/{id}/archive", post(archive))
+        .route("/services/{id}/restore", post(restore))
 }

@@ -2,14 +2,15 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
+use axum::routing::{get, post};
 use kept_domain::{Actor, ApiToken, TokenId};
 use serde::Deserialize;
 
+use super::session::{CsrfForm, WebCaller};
 use super::{Layout, NoFields, WebError, WebPath, after_post, no_store};
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::accounts;
@@ -95,4 +96,11 @@ pub async fn revoke(
         .map(|t| (format!("Revoked {}.", t.name), "/tokens".to_owned()))
         .map_err(ApiError::from);
     after_post(&session, result, "/tokens").await
+}
+
+/// The signed-in user's API tokens.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tokens", get(page).post(create))
+        .route("/tokens/{id}/revoke", post(revoke))
 }

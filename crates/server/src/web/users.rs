@@ -5,8 +5,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use kept_domain::{
     Actor, Email, Grant, GrantId, Limit, Party, PartyId, PartyKind, PartyName, PartyScope,
     Password, Principal, Role, User, UserId,
@@ -14,9 +16,8 @@ use kept_domain::{
 use kept_store::{ArchivedFilter, PartyOrder, PartyQuery, UserQuery};
 use serde::Deserialize;
 
+use super::session::{CsrfForm, WebCaller};
 use super::{Flash, Layout, NoFields, WebError, WebPath, WebQuery, after_post, see_other};
-use crate::auth::WebCaller;
-use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::accounts::{self, NewLogin};
@@ -327,4 +328,16 @@ pub async fn invite(
     )
     .await?;
     Ok(see_other(&format!("/users/{id}")))
+}
+
+/// The user pages: logins, grants and invitations.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list).post(create))
+        .route("/users/{id}", get(detail))
+        .route("/users/{id}/grants", post(add_grant))
+        .route("/users/{id}/grants/{grant_id}/revoke", post(revoke_grant))
+        .route("/users/{id}/archive", post(archive))
+        .route("/users/{id}/restore", post(restore))
+        .route("/users/{id}/invitation", post(invite))
 }

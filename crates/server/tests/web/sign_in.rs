@@ -181,7 +181,7 @@ async fn sign_in_does_not_follow_next_off_site_through_tabs_or_newlines() {
         let signed_in_already = browser
             .get(&format!(
                 "/login?next={}",
-                kept_server::auth::web::encode(next)
+                kept_server::web::session::encode(next)
             ))
             .await;
         problems.extend(

@@ -8,7 +8,7 @@ use kept_store::StoreError;
 use tower_sessions::Session;
 
 use super::csrf;
-use super::session_store::USER_KEY;
+use super::store::USER_KEY;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::WebError;
