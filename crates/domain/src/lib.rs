@@ -45,7 +45,7 @@ pub use ids::{
 pub use number::WholeRange;
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
-pub use policy::{Access, PartyScope, Principal, RequestRole};
+pub use policy::{Access, LinkAccess, LinkEnd, PartyScope, Principal, RequestRole};
 pub use progress::{NewEvent, Progress, Refusal, RequestChange, Side as ReplySide, SlaSummary};
 pub use proposal::{
     ApplyRefusal, ChangeConflict, Rebased, apply_proposal, propose, rebase, still_to_change,
