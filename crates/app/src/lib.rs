@@ -19,6 +19,7 @@
 pub mod accounts;
 pub mod cache;
 pub mod calendars;
+pub mod chain;
 pub mod changes;
 pub mod context;
 pub mod contracts;
