@@ -33,8 +33,8 @@ pub use audit::{Actor, AuditAction, AuditEvent};
 pub use business_calendar::{CalendarPatch, NewCalendar, StoredCalendar};
 pub use chain::{ChainGraph, Direction, Link, NewLink, Reached};
 pub use change::{
-    ChangeAction, ChangeDraft, ChangeRequest, ChangeStatus, ContractChanges, Coverage, Decision,
-    InvalidTransition, NewChangeRequest, Side, Verdict,
+    ChangeAction, ChangeDraft, ChangeRequest, ChangeStatus, ChangeSteps, ChangeViewer,
+    ContractChanges, Coverage, Decision, InvalidTransition, NewChangeRequest, Side, Verdict,
 };
 pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, single_line};
@@ -61,7 +61,7 @@ pub use service::{NewService, Service, ServiceDetails, ServicePatch, Targets};
 pub use sla::{Alarm, ClockKind, ClockTimes, ClockView, RequestClock};
 pub use terms::{
     Covered, Difference, KpiKind, KpiPeriod, KpiTarget, Names, Priority, ScopeList, SlaField,
-    SlaTarget, Terms, TermsVersion, diff_versions, terms_at,
+    SlaTarget, Terms, TermsVersion, VersionState, diff_versions, terms_at, version_states,
 };
 pub use user::{ApiToken, Email, NewUser, Password, User};
 
