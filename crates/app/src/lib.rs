@@ -24,6 +24,7 @@ pub mod changes;
 pub mod context;
 pub mod contracts;
 pub mod error;
+pub mod governance;
 pub mod links;
 pub mod parties;
 pub mod password;
