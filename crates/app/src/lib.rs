@@ -19,10 +19,12 @@
 pub mod accounts;
 pub mod cache;
 pub mod calendars;
+pub mod chain;
 pub mod changes;
 pub mod context;
 pub mod contracts;
 pub mod error;
+pub mod governance;
 pub mod links;
 pub mod parties;
 pub mod password;

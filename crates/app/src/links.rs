@@ -1,74 +1,44 @@
-//! Supplier → customer links: who may make, end or restore one, and a
-//! loop refusal named in the parties the caller may see.
+//! Supplier → customer links: making, ending and restoring them as the
+//! domain's link policy allows (`Principal::make_link`, `change_link`), and
+//! a loop refusal named in the parties the caller may see.
 
 use crate::Context;
 use crate::error::{Error, Kind};
-use kept_domain::{Access, Actor, Link, LinkId, NewLink, PartyId, Principal};
+use kept_domain::{Access, Actor, Lineage, Link, LinkAccess, LinkId, NewLink, PartyId, Principal};
 use kept_store::StoreError;
 
-/// How the caller stands towards the two parties of a link.
-pub struct Standing {
-    /// Manages at least one of them.
-    manages: bool,
-    /// Reads at least one of them.
-    reads: bool,
-    /// The field of the first party the caller may not see.
-    unseen: Option<&'static str>,
-}
-
-/// How the caller stands towards a supplier and a customer.
-pub async fn standing(
-    ctx: &Context,
-    caller: &Principal,
-    supplier: PartyId,
-    customer: PartyId,
-) -> Result<Standing, Error> {
-    let mut standing = Standing {
-        manages: false,
-        reads: false,
-        unseen: None,
-    };
-    for (field, id) in [("supplier_id", supplier), ("customer_id", customer)] {
-        let lineage = match ctx.store.lineage(id).await {
-            Ok(lineage) => lineage,
-            Err(StoreError::NotFound) => {
-                standing.unseen.get_or_insert(field);
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        standing.manages |= caller.manage_party(&lineage).is_allowed();
-        if caller.read_party(&lineage).is_allowed() {
-            standing.reads = true;
-        } else {
-            standing.unseen.get_or_insert(field);
-        }
+/// A party's lineage, or `None` if there is no such party.
+async fn lineage_if_any(ctx: &Context, id: PartyId) -> Result<Option<Lineage>, Error> {
+    match ctx.store.lineage(id).await {
+        Ok(lineage) => Ok(Some(lineage)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
     }
-    Ok(standing)
 }
 
-/// Who may make a link: admins, and managers of either party who can see
-/// the other. A party the caller may not see is reported as missing.
+/// Fails unless the caller may make the link (see
+/// [`Principal::make_link`]): a party they may not see is reported as
+/// missing, on its field.
 pub async fn check_may_make(ctx: &Context, caller: &Principal, new: &NewLink) -> Result<(), Error> {
-    let s = standing(ctx, caller, new.supplier_id, new.customer_id).await?;
-    match (s.manages, s.reads, s.unseen) {
-        (true, _, Some(field)) if !caller.is_admin() => Err(Error::field(field, "no such party")),
-        (true, _, _) => Ok(()),
-        (false, true, _) => Err(Error::new(Kind::Forbidden)),
-        (false, false, _) => Err(Error::field("supplier_id", "no such party")),
+    let supplier = lineage_if_any(ctx, new.supplier_id).await?;
+    let customer = lineage_if_any(ctx, new.customer_id).await?;
+    match caller.make_link(supplier.as_ref(), customer.as_ref()) {
+        LinkAccess::Allowed => Ok(()),
+        LinkAccess::Forbidden => Err(Error::new(Kind::Forbidden)),
+        LinkAccess::Hidden(end) => Err(Error::field(end.field(), "no such party")),
     }
 }
 
-/// Whether the caller may end or restore a link: admins, and managers of
-/// either party.
+/// Whether the caller may end or restore a link (see
+/// [`Principal::change_link`]), the link being one they see.
 pub async fn may_change_link(
     ctx: &Context,
     caller: &Principal,
     link: &Link,
-) -> Result<bool, Error> {
-    Ok(standing(ctx, caller, link.supplier_id, link.customer_id)
-        .await?
-        .manages)
+) -> Result<Access, Error> {
+    let supplier = ctx.store.lineage(link.supplier_id).await?;
+    let customer = ctx.store.lineage(link.customer_id).await?;
+    Ok(caller.change_link(&supplier, &customer))
 }
 
 /// Turns a loop refusal into a problem that names the parties on the path,
@@ -118,11 +88,7 @@ pub async fn visible_link(
 ) -> Result<(Link, Access), Error> {
     // Visible exactly when the store would list it for this caller.
     let link = ctx.store.visible_link(id, &caller.party_scope()).await?;
-    let access = if may_change_link(ctx, caller, &link).await? {
-        Access::Allowed
-    } else {
-        Access::Forbidden
-    };
+    let access = may_change_link(ctx, caller, &link).await?;
     Ok((link, access))
 }
 

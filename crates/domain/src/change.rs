@@ -22,8 +22,10 @@ use crate::error::{FieldError, ValidationErrors, single_line};
 use crate::ids::{ChangeRequestId, ContractId, UserId};
 
 mod changes;
+mod steps;
 
 pub use changes::{ContractChanges, Coverage};
+pub use steps::{ChangeSteps, ChangeViewer};
 
 /// Longest title, in characters.
 pub const MAX_TITLE: usize = 200;

@@ -36,8 +36,8 @@ pub use audit::{Actor, AuditAction, AuditEvent};
 pub use business_calendar::{CalendarPatch, NewCalendar, StoredCalendar};
 pub use chain::{ChainGraph, Direction, Link, NewLink, Reached};
 pub use change::{
-    ChangeAction, ChangeDraft, ChangeRequest, ChangeStatus, ContractChanges, Coverage, Decision,
-    InvalidTransition, NewChangeRequest, Side, Verdict,
+    ChangeAction, ChangeDraft, ChangeRequest, ChangeStatus, ChangeSteps, ChangeViewer,
+    ContractChanges, Coverage, Decision, InvalidTransition, NewChangeRequest, Side, Verdict,
 };
 pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, single_line};
@@ -48,7 +48,7 @@ pub use ids::{
 pub use number::WholeRange;
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
-pub use policy::{Access, PartyScope, Principal, RequestRole};
+pub use policy::{Access, LinkAccess, LinkEnd, PartyScope, Principal, RequestRole};
 pub use progress::{NewEvent, Progress, Refusal, RequestChange, Side as ReplySide, SlaSummary};
 pub use proposal::{
     ApplyRefusal, ChangeConflict, Rebased, apply_proposal, propose, rebase, still_to_change,
@@ -64,7 +64,7 @@ pub use service::{NewService, Service, ServiceDetails, ServicePatch, Targets};
 pub use sla::{Alarm, ClockKind, ClockTimes, ClockView, RequestClock};
 pub use terms::{
     Covered, Difference, KpiKind, KpiPeriod, KpiTarget, Names, Priority, ScopeList, SlaField,
-    SlaTarget, Terms, TermsVersion, diff_versions, terms_at,
+    SlaTarget, Terms, TermsVersion, VersionState, diff_versions, terms_at, version_states,
 };
 pub use user::{ApiToken, Email, NewUser, Password, User};
 

@@ -11,6 +11,10 @@
 
 use std::collections::BTreeSet;
 
+mod links;
+
+pub use links::{LinkAccess, LinkEnd};
+
 use crate::ids::{PartyId, UserId};
 use crate::party::Lineage;
 use crate::role::{Grant, Role};

@@ -349,6 +349,45 @@ pub fn terms_at(versions: &[TermsVersion], at: Timestamp) -> Option<&TermsVersio
         .max_by_key(|v| (v.effective_from, v.version))
 }
 
+/// Where a version stands at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionState {
+    /// The version in force ([`terms_at`]).
+    InForce,
+    /// Not yet in effect.
+    Scheduled,
+    /// In effect once, replaced since by a later one.
+    Superseded,
+}
+
+impl VersionState {
+    /// In words, for the history.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InForce => "in force",
+            Self::Scheduled => "scheduled",
+            Self::Superseded => "superseded",
+        }
+    }
+}
+
+/// Each version's state at `at`, in the order given.
+pub fn version_states(versions: &[TermsVersion], at: Timestamp) -> Vec<VersionState> {
+    let in_force = terms_at(versions, at).map(|v| v.version);
+    versions
+        .iter()
+        .map(|v| {
+            if Some(v.version) == in_force {
+                VersionState::InForce
+            } else if v.in_force_by(at) {
+                VersionState::Superseded
+            } else {
+                VersionState::Scheduled
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,6 +423,31 @@ mod tests {
         assert_eq!(terms_at(&vs, at(100)).map(|v| v.version), Some(1));
         assert_eq!(terms_at(&vs, at(299)).map(|v| v.version), Some(2));
         assert_eq!(terms_at(&vs, at(1000)).map(|v| v.version), Some(3));
+    }
+
+    #[test]
+    fn a_history_is_superseded_up_to_the_version_in_force_and_scheduled_after() {
+        use VersionState::*;
+        let vs = [
+            version(1, 100, Terms::default()),
+            version(2, 200, Terms::default()),
+            version(3, 300, Terms::default()),
+        ];
+        let at = |s| Timestamp::from_second(s).expect("instant");
+
+        assert_eq!(
+            version_states(&vs, at(99)),
+            [Scheduled, Scheduled, Scheduled]
+        );
+        assert_eq!(
+            version_states(&vs, at(250)),
+            [Superseded, InForce, Scheduled]
+        );
+        assert_eq!(
+            version_states(&vs, at(300)),
+            [Superseded, Superseded, InForce]
+        );
+        assert_eq!(InForce.as_str(), "in force");
     }
 
     #[test]

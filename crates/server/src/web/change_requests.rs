@@ -9,18 +9,10 @@
 
 use std::collections::HashMap;
 
+use kept_app::governance::{ChangeEntry, GovernanceView};
 use kept_domain::{
-    ChangeRequest, ChangeRequestId, ChangeStatus, Contract, Covered, Principal, Quorum, ServiceId,
-    Terms, TermsVersion, Timestamp, UserId, Verdict,
+    ChangeRequest, ChangeRequestId, Contract, Quorum, ServiceId, TermsVersion, Timestamp, Verdict,
 };
-use kept_store::ChangeRequestQuery;
-
-use super::WebError;
-
-use crate::state::AppState;
-use kept_app::changes::{preview_change, side_of};
-use kept_app::contracts::sees_all;
-use kept_app::terms::{readable_diff, version_as_seen};
 
 /// One row of the SLA table.
 pub struct SlaRow {
@@ -158,21 +150,8 @@ fn or_dash(d: Option<kept_domain::calendar::BusinessDuration>) -> String {
     d.map_or_else(|| "—".to_owned(), |d| d.to_string())
 }
 
-async fn service_names(
-    state: &AppState,
-    ids: impl Iterator<Item = ServiceId>,
-) -> Result<HashMap<ServiceId, String>, WebError> {
-    let mut names = HashMap::new();
-    for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id) {
-            e.insert(state.store.service(id).await?.name.as_str().to_owned());
-        }
-    }
-    Ok(names)
-}
-
-async fn terms_view(state: &AppState, v: &TermsVersion) -> Result<TermsView, WebError> {
-    let names = service_names(state, v.terms.sla.iter().map(|t| t.service_id)).await?;
+/// The terms in force as a table of targets, by service name then priority.
+fn terms_view(v: &TermsVersion, names: &HashMap<ServiceId, String>) -> TermsView {
     let mut sla: Vec<(String, kept_domain::Priority, SlaRow)> = v
         .terms
         .sla
@@ -193,14 +172,14 @@ async fn terms_view(state: &AppState, v: &TermsVersion) -> Result<TermsView, Web
         })
         .collect();
     sla.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-    Ok(TermsView {
+    TermsView {
         version: v.version,
         effective_from: v.effective_from,
         sla: sla.into_iter().map(|(_, _, row)| row).collect(),
         kpis: v.terms.kpis.iter().map(ToString::to_string).collect(),
         in_scope: v.terms.in_scope.clone(),
         out_of_scope: v.terms.out_of_scope.clone(),
-    })
+    }
 }
 
 fn needs(quorum: Quorum, members: usize) -> String {
@@ -211,192 +190,94 @@ fn needs(quorum: Quorum, members: usize) -> String {
     }
 }
 
-async fn user_name(
-    state: &AppState,
-    cache: &mut HashMap<UserId, String>,
-    id: UserId,
-) -> Result<String, WebError> {
-    if let Some(n) = cache.get(&id) {
-        return Ok(n.clone());
-    }
-    let name = state.store.user(id).await?.name.as_str().to_owned();
-    cache.insert(id, name.clone());
-    Ok(name)
-}
-
-/// Builds the terms and change-control parts of a contract page for
-/// `caller`, with a refused form shown again as typed.
-pub async fn governance(
-    state: &AppState,
-    caller: &Principal,
-    contract: &Contract,
-    echo: Echo,
-) -> Result<Governance, WebError> {
-    let all = sees_all(&state.app, caller, contract).await?;
-    let now = Timestamp::now();
-    let mut versions = Vec::new();
-    for v in state.store.terms_versions(contract.id).await? {
-        versions.push(version_as_seen(&state.app, caller, all, v).await?);
-    }
-    let in_force = kept_domain::terms_at(&versions, now).map(|v| v.version);
-    let terms = match versions.iter().find(|v| Some(v.version) == in_force) {
-        Some(v) => Some(terms_view(state, v).await?),
-        None => None,
-    };
-    let visible = (!all).then(|| contract.customer_ids.clone());
-    let empty = Terms::default();
-    let mut history = Vec::new();
-    let mut titles: HashMap<ChangeRequestId, String> = HashMap::new();
-    for (n, v) in versions.iter().enumerate() {
-        let old = match n.checked_sub(1).and_then(|i| versions.get(i)) {
-            Some(prev) => Covered::from(prev),
-            None => Covered {
-                terms: &empty,
-                customer_ids: &[],
-                service_ids: &[],
-                calendar_id: None,
-            },
-        };
-        let lines = readable_diff(&state.app, visible.as_deref(), old, Covered::from(v)).await?;
-        let source = match v.change_request_id {
-            Some(id) if all => {
-                let title = match titles.get(&id) {
-                    Some(t) => t.clone(),
-                    None => state.store.change_request(id).await?.title,
-                };
-                titles.insert(id, title.clone());
-                Some((id, title))
-            }
-            _ => None,
-        };
-        history.push(VersionView {
-            version: v.version,
-            effective_from: v.effective_from,
-            state: if Some(v.version) == in_force {
-                "in force"
-            } else if v.effective_from > now {
-                "scheduled"
-            } else {
-                "superseded"
-            },
-            source,
-            changes: lines.into_iter().map(|l| l.description).collect(),
-        });
-    }
-    history.reverse();
-    let side = side_of(&state.app, caller, contract).await?;
-    let manages = caller
-        .manage_party(&state.store.lineage(contract.provider_id).await?)
-        .is_allowed();
-    let (mut open, mut closed) = (Vec::new(), Vec::new());
-    if all {
-        let page = state
-            .store
-            .list_change_requests(&ChangeRequestQuery {
-                contract_id: Some(contract.id),
-                limit: kept_domain::Limit::MAX_PAGE,
-                ..ChangeRequestQuery::new(caller.party_scope(), Some(caller.user_id))
-            })
-            .await?;
-        let mut users = HashMap::new();
-        for cr in page.items {
-            let raiser_side = caller.is_admin() || side == Some(cr.side);
-            let mut view = ChangeView {
-                raised_by: user_name(state, &mut users, cr.raised_by).await?,
-                proposed: Vec::new(),
-                newer_version: None,
-                against_latest: Vec::new(),
-                conflicts: Vec::new(),
-                unfit: None,
-                decisions: decisions(state, &mut users, &cr).await?,
-                needs: needs(contract.quorum, contract.steering_group.len()),
-                can_decide: cr.status == ChangeStatus::Submitted
-                    && contract.is_steered_by(caller.user_id)
-                    && cr.decided_by(caller.user_id).is_none(),
-                can_submit: cr.status == ChangeStatus::Draft && raiser_side,
-                can_withdraw: matches!(cr.status, ChangeStatus::Draft | ChangeStatus::Submitted)
-                    && raiser_side,
-                can_apply: cr.status == ChangeStatus::Approved && manages,
-                can_redraft: matches!(cr.status, ChangeStatus::Submitted | ChangeStatus::Approved)
-                    && raiser_side,
-                edit: None,
-                cr,
-            };
-            if view.cr.status.is_open() {
-                preview_into(state, contract, &mut view, &echo).await?;
-                open.push(view);
-            } else {
-                closed.push(view);
-            }
-        }
-    }
-    let (raise, raise_open) = match echo {
-        Echo::Raise(typed) => (typed, true),
+/// The terms and change-control parts of a contract page, from what
+/// [`contract_governance`](kept_app::governance::contract_governance)
+/// found, with a refused form shown again as typed.
+pub fn governance(view: GovernanceView, contract: &Contract, echo: Echo) -> Governance {
+    let terms = view
+        .in_force
+        .as_ref()
+        .map(|v| terms_view(v, &view.service_names));
+    let (raise, raise_open) = match &echo {
+        Echo::Raise(typed) => (typed.clone(), true),
         _ => {
-            let latest = versions.last();
-            let terms = latest.map(|v| v.terms.clone()).unwrap_or_default();
+            let latest = view.latest();
             let form = DraftForm {
-                terms: toml::to_string(&terms).unwrap_or_default(),
+                terms: toml::to_string(&latest.map(|v| v.terms.clone()).unwrap_or_default())
+                    .unwrap_or_default(),
                 base_version: latest.map(|v| v.version),
                 ..DraftForm::default()
             };
             (form, false)
         }
     };
-    Ok(Governance {
+    let history = view
+        .history
+        .into_iter()
+        .map(|e| VersionView {
+            version: e.version.version,
+            effective_from: e.version.effective_from,
+            state: e.state.as_str(),
+            source: e.source,
+            changes: e.changes.into_iter().map(|l| l.description).collect(),
+        })
+        .collect();
+    let (mut open, mut closed) = (Vec::new(), Vec::new());
+    for entry in view.changes {
+        let change = change_view(entry, contract, &echo);
+        if change.cr.status.is_open() {
+            open.push(change);
+        } else {
+            closed.push(change);
+        }
+    }
+    Governance {
         terms,
         history,
-        sees_changes: all,
+        sees_changes: view.sees_changes,
         open,
         closed,
-        can_raise: side.is_some() && !contract.is_archived(),
+        can_raise: view.may_raise,
         raise,
         raise_open,
-    })
-}
-
-/// Each decision as (who, verdict, comment).
-async fn decisions(
-    state: &AppState,
-    users: &mut HashMap<UserId, String>,
-    cr: &ChangeRequest,
-) -> Result<Vec<(String, &'static str, String)>, WebError> {
-    let mut out = Vec::new();
-    for d in &cr.decisions {
-        let verdict = match d.verdict {
-            Verdict::Approve => "approved",
-            Verdict::Reject => "rejected",
-        };
-        out.push((
-            user_name(state, users, d.user_id).await?,
-            verdict,
-            d.comment.clone(),
-        ));
     }
-    Ok(out)
 }
 
-/// Fills in what an open change request changes, how it lays over the
-/// latest version, and (for a draft the viewer may edit) its edit form:
+/// A change request with its buttons, what it changes, how it lays over
+/// the latest version, and (for a draft the viewer may edit) its edit form:
 /// the latest terms with every part of it that does not conflict, written
 /// against the latest version, or what was typed when the form came back.
-async fn preview_into(
-    state: &AppState,
-    contract: &Contract,
-    view: &mut ChangeView,
-    echo: &Echo,
-) -> Result<(), WebError> {
-    let cr = &view.cr;
-    let preview = match preview_change(&state.app, contract, cr).await {
-        Ok(p) => Some(p),
-        Err(e) if e.kind == kept_app::Kind::Invalid => {
-            view.unfit = Some(e.detail.unwrap_or_default());
-            None
-        }
-        Err(e) => return Err(e.into()),
+fn change_view(entry: ChangeEntry, contract: &Contract, echo: &Echo) -> ChangeView {
+    let ChangeEntry {
+        change: cr,
+        raised_by,
+        decisions,
+        preview,
+        unfit,
+        steps,
+    } = entry;
+    let mut view = ChangeView {
+        raised_by,
+        proposed: Vec::new(),
+        newer_version: None,
+        against_latest: Vec::new(),
+        conflicts: Vec::new(),
+        unfit,
+        decisions: decisions
+            .into_iter()
+            .map(|(who, verdict, comment)| (who, verdict_word(verdict), comment))
+            .collect(),
+        needs: needs(contract.quorum, contract.steering_group.len()),
+        can_decide: steps.decide,
+        can_submit: steps.submit,
+        can_withdraw: steps.withdraw,
+        can_apply: steps.apply,
+        can_redraft: steps.redraft,
+        edit: None,
+        cr,
     };
     let Some(p) = preview else {
-        return Ok(());
+        return view;
     };
     view.proposed = p.changes.into_iter().map(|l| l.description).collect();
     if p.latest_version != p.base_version {
@@ -408,19 +289,24 @@ async fn preview_into(
             .collect();
     }
     view.conflicts = p.conflicts.into_iter().map(|l| l.description).collect();
-    // Applying would be refused: the way on is to redraft.
-    view.can_apply &= view.conflicts.is_empty();
     if view.can_submit {
         view.edit = Some(match echo {
-            Echo::Edit(id, typed) if *id == cr.id => typed.clone(),
+            Echo::Edit(id, typed) if *id == view.cr.id => typed.clone(),
             _ => DraftForm {
-                title: cr.title.clone(),
-                rationale: cr.rationale.clone(),
+                title: view.cr.title.clone(),
+                rationale: view.cr.rationale.clone(),
                 terms: toml::to_string(&p.rebased.terms).unwrap_or_default(),
                 base_version: p.latest_version,
                 ..DraftForm::default()
             },
         });
     }
-    Ok(())
+    view
+}
+
+fn verdict_word(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Approve => "approved",
+        Verdict::Reject => "rejected",
+    }
 }

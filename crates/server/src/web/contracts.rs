@@ -24,6 +24,7 @@ use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::contracts::{create_as, readable_contract};
+use kept_app::governance::contract_governance;
 
 /// A contract as a row of the list.
 pub struct Row {
@@ -332,7 +333,11 @@ pub(super) async fn detail_page(
     for uid in &contract.steering_group {
         approvers.push(state.store.user(*uid).await?.name.as_str().to_owned());
     }
-    let gov = governance(&state, principal, &contract, echo).await?;
+    let gov = governance(
+        contract_governance(&state.app, principal, &contract).await?,
+        &contract,
+        echo,
+    );
     let (candidate_customers, candidate_services) = if gov.can_raise {
         candidates(&state, principal, &contract).await?
     } else {
