@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use kept_domain::{
-    Access, Actor, AuditEvent, Limit, NewParty, Party, PartyId, PartyKind, PartyName, PartyPatch,
+    Access, AuditEvent, Limit, NewParty, Party, PartyId, PartyKind, PartyName, PartyPatch,
     PartyReference, PartyScope, Principal,
 };
 use kept_store::{ArchivedFilter, AuditQuery, PartyOrder, PartyQuery};
@@ -20,7 +20,7 @@ use crate::auth::WebCaller;
 use crate::auth::csrf::CsrfForm;
 use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::parties::{check_may_manage, check_may_place_under, readable_party};
+use kept_app::parties;
 
 /// A party as a row of a table.
 pub struct Row {
@@ -197,11 +197,7 @@ async fn create_under(
     parent: Option<PartyId>,
     form: NewPartyForm,
 ) -> Result<(String, String), ApiError> {
-    check_may_place_under(&state.app, principal, parent).await?;
-    let party = state
-        .store
-        .create_party(&Actor::user(principal), form.parse(parent)?)
-        .await?;
+    let party = parties::create(&state.app, principal, form.parse(parent)?).await?;
     Ok((
         format!("Created {}.", party.name),
         format!("/parties/{}", party.id),
@@ -248,7 +244,7 @@ pub async fn detail(
     WebCaller { principal, session }: WebCaller,
     WebPath(id): WebPath<PartyId>,
 ) -> Result<Response, WebError> {
-    let party = readable_party(&state.app, &principal, id).await?;
+    let party = parties::readable_party(&state.app, &principal, id).await?;
     let lineage = state.store.lineage(id).await?;
     let names: HashMap<PartyId, String> = state
         .store
@@ -327,7 +323,6 @@ pub async fn update(
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, WebError> {
     let result = async {
-        check_may_manage(&state.app, &principal, id).await?;
         let mut errors = kept_domain::ValidationErrors::new();
         let name = errors.check(PartyName::parse("name", &form.name));
         let reference = optional_reference(&mut errors, form.reference.as_deref());
@@ -337,10 +332,7 @@ pub async fn update(
             internal: Some(form.internal.is_some()),
             parent_id: None,
         })?;
-        let party = state
-            .store
-            .update_party(&Actor::user(&principal), id, patch)
-            .await?;
+        let party = parties::update(&state.app, &principal, id, patch).await?;
         Ok((format!("Saved {}.", party.name), format!("/parties/{id}")))
     }
     .await;
@@ -353,12 +345,17 @@ async fn set_archived(
     id: PartyId,
     archived: bool,
 ) -> Result<(String, String), ApiError> {
-    check_may_manage(&state.app, principal, id).await?;
-    let party = state
-        .store
-        .set_party_archived(&Actor::user(principal), id, archived)
-        .await?;
-    let verb = if archived { "Archived" } else { "Restored" };
+    let (party, verb) = if archived {
+        (
+            parties::archive(&state.app, principal, id).await?,
+            "Archived",
+        )
+    } else {
+        (
+            parties::restore(&state.app, principal, id).await?,
+            "Restored",
+        )
+    };
     Ok((format!("{verb} {}.", party.name), format!("/parties/{id}")))
 }
 
