@@ -88,3 +88,42 @@ async fn a_malformed_party_change_is_invalid_before_it_is_forbidden() {
 
     assert_same(&browser, api, page, "validation-failed").await;
 }
+
+// Services: a provider that does not exist, or that the caller cannot
+// see, was a 404 page but a 422 naming `provider_id` through the API.
+
+#[tokio::test]
+async fn an_unknown_or_unseen_provider_of_a_new_service_is_a_field_error() {
+    let app = spawn_app().await;
+    let crate_co = app.party(PartyKind::Organisation, "Crate & Co", None).await;
+    let rival = app.party(PartyKind::Organisation, "Rival Ltd", None).await;
+    let omar = app
+        .persona(
+            "omar@crate.example",
+            Some(crate_co.id),
+            &[(Role::Manager, crate_co.id)],
+        )
+        .await;
+    let browser = Browser::signed_in(&app, "omar@crate.example").await;
+
+    for provider in [kept_domain::PartyId::new(), rival.id] {
+        let api = app
+            .post(
+                "/api/v1/services",
+                &omar.token,
+                &json!({ "provider_id": provider, "name": "Boxed goods" }),
+            )
+            .await;
+        let page = browser
+            .submit(
+                "/services",
+                "/services",
+                &[
+                    ("name", "Boxed goods"),
+                    ("provider_id", &provider.to_string()),
+                ],
+            )
+            .await;
+        assert_same(&browser, api, page, "validation-failed").await;
+    }
+}
