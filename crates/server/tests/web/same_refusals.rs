@@ -127,3 +127,142 @@ async fn an_unknown_or_unseen_provider_of_a_new_service_is_a_field_error() {
         assert_same(&browser, api, page, "validation-failed").await;
     }
 }
+
+// Calendars: a keeper that does not exist, or that the caller cannot see,
+// was a 404 page but a 422 naming `owner_id` through the API.
+
+/// Weekday office hours, as the editor takes them.
+const OFFICE_HOURS: &str = "zone = \"Europe/London\"\n[week]\nmon = [\"09:00-17:00\"]\n";
+
+#[tokio::test]
+async fn an_unknown_or_unseen_keeper_of_a_new_calendar_is_a_field_error() {
+    let app = spawn_app().await;
+    let brightwell = app.party(PartyKind::Organisation, "Brightwell", None).await;
+    let rival = app.party(PartyKind::Organisation, "Rival Ltd", None).await;
+    let maya = app
+        .persona(
+            "maya@brightwell.example",
+            Some(brightwell.id),
+            &[(Role::Manager, brightwell.id)],
+        )
+        .await;
+    let browser = Browser::signed_in(&app, "maya@brightwell.example").await;
+
+    for owner in [kept_domain::PartyId::new(), rival.id] {
+        let api = app
+            .post(
+                "/api/v1/calendars",
+                &maya.token,
+                &json!({ "name": "Hours", "owner_id": owner, "toml": OFFICE_HOURS }),
+            )
+            .await;
+        let page = browser
+            .submit(
+                "/calendars",
+                "/calendars",
+                &[
+                    ("name", "Hours"),
+                    ("owner_id", &owner.to_string()),
+                    ("toml", OFFICE_HOURS),
+                ],
+            )
+            .await;
+        assert_eq!(page.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+        assert_same(&browser, api, page, "validation-failed").await;
+    }
+}
+
+// The editor named a calendar's problems under `calendar.…`; the API names
+// them under `spec.…` (and TOML that does not parse under `toml`).
+
+#[tokio::test]
+async fn a_calendars_problems_are_named_alike() {
+    let app = spawn_app().await;
+    let brightwell = app.party(PartyKind::Organisation, "Brightwell", None).await;
+    let maya = app
+        .persona(
+            "maya@brightwell.example",
+            Some(brightwell.id),
+            &[(Role::Manager, brightwell.id)],
+        )
+        .await;
+    let browser = Browser::signed_in(&app, "maya@brightwell.example").await;
+    let owner = brightwell.id.to_string();
+
+    for typed in [
+        "zone = \"Europe/Lodnon\"\n[week]\nmon = [\"09:00-13:00\", \"12:00-17:00\"]\n",
+        "zone = \"UTC\"\n[week\n",
+    ] {
+        let api = app
+            .post(
+                "/api/v1/calendars",
+                &maya.token,
+                &json!({ "name": "Typo", "owner_id": owner, "toml": typed }),
+            )
+            .await;
+        let page = crate::support::Page::read(
+            browser
+                .submit(
+                    "/calendars",
+                    "/calendars",
+                    &[("name", "Typo"), ("owner_id", &owner), ("toml", typed)],
+                )
+                .await,
+        )
+        .await;
+
+        let body: Value = api.json().await.expect("a problem document");
+        let api_fields: Vec<String> = body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["field"].as_str().expect("a field").to_owned())
+            .collect();
+        assert!(!api_fields.is_empty(), "{body}");
+        assert_eq!(page.texts("#calendar-problems li code"), api_fields);
+        assert_eq!(
+            page.problem().map(|p| format!("/problems/{p}")),
+            body["type"].as_str().map(str::to_owned)
+        );
+    }
+}
+
+// The calendar editor checked access before reading the form, so a
+// malformed change to a calendar the caller cannot see was a 404 page but
+// a 422 through the API (which reads the body first).
+
+#[tokio::test]
+async fn a_malformed_change_to_an_unseen_calendar_is_invalid() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let brightwell = app.party(PartyKind::Organisation, "Brightwell", None).await;
+    let made: Value = app
+        .post(
+            "/api/v1/calendars",
+            &admin.token,
+            &json!({ "name": "Hours", "owner_id": brightwell.id, "toml": OFFICE_HOURS }),
+        )
+        .await
+        .json()
+        .await
+        .expect("a calendar");
+    let id = made["id"].as_str().expect("an id");
+    let (browser, token, _) = customer(&app).await;
+
+    let api = app
+        .patch(
+            &format!("/api/v1/calendars/{id}"),
+            &token,
+            &json!({ "name": " " }),
+        )
+        .await;
+    let page = browser
+        .submit(
+            "/calendars",
+            &format!("/calendars/{id}"),
+            &[("name", " "), ("toml", OFFICE_HOURS)],
+        )
+        .await;
+
+    assert_same(&browser, api, page, "validation-failed").await;
+}
