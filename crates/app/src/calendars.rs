@@ -73,8 +73,8 @@ pub fn instant(field: &str, raw: &str) -> Result<Timestamp, Error> {
 /// problem named by its place (`spec.week.mon[1]`, `toml` for the text).
 #[derive(Debug, Clone)]
 pub enum Rules {
-    /// The calendar format, already deserialised.
-    Spec(CalendarSpec),
+    /// The calendar format, already deserialised (boxed: it is large).
+    Spec(Box<CalendarSpec>),
     /// The same written as TOML.
     Toml(String),
 }
@@ -85,7 +85,7 @@ impl Rules {
     pub fn either(spec: Option<CalendarSpec>, toml: Option<String>) -> Result<Option<Self>, Error> {
         match (spec, toml) {
             (Some(_), Some(_)) => Err(Error::field("toml", "give either spec or toml, not both")),
-            (Some(spec), None) => Ok(Some(Self::Spec(spec))),
+            (Some(spec), None) => Ok(Some(Self::Spec(Box::new(spec)))),
             (None, Some(text)) => Ok(Some(Self::Toml(text))),
             (None, None) => Ok(None),
         }
@@ -96,7 +96,7 @@ impl Rules {
     /// under `spec`.
     pub fn read(self) -> Result<CalendarSpec, Error> {
         let spec = match self {
-            Self::Spec(spec) => spec,
+            Self::Spec(spec) => *spec,
             Self::Toml(text) => CalendarSpec::from_toml(&text).map_err(|e| problems("toml", &e))?,
         };
         validate_spec("spec", &spec)?;

@@ -61,10 +61,10 @@ pub async fn update(
 ) -> Result<Party, Error> {
     check_may_manage(ctx, caller, id).await?;
     // A patch that repeats the current parent is not a move.
-    if let Some(parent) = patch.parent_id {
-        if parent != ctx.store.party(id).await?.parent_id {
-            check_may_place_under(ctx, caller, parent).await?;
-        }
+    if let Some(parent) = patch.parent_id
+        && parent != ctx.store.party(id).await?.parent_id
+    {
+        check_may_place_under(ctx, caller, parent).await?;
     }
     Ok(ctx
         .store

@@ -266,3 +266,106 @@ async fn a_malformed_change_to_an_unseen_calendar_is_invalid() {
 
     assert_same(&browser, api, page, "validation-failed").await;
 }
+
+// Users: an admin archiving their own login was "validation-failed"
+// (field `user`) on the page but "forbidden" through the API.
+
+#[tokio::test]
+async fn archiving_ones_own_login_is_forbidden() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let browser = Browser::signed_in(&app, "admin@example.com").await;
+    let path = format!("/users/{}", admin.user.id);
+
+    let api = app
+        .post(&format!("/api/v1{path}/archive"), &admin.token, &json!({}))
+        .await;
+    let page = browser.submit(&path, &format!("{path}/archive"), &[]).await;
+
+    assert_same(&browser, api, page, "forbidden").await;
+}
+
+// Users: the pages checked only "is an admin", so a manager acting on a
+// login they cannot even read was "forbidden" there and "not-found"
+// through the API. One they can read stays "forbidden" in both.
+
+#[tokio::test]
+async fn a_login_one_cannot_read_is_not_found_to_a_non_admin() {
+    let app = spawn_app().await;
+    let crate_co = app.party(PartyKind::Organisation, "Crate & Co", None).await;
+    let rival = app.party(PartyKind::Organisation, "Rival Ltd", None).await;
+    let omar = app
+        .persona(
+            "omar@crate.example",
+            Some(crate_co.id),
+            &[(Role::Manager, crate_co.id)],
+        )
+        .await;
+    let colleague = app
+        .persona("ida@crate.example", Some(crate_co.id), &[])
+        .await;
+    let stranger = app.persona("sam@rival.example", Some(rival.id), &[]).await;
+    let browser = Browser::signed_in(&app, "omar@crate.example").await;
+    let grant = [("role", "agent"), ("party_id", &crate_co.id.to_string())];
+
+    for (user, expected) in [(&stranger, "not-found"), (&colleague, "forbidden")] {
+        let users = format!("/users/{}", user.user.id);
+        for (action, fields) in [
+            ("archive", &[][..]),
+            ("restore", &[][..]),
+            ("invitation", &[][..]),
+            ("grants", &grant[..]),
+        ] {
+            let body: serde_json::Map<String, Value> = fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), json!(v)))
+                .collect();
+            let api = app
+                .post(
+                    &format!("/api/v1{users}/{action}"),
+                    &omar.token,
+                    &Value::Object(body),
+                )
+                .await;
+            let page = browser
+                .submit("/tokens", &format!("{users}/{action}"), fields)
+                .await;
+            assert_same(&browser, api, page, expected).await;
+        }
+    }
+}
+
+// Tokens: the page's lifetime field was `days`, the API's
+// `expires_in_days`; a refusal named different fields for the same input.
+
+#[tokio::test]
+async fn a_tokens_lifetime_is_the_same_field() {
+    let app = spawn_app().await;
+    let dev = app.persona("dev@example.com", None, &[]).await;
+    let browser = Browser::signed_in(&app, "dev@example.com").await;
+
+    let api = app
+        .post(
+            "/api/v1/tokens",
+            &dev.token,
+            &json!({ "name": "cron", "expires_in_days": 0 }),
+        )
+        .await;
+    let body: Value = api.json().await.expect("a problem document");
+    let page = browser
+        .submit(
+            "/tokens",
+            "/tokens",
+            &[("name", "cron"), ("expires_in_days", "0")],
+        )
+        .await;
+
+    assert_eq!(body["errors"][0]["field"], "expires_in_days", "{body}");
+    assert_eq!(body["type"], "/problems/validation-failed");
+    assert_eq!(browser.refusal(page).await, "validation-failed");
+    let form = browser.page("/tokens").await;
+    assert_eq!(
+        form.count("form[action='/tokens'] [name=expires_in_days]"),
+        1
+    );
+}
