@@ -192,3 +192,37 @@ async fn set_archived(
         .set_calendar_archived(&Actor::user(caller), id, archived)
         .await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(e: &Error) -> Vec<&str> {
+        e.errors.iter().map(|f| f.field.as_str()).collect()
+    }
+
+    #[test]
+    fn rules_come_in_one_notation_at_a_time() {
+        let spec = CalendarSpec::from_toml("zone = \"UTC\"\n").expect("parses");
+        let both = Rules::either(Some(spec), Some("zone = \"UTC\"\n".into()));
+        assert_eq!(
+            both.map(|_| ()).map_err(|e| fields(&e).join(",")),
+            Err("toml".into())
+        );
+        assert!(matches!(Rules::either(None, None), Ok(None)));
+    }
+
+    #[test]
+    fn text_that_does_not_parse_is_named_toml_and_a_bad_calendar_spec() {
+        let unparsed = Rules::Toml("zone = \"UTC\"\n[week\n".into())
+            .read()
+            .expect_err("not TOML");
+        assert!(fields(&unparsed).iter().all(|f| f.starts_with("toml")));
+        let invalid = Rules::Toml(
+            "zone = \"Nowhere/City\"\n[week]\nmon = [\"09:00-13:00\", \"12:00-17:00\"]\n".into(),
+        )
+        .read()
+        .expect_err("not a calendar");
+        assert_eq!(fields(&invalid), ["spec.zone", "spec.week.mon[1]"]);
+    }
+}

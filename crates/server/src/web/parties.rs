@@ -222,7 +222,12 @@ pub async fn create_child(
     CsrfForm(form): CsrfForm<NewPartyForm>,
 ) -> Result<Response, WebError> {
     let result = create_under(&state, &principal, Some(id), form).await;
-    after_post(&session, result, &format!("/parties/{id}")).await
+    // A parent that is not there for the caller has no page to tell them on.
+    let back = match &result {
+        Err(e) if e.errors.iter().any(|f| f.field == "parent_id") => "/parties".to_owned(),
+        _ => format!("/parties/{id}"),
+    };
+    after_post(&session, result, &back).await
 }
 
 #[derive(Template, WebTemplate)]

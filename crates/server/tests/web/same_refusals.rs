@@ -369,3 +369,33 @@ async fn a_tokens_lifetime_is_the_same_field() {
         1
     );
 }
+
+// Parties: a new party under a parent that does not exist, or that the
+// caller cannot see, is a 422 naming `parent_id` through the API; the page
+// told it on the parent's page, which then answered 404 (and the message
+// waited for some later page).
+
+#[tokio::test]
+async fn an_unknown_or_unseen_parent_of_a_new_party_is_a_field_error() {
+    let app = spawn_app().await;
+    let (browser, token, _) = customer(&app).await;
+    let rival = app.party(PartyKind::Organisation, "Rival Ltd", None).await;
+
+    for parent in [kept_domain::PartyId::new(), rival.id] {
+        let api = app
+            .post(
+                "/api/v1/parties",
+                &token,
+                &json!({ "kind": "site", "name": "Annexe", "parent_id": parent }),
+            )
+            .await;
+        let page = browser
+            .submit(
+                "/parties",
+                &format!("/parties/{parent}/children"),
+                &[("name", "Annexe"), ("kind", "site")],
+            )
+            .await;
+        assert_same(&browser, api, page, "validation-failed").await;
+    }
+}
