@@ -2,13 +2,10 @@
 //! logins, inviting people to set a password, issuing API tokens.
 
 use jiff::{SignedDuration, Timestamp};
-use kept_domain::{
-    Actor, ApiToken, Email, Grant, GrantId, NewUser, PartyId, PartyName, Password, Principal, Role,
-    User, UserId,
-};
+use kept_domain::{Actor, ApiToken, Email, NewUser, PartyId, PartyName, Password, User, UserId};
 use kept_store::{NewToken, Store};
 
-use crate::error::{Error, Kind};
+use crate::error::Error;
 use crate::password;
 use crate::secret::{TOKEN_PREFIX, display_prefix, hash_secret, random_secret};
 
@@ -142,24 +139,4 @@ pub fn token_days(field: &str, days: Option<u32>) -> Result<Option<u32>, kept_do
         )),
         other => Ok(other),
     }
-}
-
-/// Takes away one of `user`'s grants. The grant must belong to that user,
-/// and nobody removes their own admin role, so an installation keeps an
-/// admin to undo mistakes.
-pub async fn revoke_grant(
-    store: &dyn Store,
-    caller: &Principal,
-    user: UserId,
-    grant: GrantId,
-) -> Result<Grant, Error> {
-    let found = store.grant(grant).await?;
-    if found.user_id != user {
-        return Err(Error::not_found());
-    }
-    if found.role == Role::Admin && user == caller.user_id {
-        return Err(Error::new(Kind::Forbidden)
-            .detail("you cannot remove your own admin role; ask another admin"));
-    }
-    Ok(store.revoke_grant(&Actor::user(caller), grant).await?)
 }

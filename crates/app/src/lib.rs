@@ -32,6 +32,8 @@ pub mod requests;
 pub mod secret;
 pub mod services;
 pub mod terms;
+pub mod tokens;
+pub mod users;
 
 pub use context::{Context, Settings};
 pub use error::{Error, Kind, Result};

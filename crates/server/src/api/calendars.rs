@@ -5,12 +5,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use kept_domain::business_calendar::{problems, validate_spec};
+use kept_domain::business_calendar::problems;
 use kept_domain::calendar::{BusinessDuration, CalendarSpec};
-use kept_domain::{
-    Actor, CalendarId, CalendarPatch, Limit, NewCalendar, Page, PartyId, PartyName, StoredCalendar,
-    Timestamp,
-};
+use kept_domain::{CalendarId, Limit, Page, PartyId, PartyName, StoredCalendar, Timestamp};
 use kept_store::CalendarQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -22,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::calendars::{check_manage_calendar, instant, managed_calendar, readable_calendar};
+use kept_app::calendars::{self, CalendarChange, CalendarInput, Rules, instant};
 
 /// The calendars routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -65,26 +62,6 @@ async fn list_calendars(
     Ok(Json(state.store.list_calendars(&query).await?))
 }
 
-/// The rules of a calendar, as a JSON object or as TOML text.
-fn rules(
-    spec: Option<CalendarSpec>,
-    toml: Option<String>,
-) -> Result<Option<CalendarSpec>, ApiError> {
-    let spec = match (spec, toml) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::field(
-                "toml",
-                "give either spec or toml, not both",
-            ));
-        }
-        (Some(spec), None) => spec,
-        (None, Some(text)) => CalendarSpec::from_toml(&text).map_err(|e| problems("toml", &e))?,
-        (None, None) => return Ok(None),
-    };
-    validate_spec("spec", &spec)?;
-    Ok(Some(spec))
-}
-
 /// A new calendar: `spec` in the calendar format as JSON, or the same as TOML
 /// text in `toml`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -115,20 +92,14 @@ async fn create_calendar(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<CreateCalendar>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let spec = rules(body.spec, body.toml)?
+    let rules = Rules::either(body.spec, body.toml)?
         .ok_or_else(|| ApiError::field("spec", "a calendar needs its rules, in spec or toml"))?;
-    check_manage_calendar(&state.app, &caller, body.owner_id).await?;
-    let calendar = state
-        .store
-        .create_calendar(
-            &Actor::user(&caller),
-            NewCalendar {
-                name: body.name,
-                owner_id: body.owner_id,
-                spec,
-            },
-        )
-        .await?;
+    let input = CalendarInput {
+        name: body.name,
+        owner_id: body.owner_id,
+        rules,
+    };
+    let calendar = calendars::create(&state.app, &caller, input).await?;
     let location = format!("/api/v1/calendars/{}", calendar.id);
     Ok((
         StatusCode::CREATED,
@@ -149,7 +120,9 @@ async fn get_calendar(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<CalendarId>,
 ) -> Result<Json<StoredCalendar>, ApiError> {
-    Ok(Json(readable_calendar(&state.app, &caller, id).await?))
+    Ok(Json(
+        calendars::readable_calendar(&state.app, &caller, id).await?,
+    ))
 }
 
 /// A change to a calendar; absent fields stay as they are.
@@ -181,16 +154,12 @@ async fn update_calendar(
     ApiPath(id): ApiPath<CalendarId>,
     ApiJson(body): ApiJson<UpdateCalendar>,
 ) -> Result<Json<StoredCalendar>, ApiError> {
-    managed_calendar(&state.app, &caller, id).await?;
-    let patch = CalendarPatch {
+    let change = CalendarChange {
         name: body.name,
-        spec: rules(body.spec, body.toml)?,
+        rules: Rules::either(body.spec, body.toml)?,
     };
     Ok(Json(
-        state
-            .store
-            .update_calendar(&Actor::user(&caller), id, patch)
-            .await?,
+        calendars::update(&state.app, &caller, id, change).await?,
     ))
 }
 
@@ -202,13 +171,7 @@ async fn archive_calendar(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<CalendarId>,
 ) -> Result<Json<StoredCalendar>, ApiError> {
-    managed_calendar(&state.app, &caller, id).await?;
-    Ok(Json(
-        state
-            .store
-            .set_calendar_archived(&Actor::user(&caller), id, true)
-            .await?,
-    ))
+    Ok(Json(calendars::archive(&state.app, &caller, id).await?))
 }
 
 /// Restores an archived calendar.
@@ -219,13 +182,7 @@ async fn restore_calendar(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<CalendarId>,
 ) -> Result<Json<StoredCalendar>, ApiError> {
-    managed_calendar(&state.app, &caller, id).await?;
-    Ok(Json(
-        state
-            .store
-            .set_calendar_archived(&Actor::user(&caller), id, false)
-            .await?,
-    ))
+    Ok(Json(calendars::restore(&state.app, &caller, id).await?))
 }
 
 /// Where to count from, and how much open time.
@@ -268,7 +225,7 @@ async fn calendar_due(
     ApiPath(id): ApiPath<CalendarId>,
     ApiQuery(params): ApiQuery<DueParams>,
 ) -> Result<Json<Due>, ApiError> {
-    let stored = readable_calendar(&state.app, &caller, id).await?;
+    let stored = calendars::readable_calendar(&state.app, &caller, id).await?;
     let start = instant("start", &params.start)?;
     let duration: BusinessDuration =
         params
@@ -322,7 +279,7 @@ async fn calendar_elapsed(
     ApiPath(id): ApiPath<CalendarId>,
     ApiQuery(params): ApiQuery<ElapsedParams>,
 ) -> Result<Json<Elapsed>, ApiError> {
-    let stored = readable_calendar(&state.app, &caller, id).await?;
+    let stored = calendars::readable_calendar(&state.app, &caller, id).await?;
     let (from, to) = (instant("from", &params.from)?, instant("to", &params.to)?);
     if to < from {
         return Err(ApiError::field("to", "must not be before from"));

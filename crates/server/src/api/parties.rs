@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
-    Actor, Limit, NewParty, Page, Party, PartyId, PartyKind, PartyName, PartyPatch, PartyReference,
+    Limit, NewParty, Page, Party, PartyId, PartyKind, PartyName, PartyPatch, PartyReference,
     single_line,
 };
 use kept_store::{PartyOrder, PartyQuery};
@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::parties::{check_may_manage, check_may_place_under, readable_party};
+use kept_app::parties;
 
 /// The parties routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -127,20 +127,14 @@ async fn create_party(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<CreateParty>,
 ) -> Result<impl IntoResponse, ApiError> {
-    check_may_place_under(&state.app, &caller, body.parent_id).await?;
-    let party = state
-        .store
-        .create_party(
-            &Actor::user(&caller),
-            NewParty {
-                kind: body.kind,
-                name: body.name,
-                parent_id: body.parent_id,
-                internal: body.internal,
-                reference: body.reference,
-            },
-        )
-        .await?;
+    let new = NewParty {
+        kind: body.kind,
+        name: body.name,
+        parent_id: body.parent_id,
+        internal: body.internal,
+        reference: body.reference,
+    };
+    let party = parties::create(&state.app, &caller, new).await?;
     let location = format!("/api/v1/parties/{}", party.id);
     Ok((
         StatusCode::CREATED,
@@ -160,7 +154,9 @@ async fn get_party(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<PartyId>,
 ) -> Result<Json<Party>, ApiError> {
-    Ok(Json(readable_party(&state.app, &caller, id).await?))
+    Ok(Json(
+        parties::readable_party(&state.app, &caller, id).await?,
+    ))
 }
 
 /// A change to a party; absent fields stay as they are.
@@ -197,24 +193,13 @@ async fn update_party(
     ApiPath(id): ApiPath<PartyId>,
     ApiJson(body): ApiJson<UpdateParty>,
 ) -> Result<Json<Party>, ApiError> {
-    check_may_manage(&state.app, &caller, id).await?;
-    // A body that repeats the current parent is not a move.
-    let current_parent = state.store.party(id).await?.parent_id;
-    if let Some(parent) = body.parent_id.filter(|p| *p != current_parent) {
-        check_may_place_under(&state.app, &caller, parent).await?;
-    }
     let patch = PartyPatch {
         name: body.name,
         parent_id: body.parent_id,
         internal: body.internal,
         reference: body.reference,
     };
-    Ok(Json(
-        state
-            .store
-            .update_party(&Actor::user(&caller), id, patch)
-            .await?,
-    ))
+    Ok(Json(parties::update(&state.app, &caller, id, patch).await?))
 }
 
 /// Archives a party: hidden from lists, kept for history. Refused while
@@ -230,13 +215,7 @@ async fn archive_party(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<PartyId>,
 ) -> Result<Json<Party>, ApiError> {
-    check_may_manage(&state.app, &caller, id).await?;
-    Ok(Json(
-        state
-            .store
-            .set_party_archived(&Actor::user(&caller), id, true)
-            .await?,
-    ))
+    Ok(Json(parties::archive(&state.app, &caller, id).await?))
 }
 
 /// Restores an archived party (its parent must be active).
@@ -251,11 +230,5 @@ async fn restore_party(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<PartyId>,
 ) -> Result<Json<Party>, ApiError> {
-    check_may_manage(&state.app, &caller, id).await?;
-    Ok(Json(
-        state
-            .store
-            .set_party_archived(&Actor::user(&caller), id, false)
-            .await?,
-    ))
+    Ok(Json(parties::restore(&state.app, &caller, id).await?))
 }

@@ -6,8 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    Actor, Limit, NewService, Page, PartyId, PartyName, Service, ServiceDetails, ServiceId,
-    ServicePatch, Targets,
+    Limit, NewService, Page, PartyId, PartyName, Service, ServiceDetails, ServiceId, Targets,
 };
 use kept_store::ServiceQuery;
 use serde::Deserialize;
@@ -20,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::services::{check_manage_service, managed_service, readable_service};
+use kept_app::services::{self, ServiceChange};
 
 /// The services routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -107,28 +106,20 @@ async fn create_service(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<CreateService>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let details = ServiceDetails {
-        description: body.description,
-        unit: body.unit,
-        pack_size: body.pack_size,
-        in_scope: body.in_scope,
-        out_of_scope: body.out_of_scope,
-        default_effort: body.default_effort,
-        default_targets: body.default_targets,
-    }
-    .checked()?;
-    check_manage_service(&state.app, &caller, body.provider_id).await?;
-    let service = state
-        .store
-        .create_service(
-            &Actor::user(&caller),
-            NewService {
-                provider_id: body.provider_id,
-                name: body.name,
-                details,
-            },
-        )
-        .await?;
+    let new = NewService {
+        provider_id: body.provider_id,
+        name: body.name,
+        details: ServiceDetails {
+            description: body.description,
+            unit: body.unit,
+            pack_size: body.pack_size,
+            in_scope: body.in_scope,
+            out_of_scope: body.out_of_scope,
+            default_effort: body.default_effort,
+            default_targets: body.default_targets,
+        },
+    };
+    let service = services::create(&state.app, &caller, new).await?;
     let location = format!("/api/v1/services/{}", service.id);
     Ok((
         StatusCode::CREATED,
@@ -149,7 +140,9 @@ async fn get_service(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ServiceId>,
 ) -> Result<Json<Service>, ApiError> {
-    Ok(Json(readable_service(&state.app, &caller, id).await?))
+    Ok(Json(
+        services::readable_service(&state.app, &caller, id).await?,
+    ))
 }
 
 /// A change to a service; absent fields stay as they are, `null` clears an
@@ -197,26 +190,18 @@ async fn update_service(
     ApiPath(id): ApiPath<ServiceId>,
     ApiJson(body): ApiJson<UpdateService>,
 ) -> Result<Json<Service>, ApiError> {
-    let current = managed_service(&state.app, &caller, id).await?;
-    let details = ServiceDetails {
-        description: body.description.unwrap_or(current.description),
-        unit: body.unit.unwrap_or(current.unit),
-        pack_size: body.pack_size.unwrap_or(current.pack_size),
-        in_scope: body.in_scope.unwrap_or(current.in_scope),
-        out_of_scope: body.out_of_scope.unwrap_or(current.out_of_scope),
-        default_effort: body.default_effort.unwrap_or(current.default_effort),
-        default_targets: body.default_targets.unwrap_or(current.default_targets),
-    }
-    .checked()?;
-    let patch = ServicePatch {
+    let change = ServiceChange {
         name: body.name,
-        details: Some(details),
+        description: body.description,
+        unit: body.unit,
+        pack_size: body.pack_size,
+        in_scope: body.in_scope,
+        out_of_scope: body.out_of_scope,
+        default_effort: body.default_effort,
+        default_targets: body.default_targets,
     };
     Ok(Json(
-        state
-            .store
-            .update_service(&Actor::user(&caller), id, patch)
-            .await?,
+        services::update(&state.app, &caller, id, change).await?,
     ))
 }
 
@@ -228,13 +213,7 @@ async fn archive_service(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ServiceId>,
 ) -> Result<Json<Service>, ApiError> {
-    managed_service(&state.app, &caller, id).await?;
-    Ok(Json(
-        state
-            .store
-            .set_service_archived(&Actor::user(&caller), id, true)
-            .await?,
-    ))
+    Ok(Json(services::archive(&state.app, &caller, id).await?))
 }
 
 /// Offers a withdrawn service again.
@@ -245,11 +224,5 @@ async fn restore_service(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ServiceId>,
 ) -> Result<Json<Service>, ApiError> {
-    managed_service(&state.app, &caller, id).await?;
-    Ok(Json(
-        state
-            .store
-            .set_service_archived(&Actor::user(&caller), id, false)
-            .await?,
-    ))
+    Ok(Json(services::restore(&state.app, &caller, id).await?))
 }

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
-use kept_domain::{Actor, ApiToken, TokenId};
+use kept_domain::{ApiToken, TokenId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +15,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
-use kept_app::accounts;
+use kept_app::tokens;
 
 /// The tokens routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -31,7 +31,7 @@ async fn list_tokens(
     State(state): State<AppState>,
     Caller(caller): Caller,
 ) -> Result<Json<Vec<ApiToken>>, ApiError> {
-    Ok(Json(state.store.tokens_of(caller.user_id).await?))
+    Ok(Json(tokens::list(&state.app, &caller).await?))
 }
 
 /// A token to create.
@@ -66,16 +66,7 @@ async fn create_token(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<CreateToken>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let name = accounts::token_name("name", &body.name)?;
-    let days = accounts::token_days("expires_in_days", body.expires_in_days)?;
-    let issued = accounts::issue_token(
-        state.store.as_ref(),
-        &Actor::user(&caller),
-        caller.user_id,
-        &name,
-        days,
-    )
-    .await?;
+    let issued = tokens::issue(&state.app, &caller, &body.name, body.expires_in_days).await?;
     Ok((
         StatusCode::CREATED,
         Extension(ContainsSecret),
@@ -97,10 +88,5 @@ async fn revoke_token(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<TokenId>,
 ) -> Result<Json<ApiToken>, ApiError> {
-    Ok(Json(
-        state
-            .store
-            .revoke_token(&Actor::user(&caller), caller.user_id, id)
-            .await?,
-    ))
+    Ok(Json(tokens::revoke(&state.app, &caller, id).await?))
 }

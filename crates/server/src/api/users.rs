@@ -5,8 +5,8 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use kept_domain::{
-    Actor, Email, Grant, GrantId, Limit, Page, PartyId, PartyName, Password, Principal, Role, User,
-    UserId, single_line,
+    Email, Grant, GrantId, Limit, Page, PartyId, PartyName, Password, Role, User, UserId,
+    single_line,
 };
 use kept_store::{UserPatch, UserQuery};
 use serde::{Deserialize, Serialize};
@@ -17,10 +17,11 @@ use utoipa_axum::routes;
 use super::ArchivedParam;
 use super::idempotency::ContainsSecret;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem, ProblemKind};
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::accounts::{self, NewLogin};
+use kept_app::accounts::NewLogin;
+use kept_app::users;
 
 /// The users routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -115,30 +116,19 @@ async fn create_user(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> Result<impl IntoResponse, ApiError> {
-    ApiError::check(caller.administer_users())?;
-    if body.party_id.is_some() && body.parent_id.is_some() {
-        return Err(ApiError::field(
-            "parent_id",
-            "give either party_id (an existing person) or parent_id (where a new person goes), not both",
-        ));
-    }
     let password = body
         .password
         .map(|p| Password::parse("password", &p))
         .transpose()?;
-    let (user, invitation) = accounts::create_login(
-        state.store.as_ref(),
-        &Actor::user(&caller),
-        &state.config.effective_public_url(),
-        NewLogin {
-            email: body.email,
-            name: body.name,
-            parent_id: body.parent_id,
-            party_id: body.party_id,
-            password,
-        },
-    )
-    .await?;
+    let new = NewLogin {
+        email: body.email,
+        name: body.name,
+        parent_id: body.parent_id,
+        party_id: body.party_id,
+        password,
+    };
+    let public_url = state.config.effective_public_url();
+    let (user, invitation) = users::create(&state.app, &caller, &public_url, new).await?;
     let location = format!("/api/v1/users/{}", user.id);
     let body = CreatedUser {
         user,
@@ -156,26 +146,6 @@ async fn create_user(
     ))
 }
 
-/// Loads a user the caller may read, or answers not found.
-async fn readable_user(state: &AppState, caller: &Principal, id: UserId) -> Result<User, ApiError> {
-    let user = state.store.user(id).await?;
-    let lineage = state.store.lineage(user.party_id).await?;
-    ApiError::check(caller.read_user(id, &lineage))?;
-    Ok(user)
-}
-
-/// Fails unless the caller may administer users; a user they cannot even
-/// read answers not found.
-async fn check_may_administer(
-    state: &AppState,
-    caller: &Principal,
-    id: UserId,
-) -> Result<User, ApiError> {
-    let user = readable_user(state, caller, id).await?;
-    ApiError::check(caller.administer_users())?;
-    Ok(user)
-}
-
 /// Reads one user.
 #[utoipa::path(get, path = "/users/{id}", tag = "users", params(("id" = String, Path, description = "The user's id")),
     responses(
@@ -187,7 +157,7 @@ async fn get_user(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<User>, ApiError> {
-    Ok(Json(readable_user(&state, &caller, id).await?))
+    Ok(Json(users::readable_user(&state.app, &caller, id).await?))
 }
 
 /// A change to a user; absent fields stay as they are.
@@ -216,21 +186,11 @@ async fn update_user(
     ApiPath(id): ApiPath<UserId>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> Result<Json<User>, ApiError> {
-    readable_user(&state, &caller, id).await?;
-    let renaming_self = id == caller.user_id && body.email.is_none();
-    if !renaming_self {
-        ApiError::check(caller.administer_users())?;
-    }
     let patch = UserPatch {
         email: body.email,
         name: body.name,
     };
-    Ok(Json(
-        state
-            .store
-            .update_user(&Actor::user(&caller), id, patch)
-            .await?,
-    ))
+    Ok(Json(users::update(&state.app, &caller, id, patch).await?))
 }
 
 /// Archives a login: it can no longer sign in, its sessions end and its
@@ -245,18 +205,7 @@ async fn archive_user(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<User>, ApiError> {
-    check_may_administer(&state, &caller, id).await?;
-    if id == caller.user_id {
-        return Err(
-            ApiError::new(ProblemKind::Forbidden).detail("you cannot archive your own login")
-        );
-    }
-    Ok(Json(
-        state
-            .store
-            .set_user_archived(&Actor::user(&caller), id, true)
-            .await?,
-    ))
+    Ok(Json(users::archive(&state.app, &caller, id).await?))
 }
 
 /// Restores an archived login (its tokens stay revoked).
@@ -267,13 +216,7 @@ async fn restore_user(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<User>, ApiError> {
-    check_may_administer(&state, &caller, id).await?;
-    Ok(Json(
-        state
-            .store
-            .set_user_archived(&Actor::user(&caller), id, false)
-            .await?,
-    ))
+    Ok(Json(users::restore(&state.app, &caller, id).await?))
 }
 
 /// A fresh invitation link.
@@ -295,14 +238,8 @@ async fn invite_user(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    check_may_administer(&state, &caller, id).await?;
-    let invitation = accounts::invite(
-        state.store.as_ref(),
-        &Actor::user(&caller),
-        &state.config.effective_public_url(),
-        id,
-    )
-    .await?;
+    let public_url = state.config.effective_public_url();
+    let invitation = users::invite(&state.app, &caller, &public_url, id).await?;
     let body = InvitationLink {
         invitation_url: invitation.url,
         expires_at: invitation.expires_at,
@@ -322,11 +259,7 @@ async fn list_grants(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<Vec<Grant>>, ApiError> {
-    readable_user(&state, &caller, id).await?;
-    if id != caller.user_id {
-        ApiError::check(caller.administer_users())?;
-    }
-    Ok(Json(state.store.grants_of(id).await?))
+    Ok(Json(users::grants(&state.app, &caller, id).await?))
 }
 
 /// A role to grant.
@@ -352,11 +285,7 @@ async fn add_grant(
     ApiPath(id): ApiPath<UserId>,
     ApiJson(body): ApiJson<AddGrant>,
 ) -> Result<impl IntoResponse, ApiError> {
-    check_may_administer(&state, &caller, id).await?;
-    let grant = state
-        .store
-        .add_grant(&Actor::user(&caller), id, body.role, body.party_id)
-        .await?;
+    let grant = users::add_grant(&state.app, &caller, id, body.role, body.party_id).await?;
     Ok((StatusCode::CREATED, Json(grant)))
 }
 
@@ -369,8 +298,7 @@ async fn revoke_grant(
     Caller(caller): Caller,
     ApiPath((id, grant_id)): ApiPath<(UserId, GrantId)>,
 ) -> Result<Json<Grant>, ApiError> {
-    check_may_administer(&state, &caller, id).await?;
     Ok(Json(
-        accounts::revoke_grant(state.store.as_ref(), &caller, id, grant_id).await?,
+        users::revoke_grant(&state.app, &caller, id, grant_id).await?,
     ))
 }

@@ -11,11 +11,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kept_domain::business_calendar::{problems, validate_spec};
 use kept_domain::calendar::{BusinessDuration, CalendarSpec};
 use kept_domain::{
-    Actor, CalendarId, CalendarPatch, FieldError, Limit, NewCalendar, PartyId, PartyName,
-    Principal, StoredCalendar,
+    CalendarId, FieldError, Limit, PartyId, PartyName, Principal, StoredCalendar, ValidationErrors,
 };
 use kept_store::{CalendarQuery, PartyQuery};
 use serde::Deserialize;
@@ -23,9 +21,9 @@ use serde::Deserialize;
 use super::{Flash, Layout, NoFields, WebError, WebPath, WebQuery, after_post, see_other};
 
 use super::session::{CsrfForm, WebCaller};
-use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::calendars::{instant, managed_calendar, readable_calendar};
+use kept_app::Kind;
+use kept_app::calendars::{self, CalendarChange, CalendarInput, Rules, instant};
 
 /// What a new calendar starts from in the editor.
 const EXAMPLE: &str = r#"zone = "Europe/London"
@@ -182,29 +180,30 @@ pub struct CalendarForm {
     toml: String,
 }
 
-/// Reads the editor's fields: every problem is reported, none is fatal.
-fn read_form(form: &CalendarForm) -> Result<(PartyName, CalendarSpec), Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let name = PartyName::parse("name", &form.name)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let spec = match CalendarSpec::from_toml(&form.toml) {
-        Ok(spec) => match validate_spec("calendar", &spec) {
-            Ok(()) => Some(spec),
-            Err(e) => {
-                errors.extend(e.0);
-                None
-            }
-        },
-        Err(e) => {
-            errors.extend(problems("calendar", &e).0);
-            None
-        }
-    };
-    match (name, spec) {
-        (Some(name), Some(spec)) if errors.is_empty() => Ok((name, spec)),
-        _ => Err(errors),
+/// Reads the editor's name (and, for a new calendar, its keeper). When a
+/// field is missing or does not parse, every problem is named at once,
+/// those of the rules too; otherwise the use case checks the rules, as for
+/// the API.
+fn read_form(form: &CalendarForm, new: bool) -> Result<PartyName, kept_app::Error> {
+    let mut errors = ValidationErrors::new();
+    let name = errors.check(PartyName::parse("name", &form.name));
+    if new && form.owner_id.is_none() {
+        errors.push(FieldError::new("owner_id", "choose who keeps the calendar"));
     }
+    match name {
+        Some(name) if errors.is_empty() => Ok(name),
+        _ => {
+            if let Err(more) = rules(form).read() {
+                errors.0.extend(more.errors);
+            }
+            Err(errors.into())
+        }
+    }
+}
+
+/// The rules as typed in the editor.
+fn rules(form: &CalendarForm) -> Rules {
+    Rules::Toml(form.toml.clone())
 }
 
 /// `POST /calendars`: stores a calendar, or shows the editor again with
@@ -214,34 +213,31 @@ pub async fn create(
     caller: WebCaller,
     CsrfForm(form): CsrfForm<CalendarForm>,
 ) -> Result<Response, WebError> {
-    let keep = (form.name.clone(), form.owner_id, form.toml.clone());
-    let (name, spec) = match read_form(&form) {
-        Ok(read) => read,
-        Err(errors) => {
-            let page = list_page(&state, &caller, keep, errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let result = async {
+        let name = read_form(&form, true)?;
+        let owner_id = form
+            .owner_id
+            .ok_or_else(|| kept_app::Error::field("owner_id", "choose who keeps the calendar"))?;
+        let input = CalendarInput {
+            name,
+            owner_id,
+            rules: rules(&form),
+        };
+        calendars::create(&state.app, &caller.principal, input).await
+    }
+    .await;
+    match result {
+        Ok(calendar) => {
+            Flash::ok(&caller.session, format!("Saved {}.", calendar.name)).await?;
+            Ok(see_other(&format!("/calendars/{}", calendar.id)))
         }
-    };
-    let Some(owner_id) = form.owner_id else {
-        let errors = vec![FieldError::new("owner_id", "choose who keeps the calendar")];
-        let page = list_page(&state, &caller, keep, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    let lineage = state.store.lineage(owner_id).await?;
-    ApiError::check(caller.principal.manage_party(&lineage))?;
-    let calendar = state
-        .store
-        .create_calendar(
-            &Actor::user(&caller.principal),
-            NewCalendar {
-                name,
-                owner_id,
-                spec,
-            },
-        )
-        .await?;
-    Flash::ok(&caller.session, format!("Saved {}.", calendar.name)).await?;
-    Ok(see_other(&format!("/calendars/{}", calendar.id)))
+        Err(e) if e.kind == Kind::Invalid => {
+            let keep = (form.name, form.owner_id, form.toml);
+            let page = list_page(&state, &caller, keep, e.errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A due instant to try.
@@ -341,7 +337,7 @@ pub async fn detail(
     WebPath(id): WebPath<CalendarId>,
     WebQuery(tried): WebQuery<TryQuery>,
 ) -> Result<Response, WebError> {
-    let calendar = readable_calendar(&state.app, &caller.principal, id).await?;
+    let calendar = calendars::readable_calendar(&state.app, &caller.principal, id).await?;
     Ok(detail_page(&state, &caller, calendar, None, tried)
         .await?
         .into_response())
@@ -354,29 +350,36 @@ pub async fn update(
     WebPath(id): WebPath<CalendarId>,
     CsrfForm(form): CsrfForm<CalendarForm>,
 ) -> Result<Response, WebError> {
-    let calendar = managed_calendar(&state.app, &caller.principal, id).await?;
-    let (name, spec) = match read_form(&form) {
-        Ok(read) => read,
-        Err(errors) => {
-            let keep = Some((form.name, form.toml, errors));
-            let tried = TryQuery {
-                start: None,
-                duration: None,
-            };
-            let page = detail_page(&state, &caller, calendar, keep, tried).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let result = async {
+        let change = CalendarChange {
+            name: Some(read_form(&form, false)?),
+            rules: Some(rules(&form)),
+        };
+        calendars::update(&state.app, &caller.principal, id, change).await
+    }
+    .await;
+    let refusal = match result {
+        Ok(_) => {
+            Flash::ok(&caller.session, "Saved.").await?;
+            return Ok(see_other(&format!("/calendars/{id}")));
         }
+        Err(e) if e.kind == Kind::Invalid => e,
+        Err(e) => return Err(e.into()),
     };
-    let patch = CalendarPatch {
-        name: Some(name),
-        spec: Some(spec),
+    // The editor comes back with its problems to one who may change the
+    // calendar; anyone else hears of the problems alone, as through the API.
+    let calendar = match calendars::managed_calendar(&state.app, &caller.principal, id).await {
+        Ok(calendar) => calendar,
+        Err(e) if matches!(e.kind, Kind::NotFound | Kind::Forbidden) => return Err(refusal.into()),
+        Err(e) => return Err(e.into()),
     };
-    state
-        .store
-        .update_calendar(&Actor::user(&caller.principal), id, patch)
-        .await?;
-    Flash::ok(&caller.session, "Saved.").await?;
-    Ok(see_other(&format!("/calendars/{id}")))
+    let keep = Some((form.name, form.toml, refusal.errors));
+    let tried = TryQuery {
+        start: None,
+        duration: None,
+    };
+    let page = detail_page(&state, &caller, calendar, keep, tried).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// `POST /calendars/{id}/archive` and `/restore`.
@@ -388,11 +391,11 @@ async fn set_archived(
 ) -> Result<Response, WebError> {
     let back = format!("/calendars/{id}");
     let result = async {
-        managed_calendar(&state.app, &caller.principal, id).await?;
-        state
-            .store
-            .set_calendar_archived(&Actor::user(&caller.principal), id, archived)
-            .await?;
+        if archived {
+            calendars::archive(&state.app, &caller.principal, id).await?;
+        } else {
+            calendars::restore(&state.app, &caller.principal, id).await?;
+        }
         let message = if archived { "Archived." } else { "Restored." };
         Ok((message.to_owned(), back.clone()))
     }

@@ -18,6 +18,10 @@ pub struct Flash {
     pub kind: String,
     /// The message.
     pub text: String,
+    /// For a refusal, the slug of its problem type (the API's `type`), so
+    /// that the page names a refusal exactly as the API does.
+    #[serde(default)]
+    pub problem: Option<String>,
 }
 
 impl Flash {
@@ -26,15 +30,34 @@ impl Flash {
         Self::set(session, "ok", text.into()).await
     }
 
-    /// Puts an error message in the session for the next page.
-    pub async fn error(session: &Session, text: impl Into<String>) -> Result<(), WebError> {
-        Self::set(session, "error", text.into()).await
+    /// Puts a refusal in the session for the next page: its message and
+    /// its problem type.
+    pub async fn error(
+        session: &Session,
+        refusal: &ApiError,
+        text: String,
+    ) -> Result<(), WebError> {
+        session
+            .insert(FLASH_KEY, Self::refusal(refusal, text))
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(())
+    }
+
+    /// A refusal shown on the page itself (no redirect).
+    pub fn refusal(refusal: &ApiError, text: String) -> Self {
+        Flash {
+            kind: "error".to_owned(),
+            text,
+            problem: Some(refusal.kind.slug().to_owned()),
+        }
     }
 
     async fn set(session: &Session, kind: &str, text: String) -> Result<(), WebError> {
         let flash = Flash {
             kind: kind.to_owned(),
             text,
+            problem: None,
         };
         session
             .insert(FLASH_KEY, flash)

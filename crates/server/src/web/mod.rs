@@ -224,7 +224,8 @@ pub async fn after_form(
             Ok(see_other(&ok_to))
         }
         Err(e) if shown_on_form(&e) => {
-            Flash::error(session, describe_as(&e, "Not saved.", labels)).await?;
+            let text = describe_as(&e, "Not saved.", labels);
+            Flash::error(session, &e, text).await?;
             Ok(see_other(back))
         }
         Err(e) => Err(WebError(e)),

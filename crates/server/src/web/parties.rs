@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::{
-    Access, Actor, AuditEvent, Limit, NewParty, Party, PartyId, PartyKind, PartyName, PartyPatch,
+    Access, AuditEvent, Limit, NewParty, Party, PartyId, PartyKind, PartyName, PartyPatch,
     PartyReference, PartyScope, Principal,
 };
 use kept_store::{ArchivedFilter, AuditQuery, PartyOrder, PartyQuery};
@@ -21,7 +21,7 @@ use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
 use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::parties::{check_may_manage, check_may_place_under, readable_party};
+use kept_app::parties;
 
 /// A party as a row of a table.
 pub struct Row {
@@ -198,11 +198,7 @@ async fn create_under(
     parent: Option<PartyId>,
     form: NewPartyForm,
 ) -> Result<(String, String), ApiError> {
-    check_may_place_under(&state.app, principal, parent).await?;
-    let party = state
-        .store
-        .create_party(&Actor::user(principal), form.parse(parent)?)
-        .await?;
+    let party = parties::create(&state.app, principal, form.parse(parent)?).await?;
     Ok((
         format!("Created {}.", party.name),
         format!("/parties/{}", party.id),
@@ -227,7 +223,12 @@ pub async fn create_child(
     CsrfForm(form): CsrfForm<NewPartyForm>,
 ) -> Result<Response, WebError> {
     let result = create_under(&state, &principal, Some(id), form).await;
-    after_post(&session, result, &format!("/parties/{id}")).await
+    // A parent that is not there for the caller has no page to tell them on.
+    let back = match &result {
+        Err(e) if e.errors.iter().any(|f| f.field == "parent_id") => "/parties".to_owned(),
+        _ => format!("/parties/{id}"),
+    };
+    after_post(&session, result, &back).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -249,7 +250,7 @@ pub async fn detail(
     WebCaller { principal, session }: WebCaller,
     WebPath(id): WebPath<PartyId>,
 ) -> Result<Response, WebError> {
-    let party = readable_party(&state.app, &principal, id).await?;
+    let party = parties::readable_party(&state.app, &principal, id).await?;
     let lineage = state.store.lineage(id).await?;
     let names: HashMap<PartyId, String> = state
         .store
@@ -328,7 +329,6 @@ pub async fn update(
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, WebError> {
     let result = async {
-        check_may_manage(&state.app, &principal, id).await?;
         let mut errors = kept_domain::ValidationErrors::new();
         let name = errors.check(PartyName::parse("name", &form.name));
         let reference = optional_reference(&mut errors, form.reference.as_deref());
@@ -338,10 +338,7 @@ pub async fn update(
             internal: Some(form.internal.is_some()),
             parent_id: None,
         })?;
-        let party = state
-            .store
-            .update_party(&Actor::user(&principal), id, patch)
-            .await?;
+        let party = parties::update(&state.app, &principal, id, patch).await?;
         Ok((format!("Saved {}.", party.name), format!("/parties/{id}")))
     }
     .await;
@@ -354,12 +351,17 @@ async fn set_archived(
     id: PartyId,
     archived: bool,
 ) -> Result<(String, String), ApiError> {
-    check_may_manage(&state.app, principal, id).await?;
-    let party = state
-        .store
-        .set_party_archived(&Actor::user(principal), id, archived)
-        .await?;
-    let verb = if archived { "Archived" } else { "Restored" };
+    let (party, verb) = if archived {
+        (
+            parties::archive(&state.app, principal, id).await?,
+            "Archived",
+        )
+    } else {
+        (
+            parties::restore(&state.app, principal, id).await?,
+            "Restored",
+        )
+    };
     Ok((format!("{verb} {}.", party.name), format!("/parties/{id}")))
 }
 

@@ -455,10 +455,10 @@ pub async fn create(
                 "portal",
             )
             .await?;
-            layout.flash = Some(Flash {
-                kind: "error".to_owned(),
-                text: describe_as(&e, "Not saved.", RAISE_LABELS),
-            });
+            layout.flash = Some(Flash::refusal(
+                &e,
+                describe_as(&e, "Not saved.", RAISE_LABELS),
+            ));
             let filled = Filled::from(&form);
             let page =
                 form_page(&state, &caller.principal, layout, &form.contract_id, filled).await?;

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    Actor, FieldError, Limit, NewService, PartyId, PartyName, Principal, Service, ServiceDetails,
-    ServiceId, ServicePatch, Targets, ValidationErrors,
+    FieldError, Limit, NewService, PartyId, PartyName, Principal, Service, ServiceDetails,
+    ServiceId, Targets, ValidationErrors,
 };
 use kept_store::{PartyQuery, ServiceQuery};
 use serde::Deserialize;
@@ -22,7 +22,7 @@ use super::{Labels, Layout, NoFields, WebError, WebPath, after_form, after_post}
 use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::services::{managed_service, readable_service};
+use kept_app::services::{self, ServiceChange};
 
 /// A service as a row of the list.
 pub struct Row {
@@ -208,12 +208,15 @@ fn optional_duration(
 }
 
 impl ServiceForm {
+    /// Reads the fields as the API reads its JSON: types here, the rules on
+    /// details in the use case (after its access check, as through the
+    /// API). A form already refused names every problem at once.
     fn read(&self) -> Result<(PartyName, ServiceDetails), ApiError> {
         let mut errors = ValidationErrors::new();
         let name = errors.check(PartyName::parse("name", &self.name));
         let pack_size = match self.pack_size.trim() {
             "" => None,
-            raw => errors.check(kept_domain::service::PACK_SIZE.parse(raw)),
+            raw => errors.check(WHOLE_NUMBER.parse(raw)),
         };
         let details = ServiceDetails {
             description: self.description.clone(),
@@ -232,16 +235,25 @@ impl ServiceForm {
                 delivery: optional_duration(&mut errors, "delivery", &self.delivery),
             },
         };
-        match (name, details.checked()) {
-            (Some(name), Ok(details)) if errors.is_empty() => Ok((name, details)),
-            (_, Err(more)) => {
-                errors.0.extend(more.0);
+        match name {
+            Some(name) if errors.is_empty() => Ok((name, details)),
+            _ => {
+                if let Err(more) = details.checked() {
+                    errors.0.extend(more.0);
+                }
                 Err(errors.into())
             }
-            _ => Err(errors.into()),
         }
     }
 }
+
+/// A pack size as typed: any whole number (the rules refuse zero, as for
+/// the API's JSON).
+const WHOLE_NUMBER: kept_domain::WholeRange = kept_domain::WholeRange {
+    field: "pack_size",
+    min: 0,
+    max: u32::MAX,
+};
 
 /// `POST /services`.
 pub async fn create(
@@ -254,22 +266,12 @@ pub async fn create(
         let provider_id = form
             .provider_id
             .ok_or_else(|| ApiError::field("provider_id", "choose the provider"))?;
-        ApiError::check(
-            caller
-                .principal
-                .manage_party(&state.store.lineage(provider_id).await?),
-        )?;
-        let service = state
-            .store
-            .create_service(
-                &Actor::user(&caller.principal),
-                NewService {
-                    provider_id,
-                    name,
-                    details,
-                },
-            )
-            .await?;
+        let new = NewService {
+            provider_id,
+            name,
+            details,
+        };
+        let service = services::create(&state.app, &caller.principal, new).await?;
         Ok((
             format!("Added {}.", service.name),
             format!("/services/{}", service.id),
@@ -286,7 +288,7 @@ pub async fn detail(
     WebPath(id): WebPath<ServiceId>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
-    let service = readable_service(&state.app, principal, id).await?;
+    let service = services::readable_service(&state.app, principal, id).await?;
     let lineage = state.store.lineage(service.provider_id).await?;
     let provider = state
         .store
@@ -321,16 +323,9 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let back = format!("/services/{id}");
     let result = async {
-        managed_service(&state.app, &caller.principal, id).await?;
         let (name, details) = form.read()?;
-        let patch = ServicePatch {
-            name: Some(name),
-            details: Some(details),
-        };
-        state
-            .store
-            .update_service(&Actor::user(&caller.principal), id, patch)
-            .await?;
+        let change = ServiceChange::whole(name, details);
+        services::update(&state.app, &caller.principal, id, change).await?;
         Ok(("Saved.".to_owned(), back.clone()))
     }
     .await;
@@ -345,11 +340,11 @@ async fn set_archived(
 ) -> Result<Response, WebError> {
     let back = format!("/services/{id}");
     let result = async {
-        managed_service(&state.app, &caller.principal, id).await?;
-        state
-            .store
-            .set_service_archived(&Actor::user(&caller.principal), id, archived)
-            .await?;
+        if archived {
+            services::archive(&state.app, &caller.principal, id).await?;
+        } else {
+            services::restore(&state.app, &caller.principal, id).await?;
+        }
         let message = if archived {
             "Withdrawn."
         } else {

@@ -6,14 +6,14 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use kept_domain::{Actor, ApiToken, TokenId};
+use kept_domain::{ApiToken, TokenId};
 use serde::Deserialize;
 
 use super::session::{CsrfForm, WebCaller};
-use super::{Layout, NoFields, WebError, WebPath, after_post, no_store};
+use super::{Labels, Layout, NoFields, WebError, WebPath, after_form, after_post, no_store};
 use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::accounts;
+use kept_app::tokens;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tokens.html")]
@@ -28,7 +28,7 @@ async fn render(
     caller: WebCaller,
     new_secret: Option<String>,
 ) -> Result<Response, WebError> {
-    let tokens = state.store.tokens_of(caller.principal.user_id).await?;
+    let tokens = tokens::list(&state.app, &caller.principal).await?;
     let layout = Layout::new(&caller.session, &caller.principal, "API tokens", "tokens").await?;
     Ok(no_store(TokensPage {
         layout,
@@ -42,11 +42,14 @@ pub async fn page(State(state): State<AppState>, caller: WebCaller) -> Result<Re
     render(&state, caller, None).await
 }
 
-/// The fields of a new token.
+/// The new-token form's labels, for its messages.
+const TOKEN_LABELS: Labels = &[("name", "Name"), ("expires_in_days", "Expires")];
+
+/// The fields of a new token (named as the API's).
 #[derive(Debug, Deserialize)]
 pub struct NewTokenForm {
     name: String,
-    days: Option<String>,
+    expires_in_days: Option<String>,
 }
 
 /// `POST /tokens`: shows the new secret once, on this response only.
@@ -56,29 +59,18 @@ pub async fn create(
     CsrfForm(form): CsrfForm<NewTokenForm>,
 ) -> Result<Response, WebError> {
     let issued = async {
-        let name = accounts::token_name("name", &form.name)?;
-        let days = match form.days.as_deref().filter(|d| !d.is_empty()) {
-            Some(d) => Some(
-                d.parse::<u32>()
-                    .map_err(|_| kept_app::Error::field("days", "must be a number of days"))?,
-            ),
+        let days = match form.expires_in_days.as_deref().filter(|d| !d.is_empty()) {
+            Some(d) => Some(d.parse::<u32>().map_err(|_| {
+                kept_app::Error::field("expires_in_days", "must be a number of days")
+            })?),
             None => None,
         };
-        let days = accounts::token_days("days", days)?;
-        let actor = Actor::user(&caller.principal);
-        accounts::issue_token(
-            state.store.as_ref(),
-            &actor,
-            caller.principal.user_id,
-            &name,
-            days,
-        )
-        .await
+        tokens::issue(&state.app, &caller.principal, &form.name, days).await
     }
     .await;
     match issued {
         Ok(issued) => render(&state, caller, Some(issued.secret)).await,
-        Err(e) => after_post(&caller.session, Err(e.into()), "/tokens").await,
+        Err(e) => after_form(&caller.session, Err(e.into()), "/tokens", TOKEN_LABELS).await,
     }
 }
 
@@ -89,9 +81,7 @@ pub async fn revoke(
     WebPath(id): WebPath<TokenId>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
-    let result = state
-        .store
-        .revoke_token(&Actor::user(&principal), principal.user_id, id)
+    let result = tokens::revoke(&state.app, &principal, id)
         .await
         .map(|t| (format!("Revoked {}.", t.name), "/tokens".to_owned()))
         .map_err(ApiError::from);

@@ -10,17 +10,18 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::{
-    Actor, Email, Grant, GrantId, Limit, Party, PartyId, PartyKind, PartyName, PartyScope,
-    Password, Principal, Role, User, UserId,
+    Email, Grant, GrantId, Limit, Party, PartyId, PartyKind, PartyName, PartyScope, Password,
+    Principal, Role, User, UserId,
 };
 use kept_store::{ArchivedFilter, PartyOrder, PartyQuery, UserQuery};
 use serde::Deserialize;
 
 use super::session::{CsrfForm, WebCaller};
-use super::{Flash, Layout, NoFields, WebError, WebPath, WebQuery, after_post, see_other};
+use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::accounts::{self, NewLogin};
+use kept_app::users;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "users.html")]
@@ -130,29 +131,40 @@ pub async fn create(
     CsrfForm(form): CsrfForm<NewUserForm>,
 ) -> Result<Response, WebError> {
     let result = async {
-        ApiError::check(principal.administer_users())?;
         let mut errors = kept_domain::ValidationErrors::new();
         let email = errors.check(Email::parse("email", &form.email));
         let name = errors.check(PartyName::parse("name", &form.name));
         let parent_id = match form.parent_id.as_deref().filter(|p| !p.is_empty()) {
-            Some(p) => errors.check(p.parse::<PartyId>().map_err(|_| kept_domain::FieldError::new("parent_id", "no such party"))),
+            Some(p) => errors.check(
+                p.parse::<PartyId>()
+                    .map_err(|_| kept_domain::FieldError::new("parent_id", "no such party")),
+            ),
             None => None,
         };
         let password = match form.password.as_deref().filter(|p| !p.is_empty()) {
             Some(p) => errors.check(Password::parse("password", p)),
             None => None,
         };
-        let (Some(email), Some(name)) = (email, name) else { return Err(errors.into()) };
+        let (Some(email), Some(name)) = (email, name) else {
+            return Err(errors.into());
+        };
         errors.finish(|| ())?;
-        let (user, invitation) = accounts::create_login(
-            state.store.as_ref(),
-            &Actor::user(&principal),
-            &state.config.effective_public_url(),
-            NewLogin { email, name, parent_id, party_id: None, password },
-        )
-        .await?;
+        let new = NewLogin {
+            email,
+            name,
+            parent_id,
+            party_id: None,
+            password,
+        };
+        let public_url = state.config.effective_public_url();
+        let (user, invitation) = users::create(&state.app, &principal, &public_url, new).await?;
         let message = match invitation {
-            Some(i) => format!("Created {}. Send them this link to set a password (it works once, for {} days): {}", user.email, accounts::INVITATION_DAYS, i.url),
+            Some(i) => format!(
+                "Created {}. Send them this link to set a password (it works once, for {} days): {}",
+                user.email,
+                accounts::INVITATION_DAYS,
+                i.url
+            ),
             None => format!("Created {}.", user.email),
         };
         Ok((message, format!("/users/{}", user.id)))
@@ -184,9 +196,8 @@ pub async fn detail(
     WebCaller { principal, session }: WebCaller,
     WebPath(id): WebPath<UserId>,
 ) -> Result<Response, WebError> {
-    ApiError::check(principal.administer_users())?;
-    let user = state.store.user(id).await?;
-    let grants = state.store.grants_of(id).await?;
+    let user = users::administered_user(&state.app, &principal, id).await?;
+    let grants = users::grants(&state.app, &principal, id).await?;
     let ids: Vec<PartyId> = grants.iter().map(|g| g.party_id).collect();
     let names: HashMap<PartyId, String> = state
         .store
@@ -229,17 +240,13 @@ pub async fn add_grant(
 ) -> Result<Response, WebError> {
     let back = format!("/users/{id}");
     let result = async {
-        ApiError::check(principal.administer_users())?;
         let role =
             parse_role(&form.role)?.ok_or_else(|| ApiError::field("role", "choose a role"))?;
         let party: PartyId = form
             .party_id
             .parse()
             .map_err(|_| ApiError::field("party_id", "choose a party"))?;
-        state
-            .store
-            .add_grant(&Actor::user(&principal), id, role, party)
-            .await?;
+        users::add_grant(&state.app, &principal, id, role, party).await?;
         Ok((format!("Granted {role}."), back.clone()))
     }
     .await;
@@ -255,8 +262,7 @@ pub async fn revoke_grant(
 ) -> Result<Response, WebError> {
     let back = format!("/users/{id}");
     let result = async {
-        ApiError::check(principal.administer_users())?;
-        let grant = accounts::revoke_grant(state.store.as_ref(), &principal, id, grant_id).await?;
+        let grant = users::revoke_grant(&state.app, &principal, id, grant_id).await?;
         Ok((format!("Revoked {}.", grant.role), back.clone()))
     }
     .await;
@@ -269,14 +275,11 @@ async fn set_archived(
     id: UserId,
     archived: bool,
 ) -> Result<(String, String), ApiError> {
-    ApiError::check(principal.administer_users())?;
-    if archived && id == principal.user_id {
-        return Err(ApiError::field("user", "you cannot archive your own login"));
-    }
-    let user = state
-        .store
-        .set_user_archived(&Actor::user(principal), id, archived)
-        .await?;
+    let user = if archived {
+        users::archive(&state.app, principal, id).await?
+    } else {
+        users::restore(&state.app, principal, id).await?
+    };
     let verb = if archived { "Archived" } else { "Restored" };
     Ok((format!("{verb} {}.", user.email), format!("/users/{id}")))
 }
@@ -310,24 +313,18 @@ pub async fn invite(
     WebPath(id): WebPath<UserId>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
-    ApiError::check(principal.administer_users())?;
-    let invitation = accounts::invite(
-        state.store.as_ref(),
-        &Actor::user(&principal),
-        &state.config.effective_public_url(),
-        id,
-    )
-    .await?;
-    Flash::ok(
-        &session,
-        format!(
+    let result = async {
+        let public_url = state.config.effective_public_url();
+        let invitation = users::invite(&state.app, &principal, &public_url, id).await?;
+        let message = format!(
             "New invitation link (works once, for {} days): {}",
             accounts::INVITATION_DAYS,
             invitation.url
-        ),
-    )
-    .await?;
-    Ok(see_other(&format!("/users/{id}")))
+        );
+        Ok((message, format!("/users/{id}")))
+    }
+    .await;
+    after_post(&session, result, &format!("/users/{id}")).await
 }
 
 /// The user pages: logins, grants and invitations.

@@ -90,11 +90,11 @@ async fn an_invalid_calendar_is_shown_again_with_its_problems_and_the_text_as_ty
     page.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let problems = page.text("#calendar-problems");
     assert!(
-        problems.contains("calendar.zone: unknown time zone `Europe/Lodnon`"),
+        problems.contains("spec.zone: unknown time zone `Europe/Lodnon`"),
         "{problems}"
     );
     assert!(
-        problems.contains("calendar.week.mon[1]: 12:00-17:00 overlaps"),
+        problems.contains("spec.week.mon[1]: 12:00-17:00 overlaps"),
         "{problems}"
     );
     // The text comes back as typed (compared with its whitespace folded).

@@ -22,6 +22,7 @@ mod requests;
 mod requests_chain;
 mod requests_page;
 mod requests_queue;
+mod same_refusals;
 mod scoping;
 mod services;
 mod sign_in;

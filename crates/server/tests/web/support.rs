@@ -116,6 +116,14 @@ impl Page {
         self.texts("main .flash").into_iter().next()
     }
 
+    /// The problem type (its slug, as in the API's `type`) of the refusal
+    /// the page shows: on its error message or as an error page.
+    pub fn problem(&self) -> Option<String> {
+        self.attrs("main [data-problem]", "data-problem")
+            .into_iter()
+            .next()
+    }
+
     /// Asserts the status, showing the page when it differs.
     pub fn assert_status(&self, status: StatusCode) -> &Self {
         assert_eq!(
@@ -229,6 +237,18 @@ impl<'a> Browser<'a> {
         let mut all = vec![("csrf_token", token.as_str())];
         all.extend_from_slice(fields);
         self.post(action, &all).await
+    }
+
+    /// The problem type a form post was refused with: the error page it
+    /// answered, or the message on the page it redirected to.
+    pub async fn refusal(&self, response: Response) -> String {
+        let page = if response.status() == StatusCode::SEE_OTHER {
+            self.page(&location(&response)).await
+        } else {
+            Page::read(response).await
+        };
+        page.problem()
+            .unwrap_or_else(|| panic!("the page shows no refusal:\n{}", page.body))
     }
 
     /// Sends the sign-in form with an `X-Forwarded-For` header.

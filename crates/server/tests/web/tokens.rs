@@ -41,7 +41,7 @@ async fn a_new_token_is_shown_once_works_and_stops_working_when_revoked() {
             .submit(
                 "/tokens",
                 "/tokens",
-                &[("name", "reporting script"), ("days", "30")],
+                &[("name", "reporting script"), ("expires_in_days", "30")],
             )
             .await,
     )
@@ -98,11 +98,19 @@ async fn a_token_without_a_name_is_not_created() {
     let browser = Browser::signed_in(&app, "dev@example.com").await;
 
     let blank = browser
-        .submit("/tokens", "/tokens", &[("name", "   "), ("days", "")])
+        .submit(
+            "/tokens",
+            "/tokens",
+            &[("name", "   "), ("expires_in_days", "")],
+        )
         .await;
     let blank_page = browser.page("/tokens").await;
     let zero_days = browser
-        .submit("/tokens", "/tokens", &[("name", "cron"), ("days", "0")])
+        .submit(
+            "/tokens",
+            "/tokens",
+            &[("name", "cron"), ("expires_in_days", "0")],
+        )
         .await;
     let zero_page = browser.page("/tokens").await;
 
@@ -114,7 +122,7 @@ async fn a_token_without_a_name_is_not_created() {
     assert_see_other(&zero_days, "/tokens");
     assert_eq!(
         zero_page.text("main .flash-error[role=alert]"),
-        "Not saved. Days: must be between 1 and 3650 days."
+        "Not saved. Expires: must be between 1 and 3650 days."
     );
     assert_eq!(
         zero_page.texts("table.list tbody tr td:first-child"),
@@ -132,7 +140,11 @@ async fn people_cannot_revoke_someone_elses_token() {
     let other = Browser::signed_in(&app, "other@example.com").await;
     let created = Page::read(
         owner
-            .submit("/tokens", "/tokens", &[("name", "mine"), ("days", "")])
+            .submit(
+                "/tokens",
+                "/tokens",
+                &[("name", "mine"), ("expires_in_days", "")],
+            )
             .await,
     )
     .await;
