@@ -25,6 +25,7 @@ pub mod context;
 pub mod contracts;
 pub mod error;
 pub mod governance;
+pub mod import;
 pub mod links;
 pub mod parties;
 pub mod password;

@@ -52,11 +52,11 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
         );
     }
     let store = super::open_store(&config).await?;
-    let seeded = seed::seed_if_empty(store.as_ref()).await?;
+    let app = super::context(store.clone(), &config);
+    let seeded = seed::seed_if_empty(&app).await?;
     let created = seeded.is_some();
     if let Some(seeded) = seeded {
-        let state = super::context(store.clone(), &config);
-        requests::seed(&state, &seeded.contracts, &seeded.users).await?;
+        requests::seed(&app, &seeded.contracts, &seeded.users).await?;
     }
     print_logins(created, &config);
     print_contracts(store.as_ref()).await?;

@@ -7,7 +7,7 @@ use kept_app::accounts::{self, NewLogin};
 use kept_domain::{
     Actor, Email, NewParty, PartyId, PartyKind, PartyName, PartyReference, Password, Role,
 };
-use kept_store::{Store, StoreError};
+use kept_store::StoreError;
 
 /// The password of every demo login.
 pub const PASSWORD: &str = "kept-demo-2026";
@@ -412,7 +412,8 @@ pub struct Seeded {
 }
 
 /// Seeds the demo unless it is already there. Returns what it seeded.
-pub async fn seed_if_empty(store: &dyn Store) -> anyhow::Result<Option<Seeded>> {
+pub async fn seed_if_empty(app: &kept_app::Context) -> anyhow::Result<Option<Seeded>> {
+    let store = app.store.as_ref();
     match store.user_by_email(USERS[0].email).await {
         Ok(_) => return Ok(None),
         Err(StoreError::NotFound) => {}
@@ -463,6 +464,6 @@ pub async fn seed_if_empty(store: &dyn Store) -> anyhow::Result<Option<Seeded>> 
         users.insert(user.email, created.id);
     }
     let contracts = super::contracts::seed(store, &actor, &ids, &users).await?;
-    super::terms::seed(store, &actor, &contracts, &users).await?;
+    super::terms::seed(app, &actor, &contracts, &users).await?;
     Ok(Some(Seeded { contracts, users }))
 }

@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
+use kept_app::changes;
 use kept_domain::Timestamp;
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    Actor, ChangeDraft, Contract, ContractChanges, KpiKind, KpiPeriod, KpiTarget, NewChangeRequest,
-    Priority, ServiceId, Side, SlaTarget, Terms, UserId, Verdict,
+    Actor, ChangeDraft, Contract, ContractChanges, KpiKind, KpiPeriod, KpiTarget, Principal,
+    Priority, ServiceId, SlaTarget, Terms, UserId, Verdict,
 };
-use kept_store::Store;
 
 /// The FM contract's name, as in `contracts.rs`.
 pub const FM: &str = "Harbour Retail facilities management";
@@ -104,11 +104,12 @@ fn service_of(
 /// Sets the first terms of every contract and tells the FM contract's
 /// change-control story.
 pub async fn seed(
-    store: &dyn Store,
+    app: &kept_app::Context,
     actor: &Actor,
     contracts: &HashMap<&'static str, Contract>,
     users: &HashMap<&str, UserId>,
 ) -> anyhow::Result<()> {
+    let store = app.store.as_ref();
     let mut names = HashMap::new();
     for c in contracts.values() {
         for id in &c.service_ids {
@@ -149,33 +150,21 @@ pub async fn seed(
             .with_context(|| format!("setting the terms of {name}"))?;
     }
     let fm = contracts.get(FM).context("the FM contract")?;
-    change_story(store, fm, &names, users).await
-}
-
-fn as_user(users: &HashMap<&str, UserId>, email: &'static str) -> anyhow::Result<(UserId, Actor)> {
-    let id = *users
-        .get(email)
-        .with_context(|| format!("no demo user {email}"))?;
-    Ok((
-        id,
-        Actor {
-            user_id: Some(id),
-            label: email.to_owned(),
-        },
-    ))
+    change_story(app, fm, &names, users).await
 }
 
 /// One change applied (out-of-hours call-outs for urgent leaks, raised by
 /// the provider) and one waiting for the provider's approver (faster
-/// resolution of urgent requests, raised by the client).
+/// resolution of urgent requests, raised by the client), each step taken
+/// through the change-request use cases as the people named.
 async fn change_story(
-    store: &dyn Store,
+    app: &kept_app::Context,
     fm: &Contract,
     names: &HashMap<ServiceId, String>,
     users: &HashMap<&str, UserId>,
 ) -> anyhow::Result<()> {
-    let (maya, maya_acts) = as_user(users, "maya.patel@brightwell.example")?;
-    let (claire, claire_acts) = as_user(users, "claire.dubois@harbour-retail.example")?;
+    let maya = person(app, users, "maya.patel@brightwell.example").await?;
+    let claire = person(app, users, "claire.dubois@harbour-retail.example").await?;
     let maintenance = service_of(fm, names, "Reactive maintenance")?;
     let cleaning = service_of(fm, names, "Cleaning")?;
 
@@ -187,40 +176,35 @@ async fn change_story(
     }
     v2.in_scope
         .push("Out-of-hours call-outs for urgent leaks".into());
-    let applied = store
-        .create_change_request(
-            &maya_acts,
-            NewChangeRequest {
-                contract_id: fm.id,
-                side: Side::Provider,
-                raised_by: maya,
-                draft: ChangeDraft {
-                    title: "Out-of-hours call-outs for urgent leaks".into(),
-                    rationale: "Three stores flooded overnight in the spring; we propose covering urgent leaks out of hours with a 30-minute first response.".into(),
-                    changes: ContractChanges {
-                        terms: Some(v2.clone()),
-                        ..ContractChanges::default()
-                    },
-                    effective_from: None,
-                    base_version: None,
-                },
-            },
+    let applied = changes::raise_change(
+        app,
+        &maya,
+        fm.id,
+        draft(
+            "Out-of-hours call-outs for urgent leaks",
+            "Three stores flooded overnight in the spring; we propose covering urgent leaks out of hours with a 30-minute first response.",
+            v2.clone(),
+        ),
+    )
+    .await
+    .map_err(failed)?;
+    changes::submit_change(app, &maya, applied.id)
+        .await
+        .map_err(failed)?;
+    for who in [&maya, &claire] {
+        changes::decide(
+            app,
+            who,
+            applied.id,
+            Verdict::Approve,
+            "Agreed at the steering group.",
         )
-        .await?;
-    store.submit_change_request(&maya_acts, applied.id).await?;
-    for who in [&maya_acts, &claire_acts] {
-        store
-            .decide_change_request(
-                who,
-                applied.id,
-                Verdict::Approve,
-                "Agreed at the steering group.".into(),
-            )
-            .await?;
+        .await
+        .map_err(failed)?;
     }
-    store
-        .apply_change_request(&maya_acts, applied.id, None)
-        .await?;
+    changes::apply_change(app, &maya, applied.id, None)
+        .await
+        .map_err(failed)?;
 
     let mut v3 = v2;
     for t in &mut v3.sla {
@@ -228,36 +212,60 @@ async fn change_story(
             t.resolution = hours(4);
         }
     }
-    let pending = store
-        .create_change_request(
-            &claire_acts,
-            NewChangeRequest {
-                contract_id: fm.id,
-                side: Side::Client,
-                raised_by: claire,
-                draft: ChangeDraft {
-                    title: "Resolve urgent requests within 4 business hours".into(),
-                    rationale: "Store managers report urgent faults open for a full day; trading suffers. We ask for urgent resolution in 4 business hours instead of 8.".into(),
-                    changes: ContractChanges {
-                        terms: Some(v3),
-                        ..ContractChanges::default()
-                    },
-                    effective_from: None,
-                    base_version: None,
-                },
-            },
-        )
-        .await?;
-    store
-        .submit_change_request(&claire_acts, pending.id)
-        .await?;
-    store
-        .decide_change_request(
-            &claire_acts,
-            pending.id,
-            Verdict::Approve,
-            "Raised on behalf of the store managers.".into(),
-        )
-        .await?;
+    let pending = changes::raise_change(
+        app,
+        &claire,
+        fm.id,
+        draft(
+            "Resolve urgent requests within 4 business hours",
+            "Store managers report urgent faults open for a full day; trading suffers. We ask for urgent resolution in 4 business hours instead of 8.",
+            v3,
+        ),
+    )
+    .await
+    .map_err(failed)?;
+    changes::submit_change(app, &claire, pending.id)
+        .await
+        .map_err(failed)?;
+    changes::decide(
+        app,
+        &claire,
+        pending.id,
+        Verdict::Approve,
+        "Raised on behalf of the store managers.",
+    )
+    .await
+    .map_err(failed)?;
     Ok(())
+}
+
+/// A change request's draft that proposes `terms`.
+fn draft(title: &str, rationale: &str, terms: Terms) -> ChangeDraft {
+    ChangeDraft {
+        title: title.into(),
+        rationale: rationale.into(),
+        changes: ContractChanges {
+            terms: Some(terms),
+            ..ContractChanges::default()
+        },
+        effective_from: None,
+        base_version: None,
+    }
+}
+
+/// The demo user `email`, as the policy sees them.
+async fn person(
+    app: &kept_app::Context,
+    users: &HashMap<&str, UserId>,
+    email: &str,
+) -> anyhow::Result<Principal> {
+    let id = users
+        .get(email)
+        .with_context(|| format!("no demo user {email}"))?;
+    Ok(app.store.principal(*id).await?)
+}
+
+/// A refused step of the demo's story, as an error.
+fn failed(e: kept_app::Error) -> anyhow::Error {
+    anyhow::anyhow!("seeding the change requests: {e}")
 }

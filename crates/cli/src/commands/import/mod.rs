@@ -2,16 +2,13 @@
 //! first and every problem reported with its line; only a file without
 //! problems is written, in one transaction, so it lands whole or not at all.
 
-mod rows;
-
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use kept_domain::Actor;
+use kept_app::import::{self, Problems, Row};
 use kept_server::Config;
-use kept_store::{RowError, Store};
+use kept_store::RowError;
 
 /// What to import.
 #[derive(Debug, clap::Subcommand)]
@@ -36,51 +33,6 @@ pub struct FileArg {
     /// A CSV file with a header row.
     #[arg(value_name = "FILE.csv")]
     pub file: PathBuf,
-}
-
-/// One data row: its line in the file and its cells by column.
-pub struct Row {
-    /// The line it starts on (the header is line 1).
-    pub line: u64,
-    cells: HashMap<String, String>,
-}
-
-impl Row {
-    /// The trimmed cell of `column`, empty when missing.
-    pub fn get(&self, column: &str) -> &str {
-        self.cells.get(column).map_or("", |c| c.trim())
-    }
-
-    /// The cell, or `None` when empty.
-    pub fn optional(&self, column: &str) -> Option<&str> {
-        Some(self.get(column)).filter(|c| !c.is_empty())
-    }
-}
-
-/// Problems found, each with its line.
-#[derive(Default)]
-pub struct Problems(Vec<(u64, String)>);
-
-impl Problems {
-    /// Notes a problem with `column` on `line`.
-    pub fn add(&mut self, line: u64, column: &str, message: impl std::fmt::Display) {
-        self.0.push((line, format!("{column}: {message}")));
-    }
-
-    /// Notes a problem with the whole row on `line`.
-    pub fn add_row(&mut self, line: u64, message: impl std::fmt::Display) {
-        self.0.push((line, message.to_string()));
-    }
-
-    /// Takes the value of `result`, noting its error.
-    pub fn check<T, E: std::fmt::Display>(
-        &mut self,
-        line: u64,
-        column: &str,
-        result: Result<T, E>,
-    ) -> Option<T> {
-        result.map_err(|e| self.add(line, column, e)).ok()
-    }
 }
 
 /// Reads a CSV file: its rows, after checking the header has the
@@ -143,9 +95,9 @@ fn read(path: &Path, required: &[&str], known: &[&str]) -> anyhow::Result<(Vec<R
             .cloned()
             .zip(record.iter().map(str::to_owned))
             .collect();
-        rows.push(Row { line, cells });
+        rows.push(Row::new(line, cells));
     }
-    if rows.is_empty() && problems.0.is_empty() {
+    if rows.is_empty() && problems.is_empty() {
         anyhow::bail!("{}: no rows to import", path.display());
     }
     Ok((rows, problems))
@@ -226,11 +178,10 @@ fn progress(len: usize, what: &str) -> ProgressBar {
 
 /// Fails with the report when any row had a problem.
 fn refuse_problems(path: &Path, problems: Problems) -> anyhow::Result<()> {
-    if problems.0.is_empty() {
+    if problems.is_empty() {
         return Ok(());
     }
-    let mut list = problems.0;
-    list.sort_by_key(|(line, _)| *line);
+    let list = problems.into_sorted();
     let lines: Vec<String> = list
         .iter()
         .map(|(line, message)| format!("  line {line}: {message}"))
@@ -279,9 +230,9 @@ impl Kind {
     /// The columns a file must have, and those it may have.
     fn columns(self) -> (&'static [&'static str], &'static [&'static str]) {
         match self {
-            Self::Parties => (rows::PARTY_REQUIRED, rows::PARTY_COLUMNS),
-            Self::Links => (rows::LINK_REQUIRED, rows::LINK_COLUMNS),
-            Self::Contracts => (rows::CONTRACT_REQUIRED, rows::CONTRACT_COLUMNS),
+            Self::Parties => (import::PARTY_REQUIRED, import::PARTY_COLUMNS),
+            Self::Links => (import::LINK_REQUIRED, import::LINK_COLUMNS),
+            Self::Contracts => (import::CONTRACT_REQUIRED, import::CONTRACT_COLUMNS),
         }
     }
 }
@@ -297,7 +248,8 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     let (required, known) = kind.columns();
     let (rows, problems) = read(&file, required, known)?;
     let store = super::open_existing_store(&config).await?;
-    let outcome = import(store.as_ref(), kind, &file, &rows, problems).await;
+    let ctx = super::context(store.clone(), &config);
+    let outcome = run_import(&ctx, kind, &file, &rows, problems).await;
     store.close().await;
     let count = outcome?;
     println!("Imported {count} {} from {}.", kind.noun(), file.display());
@@ -306,47 +258,50 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
 
 /// Checks every row, refuses the file if any has a problem, and otherwise
 /// writes them all in one transaction: the number written.
-async fn import(
-    store: &dyn Store,
+async fn run_import(
+    ctx: &kept_app::Context,
     kind: Kind,
     file: &Path,
     rows: &[Row],
     mut problems: Problems,
 ) -> anyhow::Result<usize> {
-    let actor = Actor::system("kept import");
+    let checked = |e: kept_app::Error| anyhow::anyhow!("{}: {e}", file.display());
     match kind {
         Kind::Parties => {
-            let parsed = rows::parties(store, rows, &mut problems).await?;
+            let parsed = import::parties(ctx, rows, &mut problems)
+                .await
+                .map_err(checked)?;
             refuse_problems(file, problems)?;
             let bar = progress(parsed.len(), kind.noun());
-            let made = store
-                .import_parties(&actor, parsed, &|n| bar.set_position(n as u64))
+            let made = import::write_parties(ctx, parsed, &|n| bar.set_position(n as u64))
                 .await
                 .map_err(|e| written(file, rows, e))?;
             bar.finish_and_clear();
-            Ok(made.len())
+            Ok(made)
         }
         Kind::Links => {
-            let parsed = rows::links(store, rows, &mut problems).await?;
+            let parsed = import::links(ctx, rows, &mut problems)
+                .await
+                .map_err(checked)?;
             refuse_problems(file, problems)?;
             let bar = progress(parsed.len(), kind.noun());
-            let made = store
-                .import_links(&actor, parsed, &|n| bar.set_position(n as u64))
+            let made = import::write_links(ctx, parsed, &|n| bar.set_position(n as u64))
                 .await
                 .map_err(|e| written(file, rows, e))?;
             bar.finish_and_clear();
-            Ok(made.len())
+            Ok(made)
         }
         Kind::Contracts => {
-            let parsed = rows::contracts(store, rows, &mut problems).await?;
+            let parsed = import::contracts(ctx, rows, &mut problems)
+                .await
+                .map_err(checked)?;
             refuse_problems(file, problems)?;
             let bar = progress(parsed.len(), kind.noun());
-            let made = store
-                .import_contracts(&actor, parsed, &|n| bar.set_position(n as u64))
+            let made = import::write_contracts(ctx, parsed, &|n| bar.set_position(n as u64))
                 .await
                 .map_err(|e| written(file, rows, e))?;
             bar.finish_and_clear();
-            Ok(made.len())
+            Ok(made)
         }
     }
 }

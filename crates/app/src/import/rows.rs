@@ -11,6 +11,8 @@ use kept_domain::{
 use kept_store::{CalendarQuery, ImportParty, ServiceQuery, Store, StoreError};
 
 use super::{Problems, Row};
+use crate::Context;
+use crate::error::Result;
 
 /// Columns of a parties file.
 pub const PARTY_COLUMNS: &[&str] = &["kind", "name", "parent", "internal", "reference"];
@@ -43,7 +45,7 @@ pub const CONTRACT_REQUIRED: &[&str] = &[
 ];
 
 /// A party named by id or by reference, if it is recorded.
-async fn find_party(store: &dyn Store, raw: &str) -> anyhow::Result<Option<Party>> {
+async fn find_party(store: &dyn Store, raw: &str) -> Result<Option<Party>> {
     let id = match raw.parse::<PartyId>() {
         Ok(id) => id,
         Err(_) => match store.party_by_reference(raw).await? {
@@ -65,7 +67,7 @@ async fn party_cell(
     row: &Row,
     column: &str,
     raw: &str,
-) -> anyhow::Result<Option<PartyId>> {
+) -> Result<Option<PartyId>> {
     if raw.is_empty() {
         problems.add(row.line, column, "is required");
         return Ok(None);
@@ -103,10 +105,11 @@ fn flag(raw: &str) -> Result<Option<bool>, String> {
 /// Reads a parties file. A parent may be a recorded party or an earlier
 /// row; either way the row's kind must be allowed to sit under it.
 pub async fn parties(
-    store: &dyn Store,
+    ctx: &Context,
     rows: &[Row],
     problems: &mut Problems,
-) -> anyhow::Result<Vec<ImportParty>> {
+) -> Result<Vec<ImportParty>> {
+    let store = ctx.store.as_ref();
     let mut out = Vec::new();
     // Each reference in the file: its first line and that row's kind.
     let mut references: HashMap<String, (u64, Option<PartyKind>)> = HashMap::new();
@@ -195,11 +198,8 @@ pub async fn parties(
 
 /// Reads a links file, refusing a row that repeats a link or would close a
 /// loop with the recorded links and the rows before it.
-pub async fn links(
-    store: &dyn Store,
-    rows: &[Row],
-    problems: &mut Problems,
-) -> anyhow::Result<Vec<NewLink>> {
+pub async fn links(ctx: &Context, rows: &[Row], problems: &mut Problems) -> Result<Vec<NewLink>> {
+    let store = ctx.store.as_ref();
     let mut chain = store.chain_links(&PartyScope::All).await?;
     let recorded: HashSet<(PartyId, PartyId)> = chain
         .iter()
@@ -266,7 +266,7 @@ pub async fn links(
 }
 
 /// A party as a reader knows it: its reference, else its name.
-async fn party_label(store: &dyn Store, id: PartyId) -> anyhow::Result<String> {
+async fn party_label(store: &dyn Store, id: PartyId) -> Result<String> {
     let party = store.party(id).await?;
     Ok(match &party.reference {
         Some(r) => r.as_str().to_owned(),
@@ -275,10 +275,7 @@ async fn party_label(store: &dyn Store, id: PartyId) -> anyhow::Result<String> {
 }
 
 /// The provider's offered services by lower-case name, every page of them.
-async fn catalog(
-    store: &dyn Store,
-    provider: PartyId,
-) -> anyhow::Result<HashMap<String, ServiceId>> {
+async fn catalog(store: &dyn Store, provider: PartyId) -> Result<HashMap<String, ServiceId>> {
     let mut offered = HashMap::new();
     let mut query = ServiceQuery {
         provider_id: Some(provider),
@@ -300,7 +297,7 @@ async fn catalog(
 }
 
 /// Every active calendar by lower-case name, every page of them.
-async fn calendars(store: &dyn Store) -> anyhow::Result<HashMap<String, CalendarId>> {
+async fn calendars(store: &dyn Store) -> Result<HashMap<String, CalendarId>> {
     let mut all = HashMap::new();
     let mut query = CalendarQuery {
         limit: Limit::MAX_PAGE,
@@ -369,7 +366,7 @@ async fn steering_cell(
     store: &dyn Store,
     row: &Row,
     problems: &mut Problems,
-) -> anyhow::Result<Vec<UserId>> {
+) -> Result<Vec<UserId>> {
     let mut approvers = Vec::new();
     for email in list(row.get("steering_group")) {
         match store.user_by_email(&email.to_lowercase()).await {
@@ -392,10 +389,11 @@ async fn steering_cell(
 
 /// Reads a contracts file.
 pub async fn contracts(
-    store: &dyn Store,
+    ctx: &Context,
     rows: &[Row],
     problems: &mut Problems,
-) -> anyhow::Result<Vec<NewContract>> {
+) -> Result<Vec<NewContract>> {
+    let store = ctx.store.as_ref();
     let calendars = calendars(store).await?;
     let mut catalogs: HashMap<PartyId, HashMap<String, ServiceId>> = HashMap::new();
     let mut names = HashSet::new();
