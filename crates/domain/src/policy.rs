@@ -291,7 +291,13 @@ mod tests {
         }
     }
 
-    fn principal(person: PartyId, grants: &[(Role, PartyId)], context: &[PartyId]) -> Principal {
+    /// A principal holding `grants`, with `context` parties (shared with
+    /// the tests of the policy's submodules).
+    pub(super) fn principal(
+        person: PartyId,
+        grants: &[(Role, PartyId)],
+        context: &[PartyId],
+    ) -> Principal {
         let user_id = UserId::new();
         Principal {
             user_id,

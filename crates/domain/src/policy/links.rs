@@ -93,31 +93,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::Timestamp;
-    use crate::ids::{GrantId, PartyId, UserId};
-    use crate::role::Grant;
-    use crate::user::Email;
-
-    fn principal(person: PartyId, grants: &[(Role, PartyId)], context: &[PartyId]) -> Principal {
-        let user_id = UserId::new();
-        Principal {
-            user_id,
-            party_id: person,
-            email: Email::parse("email", "someone@example.com").unwrap_or_else(|_| unreachable!()),
-            name: "Someone".into(),
-            grants: grants
-                .iter()
-                .map(|&(role, party_id)| Grant {
-                    id: GrantId::new(),
-                    user_id,
-                    role,
-                    party_id,
-                    created_at: Timestamp::UNIX_EPOCH,
-                })
-                .collect(),
-            context: context.iter().copied().collect(),
-        }
-    }
+    use crate::ids::PartyId;
+    use crate::policy::tests::principal;
 
     /// A provider with a team, and a client with two sites:
     ///

@@ -48,6 +48,29 @@ async fn customer(app: &TestApp) -> (Browser<'_>, String, kept_domain::Party) {
     (browser, casey.token, store)
 }
 
+/// A manager of `org` (signed in as `email`, with their API token), the
+/// organisation itself and a rival organisation they cannot see.
+struct Manager<'a> {
+    browser: Browser<'a>,
+    token: String,
+    org: kept_domain::Party,
+    rival: kept_domain::Party,
+}
+
+async fn manager<'a>(app: &'a TestApp, org: &str, email: &str) -> Manager<'a> {
+    let org = app.party(PartyKind::Organisation, org, None).await;
+    let rival = app.party(PartyKind::Organisation, "Rival Ltd", None).await;
+    let persona = app
+        .persona(email, Some(org.id), &[(Role::Manager, org.id)])
+        .await;
+    Manager {
+        browser: Browser::signed_in(app, email).await,
+        token: persona.token,
+        org,
+        rival,
+    }
+}
+
 // Parties: the page checked access before reading the form, so a
 // malformed form from someone who may not write was "forbidden" there and
 // "validation-failed" through the API. Input is now read first in both.
@@ -95,22 +118,18 @@ async fn a_malformed_party_change_is_invalid_before_it_is_forbidden() {
 #[tokio::test]
 async fn an_unknown_or_unseen_provider_of_a_new_service_is_a_field_error() {
     let app = spawn_app().await;
-    let crate_co = app.party(PartyKind::Organisation, "Crate & Co", None).await;
-    let rival = app.party(PartyKind::Organisation, "Rival Ltd", None).await;
-    let omar = app
-        .persona(
-            "omar@crate.example",
-            Some(crate_co.id),
-            &[(Role::Manager, crate_co.id)],
-        )
-        .await;
-    let browser = Browser::signed_in(&app, "omar@crate.example").await;
+    let Manager {
+        browser,
+        token,
+        rival,
+        ..
+    } = manager(&app, "Crate & Co", "omar@crate.example").await;
 
     for provider in [kept_domain::PartyId::new(), rival.id] {
         let api = app
             .post(
                 "/api/v1/services",
-                &omar.token,
+                &token,
                 &json!({ "provider_id": provider, "name": "Boxed goods" }),
             )
             .await;
@@ -137,22 +156,18 @@ const OFFICE_HOURS: &str = "zone = \"Europe/London\"\n[week]\nmon = [\"09:00-17:
 #[tokio::test]
 async fn an_unknown_or_unseen_keeper_of_a_new_calendar_is_a_field_error() {
     let app = spawn_app().await;
-    let brightwell = app.party(PartyKind::Organisation, "Brightwell", None).await;
-    let rival = app.party(PartyKind::Organisation, "Rival Ltd", None).await;
-    let maya = app
-        .persona(
-            "maya@brightwell.example",
-            Some(brightwell.id),
-            &[(Role::Manager, brightwell.id)],
-        )
-        .await;
-    let browser = Browser::signed_in(&app, "maya@brightwell.example").await;
+    let Manager {
+        browser,
+        token,
+        rival,
+        ..
+    } = manager(&app, "Brightwell", "maya@brightwell.example").await;
 
     for owner in [kept_domain::PartyId::new(), rival.id] {
         let api = app
             .post(
                 "/api/v1/calendars",
-                &maya.token,
+                &token,
                 &json!({ "name": "Hours", "owner_id": owner, "toml": OFFICE_HOURS }),
             )
             .await;
@@ -178,16 +193,13 @@ async fn an_unknown_or_unseen_keeper_of_a_new_calendar_is_a_field_error() {
 #[tokio::test]
 async fn a_calendars_problems_are_named_alike() {
     let app = spawn_app().await;
-    let brightwell = app.party(PartyKind::Organisation, "Brightwell", None).await;
-    let maya = app
-        .persona(
-            "maya@brightwell.example",
-            Some(brightwell.id),
-            &[(Role::Manager, brightwell.id)],
-        )
-        .await;
-    let browser = Browser::signed_in(&app, "maya@brightwell.example").await;
-    let owner = brightwell.id.to_string();
+    let Manager {
+        browser,
+        token,
+        org,
+        ..
+    } = manager(&app, "Brightwell", "maya@brightwell.example").await;
+    let owner = org.id.to_string();
 
     for typed in [
         "zone = \"Europe/Lodnon\"\n[week]\nmon = [\"09:00-13:00\", \"12:00-17:00\"]\n",
@@ -196,7 +208,7 @@ async fn a_calendars_problems_are_named_alike() {
         let api = app
             .post(
                 "/api/v1/calendars",
-                &maya.token,
+                &token,
                 &json!({ "name": "Typo", "owner_id": owner, "toml": typed }),
             )
             .await;
