@@ -1,13 +1,18 @@
 //! Account flows shared by the API, the web pages and the CLI: creating
-//! logins, inviting people to set a password, issuing API tokens.
+//! logins, inviting people to set a password and accepting the invitation,
+//! one's own account and changing one's password, issuing API tokens.
 
 use jiff::{SignedDuration, Timestamp};
-use kept_domain::{Actor, ApiToken, Email, NewUser, PartyId, PartyName, Password, User, UserId};
-use kept_store::{NewToken, Store};
+use kept_domain::{
+    Actor, ApiToken, Email, NewUser, PartyId, PartyName, Password, Principal, User, UserId,
+};
+use kept_store::{NewToken, Store, StoreError};
 
-use crate::error::Error;
+use crate::Context;
+use crate::error::{Error, Kind};
 use crate::password;
 use crate::secret::{TOKEN_PREFIX, display_prefix, hash_secret, random_secret};
+use crate::users::{GrantRow, named_grants};
 
 /// How long an invitation link works.
 pub const INVITATION_DAYS: i64 = 7;
@@ -138,5 +143,148 @@ pub fn token_days(field: &str, days: Option<u32>) -> Result<Option<u32>, kept_do
             "must be between 1 and 3650 days",
         )),
         other => Ok(other),
+    }
+}
+
+/// One's own account as its page shows it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The login.
+    pub email: Email,
+    /// The roles held, with their parties' names.
+    pub grants: Vec<GrantRow>,
+}
+
+/// The caller's own account.
+pub async fn account(ctx: &Context, caller: &Principal) -> Result<Account, Error> {
+    Ok(Account {
+        email: caller.email.clone(),
+        grants: named_grants(ctx, caller.grants.clone()).await?,
+    })
+}
+
+/// A change of one's password, as typed.
+#[derive(Debug, Clone)]
+pub struct PasswordChange {
+    /// The current password, which must check out.
+    pub current: String,
+    /// The new password.
+    pub new: String,
+    /// The new password again.
+    pub confirm: String,
+}
+
+/// The field a wrong current password is refused on.
+const CURRENT: &str = "current";
+
+/// Changes the caller's password once their current one checks out, and
+/// ends every session stored for them: a front end that keeps one carries
+/// it on under a fresh id. A wrong current password is refused on field
+/// `current` (see [`is_wrong_password`]).
+pub async fn change_password(
+    ctx: &Context,
+    caller: &Principal,
+    change: PasswordChange,
+) -> Result<(), Error> {
+    let stored = ctx
+        .store
+        .credentials(caller.email.as_str())
+        .await?
+        .and_then(|c| c.password_hash);
+    if !password::verify(&change.current, stored.as_deref()).await {
+        return Err(Error::field(CURRENT, "is not your current password"));
+    }
+    let new = Password::parse("new", &change.new)?;
+    if change.new != change.confirm {
+        return Err(Error::field("confirm", "does not match the new password"));
+    }
+    let hash = password::hash(&new).await.map_err(Error::internal)?;
+    ctx.store
+        .set_password_hash(&Actor::user(caller), caller.user_id, &hash)
+        .await?;
+    ctx.store.delete_sessions_of(caller.user_id).await?;
+    Ok(())
+}
+
+/// Whether [`change_password`] refused a wrong current password: front
+/// ends count that as a failed sign-in, so guessing is throttled.
+pub fn is_wrong_password(error: &Error) -> bool {
+    error.kind == Kind::Invalid && error.errors.iter().any(|f| f.field == CURRENT)
+}
+
+/// The login a live invitation (unused, unexpired) is for, by the secret
+/// of its link.
+pub async fn invitation(ctx: &Context, secret: &str) -> Result<Option<User>, Error> {
+    Ok(ctx
+        .store
+        .invitation_user(&hash_secret(secret), Timestamp::now())
+        .await?)
+}
+
+/// What was wrong with the password chosen on an invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordProblem {
+    /// It breaks the password rules, as said.
+    Invalid(String),
+    /// The two copies differ.
+    Mismatch,
+}
+
+/// What became of accepting an invitation.
+#[derive(Debug, Clone)]
+pub enum Acceptance {
+    /// No live invitation has this secret (never issued, used or expired).
+    NoInvitation,
+    /// The password was refused; the invitation still stands.
+    Refused {
+        /// The login it is for.
+        email: Email,
+        /// Why.
+        problem: PasswordProblem,
+    },
+    /// The password is set and the invitation used up: the person may be
+    /// signed in.
+    Accepted(User),
+}
+
+/// Sets the password of the login a live invitation is for, and uses the
+/// invitation up.
+pub async fn accept_invitation(
+    ctx: &Context,
+    secret: &str,
+    chosen: &str,
+    confirm: &str,
+) -> Result<Acceptance, Error> {
+    let hash = hash_secret(secret);
+    let Some(user) = ctx.store.invitation_user(&hash, Timestamp::now()).await? else {
+        return Ok(Acceptance::NoInvitation);
+    };
+    let problem = match Password::parse("password", chosen) {
+        Err(e) => PasswordProblem::Invalid(e.message),
+        Ok(_) if chosen != confirm => PasswordProblem::Mismatch,
+        Ok(password) => return set_invited_password(ctx, &hash, &password).await,
+    };
+    Ok(Acceptance::Refused {
+        email: user.email,
+        problem,
+    })
+}
+
+/// Sets the password and uses up the invitation whose secret hashes to
+/// `hash`.
+async fn set_invited_password(
+    ctx: &Context,
+    hash: &str,
+    password: &Password,
+) -> Result<Acceptance, Error> {
+    let password_hash = password::hash(password).await.map_err(Error::internal)?;
+    match ctx
+        .store
+        .accept_invitation(hash, &password_hash, Timestamp::now())
+        .await
+    {
+        // Used or expired since it was read: as if it never was.
+        Err(StoreError::NotFound) => Ok(Acceptance::NoInvitation),
+        other => Ok(Acceptance::Accepted(other?)),
     }
 }

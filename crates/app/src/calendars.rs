@@ -1,16 +1,18 @@
 //! Calendars: who may read one (its keeper's people, and the people of a
 //! contract that runs on it) and who may change it, the writes (store,
-//! change, archive, restore) that the API and the pages both run, and
-//! reading an instant typed at the edge.
+//! change, archive, restore) that the API and the pages both run, the
+//! views of the list and of a calendar's page, and reading an instant
+//! typed at the edge.
 
 use crate::Context;
 use crate::error::Error;
 use kept_domain::business_calendar::{problems, validate_spec};
 use kept_domain::calendar::CalendarSpec;
 use kept_domain::{
-    Actor, CalendarId, CalendarPatch, NewCalendar, PartyId, PartyName, Principal, StoredCalendar,
-    Timestamp,
+    Actor, CalendarId, CalendarPatch, Limit, NewCalendar, Page, PartyId, PartyKind, PartyName,
+    Principal, StoredCalendar, Timestamp,
 };
+use kept_store::{ArchivedFilter, CalendarQuery};
 
 /// Fails unless the caller may manage a calendar kept by `owner`.
 pub async fn check_manage_calendar(
@@ -191,6 +193,96 @@ async fn set_archived(
         .store
         .set_calendar_archived(&Actor::user(caller), id, archived)
         .await?)
+}
+
+/// Which calendars to list: a [`CalendarQuery`] without its scope, which
+/// is always the caller's.
+#[derive(Debug, Clone, Default)]
+pub struct CalendarFilter {
+    /// Active, archived or both.
+    pub archived: ArchivedFilter,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+/// A page of the calendars of parties the caller may see, by name.
+pub async fn list(
+    ctx: &Context,
+    caller: &Principal,
+    filter: CalendarFilter,
+) -> Result<Page<StoredCalendar>, Error> {
+    let query = CalendarQuery {
+        scope: caller.party_scope(),
+        archived: filter.archived,
+        cursor: filter.cursor,
+        limit: filter.limit,
+    };
+    Ok(ctx.store.list_calendars(&query).await?)
+}
+
+/// The calendars as their list page shows them.
+#[derive(Debug, Clone)]
+pub struct CalendarListing {
+    /// The active calendars the caller sees, by name, each with its
+    /// keeper's name.
+    pub rows: Vec<(StoredCalendar, String)>,
+    /// The parties the caller may keep a calendar for (organisations they
+    /// manage), by name.
+    pub owners: Vec<(PartyId, String)>,
+}
+
+/// The calendars the caller sees (one page of the largest size), and who
+/// they may keep a new one for.
+pub async fn listing(ctx: &Context, caller: &Principal) -> Result<CalendarListing, Error> {
+    let filter = CalendarFilter {
+        limit: Limit::MAX_PAGE,
+        ..CalendarFilter::default()
+    };
+    let calendars = list(ctx, caller, filter).await?.items;
+    let ids: Vec<PartyId> = calendars.iter().map(|c| c.owner_id).collect();
+    let names = super::parties::names(ctx, &ids).await?;
+    let rows = calendars
+        .into_iter()
+        .map(|c| {
+            let owner = names.get(&c.owner_id).cloned().unwrap_or_default();
+            (c, owner)
+        })
+        .collect();
+    let owners = super::parties::managed(ctx, caller, Some(PartyKind::Organisation)).await?;
+    Ok(CalendarListing { rows, owners })
+}
+
+/// A calendar as its page shows it.
+#[derive(Debug, Clone)]
+pub struct CalendarView {
+    /// The calendar.
+    pub calendar: StoredCalendar,
+    /// Its keeper's name.
+    pub owner: String,
+    /// Whether the caller sees the keeper (else they read the calendar
+    /// through a contract that runs on it).
+    pub sees_owner: bool,
+    /// Whether the caller may change it.
+    pub can_manage: bool,
+}
+
+/// The calendar `id` as the caller may see it.
+pub async fn view(
+    ctx: &Context,
+    caller: &Principal,
+    id: CalendarId,
+) -> Result<CalendarView, Error> {
+    let calendar = readable_calendar(ctx, caller, id).await?;
+    let lineage = ctx.store.lineage(calendar.owner_id).await?;
+    let owner = ctx.store.party(calendar.owner_id).await?.name;
+    Ok(CalendarView {
+        owner: owner.as_str().to_owned(),
+        sees_owner: caller.read_party(&lineage).is_allowed(),
+        can_manage: caller.manage_party(&lineage).is_allowed(),
+        calendar,
+    })
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //! so, since it depends on none of them.
 
 pub mod accounts;
+pub mod audit;
 pub mod cache;
 pub mod calendars;
 pub mod chain;

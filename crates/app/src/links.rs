@@ -1,11 +1,17 @@
-//! Supplier → customer links: making, ending and restoring them as the
-//! domain's link policy allows (`Principal::make_link`, `change_link`), and
-//! a loop refusal named in the parties the caller may see.
+//! Supplier → customer links: listing, making, ending and restoring them
+//! as the domain's link policy allows (`Principal::make_link`,
+//! `change_link`), a loop refusal named in the parties the caller may see,
+//! and the chain's walks and paths.
 
 use crate::Context;
 use crate::error::{Error, Kind};
-use kept_domain::{Access, Actor, Lineage, Link, LinkAccess, LinkId, NewLink, PartyId, Principal};
-use kept_store::StoreError;
+use kept_domain::chain::MAX_DEPTH;
+use kept_domain::{
+    Access, Actor, ChainGraph, Direction, Limit, Lineage, Link, LinkAccess, LinkId, NewLink, Page,
+    PartyId, PartyKind, Principal,
+};
+use kept_store::{ArchivedFilter, LinkQuery, StoreError};
+use serde::Serialize;
 
 /// A party's lineage, or `None` if there is no such party.
 async fn lineage_if_any(ctx: &Context, id: PartyId) -> Result<Option<Lineage>, Error> {
@@ -108,4 +114,185 @@ pub async fn set_link_archived(
         Ok(link) => Ok(link),
         Err(e) => Err(describe_link_error(ctx, caller, e).await),
     }
+}
+
+/// Which links to list: a [`LinkQuery`] without its scope, which is the
+/// caller's (links with either party visible).
+#[derive(Debug, Clone, Default)]
+pub struct LinkFilter {
+    /// Only links where this party is supplier or customer.
+    pub party_id: Option<PartyId>,
+    /// Active, ended or both.
+    pub archived: ArchivedFilter,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+/// A page of the links the caller may see.
+pub async fn list(
+    ctx: &Context,
+    caller: &Principal,
+    filter: LinkFilter,
+) -> Result<Page<Link>, Error> {
+    let query = LinkQuery {
+        scope: caller.party_scope(),
+        party_id: filter.party_id,
+        archived: filter.archived,
+        cursor: filter.cursor,
+        limit: filter.limit,
+    };
+    Ok(ctx.store.list_links(&query).await?)
+}
+
+/// A party as the chain shows it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChainParty {
+    /// The party's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub id: PartyId,
+    /// Its name.
+    pub name: String,
+    /// What sort of party.
+    pub kind: PartyKind,
+}
+
+/// A party reached by a walk.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChainStep {
+    /// The party reached.
+    pub party: ChainParty,
+    /// Links away from the start (1: a direct supplier or customer).
+    pub depth: u32,
+    /// The link by which it was reached.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub link_id: LinkId,
+    /// The party on the near side of that link.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+    pub from_id: PartyId,
+}
+
+/// The result of a walk.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChainWalk {
+    /// Where the walk started.
+    pub party: ChainParty,
+    /// Which way it went.
+    pub direction: Direction,
+    /// The parties reached, nearest first.
+    pub items: Vec<ChainStep>,
+}
+
+/// A supplier → customer path.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChainPath {
+    /// The parties from the one furthest upstream to the one downstream.
+    pub path: Vec<ChainParty>,
+}
+
+/// The parties named by `ids`, in order, as the chain shows them.
+async fn chain_parties(ctx: &Context, ids: &[PartyId]) -> Result<Vec<ChainParty>, Error> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let p = ctx.store.party(*id).await?;
+        out.push(ChainParty {
+            id: p.id,
+            name: p.name.as_str().to_owned(),
+            kind: p.kind,
+        });
+    }
+    Ok(out)
+}
+
+/// How many links a walk follows: 1 to [`MAX_DEPTH`], all of them if not
+/// given.
+fn walk_depth(depth: Option<u32>) -> Result<u32, Error> {
+    match depth.unwrap_or(MAX_DEPTH) {
+        d @ 1..=MAX_DEPTH => Ok(d),
+        _ => Err(Error::field(
+            "depth",
+            format!("must be from 1 to {MAX_DEPTH}"),
+        )),
+    }
+}
+
+/// Walks the chain the caller may see from a party they may read, up to
+/// `depth` links (all, if not given): upstream from the party and the
+/// parties it belongs to (a store is served through its head office's
+/// suppliers), or downstream from it.
+pub async fn walk(
+    ctx: &Context,
+    caller: &Principal,
+    id: PartyId,
+    direction: Direction,
+    depth: Option<u32>,
+) -> Result<ChainWalk, Error> {
+    let depth = walk_depth(depth)?;
+    let lineage = ctx.store.lineage(id).await?;
+    Error::check(caller.read_party(&lineage))?;
+    let links = ctx.store.chain_links(&caller.party_scope()).await?;
+    let start = match direction {
+        Direction::Upstream => lineage.0.clone(),
+        Direction::Downstream => vec![id],
+    };
+    let reached = ChainGraph::new(&links).walk(&start, direction, depth);
+    let ids: Vec<PartyId> = reached.iter().map(|r| r.party_id).collect();
+    let parties = chain_parties(ctx, &ids).await?;
+    let mut start = chain_parties(ctx, &[id]).await?;
+    let party = start.pop().ok_or_else(Error::not_found)?;
+    Ok(ChainWalk {
+        party,
+        direction,
+        items: reached
+            .iter()
+            .zip(parties)
+            .map(|(r, party)| ChainStep {
+                party,
+                depth: r.depth,
+                link_id: r.link_id,
+                from_id: r.from_id,
+            })
+            .collect(),
+    })
+}
+
+/// The shortest supplier → customer path between two parties the caller
+/// may read, in whichever direction it runs, by the links they may see;
+/// not found if there is none.
+pub async fn path(
+    ctx: &Context,
+    caller: &Principal,
+    from: PartyId,
+    to: PartyId,
+) -> Result<ChainPath, Error> {
+    let mut lineages = Vec::with_capacity(2);
+    for id in [from, to] {
+        let lineage = ctx.store.lineage(id).await?;
+        Error::check(caller.read_party(&lineage))?;
+        lineages.push(lineage);
+    }
+    let links = ctx.store.chain_links(&caller.party_scope()).await?;
+    let graph = ChainGraph::new(&links);
+    // A party nested under a linked one (a participant of a cohort) is
+    // reached through the nearest linked party above it.
+    let through = |from: PartyId, to: PartyId, lineage: &Lineage| {
+        lineage.0.iter().rev().find_map(|above| {
+            let mut path = graph.path(from, *above)?;
+            if *above != to {
+                path.push(to);
+            }
+            Some(path)
+        })
+    };
+    let path = through(from, to, &lineages[1])
+        .or_else(|| through(to, from, &lineages[0]))
+        .ok_or_else(|| Error::not_found().detail("no chain of links joins these parties"))?;
+    Ok(ChainPath {
+        path: chain_parties(ctx, &path).await?,
+    })
 }

@@ -1,10 +1,16 @@
-//! Parties: reading one, who may manage it or place a party under it, and
-//! the writes (create, change, archive, restore) that the API and the
-//! pages both run.
+//! Parties: reading one, who may manage it or place a party under it, the
+//! writes (create, change, archive, restore) that the API and the pages
+//! both run, and the views of the list and of a party's page.
+
+use std::collections::HashMap;
 
 use crate::Context;
 use crate::error::Error;
-use kept_domain::{Access, Actor, NewParty, Party, PartyId, PartyPatch, Principal};
+use kept_domain::{
+    Access, Actor, AuditEvent, Cursor, Limit, NewParty, Page, Party, PartyId, PartyKind,
+    PartyPatch, PartyScope, Principal,
+};
+use kept_store::{ArchivedFilter, AuditQuery, PartyOrder, PartyQuery};
 
 /// Decides whether the caller may place a party under `parent` (or at the
 /// top). A parent the caller cannot see is reported as missing.
@@ -94,4 +100,228 @@ async fn set_archived(
         .store
         .set_party_archived(&Actor::user(caller), id, archived)
         .await?)
+}
+
+/// Which parties to list: a [`PartyQuery`] without its scope, which is
+/// always the caller's.
+#[derive(Debug, Clone, Default)]
+pub struct PartyFilter {
+    /// Only parties of this kind.
+    pub kind: Option<PartyKind>,
+    /// Only the direct children of this party.
+    pub parent_id: Option<PartyId>,
+    /// Only parties nested at any depth under this one.
+    pub under: Option<PartyId>,
+    /// Only internal (or only external) parties.
+    pub internal: Option<bool>,
+    /// Only parties whose name contains this text, ignoring case.
+    pub search: Option<String>,
+    /// Archived parties too, or only them.
+    pub archived: ArchivedFilter,
+    /// The order.
+    pub order: PartyOrder,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+impl PartyFilter {
+    fn within(self, scope: PartyScope) -> PartyQuery {
+        PartyQuery {
+            scope,
+            kind: self.kind,
+            parent_id: self.parent_id,
+            under: self.under,
+            internal: self.internal,
+            search: self.search,
+            archived: self.archived,
+            order: self.order,
+            cursor: self.cursor,
+            limit: self.limit,
+        }
+    }
+}
+
+/// A page of the parties the caller may see.
+pub async fn list(
+    ctx: &Context,
+    caller: &Principal,
+    filter: PartyFilter,
+) -> Result<Page<Party>, Error> {
+    let query = filter.within(caller.party_scope());
+    Ok(ctx.store.list_parties(&query).await?)
+}
+
+/// A party with its parent's id and name (when it has one), as a row of a
+/// list.
+#[derive(Debug, Clone)]
+pub struct PartyRow {
+    /// The party.
+    pub party: Party,
+    /// Its parent, by id and name.
+    pub parent: Option<(PartyId, String)>,
+}
+
+/// A page of parties as the list page shows it.
+#[derive(Debug, Clone)]
+pub struct PartyListing {
+    /// The parties, with their parents' names.
+    pub rows: Vec<PartyRow>,
+    /// Where the next page starts, if there is one.
+    pub next_cursor: Option<Cursor>,
+    /// Whether the caller may create a party at the top (admins).
+    pub can_create_top: bool,
+}
+
+/// The parties the caller may see, with their parents' names, and whether
+/// they may add one at the top.
+pub async fn listing(
+    ctx: &Context,
+    caller: &Principal,
+    filter: PartyFilter,
+) -> Result<PartyListing, Error> {
+    let page = list(ctx, caller, filter).await?;
+    Ok(PartyListing {
+        rows: rows(ctx, page.items).await?,
+        next_cursor: page.next_cursor,
+        can_create_top: caller.create_top_level_party().is_allowed(),
+    })
+}
+
+/// The names of the parties `ids`, for views that show parties by name
+/// (parties the caller reaches through what they already read).
+pub(crate) async fn names(
+    ctx: &Context,
+    ids: &[PartyId],
+) -> Result<HashMap<PartyId, String>, Error> {
+    Ok(ctx
+        .store
+        .party_names(ids)
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, n.as_str().to_owned()))
+        .collect())
+}
+
+/// Rows for parties, with their parents' names.
+async fn rows(ctx: &Context, parties: Vec<Party>) -> Result<Vec<PartyRow>, Error> {
+    let parent_ids: Vec<PartyId> = parties.iter().filter_map(|p| p.parent_id).collect();
+    let names = names(ctx, &parent_ids).await?;
+    Ok(parties
+        .into_iter()
+        .map(|party| {
+            let parent = party
+                .parent_id
+                .and_then(|id| names.get(&id).map(|n| (id, n.clone())));
+            PartyRow { party, parent }
+        })
+        .collect())
+}
+
+/// The parties the caller manages among every party they see of `kind`
+/// (any kind but people when `None`), by name: those they may keep
+/// services or calendars for.
+pub(crate) async fn managed(
+    ctx: &Context,
+    caller: &Principal,
+    kind: Option<PartyKind>,
+) -> Result<Vec<(PartyId, String)>, Error> {
+    let filter = PartyFilter {
+        kind,
+        order: PartyOrder::Name,
+        limit: Limit::MAX_PAGE,
+        ..PartyFilter::default()
+    };
+    let mut out = Vec::new();
+    for p in list(ctx, caller, filter).await?.items {
+        if p.kind == PartyKind::Person {
+            continue;
+        }
+        if caller
+            .manage_party(&ctx.store.lineage(p.id).await?)
+            .is_allowed()
+        {
+            out.push((p.id, p.name.as_str().to_owned()));
+        }
+    }
+    Ok(out)
+}
+
+/// A party as its page shows it.
+#[derive(Debug, Clone)]
+pub struct PartyView {
+    /// The party.
+    pub party: Party,
+    /// The parties above it, from the top, by id and name.
+    pub trail: Vec<(PartyId, String)>,
+    /// The parties directly under it (archived ones too) that the caller
+    /// sees, by name, one page of the largest size.
+    pub children: Vec<PartyRow>,
+    /// Whether more children exist than `children` holds.
+    pub more_children: bool,
+    /// Whether the caller may manage it.
+    pub can_manage: bool,
+    /// The kinds of party that may sit under it.
+    pub child_kinds: Vec<PartyKind>,
+    /// Its latest changes, for those who manage it (empty otherwise).
+    pub history: Vec<AuditEvent>,
+}
+
+/// How many changes a party's page shows.
+const HISTORY: u32 = 20;
+
+/// The party `id` as the caller may see it, with its trail, its children
+/// and (for its managers) its history.
+pub async fn view(ctx: &Context, caller: &Principal, id: PartyId) -> Result<PartyView, Error> {
+    let party = readable_party(ctx, caller, id).await?;
+    let lineage = ctx.store.lineage(id).await?;
+    let names = names(ctx, &lineage.0).await?;
+    let trail = lineage.0[..lineage.0.len().saturating_sub(1)]
+        .iter()
+        .filter_map(|p| names.get(p).map(|n| (*p, n.clone())))
+        .collect();
+    let can_manage = caller.manage_party(&lineage) == Access::Allowed;
+    // Context parties (a customer's head office) show themselves, not what is under them.
+    let scope = match caller.party_scope() {
+        PartyScope::Within { roots, .. } => PartyScope::Within {
+            roots,
+            context: Vec::new(),
+        },
+        all => all,
+    };
+    let children = ctx
+        .store
+        .list_parties(&PartyQuery {
+            parent_id: Some(id),
+            archived: ArchivedFilter::All,
+            order: PartyOrder::Name,
+            limit: Limit::MAX_PAGE,
+            ..PartyQuery::new(scope)
+        })
+        .await?;
+    let history = if can_manage {
+        let query = AuditQuery {
+            subject_type: Some("party".into()),
+            subject_id: Some(id.to_string()),
+            limit: Limit::parse("limit", HISTORY).unwrap_or_default(),
+            ..AuditQuery::default()
+        };
+        ctx.store.audit_events(&query).await?.items
+    } else {
+        Vec::new()
+    };
+    let child_kinds = PartyKind::ALL
+        .into_iter()
+        .filter(|k| k.may_sit_under(Some(party.kind)).is_ok())
+        .collect();
+    Ok(PartyView {
+        more_children: children.next_cursor.is_some(),
+        children: rows(ctx, children.items).await?,
+        party,
+        trail,
+        can_manage,
+        child_kinds,
+        history,
+    })
 }

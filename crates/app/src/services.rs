@@ -1,15 +1,16 @@
 //! Services: who may read one (its provider's people, and the people of a
-//! contract that covers it), who may change it, and the writes (add,
-//! change, withdraw, offer again) that the API and the pages both run.
+//! contract that covers it), who may change it, the writes (add, change,
+//! withdraw, offer again) that the API and the pages both run, and the
+//! views of the catalogue and of a service's page.
 
 use crate::Context;
 use crate::error::Error;
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    Access, Actor, NewService, PartyId, PartyName, Principal, Service, ServiceDetails, ServiceId,
-    ServicePatch, Targets,
+    Access, Actor, Limit, NewService, Page, PartyId, PartyName, Principal, Service, ServiceDetails,
+    ServiceId, ServicePatch, Targets,
 };
-use kept_store::StoreError;
+use kept_store::{ArchivedFilter, ServiceQuery, StoreError};
 
 /// Fails unless the caller manages the provider; an unseen one is missing.
 pub async fn check_manage_service(
@@ -154,4 +155,109 @@ async fn set_archived(
         .store
         .set_service_archived(&Actor::user(caller), id, archived)
         .await?)
+}
+
+/// Which services to list: a [`ServiceQuery`] without its scope, which is
+/// always the caller's.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceFilter {
+    /// Only this provider's services.
+    pub provider_id: Option<PartyId>,
+    /// Offered, withdrawn or both.
+    pub archived: ArchivedFilter,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+/// A page of the services of providers the caller may see, by name.
+pub async fn list(
+    ctx: &Context,
+    caller: &Principal,
+    filter: ServiceFilter,
+) -> Result<Page<Service>, Error> {
+    let query = ServiceQuery {
+        scope: caller.party_scope(),
+        provider_id: filter.provider_id,
+        archived: filter.archived,
+        cursor: filter.cursor,
+        limit: filter.limit,
+    };
+    Ok(ctx.store.list_services(&query).await?)
+}
+
+/// A service with its provider's name, as a row of the catalogue.
+#[derive(Debug, Clone)]
+pub struct ServiceRow {
+    /// The service.
+    pub service: Service,
+    /// Its provider's name.
+    pub provider: String,
+}
+
+/// The catalogue as its page shows it.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    /// The offered services of providers the caller sees, by name.
+    pub rows: Vec<ServiceRow>,
+    /// The providers the caller may add a service for, by name.
+    pub providers: Vec<(PartyId, String)>,
+}
+
+/// The catalogue the caller sees (one page of the largest size), and the
+/// providers they may add to it.
+pub async fn catalogue(ctx: &Context, caller: &Principal) -> Result<Catalogue, Error> {
+    let filter = ServiceFilter {
+        limit: Limit::MAX_PAGE,
+        ..ServiceFilter::default()
+    };
+    let services = list(ctx, caller, filter).await?.items;
+    let ids: Vec<PartyId> = services.iter().map(|s| s.provider_id).collect();
+    let names = super::parties::names(ctx, &ids).await?;
+    let rows = services
+        .into_iter()
+        .map(|service| ServiceRow {
+            provider: names.get(&service.provider_id).cloned().unwrap_or_default(),
+            service,
+        })
+        .collect();
+    Ok(Catalogue {
+        rows,
+        providers: providers(ctx, caller).await?,
+    })
+}
+
+/// The parties the caller may offer services for (any but people, that
+/// they manage), by name.
+pub async fn providers(ctx: &Context, caller: &Principal) -> Result<Vec<(PartyId, String)>, Error> {
+    super::parties::managed(ctx, caller, None).await
+}
+
+/// A service as its page shows it.
+#[derive(Debug, Clone)]
+pub struct ServiceView {
+    /// The service.
+    pub service: Service,
+    /// Its provider's name.
+    pub provider: String,
+    /// Whether the caller sees the provider (else they read the service
+    /// through a contract that lists it: what it covers, not the
+    /// provider's own planning such as its typical effort).
+    pub sees_provider: bool,
+    /// Whether the caller may change it.
+    pub can_manage: bool,
+}
+
+/// The service `id` as the caller may see it.
+pub async fn view(ctx: &Context, caller: &Principal, id: ServiceId) -> Result<ServiceView, Error> {
+    let service = readable_service(ctx, caller, id).await?;
+    let lineage = ctx.store.lineage(service.provider_id).await?;
+    let provider = ctx.store.party(service.provider_id).await?.name;
+    Ok(ServiceView {
+        provider: provider.as_str().to_owned(),
+        sees_provider: caller.read_party(&lineage).is_allowed(),
+        can_manage: caller.manage_party(&lineage).is_allowed(),
+        service,
+    })
 }

@@ -2,8 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use kept_domain::{AuditAction, AuditEvent, Limit, Page, UserId, single_line};
-use kept_store::AuditQuery;
+use kept_domain::{AuditEvent, Page, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -13,6 +12,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
+use kept_app::audit::{self, AuditFilter};
 
 /// The audit routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -51,27 +51,13 @@ async fn list_events(
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Page<AuditEvent>>, ApiError> {
-    ApiError::check(caller.administer_users())?;
-    let action = params
-        .action
-        .map(|a| {
-            a.parse::<AuditAction>()
-                .map_err(|m| ApiError::field("action", m))
-        })
-        .transpose()?;
-    let query = AuditQuery {
-        subject_type: params
-            .subject_type
-            .map(|t| single_line("subject_type", &t, 64))
-            .transpose()?,
-        subject_id: params
-            .subject_id
-            .map(|i| single_line("subject_id", &i, 200))
-            .transpose()?,
+    let filter = AuditFilter {
+        subject_type: params.subject_type,
+        subject_id: params.subject_id,
         actor: params.actor,
-        action,
+        action: params.action,
         cursor: params.cursor,
-        limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
+        limit: params.limit,
     };
-    Ok(Json(state.store.audit_events(&query).await?))
+    Ok(Json(audit::events(&state.app, &caller, filter).await?))
 }

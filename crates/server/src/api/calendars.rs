@@ -8,7 +8,6 @@ use axum::response::IntoResponse;
 use kept_domain::business_calendar::problems;
 use kept_domain::calendar::{BusinessDuration, CalendarSpec};
 use kept_domain::{CalendarId, Limit, Page, PartyId, PartyName, StoredCalendar, Timestamp};
-use kept_store::CalendarQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -19,7 +18,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::calendars::{self, CalendarChange, CalendarInput, Rules, instant};
+use kept_app::calendars::{self, CalendarChange, CalendarFilter, CalendarInput, Rules, instant};
 
 /// The calendars routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -53,13 +52,12 @@ async fn list_calendars(
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Page<StoredCalendar>>, ApiError> {
-    let query = CalendarQuery {
-        scope: caller.party_scope(),
+    let filter = CalendarFilter {
         archived: params.archived.unwrap_or_default().into(),
         cursor: params.cursor,
         limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
     };
-    Ok(Json(state.store.list_calendars(&query).await?))
+    Ok(Json(calendars::list(&state.app, &caller, filter).await?))
 }
 
 /// A new calendar: `spec` in the calendar format as JSON, or the same as TOML

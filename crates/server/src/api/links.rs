@@ -4,12 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use kept_domain::chain::MAX_DEPTH;
-use kept_domain::{
-    ChainGraph, Direction, Limit, Link, LinkId, NewLink, Page, PartyId, PartyKind, Principal,
-};
-use kept_store::LinkQuery;
-use serde::{Deserialize, Serialize};
+use kept_domain::{Direction, Limit, Link, LinkId, NewLink, Page, PartyId};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,7 +15,9 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::links::{make_link, set_link_archived, visible_link};
+use kept_app::links::{
+    self, ChainPath, ChainWalk, LinkFilter, make_link, set_link_archived, visible_link,
+};
 
 /// The links and chain routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -58,14 +56,13 @@ async fn list_links(
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Page<Link>>, ApiError> {
-    let query = LinkQuery {
-        scope: caller.party_scope(),
+    let filter = LinkFilter {
         party_id: params.party_id,
         archived: params.archived.unwrap_or_default().into(),
         cursor: params.cursor,
         limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
     };
-    Ok(Json(state.store.list_links(&query).await?))
+    Ok(Json(links::list(&state.app, &caller, filter).await?))
 }
 
 /// A new link.
@@ -164,98 +161,6 @@ pub struct ChainParams {
     depth: Option<u32>,
 }
 
-/// A party as the chain shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ChainParty {
-    /// The party's id.
-    #[schema(value_type = String, format = Uuid)]
-    pub id: PartyId,
-    /// Its name.
-    pub name: String,
-    /// What sort of party.
-    pub kind: PartyKind,
-}
-
-/// A party reached by a walk.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ChainStep {
-    /// The party reached.
-    pub party: ChainParty,
-    /// Links away from the start (1: a direct supplier or customer).
-    pub depth: u32,
-    /// The link by which it was reached.
-    #[schema(value_type = String, format = Uuid)]
-    pub link_id: LinkId,
-    /// The party on the near side of that link.
-    #[schema(value_type = String, format = Uuid)]
-    pub from_id: PartyId,
-}
-
-/// The result of a walk.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChainWalk {
-    /// Where the walk started.
-    pub party: ChainParty,
-    /// Which way it went.
-    pub direction: Direction,
-    /// The parties reached, nearest first.
-    pub items: Vec<ChainStep>,
-}
-
-/// The parties named by `ids`, in order, as the chain shows them.
-pub(crate) async fn chain_parties(
-    state: &AppState,
-    ids: &[PartyId],
-) -> Result<Vec<ChainParty>, ApiError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        let p = state.store.party(*id).await?;
-        out.push(ChainParty {
-            id: p.id,
-            name: p.name.as_str().to_owned(),
-            kind: p.kind,
-        });
-    }
-    Ok(out)
-}
-
-/// Walks the chain the caller may see from a party: upstream from the party
-/// and the parties it belongs to (a store is served through its head
-/// office's suppliers), or downstream from it.
-pub(crate) async fn walk(
-    state: &AppState,
-    caller: &Principal,
-    id: PartyId,
-    direction: Direction,
-    depth: u32,
-) -> Result<ChainWalk, ApiError> {
-    let lineage = state.store.lineage(id).await?;
-    ApiError::check(caller.read_party(&lineage))?;
-    let links = state.store.chain_links(&caller.party_scope()).await?;
-    let start = match direction {
-        Direction::Upstream => lineage.0.clone(),
-        Direction::Downstream => vec![id],
-    };
-    let reached = ChainGraph::new(&links).walk(&start, direction, depth);
-    let ids: Vec<PartyId> = reached.iter().map(|r| r.party_id).collect();
-    let parties = chain_parties(state, &ids).await?;
-    let party = chain_parties(state, &[id]).await?.remove(0);
-    Ok(ChainWalk {
-        party,
-        direction,
-        items: reached
-            .iter()
-            .zip(parties)
-            .map(|(r, party)| ChainStep {
-                party,
-                depth: r.depth,
-                link_id: r.link_id,
-                from_id: r.from_id,
-            })
-            .collect(),
-    })
-}
-
 /// The parties upstream (suppliers, their suppliers…) or downstream
 /// (customers, their customers…) of a party, by the links the caller may see.
 #[utoipa::path(get, path = "/parties/{id}/chain", tag = "chain",
@@ -271,20 +176,8 @@ async fn party_chain(
     ApiPath(id): ApiPath<PartyId>,
     ApiQuery(params): ApiQuery<ChainParams>,
 ) -> Result<Json<ChainWalk>, ApiError> {
-    let depth = depth_param(params.depth)?;
-    Ok(Json(
-        walk(&state, &caller, id, params.direction, depth).await?,
-    ))
-}
-
-fn depth_param(depth: Option<u32>) -> Result<u32, ApiError> {
-    match depth.unwrap_or(MAX_DEPTH) {
-        d @ 1..=MAX_DEPTH => Ok(d),
-        _ => Err(ApiError::field(
-            "depth",
-            format!("must be from 1 to {MAX_DEPTH}"),
-        )),
-    }
+    let walk = links::walk(&state.app, &caller, id, params.direction, params.depth).await?;
+    Ok(Json(walk))
 }
 
 /// The two ends of a path.
@@ -296,13 +189,6 @@ pub struct PathParams {
     from: PartyId,
     /// The other.
     to: PartyId,
-}
-
-/// A supplier → customer path.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChainPath {
-    /// The parties from the one furthest upstream to the one downstream.
-    pub path: Vec<ChainParty>,
 }
 
 /// The shortest supplier → customer path between two parties, in whichever
@@ -317,29 +203,7 @@ async fn chain_path(
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<PathParams>,
 ) -> Result<Json<ChainPath>, ApiError> {
-    let mut lineages = Vec::with_capacity(2);
-    for id in [params.from, params.to] {
-        let lineage = state.store.lineage(id).await?;
-        ApiError::check(caller.read_party(&lineage))?;
-        lineages.push(lineage);
-    }
-    let links = state.store.chain_links(&caller.party_scope()).await?;
-    let graph = ChainGraph::new(&links);
-    // A party nested under a linked one (a participant of a cohort) is
-    // reached through the nearest linked party above it.
-    let through = |from: PartyId, to: PartyId, lineage: &kept_domain::Lineage| {
-        lineage.0.iter().rev().find_map(|above| {
-            let mut path = graph.path(from, *above)?;
-            if *above != to {
-                path.push(to);
-            }
-            Some(path)
-        })
-    };
-    let path = through(params.from, params.to, &lineages[1])
-        .or_else(|| through(params.to, params.from, &lineages[0]))
-        .ok_or_else(|| ApiError::not_found().detail("no chain of links joins these parties"))?;
-    Ok(Json(ChainPath {
-        path: chain_parties(&state, &path).await?,
-    }))
+    Ok(Json(
+        links::path(&state.app, &caller, params.from, params.to).await?,
+    ))
 }

@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+use kept_app::users;
 
 /// The me route.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -29,7 +30,7 @@ pub struct Me {
 /// The caller: their login and roles.
 #[utoipa::path(get, path = "/me", tag = "users", responses((status = 200, description = "The caller", body = Me)))]
 async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<Me>, ApiError> {
-    let user = state.store.user(caller.user_id).await?;
+    let user = users::readable_user(&state.app, &caller, caller.user_id).await?;
     Ok(Json(Me {
         user,
         grants: caller.grants,

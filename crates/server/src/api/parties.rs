@@ -8,7 +8,7 @@ use kept_domain::{
     Limit, NewParty, Page, Party, PartyId, PartyKind, PartyName, PartyPatch, PartyReference,
     single_line,
 };
-use kept_store::{PartyOrder, PartyQuery};
+use kept_store::PartyOrder;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::parties;
+use kept_app::parties::{self, PartyFilter};
 
 /// The parties routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -77,8 +77,7 @@ async fn list_parties(
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Page<Party>>, ApiError> {
-    let query = PartyQuery {
-        scope: caller.party_scope(),
+    let filter = PartyFilter {
         kind: params.kind,
         parent_id: params.parent_id,
         under: params.under,
@@ -92,7 +91,7 @@ async fn list_parties(
         cursor: params.cursor,
         limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
     };
-    Ok(Json(state.store.list_parties(&query).await?))
+    Ok(Json(parties::list(&state.app, &caller, filter).await?))
 }
 
 /// A new party.

@@ -8,7 +8,6 @@ use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
     Limit, NewService, Page, PartyId, PartyName, Service, ServiceDetails, ServiceId, Targets,
 };
-use kept_store::ServiceQuery;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -19,7 +18,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::services::{self, ServiceChange};
+use kept_app::services::{self, ServiceChange, ServiceFilter};
 
 /// The services routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -53,14 +52,13 @@ async fn list_services(
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Page<Service>>, ApiError> {
-    let query = ServiceQuery {
-        scope: caller.party_scope(),
+    let filter = ServiceFilter {
         provider_id: params.provider_id,
         archived: params.archived.unwrap_or_default().into(),
         cursor: params.cursor,
         limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
     };
-    Ok(Json(state.store.list_services(&query).await?))
+    Ok(Json(services::list(&state.app, &caller, filter).await?))
 }
 
 /// A new service.

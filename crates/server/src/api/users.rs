@@ -8,7 +8,7 @@ use kept_domain::{
     Email, Grant, GrantId, Limit, Page, PartyId, PartyName, Password, Role, User, UserId,
     single_line,
 };
-use kept_store::{UserPatch, UserQuery};
+use kept_store::UserPatch;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -21,7 +21,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use kept_app::accounts::NewLogin;
-use kept_app::users;
+use kept_app::users::{self, UserFilter};
 
 /// The users routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -61,15 +61,14 @@ async fn list_users(
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Page<User>>, ApiError> {
-    let query = UserQuery {
-        scope: caller.user_scope(),
+    let filter = UserFilter {
         search: params.q.map(|q| single_line("q", &q, 200)).transpose()?,
         role: params.role,
         archived: params.archived.unwrap_or_default().into(),
         cursor: params.cursor,
         limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
     };
-    Ok(Json(state.store.list_users(&query).await?))
+    Ok(Json(users::list(&state.app, &caller, filter).await?))
 }
 
 /// A new login.

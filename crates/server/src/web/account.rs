@@ -6,21 +6,21 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use kept_domain::{Actor, Grant, Password};
 use serde::Deserialize;
 
 use super::session::{ClientAddress, CsrfForm, WebCaller, start_session, throttle};
 use super::{Layout, WebError, after_post};
 use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::password;
+use kept_app::accounts::{self, PasswordChange};
+use kept_app::users::GrantRow;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
 struct AccountPage {
     layout: Layout,
     email: String,
-    grants: Vec<(Grant, String)>,
+    grants: Vec<GrantRow>,
 }
 
 /// `GET /account`.
@@ -28,24 +28,11 @@ pub async fn page(
     State(state): State<AppState>,
     WebCaller { principal, session }: WebCaller,
 ) -> Result<Response, WebError> {
-    let ids: Vec<_> = principal.grants.iter().map(|g| g.party_id).collect();
-    let names = state.store.party_names(&ids).await?;
-    let grants = principal
-        .grants
-        .iter()
-        .map(|g| {
-            let name = names
-                .iter()
-                .find(|(id, _)| *id == g.party_id)
-                .map(|(_, n)| n.to_string())
-                .unwrap_or_default();
-            (g.clone(), name)
-        })
-        .collect();
+    let account = accounts::account(&state.app, &principal).await?;
     let page = AccountPage {
         layout: Layout::new(&session, &principal, "Your account", "account").await?,
-        email: principal.email.to_string(),
-        grants,
+        email: account.email.to_string(),
+        grants: account.grants,
     };
     Ok(page.into_response())
 }
@@ -69,29 +56,19 @@ pub async fn change_password(
     let email = principal.email.to_string();
     let result = async {
         throttle::check(&state, &email, &address).await?;
-        let stored = state
-            .store
-            .credentials(&email)
-            .await?
-            .and_then(|c| c.password_hash);
-        if !password::verify(&form.current, stored.as_deref()).await {
-            throttle::failed(&state, &email, &address).await?;
-            return Err(ApiError::field("current", "is not your current password"));
+        let change = PasswordChange {
+            current: form.current,
+            new: form.new,
+            confirm: form.confirm,
+        };
+        match accounts::change_password(&state.app, &principal, change).await {
+            Err(e) if accounts::is_wrong_password(&e) => {
+                throttle::failed(&state, &email, &address).await?;
+                return Err(ApiError::from(e));
+            }
+            other => other?,
         }
-        let new = Password::parse("new", &form.new)?;
-        if form.new != form.confirm {
-            return Err(ApiError::field(
-                "confirm",
-                "does not match the new password",
-            ));
-        }
-        let hash = password::hash(&new).await.map_err(ApiError::internal)?;
-        state
-            .store
-            .set_password_hash(&Actor::user(&principal), principal.user_id, &hash)
-            .await?;
-        // End every session, then carry this one on under a fresh id.
-        state.store.delete_sessions_of(principal.user_id).await?;
+        // Every stored session is gone: carry this one on under a fresh id.
         start_session(&session, principal.user_id).await?;
         Ok((
             "Password changed. Your other sessions were signed out.".to_owned(),

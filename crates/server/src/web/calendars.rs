@@ -2,8 +2,6 @@
 //! out, an editor (TOML, validated on save; problems shown beside the text
 //! as typed), and a form to try a due instant.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -12,10 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::calendar::{BusinessDuration, CalendarSpec};
-use kept_domain::{
-    CalendarId, FieldError, Limit, PartyId, PartyName, Principal, StoredCalendar, ValidationErrors,
-};
-use kept_store::{CalendarQuery, PartyQuery};
+use kept_domain::{CalendarId, FieldError, PartyId, PartyName, StoredCalendar, ValidationErrors};
 use serde::Deserialize;
 
 use super::{Flash, Layout, NoFields, WebError, WebPath, WebQuery, after_post, see_other};
@@ -23,7 +18,7 @@ use super::{Flash, Layout, NoFields, WebError, WebPath, WebQuery, after_post, se
 use super::session::{CsrfForm, WebCaller};
 use crate::state::AppState;
 use kept_app::Kind;
-use kept_app::calendars::{self, CalendarChange, CalendarInput, Rules, instant};
+use kept_app::calendars::{self, CalendarChange, CalendarInput, CalendarView, Rules, instant};
 
 /// What a new calendar starts from in the editor.
 const EXAMPLE: &str = r#"zone = "Europe/London"
@@ -93,30 +88,6 @@ fn weekly(spec: &CalendarSpec) -> String {
     BusinessDuration::from_seconds(spec.week.clock_seconds()).to_string()
 }
 
-/// Parties the user may keep calendars for (those they manage).
-async fn owners(
-    state: &AppState,
-    principal: &Principal,
-) -> Result<Vec<(PartyId, String)>, WebError> {
-    let page = state
-        .store
-        .list_parties(&PartyQuery {
-            order: kept_store::PartyOrder::Name,
-            limit: Limit::MAX_PAGE,
-            kind: Some(kept_domain::PartyKind::Organisation),
-            ..PartyQuery::new(principal.party_scope())
-        })
-        .await?;
-    let mut out = Vec::new();
-    for p in page.items {
-        let lineage = state.store.lineage(p.id).await?;
-        if principal.manage_party(&lineage).is_allowed() {
-            out.push((p.id, p.name.as_str().to_owned()));
-        }
-    }
-    Ok(out)
-}
-
 async fn list_page(
     state: &AppState,
     caller: &WebCaller,
@@ -124,26 +95,12 @@ async fn list_page(
     errors: Vec<FieldError>,
 ) -> Result<ListPage, WebError> {
     let principal = &caller.principal;
-    let page = state
-        .store
-        .list_calendars(&CalendarQuery {
-            limit: Limit::MAX_PAGE,
-            ..CalendarQuery::new(principal.party_scope())
-        })
-        .await?;
-    let ids: Vec<PartyId> = page.items.iter().map(|c| c.owner_id).collect();
-    let names: HashMap<PartyId, String> = state
-        .store
-        .party_names(&ids)
-        .await?
+    let listing = calendars::listing(&state.app, principal).await?;
+    let rows = listing
+        .rows
         .into_iter()
-        .map(|(id, n)| (id, n.as_str().to_owned()))
-        .collect();
-    let rows = page
-        .items
-        .into_iter()
-        .map(|calendar| Row {
-            owner: names.get(&calendar.owner_id).cloned().unwrap_or_default(),
+        .map(|(calendar, owner)| Row {
+            owner,
             weekly: weekly(&calendar.spec),
             calendar,
         })
@@ -152,7 +109,7 @@ async fn list_page(
     Ok(ListPage {
         layout: Layout::new(&caller.session, principal, "Calendars", "calendars").await?,
         rows,
-        owners: owners(state, principal).await?,
+        owners: listing.owners,
         name,
         owner_id,
         toml,
@@ -248,21 +205,17 @@ pub struct TryQuery {
 }
 
 async fn detail_page(
-    state: &AppState,
     caller: &WebCaller,
-    calendar: StoredCalendar,
+    view: CalendarView,
     form: Option<(String, String, Vec<FieldError>)>,
     tried: TryQuery,
 ) -> Result<DetailPage, WebError> {
-    let principal = &caller.principal;
-    let lineage = state.store.lineage(calendar.owner_id).await?;
-    let owner = state
-        .store
-        .party(calendar.owner_id)
-        .await?
-        .name
-        .as_str()
-        .to_owned();
+    let CalendarView {
+        calendar,
+        owner,
+        sees_owner,
+        can_manage,
+    } = view;
     let days = calendar
         .spec
         .week
@@ -298,16 +251,16 @@ async fn detail_page(
     Ok(DetailPage {
         layout: Layout::new(
             &caller.session,
-            principal,
+            &caller.principal,
             calendar.name.as_str(),
             "calendars",
         )
         .await?,
         owner,
-        sees_owner: principal.read_party(&lineage).is_allowed(),
+        sees_owner,
         weekly: weekly(&calendar.spec),
         days,
-        can_manage: principal.manage_party(&lineage).is_allowed(),
+        can_manage,
         name,
         toml,
         errors,
@@ -337,8 +290,8 @@ pub async fn detail(
     WebPath(id): WebPath<CalendarId>,
     WebQuery(tried): WebQuery<TryQuery>,
 ) -> Result<Response, WebError> {
-    let calendar = calendars::readable_calendar(&state.app, &caller.principal, id).await?;
-    Ok(detail_page(&state, &caller, calendar, None, tried)
+    let view = calendars::view(&state.app, &caller.principal, id).await?;
+    Ok(detail_page(&caller, view, None, tried)
         .await?
         .into_response())
 }
@@ -368,8 +321,9 @@ pub async fn update(
     };
     // The editor comes back with its problems to one who may change the
     // calendar; anyone else hears of the problems alone, as through the API.
-    let calendar = match calendars::managed_calendar(&state.app, &caller.principal, id).await {
-        Ok(calendar) => calendar,
+    let view = match calendars::view(&state.app, &caller.principal, id).await {
+        Ok(view) if view.can_manage => view,
+        Ok(_) => return Err(refusal.into()),
         Err(e) if matches!(e.kind, Kind::NotFound | Kind::Forbidden) => return Err(refusal.into()),
         Err(e) => return Err(e.into()),
     };
@@ -378,7 +332,7 @@ pub async fn update(
         start: None,
         duration: None,
     };
-    let page = detail_page(&state, &caller, calendar, keep, tried).await?;
+    let page = detail_page(&caller, view, keep, tried).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 

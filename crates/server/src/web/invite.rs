@@ -7,16 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use kept_domain::{Password, Timestamp};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::session::{CsrfForm, sign_in};
 use super::{Flash, Layout, WebError, no_store, see_other};
-use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::password;
-use kept_app::secret::hash_secret;
+use kept_app::accounts::{self, Acceptance, PasswordProblem};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "invite.html")]
@@ -56,10 +53,7 @@ pub async fn page(
     session: Session,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let user = state
-        .store
-        .invitation_user(&hash_secret(&token), Timestamp::now())
-        .await?;
+    let user = accounts::invitation(&state.app, &token).await?;
     render(&session, token, user.map(|u| u.email.to_string()), None).await
 }
 
@@ -77,41 +71,18 @@ pub async fn accept(
     Path(token): Path<String>,
     CsrfForm(form): CsrfForm<InviteForm>,
 ) -> Result<Response, WebError> {
-    let hash = hash_secret(&token);
-    let Some(user) = state.store.invitation_user(&hash, Timestamp::now()).await? else {
-        return render(&session, token, None, None).await;
-    };
-    let password = match Password::parse("password", &form.password) {
-        Err(e) => {
-            return render(
-                &session,
-                token,
-                Some(user.email.to_string()),
-                Some(format!("The password {}.", e.message)),
-            )
-            .await;
+    let acceptance =
+        accounts::accept_invitation(&state.app, &token, &form.password, &form.confirm).await?;
+    let user = match acceptance {
+        Acceptance::Accepted(user) => user,
+        Acceptance::NoInvitation => return render(&session, token, None, None).await,
+        Acceptance::Refused { email, problem } => {
+            let error = match problem {
+                PasswordProblem::Invalid(message) => format!("The password {message}."),
+                PasswordProblem::Mismatch => "The two passwords differ.".to_owned(),
+            };
+            return render(&session, token, Some(email.to_string()), Some(error)).await;
         }
-        Ok(_) if form.password != form.confirm => {
-            return render(
-                &session,
-                token,
-                Some(user.email.to_string()),
-                Some("The two passwords differ.".into()),
-            )
-            .await;
-        }
-        Ok(p) => p,
-    };
-    let password_hash = password::hash(&password)
-        .await
-        .map_err(ApiError::internal)?;
-    let user = match state
-        .store
-        .accept_invitation(&hash, &password_hash, Timestamp::now())
-        .await
-    {
-        Err(kept_store::StoreError::NotFound) => return render(&session, token, None, None).await,
-        other => other?,
     };
     sign_in(&state, &session, user.id).await?;
     Flash::ok(&session, "Your password is set. Welcome to Kept.").await?;

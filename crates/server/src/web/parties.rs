@@ -1,8 +1,6 @@
 //! The parties pages: a scoped list, a detail page per party, and the forms
 //! to create, change, archive and restore them.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -10,10 +8,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::{
-    Access, AuditEvent, Limit, NewParty, Party, PartyId, PartyKind, PartyName, PartyPatch,
-    PartyReference, PartyScope, Principal,
+    AuditEvent, Limit, NewParty, Party, PartyId, PartyKind, PartyName, PartyPatch, PartyReference,
+    Principal,
 };
-use kept_store::{ArchivedFilter, AuditQuery, PartyOrder, PartyQuery};
+use kept_store::{ArchivedFilter, PartyOrder};
 use serde::Deserialize;
 
 use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
@@ -21,19 +19,13 @@ use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
 use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::parties;
-
-/// A party as a row of a table.
-pub struct Row {
-    party: Party,
-    parent: Option<(PartyId, String)>,
-}
+use kept_app::parties::{self, PartyFilter, PartyRow};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "parties.html")]
 struct ListPage {
     layout: Layout,
-    rows: Vec<Row>,
+    rows: Vec<PartyRow>,
     q: String,
     kind: String,
     archived: String,
@@ -60,27 +52,6 @@ fn archived_filter(raw: &str) -> ArchivedFilter {
     }
 }
 
-/// Rows for parties, with their parents' names.
-async fn rows(state: &AppState, parties: Vec<Party>) -> Result<Vec<Row>, WebError> {
-    let parent_ids: Vec<PartyId> = parties.iter().filter_map(|p| p.parent_id).collect();
-    let names: HashMap<PartyId, String> = state
-        .store
-        .party_names(&parent_ids)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, n.to_string()))
-        .collect();
-    Ok(parties
-        .into_iter()
-        .map(|party| {
-            let parent = party
-                .parent_id
-                .and_then(|id| names.get(&id).map(|n| (id, n.clone())));
-            Row { party, parent }
-        })
-        .collect())
-}
-
 /// `GET /parties`: the parties the user may see, by name.
 pub async fn list(
     State(state): State<AppState>,
@@ -95,26 +66,24 @@ pub async fn list(
         None => None,
     };
     let archived = query.archived.clone().unwrap_or_else(|| "active".into());
-    let page = state
-        .store
-        .list_parties(&PartyQuery {
-            kind,
-            parent_id: query.parent_id,
-            search: query
-                .q
-                .as_deref()
-                .map(|q| kept_domain::single_line("q", q, 200))
-                .transpose()?,
-            archived: archived_filter(&archived),
-            order: PartyOrder::Name,
-            cursor: query.cursor.clone(),
-            limit: Limit::DEFAULT,
-            ..PartyQuery::new(principal.party_scope())
-        })
-        .await?;
+    let filter = PartyFilter {
+        kind,
+        parent_id: query.parent_id,
+        search: query
+            .q
+            .as_deref()
+            .map(|q| kept_domain::single_line("q", q, 200))
+            .transpose()?,
+        archived: archived_filter(&archived),
+        order: PartyOrder::Name,
+        cursor: query.cursor.clone(),
+        limit: Limit::DEFAULT,
+        ..PartyFilter::default()
+    };
+    let listing = parties::listing(&state.app, &principal, filter).await?;
     let q = query.q.unwrap_or_default();
     let kind = query.kind.unwrap_or_default();
-    let next_page = page.next_cursor.as_ref().map(|c| {
+    let next_page = listing.next_cursor.as_ref().map(|c| {
         let mut link = form_urlencoded::Serializer::new(String::new());
         link.append_pair("q", &q)
             .append_pair("kind", &kind)
@@ -127,12 +96,12 @@ pub async fn list(
     });
     let page = ListPage {
         layout: Layout::new(&session, &principal, "Parties", "parties").await?,
-        rows: rows(&state, page.items).await?,
+        rows: listing.rows,
         q,
         kind,
         archived,
         next_page,
-        can_create_top: principal.create_top_level_party().is_allowed(),
+        can_create_top: listing.can_create_top,
         kinds: &PartyKind::ALL,
     };
     Ok(page.into_response())
@@ -237,7 +206,7 @@ struct DetailPage {
     layout: Layout,
     party: Party,
     trail: Vec<(PartyId, String)>,
-    children: Vec<Row>,
+    children: Vec<PartyRow>,
     more_children: bool,
     can_manage: bool,
     child_kinds: Vec<PartyKind>,
@@ -250,65 +219,16 @@ pub async fn detail(
     WebCaller { principal, session }: WebCaller,
     WebPath(id): WebPath<PartyId>,
 ) -> Result<Response, WebError> {
-    let party = parties::readable_party(&state.app, &principal, id).await?;
-    let lineage = state.store.lineage(id).await?;
-    let names: HashMap<PartyId, String> = state
-        .store
-        .party_names(&lineage.0)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, n.to_string()))
-        .collect();
-    let trail = lineage.0[..lineage.0.len().saturating_sub(1)]
-        .iter()
-        .filter_map(|p| names.get(p).map(|n| (*p, n.clone())))
-        .collect();
-    let can_manage = principal.manage_party(&lineage) == Access::Allowed;
-    // Context parties (a customer's head office) show themselves, not what is under them.
-    let scope = match principal.party_scope() {
-        PartyScope::Within { roots, .. } => PartyScope::Within {
-            roots,
-            context: Vec::new(),
-        },
-        all => all,
-    };
-    let children = state
-        .store
-        .list_parties(&PartyQuery {
-            parent_id: Some(id),
-            archived: ArchivedFilter::All,
-            order: PartyOrder::Name,
-            limit: Limit::MAX_PAGE,
-            ..PartyQuery::new(scope)
-        })
-        .await?;
-    let history = if can_manage {
-        state
-            .store
-            .audit_events(&AuditQuery {
-                subject_type: Some("party".into()),
-                subject_id: Some(id.to_string()),
-                limit: Limit::parse("limit", 20).unwrap_or_default(),
-                ..AuditQuery::default()
-            })
-            .await?
-            .items
-    } else {
-        Vec::new()
-    };
-    let child_kinds = PartyKind::ALL
-        .into_iter()
-        .filter(|k| k.may_sit_under(Some(party.kind)).is_ok())
-        .collect();
+    let view = parties::view(&state.app, &principal, id).await?;
     let page = DetailPage {
-        layout: Layout::new(&session, &principal, party.name.to_string(), "parties").await?,
-        more_children: children.next_cursor.is_some(),
-        children: rows(&state, children.items).await?,
-        party,
-        trail,
-        can_manage,
-        child_kinds,
-        history,
+        layout: Layout::new(&session, &principal, view.party.name.to_string(), "parties").await?,
+        party: view.party,
+        trail: view.trail,
+        children: view.children,
+        more_children: view.more_children,
+        can_manage: view.can_manage,
+        child_kinds: view.child_kinds,
+        history: view.history,
     };
     Ok(page.into_response())
 }

@@ -1,8 +1,6 @@
 //! The catalog pages: services by provider, and a page per service that says
 //! plainly what is in scope and what is not.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -11,10 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    FieldError, Limit, NewService, PartyId, PartyName, Principal, Service, ServiceDetails,
-    ServiceId, Targets, ValidationErrors,
+    FieldError, NewService, PartyId, PartyName, Principal, Service, ServiceDetails, ServiceId,
+    Targets, ValidationErrors,
 };
-use kept_store::{PartyQuery, ServiceQuery};
 use serde::Deserialize;
 
 use super::{Labels, Layout, NoFields, WebError, WebPath, after_form, after_post};
@@ -22,13 +19,7 @@ use super::{Labels, Layout, NoFields, WebError, WebPath, after_form, after_post}
 use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::services::{self, ServiceChange};
-
-/// A service as a row of the list.
-pub struct Row {
-    service: Service,
-    provider: String,
-}
+use kept_app::services::{self, ServiceChange, ServiceRow};
 
 /// The service form's fields as text.
 #[derive(Default)]
@@ -65,7 +56,7 @@ impl FormValues {
 #[template(path = "services.html")]
 struct ListPage {
     layout: Layout,
-    rows: Vec<Row>,
+    rows: Vec<ServiceRow>,
     providers: Vec<(PartyId, String)>,
     values: FormValues,
 }
@@ -84,65 +75,23 @@ struct DetailPage {
     values: FormValues,
 }
 
-/// Parties the user may offer services for (organisations they manage).
+/// Parties the user may offer services for (the contract form offers
+/// them too).
 pub(super) async fn providers(
     state: &AppState,
     principal: &Principal,
 ) -> Result<Vec<(PartyId, String)>, WebError> {
-    let page = state
-        .store
-        .list_parties(&PartyQuery {
-            order: kept_store::PartyOrder::Name,
-            limit: Limit::MAX_PAGE,
-            ..PartyQuery::new(principal.party_scope())
-        })
-        .await?;
-    let mut out = Vec::new();
-    for p in page
-        .items
-        .into_iter()
-        .filter(|p| p.kind != kept_domain::PartyKind::Person)
-    {
-        if principal
-            .manage_party(&state.store.lineage(p.id).await?)
-            .is_allowed()
-        {
-            out.push((p.id, p.name.as_str().to_owned()));
-        }
-    }
-    Ok(out)
+    Ok(services::providers(&state.app, principal).await?)
 }
 
 /// `GET /services`.
 pub async fn list(State(state): State<AppState>, caller: WebCaller) -> Result<Response, WebError> {
     let principal = &caller.principal;
-    let page = state
-        .store
-        .list_services(&ServiceQuery {
-            limit: Limit::MAX_PAGE,
-            ..ServiceQuery::new(principal.party_scope())
-        })
-        .await?;
-    let ids: Vec<PartyId> = page.items.iter().map(|s| s.provider_id).collect();
-    let names: HashMap<PartyId, String> = state
-        .store
-        .party_names(&ids)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, n.as_str().to_owned()))
-        .collect();
-    let rows = page
-        .items
-        .into_iter()
-        .map(|service| Row {
-            provider: names.get(&service.provider_id).cloned().unwrap_or_default(),
-            service,
-        })
-        .collect();
+    let catalogue = services::catalogue(&state.app, principal).await?;
     Ok(ListPage {
         layout: Layout::new(&caller.session, principal, "Services", "services").await?,
-        rows,
-        providers: providers(&state, principal).await?,
+        rows: catalogue.rows,
+        providers: catalogue.providers,
         values: FormValues::default(),
     }
     .into_response())
@@ -288,28 +237,20 @@ pub async fn detail(
     WebPath(id): WebPath<ServiceId>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
-    let service = services::readable_service(&state.app, principal, id).await?;
-    let lineage = state.store.lineage(service.provider_id).await?;
-    let provider = state
-        .store
-        .party(service.provider_id)
-        .await?
-        .name
-        .as_str()
-        .to_owned();
+    let view = services::view(&state.app, principal, id).await?;
     Ok(DetailPage {
         layout: Layout::new(
             &caller.session,
             principal,
-            service.name.as_str(),
+            view.service.name.as_str(),
             "services",
         )
         .await?,
-        can_manage: principal.manage_party(&lineage).is_allowed(),
-        sees_provider: principal.read_party(&lineage).is_allowed(),
-        provider,
-        values: FormValues::of(&service),
-        service,
+        can_manage: view.can_manage,
+        sees_provider: view.sees_provider,
+        provider: view.provider,
+        values: FormValues::of(&view.service),
+        service: view.service,
     }
     .into_response())
 }

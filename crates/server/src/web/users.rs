@@ -1,8 +1,6 @@
 //! The users pages (admins): list and create logins, grant and revoke
 //! roles, archive and restore, issue invitation links.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -10,10 +8,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::{
-    Email, Grant, GrantId, Limit, Party, PartyId, PartyKind, PartyName, PartyScope, Password,
-    Principal, Role, User, UserId,
+    Email, GrantId, Party, PartyId, PartyName, Password, Principal, Role, User, UserId,
 };
-use kept_store::{ArchivedFilter, PartyOrder, PartyQuery, UserQuery};
+use kept_store::ArchivedFilter;
 use serde::Deserialize;
 
 use super::session::{CsrfForm, WebCaller};
@@ -21,7 +18,7 @@ use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::accounts::{self, NewLogin};
-use kept_app::users;
+use kept_app::users::{self, GrantRow, TypedUserFilter};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "users.html")]
@@ -45,55 +42,27 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-/// Parties a login or a grant can be placed on: everything but people, by name.
-async fn places(state: &AppState) -> Result<Vec<Party>, WebError> {
-    let page = state
-        .store
-        .list_parties(&PartyQuery {
-            order: PartyOrder::Name,
-            limit: Limit::MAX_PAGE,
-            ..PartyQuery::new(PartyScope::All)
-        })
-        .await?;
-    Ok(page
-        .items
-        .into_iter()
-        .filter(|p| p.kind != PartyKind::Person)
-        .collect())
-}
-
-fn parse_role(raw: &str) -> Result<Option<Role>, ApiError> {
-    match raw {
-        "" => Ok(None),
-        r => r.parse().map(Some).map_err(|m| ApiError::field("role", m)),
-    }
-}
-
 /// `GET /users`.
 pub async fn list(
     State(state): State<AppState>,
     WebCaller { principal, session }: WebCaller,
     WebQuery(query): WebQuery<ListQuery>,
 ) -> Result<Response, WebError> {
-    ApiError::check(principal.administer_users())?;
     let role = query.role.unwrap_or_default();
     let archived = query.archived.unwrap_or_else(|| "active".into());
     let q = query.q.unwrap_or_default();
-    let page = state
-        .store
-        .list_users(&UserQuery {
-            search: Some(kept_domain::single_line("q", &q, 200)?),
-            role: parse_role(&role)?,
-            archived: match archived.as_str() {
-                "archived" => ArchivedFilter::Archived,
-                "all" => ArchivedFilter::All,
-                _ => ArchivedFilter::Active,
-            },
-            cursor: query.cursor,
-            ..UserQuery::new(principal.user_scope())
-        })
-        .await?;
-    let next_page = page.next_cursor.as_ref().map(|c| {
+    let typed = TypedUserFilter {
+        q: q.clone(),
+        role: role.clone(),
+        archived: match archived.as_str() {
+            "archived" => ArchivedFilter::Archived,
+            "all" => ArchivedFilter::All,
+            _ => ArchivedFilter::Active,
+        },
+        cursor: query.cursor,
+    };
+    let listing = users::listing(&state.app, &principal, typed).await?;
+    let next_page = listing.next_cursor.as_ref().map(|c| {
         let link: String = form_urlencoded::Serializer::new(String::new())
             .append_pair("q", &q)
             .append_pair("role", &role)
@@ -104,13 +73,13 @@ pub async fn list(
     });
     let page = ListPage {
         layout: Layout::new(&session, &principal, "Users", "users").await?,
-        users: page.items,
+        users: listing.users,
         q,
         role,
         archived,
         next_page,
         roles: &Role::ALL,
-        places: places(&state).await?,
+        places: listing.places,
     };
     Ok(page.into_response())
 }
@@ -173,12 +142,6 @@ pub async fn create(
     after_post(&session, result, "/users").await
 }
 
-/// A grant with its party's name.
-pub struct GrantRow {
-    grant: Grant,
-    party_name: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "user.html")]
 struct DetailPage {
@@ -196,30 +159,14 @@ pub async fn detail(
     WebCaller { principal, session }: WebCaller,
     WebPath(id): WebPath<UserId>,
 ) -> Result<Response, WebError> {
-    let user = users::administered_user(&state.app, &principal, id).await?;
-    let grants = users::grants(&state.app, &principal, id).await?;
-    let ids: Vec<PartyId> = grants.iter().map(|g| g.party_id).collect();
-    let names: HashMap<PartyId, String> = state
-        .store
-        .party_names(&ids)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, n.to_string()))
-        .collect();
-    let grants = grants
-        .into_iter()
-        .map(|grant| GrantRow {
-            party_name: names.get(&grant.party_id).cloned().unwrap_or_default(),
-            grant,
-        })
-        .collect();
+    let view = users::view(&state.app, &principal, id).await?;
     let page = DetailPage {
-        layout: Layout::new(&session, &principal, user.email.to_string(), "users").await?,
-        is_self: user.id == principal.user_id,
-        user,
-        grants,
+        layout: Layout::new(&session, &principal, view.user.email.to_string(), "users").await?,
+        is_self: view.is_self,
+        user: view.user,
+        grants: view.grants,
         roles: &Role::ALL,
-        places: places(&state).await?,
+        places: view.places,
     };
     Ok(page.into_response())
 }
@@ -240,8 +187,8 @@ pub async fn add_grant(
 ) -> Result<Response, WebError> {
     let back = format!("/users/{id}");
     let result = async {
-        let role =
-            parse_role(&form.role)?.ok_or_else(|| ApiError::field("role", "choose a role"))?;
+        let role = users::parse_role(&form.role)?
+            .ok_or_else(|| ApiError::field("role", "choose a role"))?;
         let party: PartyId = form
             .party_id
             .parse()
