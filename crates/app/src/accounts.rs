@@ -288,3 +288,21 @@ async fn set_invited_password(
         other => Ok(Acceptance::Accepted(other?)),
     }
 }
+
+/// The active user whose password is `password`, if `email` names one.
+/// The password is hashed even when nobody has the address, so that a
+/// wrong address takes as long to refuse as a wrong password.
+pub async fn authenticate(
+    ctx: &Context,
+    email: &str,
+    password: &str,
+) -> Result<Option<User>, Error> {
+    let active = ctx
+        .store
+        .credentials(email)
+        .await?
+        .filter(|c| c.user.archived_at.is_none());
+    let stored_hash = active.as_ref().and_then(|c| c.password_hash.as_deref());
+    let verified = password::verify(password, stored_hash).await;
+    Ok(active.filter(|_| verified).map(|c| c.user))
+}

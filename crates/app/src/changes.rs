@@ -7,10 +7,11 @@ use crate::contracts::{check_manage_contract, readable_contract, readable_partie
 use crate::error::{Error, Kind};
 use crate::terms::{DiffLine, NameBook, diff_lines, readable_diff};
 use kept_domain::{
-    Actor, ChangeDraft, ChangeRequest, ChangeRequestId, Contract, ContractChanges, ContractId,
-    Difference, NewChangeRequest, Principal, Role, Side, TermsVersion, Timestamp, Verdict,
+    Actor, ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus, Contract, ContractChanges,
+    ContractId, Difference, Limit, NewChangeRequest, Page, Principal, Role, Side, TermsVersion,
+    Timestamp, Verdict,
 };
-use kept_store::StoreError;
+use kept_store::{ChangeRequestQuery, StoreError};
 use serde::Serialize;
 
 /// The side the caller acts for on this contract, if any: admins and the
@@ -385,4 +386,37 @@ pub async fn coverage_of_version(
 async fn check_raiser(ctx: &Context, caller: &Principal, id: ChangeRequestId) -> Result<(), Error> {
     let (change, contract) = readable_change(ctx, caller, id).await?;
     check_raiser_side(ctx, caller, &contract, &change).await
+}
+
+/// Which change requests a list shows: on one contract, in these statuses
+/// (any when empty), only those awaiting the caller's decision.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    /// Only on this contract.
+    pub contract_id: Option<ContractId>,
+    /// Only in these statuses (any when empty).
+    pub statuses: Vec<ChangeStatus>,
+    /// Only those waiting for the caller's decision.
+    pub awaiting_my_decision: bool,
+    /// The cursor of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+/// A page of the change requests the caller may see, newest first.
+pub async fn list(
+    ctx: &Context,
+    caller: &Principal,
+    filter: ChangeFilter,
+) -> Result<Page<ChangeRequest>, Error> {
+    let query = ChangeRequestQuery {
+        contract_id: filter.contract_id,
+        statuses: filter.statuses,
+        awaiting_decision_of: filter.awaiting_my_decision.then_some(caller.user_id),
+        cursor: filter.cursor,
+        limit: filter.limit,
+        ..ChangeRequestQuery::new(caller.party_scope(), Some(caller.user_id))
+    };
+    Ok(ctx.store.list_change_requests(&query).await?)
 }

@@ -2,7 +2,7 @@
 //! versions in sentences, with the names of what they mention.
 
 use crate::Context;
-use crate::contracts::{check_manage_contract, readable_contract, readable_parties};
+use crate::contracts::{check_manage_contract, readable_contract, readable_parties, sees_all};
 use crate::error::Error;
 use kept_domain::{
     Actor, CalendarId, ContractId, Covered, Difference, Names, PartyId, Principal, ServiceId,
@@ -175,4 +175,69 @@ pub async fn update_version(
             terms,
         )
         .await?)
+}
+
+/// The terms of a contract the caller sees in force at `at`, as they may
+/// see them (a customer sees only their own customers listed).
+pub async fn in_force(
+    ctx: &Context,
+    caller: &Principal,
+    contract: ContractId,
+    at: Timestamp,
+) -> Result<TermsVersion, Error> {
+    let found = readable_contract(ctx, caller, contract).await?;
+    let version = ctx
+        .store
+        .terms_at(contract, at)
+        .await?
+        .ok_or_else(|| Error::not_found().detail(format!("no terms were in force at {at}")))?;
+    let all = sees_all(ctx, caller, &found).await?;
+    version_as_seen(ctx, caller, all, version).await
+}
+
+/// Every version of a contract's terms, oldest first, as the caller may
+/// see them.
+pub async fn versions(
+    ctx: &Context,
+    caller: &Principal,
+    contract: ContractId,
+) -> Result<Vec<TermsVersion>, Error> {
+    let found = readable_contract(ctx, caller, contract).await?;
+    let all = sees_all(ctx, caller, &found).await?;
+    let mut items = Vec::new();
+    for v in ctx.store.terms_versions(contract).await? {
+        items.push(version_as_seen(ctx, caller, all, v).await?);
+    }
+    Ok(items)
+}
+
+/// What version `version` of a contract's terms changed from the one
+/// before it (none for the first), in sentences the caller may read.
+pub async fn version_diff(
+    ctx: &Context,
+    caller: &Principal,
+    contract: ContractId,
+    version: u32,
+) -> Result<(Option<u32>, Vec<DiffLine>), Error> {
+    let found = readable_contract(ctx, caller, contract).await?;
+    let all = sees_all(ctx, caller, &found).await?;
+    let versions = ctx.store.terms_versions(contract).await?;
+    let at = versions
+        .iter()
+        .position(|v| v.version == version)
+        .ok_or_else(Error::not_found)?;
+    let empty = Terms::default();
+    let before = at.checked_sub(1).and_then(|i| versions.get(i));
+    let old = match before {
+        Some(v) => Covered::from(v),
+        None => Covered {
+            terms: &empty,
+            customer_ids: &[],
+            service_ids: &[],
+            calendar_id: None,
+        },
+    };
+    let visible = (!all).then(|| found.customer_ids.clone());
+    let lines = readable_diff(ctx, visible.as_deref(), old, Covered::from(&versions[at])).await?;
+    Ok((before.map(|v| v.version), lines))
 }

@@ -18,7 +18,6 @@ use kept_domain::{
     ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus, ContractChanges, ContractId, Limit,
     Page, TermsVersion, Timestamp, Verdict,
 };
-use kept_store::ChangeRequestQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -30,8 +29,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use kept_app::changes::{
-    Preview, apply_change, decide, edit_change, preview_change, raise_change, readable_change,
-    redraft_change, submit_change, withdraw_change,
+    self, ChangeFilter, Preview, apply_change, decide, edit_change, preview_change, raise_change,
+    readable_change, redraft_change, submit_change, withdraw_change,
 };
 
 /// The change request routes.
@@ -148,18 +147,14 @@ async fn list(
                 .map_err(|e: String| ApiError::field("status", e))?,
         ],
     };
-    let query = ChangeRequestQuery {
+    let filter = ChangeFilter {
         contract_id: params.contract_id,
         statuses,
-        awaiting_decision_of: params
-            .awaiting_my_decision
-            .unwrap_or(false)
-            .then_some(caller.user_id),
+        awaiting_my_decision: params.awaiting_my_decision.unwrap_or(false),
         cursor: params.cursor,
         limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
-        ..ChangeRequestQuery::new(caller.party_scope(), Some(caller.user_id))
     };
-    Ok(Json(state.store.list_change_requests(&query).await?))
+    Ok(Json(changes::list(&state.app, &caller, filter).await?))
 }
 
 /// Reads one change request.

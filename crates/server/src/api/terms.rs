@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use kept_domain::{ContractId, Covered, Terms, TermsVersion, Timestamp};
+use kept_domain::{ContractId, Terms, TermsVersion, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -22,8 +22,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use kept_app::calendars::instant;
-use kept_app::contracts::{readable_contract, sees_all};
-use kept_app::terms::{DiffLine, readable_diff, version_as_seen};
+use kept_app::terms::{self, DiffLine};
 
 /// The terms routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -55,19 +54,11 @@ async fn terms_in_force(
     ApiPath(id): ApiPath<ContractId>,
     ApiQuery(params): ApiQuery<AtParams>,
 ) -> Result<Json<TermsVersion>, ApiError> {
-    let contract = readable_contract(&state.app, &caller, id).await?;
     let at = match params.at {
         Some(raw) => instant("at", &raw)?,
         None => Timestamp::now(),
     };
-    let version =
-        state.store.terms_at(id, at).await?.ok_or_else(|| {
-            ApiError::not_found().detail(format!("no terms were in force at {at}"))
-        })?;
-    let all = sees_all(&state.app, &caller, &contract).await?;
-    Ok(Json(
-        version_as_seen(&state.app, &caller, all, version).await?,
-    ))
+    Ok(Json(terms::in_force(&state.app, &caller, id, at).await?))
 }
 
 /// Every version of a contract's terms.
@@ -85,13 +76,9 @@ async fn list_versions(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ContractId>,
 ) -> Result<Json<Versions>, ApiError> {
-    let contract = readable_contract(&state.app, &caller, id).await?;
-    let all = sees_all(&state.app, &caller, &contract).await?;
-    let mut items = Vec::new();
-    for v in state.store.terms_versions(id).await? {
-        items.push(version_as_seen(&state.app, &caller, all, v).await?);
-    }
-    Ok(Json(Versions { items }))
+    Ok(Json(Versions {
+        items: terms::versions(&state.app, &caller, id).await?,
+    }))
 }
 
 /// Terms to set, and from when.
@@ -182,37 +169,9 @@ async fn version_diff(
     Caller(caller): Caller,
     ApiPath((id, version)): ApiPath<(ContractId, u32)>,
 ) -> Result<Json<VersionDiff>, ApiError> {
-    let contract = readable_contract(&state.app, &caller, id).await?;
-    let all = sees_all(&state.app, &caller, &contract).await?;
-    let versions = state.store.terms_versions(id).await?;
-    let at = versions
-        .iter()
-        .position(|v| v.version == version)
-        .ok_or_else(ApiError::not_found)?;
-    let empty = Terms::default();
-    let old = match at.checked_sub(1).and_then(|i| versions.get(i)) {
-        Some(v) => Covered::from(v),
-        None => Covered {
-            terms: &empty,
-            customer_ids: &[],
-            service_ids: &[],
-            calendar_id: None,
-        },
-    };
-    let visible = if all {
-        None
-    } else {
-        Some(contract.customer_ids.clone())
-    };
-    let changes = readable_diff(
-        &state.app,
-        visible.as_deref(),
-        old,
-        Covered::from(&versions[at]),
-    )
-    .await?;
+    let (from, changes) = terms::version_diff(&state.app, &caller, id, version).await?;
     Ok(Json(VersionDiff {
-        from: at.checked_sub(1).map(|i| versions[i].version),
+        from,
         to: version,
         changes,
     }))

@@ -15,7 +15,7 @@ use super::session::{ClientAddress, CsrfForm, USER_KEY, safe_next, sign_in, thro
 use super::{Layout, NoFields, WebError, WebQuery, see_other};
 use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::password;
+use kept_app::accounts;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -84,16 +84,9 @@ pub async fn submit(
     let next = safe_next(form.next.as_deref());
     throttle::check(&state, &email, &address).await?;
 
-    let active = state
-        .store
-        .credentials(&email)
-        .await?
-        .filter(|c| c.user.archived_at.is_none());
-    let stored_hash = active.as_ref().and_then(|c| c.password_hash.as_deref());
-    let verified = password::verify(&form.password, stored_hash).await;
-    let user = match active {
-        Some(credentials) if verified => credentials.user,
-        _ => {
+    let user = match accounts::authenticate(&state.app, &email, &form.password).await? {
+        Some(user) => user,
+        None => {
             throttle::failed(&state, &email, &address).await?;
             tracing::info!(%email, %address, "failed sign-in");
             let layout = Layout::anonymous(&session, "Sign in").await?;
