@@ -1,11 +1,14 @@
 //! What every use case runs against: the store (behind the reference
 //! cache) and the few settings that change what use cases decide.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use kept_domain::PartyId;
 use kept_store::Store;
 
 use crate::cache::{CachedStore, RefCache};
+use crate::error::Error;
 
 /// The settings use cases read; the server's configuration fills them in.
 #[derive(Debug, Clone, Copy)]
@@ -44,5 +47,19 @@ impl Context {
             refs,
             settings,
         }
+    }
+
+    /// The names of the parties `ids`, by id (a missing party is left out).
+    pub(crate) async fn party_names(
+        &self,
+        ids: &[PartyId],
+    ) -> Result<HashMap<PartyId, String>, Error> {
+        Ok(self
+            .store
+            .party_names(ids)
+            .await?
+            .into_iter()
+            .map(|(id, n)| (id, n.as_str().to_owned()))
+            .collect())
     }
 }

@@ -48,7 +48,7 @@ pub use ids::{
 pub use number::WholeRange;
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
-pub use policy::{Access, LinkAccess, LinkEnd, PartyScope, Principal, RequestRole};
+pub use policy::{Access, LinkAccess, LinkEnd, PartyScope, Principal, Raiser, RequestRole};
 pub use progress::{NewEvent, Progress, Refusal, RequestChange, Side as ReplySide, SlaSummary};
 pub use proposal::{
     ApplyRefusal, ChangeConflict, Rebased, apply_proposal, propose, rebase, still_to_change,
@@ -59,7 +59,7 @@ pub use request::{
     RequestKind, RequestStatus, SlaState,
 };
 pub use role::{Grant, Role};
-pub use scope::{ScopeCheck, ScopeOutcome, check_scope};
+pub use scope::{ScopeCheck, ScopeOutcome, check_scope, covering_change};
 pub use service::{NewService, Service, ServiceDetails, ServicePatch, Targets};
 pub use sla::{Alarm, ClockKind, ClockTimes, ClockView, RequestClock};
 pub use terms::{

@@ -12,8 +12,10 @@
 use std::collections::BTreeSet;
 
 mod links;
+mod raising;
 
 pub use links::{LinkAccess, LinkEnd};
+pub use raising::Raiser;
 
 use crate::ids::{PartyId, UserId};
 use crate::party::Lineage;

@@ -11,7 +11,9 @@
 
 use serde::Serialize;
 
+use crate::change::ContractChanges;
 use crate::contract::Contract;
+use crate::ids::{PartyId, ServiceId};
 use crate::party::Lineage;
 use crate::service::Service;
 use crate::terms::Terms;
@@ -139,11 +141,52 @@ pub fn check_scope(
     }
 }
 
+/// The change to `contract` that would make it cover what `check` found
+/// it does not: add the customer `customer_id` (with lineage `customer`)
+/// when no party of its lineage is served, else add the service; for an
+/// out-of-scope subject, terms (from those in force) that move the matched
+/// item in scope. `None` when it is covered.
+pub fn covering_change(
+    check: &ScopeCheck,
+    contract: &Contract,
+    customer_id: PartyId,
+    customer: &Lineage,
+    service: ServiceId,
+    terms: Option<&Terms>,
+) -> Option<ContractChanges> {
+    match check.outcome {
+        ScopeOutcome::Covered => None,
+        ScopeOutcome::NotCovered
+            if !customer.0.iter().any(|p| contract.customer_ids.contains(p)) =>
+        {
+            Some(ContractChanges {
+                add_customers: vec![customer_id],
+                ..ContractChanges::default()
+            })
+        }
+        ScopeOutcome::NotCovered => Some(ContractChanges {
+            add_services: vec![service],
+            ..ContractChanges::default()
+        }),
+        ScopeOutcome::OutOfScope => {
+            let mut next = terms.cloned().unwrap_or_default();
+            if let Some(item) = &check.matched {
+                next.out_of_scope.retain(|i| i != item);
+                next.in_scope.push(item.clone());
+            }
+            Some(ContractChanges {
+                terms: Some(next),
+                ..ContractChanges::default()
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::contract::Quorum;
-    use crate::ids::{ContractId, PartyId, ServiceId, UserId};
+    use crate::ids::{ContractId, UserId};
     use crate::party::PartyName;
     use crate::service::Targets;
 
@@ -286,5 +329,31 @@ mod tests {
         );
         let bracketed = service(&["Refits (manufacturer's contract)"]);
         assert!(out_of_scope_match(&bracketed, "question about the contract").is_none());
+    }
+
+    #[test]
+    fn the_covering_change_adds_the_customer_then_the_service_or_brings_the_item_in_scope() {
+        let (leeds, york, tom) = (PartyId::new(), PartyId::new(), PartyId::new());
+        let s = service(&["Shop-fitting and refits"]);
+        let other = service(&[]);
+        let c = contract(vec![leeds], vec![s.id]);
+        let (at_york, at_leeds) = (Lineage(vec![york, tom]), Lineage(vec![leeds]));
+        let change = |lineage: &Lineage, id: PartyId, svc: &Service, subject: Option<&str>| {
+            let check = check_scope(&c, lineage, "them", svc, None, subject);
+            covering_change(&check, &c, id, lineage, svc.id, None)
+        };
+
+        let person = change(&at_york, tom, &s, None).expect("a change");
+        let service_added = change(&at_leeds, leeds, &other, None).expect("a change");
+        let refit = change(&at_leeds, leeds, &s, Some("Refits of the shop")).expect("a change");
+
+        assert_eq!(person.add_customers, vec![tom], "the person asked for");
+        assert!(person.add_services.is_empty());
+        assert_eq!(service_added.add_services, vec![other.id]);
+        assert!(service_added.add_customers.is_empty());
+        let terms = refit.terms.expect("terms");
+        assert_eq!(terms.in_scope, vec!["Shop-fitting and refits".to_owned()]);
+        assert!(terms.out_of_scope.is_empty());
+        assert_eq!(change(&at_leeds, leeds, &s, Some("A leak")), None);
     }
 }

@@ -10,7 +10,7 @@ use kept_domain::{
 };
 
 use super::chain::{RequestChain, chain_of, supplier_contracts};
-use super::{Calendars, readable, view};
+use super::{Calendars, Readable, readable, view};
 use crate::Context;
 use crate::error::{Error, Kind};
 use crate::services::readable_service;
@@ -44,6 +44,22 @@ pub struct RequestDetail {
     pub suppliers: Vec<(kept_domain::ContractId, String)>,
 }
 
+/// The timeline of the request `id` as the caller may see it: internal
+/// notes only for the provider's side.
+pub async fn timeline(
+    ctx: &Context,
+    caller: &Principal,
+    id: RequestId,
+) -> Result<Vec<RequestEvent>, Error> {
+    events_of(ctx, &readable(ctx, caller, id).await?).await
+}
+
+/// The events of `found` its reader may see.
+async fn events_of(ctx: &Context, found: &Readable) -> Result<Vec<RequestEvent>, Error> {
+    let internal = found.role == RequestRole::Provider;
+    Ok(ctx.store.request_events(found.request.id, internal).await?)
+}
+
 /// The request `id` as the caller may see it, with its page's context.
 pub async fn detail(
     ctx: &Context,
@@ -52,7 +68,7 @@ pub async fn detail(
 ) -> Result<RequestDetail, Error> {
     let found = readable(ctx, caller, id).await?;
     let is_provider = found.role == RequestRole::Provider;
-    let events = ctx.store.request_events(id, is_provider).await?;
+    let events = events_of(ctx, &found).await?;
     let mut users = HashMap::new();
     for uid in events
         .iter()

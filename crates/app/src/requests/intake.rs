@@ -14,7 +14,7 @@
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
     Actor, Admission, CalendarId, ContractId, Lineage, NewRequest, PartyId, Principal, Priority,
-    Request, RequestId, RequestKind, ScopeOutcome, ServiceId, Targets, Timestamp, UserId,
+    Raiser, Request, RequestId, RequestKind, ScopeOutcome, ServiceId, Targets, Timestamp, UserId,
     ValidationErrors, admit, check_scope, request,
 };
 use kept_store::{RequestRecord, StoreError};
@@ -122,21 +122,13 @@ async fn lineage_of(ctx: &Context, id: PartyId, field: &str) -> Result<Lineage, 
 async fn customer_of(
     ctx: &Context,
     caller: &Principal,
+    raiser: Raiser,
     customers: &[PartyId],
     given: Option<PartyId>,
-    on_behalf: bool,
 ) -> Result<(PartyId, Lineage), Error> {
     if let Some(id) = given {
         let lineage = lineage_of(ctx, id, "customer_id").await?;
-        let allowed = if on_behalf {
-            // The provider's people do not reach their customers' parties,
-            // but the contract names them: they raise requests for them.
-            customers.iter().any(|c| lineage.contains(*c))
-                || caller.read_party(&lineage).is_allowed()
-        } else {
-            caller.reaches(&lineage)
-        };
-        if !allowed {
+        if !caller.may_raise_for(raiser, customers, &lineage) {
             return Err(Error::field("customer_id", "no such party"));
         }
         return Ok((id, lineage));
@@ -166,6 +158,17 @@ async fn customer_of(
             "say which customer the request is for",
         )),
     }
+}
+
+/// The caller's part on `contract` when raising requests on it.
+pub(crate) async fn raiser_on(
+    ctx: &Context,
+    caller: &Principal,
+    contract: &kept_domain::Contract,
+) -> Result<Raiser, Error> {
+    let provider = ctx.store.lineage(contract.provider_id).await?;
+    let client = ctx.store.lineage(contract.client_id).await?;
+    Ok(caller.raiser(&provider, &client))
 }
 
 /// The refusal of a request the contract does not cover.
@@ -308,10 +311,8 @@ async fn raise_at(
 ) -> Result<Request, Error> {
     let fields = check_fields(&intake)?;
     let contract = running_contract(ctx, caller, intake.contract_id).await?;
-    let provider = ctx.store.lineage(contract.provider_id).await?;
-    let on_behalf = caller.is_admin() || caller.reaches(&provider);
-    let client_side = caller.reaches(&ctx.store.lineage(contract.client_id).await?);
-    if intake.kind == RequestKind::InternalTask && !on_behalf {
+    let raiser = raiser_on(ctx, caller, &contract).await?;
+    if !raiser.may_raise(intake.kind) {
         return Err(Error::field(
             "kind",
             "only the provider's people raise internal tasks",
@@ -320,9 +321,9 @@ async fn raise_at(
     let (customer_id, customer) = customer_of(
         ctx,
         caller,
+        raiser,
         &contract.customer_ids,
         intake.customer_id,
-        on_behalf || client_side,
     )
     .await?;
     let service = offered_service(ctx, intake.service_id).await?;
@@ -332,7 +333,7 @@ async fn raise_at(
         &contract,
         customer_id,
         intake.requester_id,
-        on_behalf,
+        raiser.on_behalf,
     )
     .await?;
     let at = raised_at.unwrap_or_else(Timestamp::now);
@@ -351,7 +352,7 @@ async fn raise_at(
         &check.reason,
         intake.kind,
         fields.override_reason.clone(),
-        caller.override_scope(&provider),
+        raiser.may_override,
     );
     let override_reason = match &admission {
         Admission::Covered | Admission::RouteUp => None,

@@ -8,6 +8,9 @@ pub mod chain;
 pub mod detail;
 pub mod filters;
 pub mod intake;
+pub mod list;
+pub mod options;
+pub mod queue;
 pub mod saved;
 
 pub use filters::parse_statuses;

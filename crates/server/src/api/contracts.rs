@@ -10,11 +10,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
-    CalendarId, Contract, ContractChanges, ContractId, Limit, NewContract, Page, PartyId,
-    PartyName, Principal, Quorum, ScopeCheck, ScopeOutcome, ServiceId, Timestamp, UserId,
-    check_scope, single_line,
+    CalendarId, Contract, ContractId, Limit, NewContract, Page, PartyId, PartyName, Principal,
+    Quorum, ServiceId, UserId,
 };
-use kept_store::{ContractQuery, StoreError};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -25,7 +23,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::contracts::{as_seen_by, create_as, readable_contract, rename};
+use kept_app::contracts::scope::{self, ScopeAnswer, ScopeQuestion};
+use kept_app::contracts::{Filter, create_as, list, readable_contract, rename};
 
 /// The contracts routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -60,22 +59,13 @@ async fn list_contracts(
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Page<Contract>>, ApiError> {
-    let query = ContractQuery {
+    let filter = Filter {
         party_id: params.party_id,
         archived: params.archived.unwrap_or_default().into(),
         cursor: params.cursor,
         limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
-        ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
     };
-    let page = state.store.list_contracts(&query).await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for c in page.items {
-        items.push(as_seen_by(&state.app, &caller, c).await?);
-    }
-    Ok(Json(Page {
-        items,
-        next_cursor: page.next_cursor,
-    }))
+    Ok(Json(list(&state.app, &caller, filter).await?))
 }
 
 /// A new contract.
@@ -214,45 +204,6 @@ async fn restore_contract(
     set_archived(&state, &caller, id, false).await
 }
 
-/// What to check against a contract.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ScopeQuestion {
-    /// The party the request is for (a site, or a person at one).
-    customer_id: PartyId,
-    /// The service asked for.
-    service_id: ServiceId,
-    /// What the request is about, in free text (matched against the
-    /// service's out-of-scope list).
-    subject: Option<String>,
-}
-
-/// How the contract could come to cover a request: a change request to
-/// raise, with a proposal to start from.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct Offer {
-    /// What to do, in a sentence.
-    pub message: String,
-    /// Where to raise it: `POST` a change request here.
-    pub raise_change_request: String,
-    /// The `changes` of a change request that would cover it.
-    pub proposal: ContractChanges,
-}
-
-/// The answer, and what to do when the contract does not cover it.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct ScopeAnswer {
-    /// Covered, not covered or out of scope, with the reason.
-    #[serde(flatten)]
-    pub check: ScopeCheck,
-    /// The terms version the answer used, if terms are in force.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub terms_version: Option<u32>,
-    /// When not covered: how the contract could come to cover it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub offer: Option<Offer>,
-}
-
 /// Says whether a request for this customer and service (and subject) is
 /// covered by the contract, not covered, or explicitly out of scope.
 #[utoipa::path(post, path = "/contracts/{id}/scope-check", tag = "contracts", request_body = ScopeQuestion,
@@ -268,72 +219,7 @@ async fn scope_check(
     ApiPath(id): ApiPath<ContractId>,
     ApiJson(body): ApiJson<ScopeQuestion>,
 ) -> Result<Json<ScopeAnswer>, ApiError> {
-    let contract = state
-        .store
-        .visible_contract(id, &caller.party_scope(), Some(caller.user_id))
-        .await?;
-    let subject = body
-        .subject
-        .map(|s| single_line("subject", &s, 500))
-        .transpose()?;
-    let lineage = match state.store.lineage(body.customer_id).await {
-        Ok(lineage) if caller.read_party(&lineage).is_allowed() => lineage,
-        Ok(_) | Err(StoreError::NotFound) => {
-            return Err(ApiError::field("customer_id", "no such party"));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let customer = state.store.party(body.customer_id).await?;
-    let service = match state.store.service(body.service_id).await {
-        Err(StoreError::NotFound) => return Err(ApiError::field("service_id", "no such service")),
-        other => other?,
-    };
-    let terms = state.store.terms_at(id, Timestamp::now()).await?;
-    let check = check_scope(
-        &contract,
-        &lineage,
-        customer.name.as_str(),
-        &service,
-        terms.as_ref().map(|v| &v.terms),
-        subject.as_deref(),
-    );
-    let proposal = match check.outcome {
-        ScopeOutcome::Covered => None,
-        ScopeOutcome::NotCovered
-            if !lineage.0.iter().any(|p| contract.customer_ids.contains(p)) =>
-        {
-            Some(ContractChanges {
-                add_customers: vec![body.customer_id],
-                ..ContractChanges::default()
-            })
-        }
-        ScopeOutcome::NotCovered => Some(ContractChanges {
-            add_services: vec![service.id],
-            ..ContractChanges::default()
-        }),
-        ScopeOutcome::OutOfScope => {
-            let mut next = terms.as_ref().map(|v| v.terms.clone()).unwrap_or_default();
-            if let Some(item) = &check.matched {
-                next.out_of_scope.retain(|i| i != item);
-                next.in_scope.push(item.clone());
-            }
-            Some(ContractChanges {
-                terms: Some(next),
-                ..ContractChanges::default()
-            })
-        }
-    };
-    let offer = proposal.map(|proposal| Offer {
-        message: format!(
-            "Raise a change request on {} to cover it; its steering group decides.",
-            contract.name
-        ),
-        raise_change_request: format!("/api/v1/contracts/{id}/change-requests"),
-        proposal,
-    });
-    Ok(Json(ScopeAnswer {
-        check,
-        terms_version: terms.map(|v| v.version),
-        offer,
-    }))
+    Ok(Json(
+        scope::scope_check(&state.app, &caller, id, body).await?,
+    ))
 }

@@ -12,9 +12,9 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
     ContractId, Limit, Page, PartyId, RequestChange, RequestEvent, RequestId, RequestKind,
-    RequestRole, SlaState, Timestamp, UserId,
+    SlaState, Timestamp, UserId,
 };
-use kept_store::{RequestOrder, RequestQuery};
+use kept_store::RequestOrder;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -25,8 +25,10 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use kept_app::requests::chain::{Escalation, RequestChain, chain_of, escalate};
+use kept_app::requests::detail::timeline;
 use kept_app::requests::filters::{comma_list, parse_statuses};
 use kept_app::requests::intake::{Intake, raise};
+use kept_app::requests::list::{Filter, list};
 use kept_app::requests::{Calendars, RequestView, act, parse_action, readable, view};
 
 /// The requests routes.
@@ -109,7 +111,7 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn query(self, caller: &kept_domain::Principal) -> Result<RequestQuery, ApiError> {
+    fn filter(self) -> Result<Filter, ApiError> {
         let order = match self.order.as_deref() {
             None | Some("urgency") => RequestOrder::Urgency,
             Some("newest") => RequestOrder::Newest,
@@ -120,7 +122,7 @@ impl ListParams {
                 ));
             }
         };
-        Ok(RequestQuery {
+        Ok(Filter {
             contract_id: self.contract_id,
             customer_id: self.customer_id,
             requester_id: self.requester_id,
@@ -142,7 +144,6 @@ impl ListParams {
             order,
             cursor: self.cursor,
             limit: Limit::parse("limit", self.limit.unwrap_or(Limit::DEFAULT.get()))?,
-            ..RequestQuery::new(caller.party_scope(), Some(caller.user_id))
         })
     }
 }
@@ -156,18 +157,8 @@ async fn list_requests(
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<Page<RequestView>>, ApiError> {
-    let query = params.query(&caller)?;
-    let page = state.store.list_requests(&query).await?;
-    let now = Timestamp::now();
-    let mut calendars = Calendars::default();
-    let mut items = Vec::with_capacity(page.items.len());
-    for request in page.items {
-        items.push(view(&state.app, &mut calendars, request, now).await?);
-    }
-    Ok(Json(Page {
-        items,
-        next_cursor: page.next_cursor,
-    }))
+    let filter = params.filter()?;
+    Ok(Json(list(&state.app, &caller, filter).await?))
 }
 
 /// Reads one request with its clocks.
@@ -205,9 +196,7 @@ async fn list_events(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<RequestId>,
 ) -> Result<Json<Vec<RequestEvent>>, ApiError> {
-    let readable = readable(&state.app, &caller, id).await?;
-    let internal = readable.role == RequestRole::Provider;
-    Ok(Json(state.store.request_events(id, internal).await?))
+    Ok(Json(timeline(&state.app, &caller, id).await?))
 }
 
 /// A lifecycle step.

@@ -2,8 +2,6 @@
 //! contract with its parties, its catalog (what is in scope and what is
 //! not, for each service), its calendar and its steering group.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -11,33 +9,24 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kept_domain::{
-    CalendarId, Contract, ContractId, FieldError, Limit, NewContract, PartyId, PartyName,
-    Principal, Quorum, Service, ServiceId, UserId, ValidationErrors,
+    CalendarId, Contract, ContractId, FieldError, NewContract, PartyId, PartyName, Quorum, Service,
+    ServiceId, UserId, ValidationErrors,
 };
-use kept_store::{CalendarQuery, ContractQuery, PartyQuery, ServiceQuery, UserQuery};
 
 use super::change_requests::{Echo, Governance, governance};
-use super::services::providers;
 use super::{Layout, WebError, WebPath, after_post};
 
 use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::contracts::{create_as, readable_contract};
-use kept_app::governance::contract_governance;
-
-/// A contract as a row of the list.
-pub struct Row {
-    contract: Contract,
-    provider: String,
-    client: String,
-}
+use kept_app::contracts::create_as;
+use kept_app::contracts::pages::{ContractRow, NewContractChoices, contract_page, list_page};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "contracts.html")]
 struct ListPage {
     layout: Layout,
-    rows: Vec<Row>,
+    rows: Vec<ContractRow>,
     /// The choices of the new-contract form; `None` when the caller
     /// manages no provider.
     form: Option<Choices>,
@@ -70,118 +59,41 @@ struct DetailPage {
     candidate_services: Vec<(ServiceId, String)>,
 }
 
-async fn names(state: &AppState, ids: &[PartyId]) -> Result<HashMap<PartyId, String>, WebError> {
-    Ok(state
-        .store
-        .party_names(ids)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, n.as_str().to_owned()))
-        .collect())
-}
-
 /// `GET /contracts`.
 pub async fn list(State(state): State<AppState>, caller: WebCaller) -> Result<Response, WebError> {
     let principal = &caller.principal;
-    let page = state
-        .store
-        .list_contracts(&ContractQuery {
-            limit: Limit::MAX_PAGE,
-            ..ContractQuery::new(principal.party_scope(), Some(principal.user_id))
-        })
-        .await?;
-    let ids: Vec<PartyId> = page
-        .items
-        .iter()
-        .flat_map(|c| [c.provider_id, c.client_id])
-        .collect();
-    let names = names(&state, &ids).await?;
-    let name = |id: &PartyId| names.get(id).cloned().unwrap_or_default();
-    let rows = page
-        .items
-        .into_iter()
-        .map(|contract| Row {
-            provider: name(&contract.provider_id),
-            client: name(&contract.client_id),
-            contract,
-        })
-        .collect();
+    let found = list_page(&state.app, principal).await?;
     Ok(ListPage {
         layout: Layout::new(&caller.session, principal, "Contracts", "contracts").await?,
-        rows,
-        form: choices(&state, principal).await?,
+        rows: found.rows,
+        form: found.form.map(Choices::from),
     }
     .into_response())
 }
 
-/// The choices of the new-contract form: providers the caller manages,
-/// organisations, sites and teams they see (as client or customers), the
-/// managed providers' services, calendars and users they see.
-async fn choices(state: &AppState, principal: &Principal) -> Result<Option<Choices>, WebError> {
-    let providers = providers(state, principal).await?;
-    if providers.is_empty() {
-        return Ok(None);
-    }
-    let scope = principal.party_scope();
-    let parties = state
-        .store
-        .list_parties(&PartyQuery {
-            order: kept_store::PartyOrder::Name,
-            limit: Limit::MAX_PAGE,
-            ..PartyQuery::new(scope.clone())
-        })
-        .await?
-        .items
-        .into_iter()
-        .filter(|p| p.kind != kept_domain::PartyKind::Person)
-        .map(|p| (p.id, p.name.as_str().to_owned()))
-        .collect();
-    let mut services = Vec::new();
-    for (provider, provider_name) in &providers {
-        let offered = state
-            .store
-            .list_services(&ServiceQuery {
-                provider_id: Some(*provider),
-                limit: Limit::MAX_PAGE,
-                ..ServiceQuery::new(kept_domain::PartyScope::All)
-            })
-            .await?;
-        services.extend(
-            offered
-                .items
+impl From<NewContractChoices> for Choices {
+    /// The choices, labelled as the form shows them.
+    fn from(c: NewContractChoices) -> Self {
+        Self {
+            providers: c.providers,
+            parties: c.parties,
+            services: c
+                .services
                 .into_iter()
-                .map(|s| (s.id, format!("{} ({provider_name})", s.name))),
-        );
+                .map(|(s, provider)| (s.id, format!("{} ({provider})", s.name)))
+                .collect(),
+            calendars: c
+                .calendars
+                .into_iter()
+                .map(|c| (c.id, format!("{} ({})", c.name, c.spec.zone)))
+                .collect(),
+            users: c
+                .users
+                .into_iter()
+                .map(|u| (u.id, format!("{} <{}>", u.name, u.email)))
+                .collect(),
+        }
     }
-    let calendars = state
-        .store
-        .list_calendars(&CalendarQuery {
-            limit: Limit::MAX_PAGE,
-            ..CalendarQuery::new(scope.clone())
-        })
-        .await?
-        .items
-        .into_iter()
-        .map(|c| (c.id, format!("{} ({})", c.name, c.spec.zone)))
-        .collect();
-    let users = state
-        .store
-        .list_users(&UserQuery {
-            limit: Limit::MAX_PAGE,
-            ..UserQuery::new(scope)
-        })
-        .await?
-        .items
-        .into_iter()
-        .map(|u| (u.id, format!("{} <{}>", u.name, u.email)))
-        .collect();
-    Ok(Some(Choices {
-        providers,
-        parties,
-        services,
-        calendars,
-        users,
-    }))
 }
 
 /// A form body as its name/value pairs, for forms with multiple choices.
@@ -304,45 +216,10 @@ pub(super) async fn detail_page(
     id: ContractId,
     echo: Echo,
 ) -> Result<Response, WebError> {
-    let state = state.clone();
     let principal = &caller.principal;
-    let contract = readable_contract(&state.app, principal, id).await?;
-    let mut ids = vec![contract.provider_id, contract.client_id];
-    ids.extend(&contract.customer_ids);
-    let names = names(&state, &ids).await?;
-    let name = |id: &PartyId| names.get(id).cloned().unwrap_or_default();
-    let mut customers: Vec<(PartyId, String)> = contract
-        .customer_ids
-        .iter()
-        .map(|id| (*id, name(id)))
-        .collect();
-    customers.sort_by_key(|a| a.1.to_lowercase());
-    let mut services = Vec::with_capacity(contract.service_ids.len());
-    for sid in &contract.service_ids {
-        services.push(state.store.service(*sid).await?);
-    }
-    services.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
-    let calendar = match contract.calendar_id {
-        Some(cid) => {
-            let c = state.store.calendar(cid).await?;
-            Some((cid.to_string(), format!("{} ({})", c.name, c.spec.zone)))
-        }
-        None => None,
-    };
-    let mut approvers = Vec::new();
-    for uid in &contract.steering_group {
-        approvers.push(state.store.user(*uid).await?.name.as_str().to_owned());
-    }
-    let gov = governance(
-        contract_governance(&state.app, principal, &contract).await?,
-        &contract,
-        echo,
-    );
-    let (candidate_customers, candidate_services) = if gov.can_raise {
-        candidates(&state, principal, &contract).await?
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let found = contract_page(&state.app, principal, id).await?;
+    let contract = found.contract;
+    let gov = governance(found.governance, &contract, echo);
     Ok(DetailPage {
         layout: Layout::new(
             &caller.session,
@@ -351,59 +228,20 @@ pub(super) async fn detail_page(
             "contracts",
         )
         .await?,
-        provider: name(&contract.provider_id),
-        client: name(&contract.client_id),
-        customers,
-        services,
-        calendar,
-        approvers,
+        provider: found.provider,
+        client: found.client,
+        customers: found.customers,
+        services: found.services,
+        calendar: found
+            .calendar
+            .map(|c| (c.id.to_string(), format!("{} ({})", c.name, c.spec.zone))),
+        approvers: found.approvers,
         gov,
-        candidate_customers,
-        candidate_services,
+        candidate_customers: found.candidate_customers,
+        candidate_services: found.candidate_services,
         contract,
     }
     .into_response())
-}
-
-/// What a change request from this page could add: parties under the
-/// client the caller sees that are not yet customers, and the provider's
-/// offered services not yet on the contract.
-async fn candidates(
-    state: &AppState,
-    principal: &kept_domain::Principal,
-    contract: &Contract,
-) -> Result<(Vec<(PartyId, String)>, Vec<(ServiceId, String)>), WebError> {
-    let parties = state
-        .store
-        .list_parties(&PartyQuery {
-            under: Some(contract.client_id),
-            order: kept_store::PartyOrder::Name,
-            limit: Limit::MAX_PAGE,
-            ..PartyQuery::new(principal.party_scope())
-        })
-        .await?;
-    let customers = parties
-        .items
-        .into_iter()
-        .filter(|p| {
-            p.kind != kept_domain::PartyKind::Person && !contract.customer_ids.contains(&p.id)
-        })
-        .map(|p| (p.id, p.name.as_str().to_owned()))
-        .collect();
-    let services = state
-        .store
-        .list_services(&ServiceQuery {
-            provider_id: Some(contract.provider_id),
-            limit: Limit::MAX_PAGE,
-            ..ServiceQuery::new(kept_domain::PartyScope::All)
-        })
-        .await?
-        .items
-        .into_iter()
-        .filter(|s| !contract.service_ids.contains(&s.id))
-        .map(|s| (s.id, s.name.as_str().to_owned()))
-        .collect();
-    Ok((customers, services))
 }
 
 /// The contract pages (their change requests are in `change_request_forms`).

@@ -11,19 +11,17 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::{
-    Contract, ContractId, FieldError, Limit, PartyId, PartyKind, PartyScope, Principal,
-    RequestKind, ServiceId, ValidationErrors,
+    Contract, ContractId, FieldError, PartyId, Principal, RequestKind, ServiceId, ValidationErrors,
 };
-use kept_store::{ContractQuery, PartyQuery, RequestOrder, RequestQuery};
 use serde::Deserialize;
 
-use super::queue::{Row, rows};
 use super::session::{CsrfForm, WebCaller};
 use super::{Flash, Labels, Layout, WebError, WebQuery, describe_as, see_other, shown_on_form};
 use crate::error::ApiError;
 use crate::state::AppState;
-use kept_app::requests::chain::routable_services;
 use kept_app::requests::intake::{Intake, raise};
+use kept_app::requests::list::{Row, portal};
+use kept_app::requests::options::options;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal.html")]
@@ -56,19 +54,12 @@ pub async fn page(
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
     let all = params.show == "all";
-    let page = state
-        .store
-        .list_requests(&RequestQuery {
-            order: RequestOrder::Newest,
-            requester_id: (!all).then_some(principal.user_id),
-            cursor: Some(params.cursor).filter(|c| !c.is_empty()),
-            ..RequestQuery::new(principal.party_scope(), Some(principal.user_id))
-        })
-        .await?;
+    let cursor = Some(params.cursor).filter(|c| !c.is_empty());
+    let page = portal(&state.app, principal, all, cursor).await?;
     Ok(PortalPage {
         layout: Layout::new(&caller.session, principal, "My requests", "portal").await?,
         all,
-        rows: rows(&state, page.items).await?,
+        rows: page.items,
         next: page.next_cursor.map(|c| c.as_str().to_owned()),
     }
     .into_response())
@@ -149,83 +140,6 @@ pub struct NewParams {
     contract: String,
 }
 
-/// The parties the caller may raise requests for under `contract`: each
-/// listed customer they reach (every one, `on_behalf` of the provider or
-/// the client) with the sites, departments and teams under it, or, where
-/// they reach only part of a listed customer, that part. Nested parties are
-/// named by their path from the listed customer ("Leeds › Bakery"), so two
-/// departments of the same name at two sites can be told apart.
-async fn customers_for(
-    state: &AppState,
-    caller: &Principal,
-    contract: &Contract,
-    on_behalf: bool,
-) -> Result<Vec<(PartyId, String)>, WebError> {
-    let mut tops: Vec<(PartyId, PartyId)> = Vec::new(); // (listed customer, subtree top)
-    for id in &contract.customer_ids {
-        let lineage = state.store.lineage(*id).await?;
-        if on_behalf || caller.reaches(&lineage) {
-            tops.push((*id, *id));
-            continue;
-        }
-        for root in caller.roots().filter(|r| r != id) {
-            let below = state.store.lineage(root).await?;
-            if below.contains(*id) && state.store.party(root).await?.kind != PartyKind::Person {
-                tops.push((*id, root));
-            }
-        }
-    }
-    let mut offered: Vec<(PartyId, PartyId)> = Vec::new(); // (listed customer, party)
-    for (listed, top) in tops {
-        offered.push((listed, top));
-        // One query per kind of unit, so the people under a large customer
-        // (who are not offered) do not crowd its units out of a page.
-        for kind in [
-            PartyKind::Organisation,
-            PartyKind::Site,
-            PartyKind::Department,
-            PartyKind::Team,
-        ] {
-            let under = state
-                .store
-                .list_parties(&PartyQuery {
-                    under: Some(top),
-                    kind: Some(kind),
-                    limit: Limit::MAX_PAGE,
-                    ..PartyQuery::new(PartyScope::All)
-                })
-                .await?;
-            offered.extend(under.items.iter().map(|p| (listed, p.id)));
-        }
-    }
-    offered.sort();
-    offered.dedup_by_key(|(_, p)| *p);
-    let mut named = Vec::with_capacity(offered.len());
-    for (listed, id) in offered {
-        let lineage = state.store.lineage(id).await?;
-        let path: Vec<PartyId> = lineage
-            .0
-            .iter()
-            .copied()
-            .skip_while(|p| *p != listed)
-            .collect();
-        let names: std::collections::HashMap<PartyId, String> = state
-            .store
-            .party_names(&path)
-            .await?
-            .into_iter()
-            .map(|(id, n)| (id, n.as_str().to_owned()))
-            .collect();
-        let label: Vec<&str> = path
-            .iter()
-            .filter_map(|p| names.get(p).map(String::as_str))
-            .collect();
-        named.push((id, label.join(" › ")));
-    }
-    named.sort_by_key(|(_, n)| n.to_lowercase());
-    Ok(named)
-}
-
 /// `GET /requests/new`: choose a contract, then fill in the request.
 pub async fn new_page(
     State(state): State<AppState>,
@@ -259,84 +173,61 @@ async fn form_page(
     contract: &str,
     filled: Filled,
 ) -> Result<NewPage, WebError> {
-    let contracts: Vec<Contract> = state
-        .store
-        .list_contracts(&ContractQuery {
-            limit: Limit::MAX_PAGE,
-            ..ContractQuery::new(principal.party_scope(), Some(principal.user_id))
-        })
-        .await?
-        .items;
-    let chosen = match contract.trim().parse::<ContractId>() {
-        Ok(id) => contracts.iter().find(|c| c.id == id).cloned(),
-        Err(_) => None,
-    };
-    let (mut customers, mut services, mut may_override) = (Vec::new(), Vec::new(), false);
-    let (mut asks, mut provider_name) = (Vec::new(), String::new());
-    let mut provider_side = false;
-    if let Some(c) = &chosen {
-        provider_name = state
-            .store
-            .party(c.provider_id)
-            .await?
-            .name
-            .as_str()
-            .to_owned();
-        asks = routable_services(&state.app, c)
-            .await?
-            .into_iter()
+    let chosen = contract.trim().parse::<ContractId>().ok();
+    let offered = options(&state.app, principal, chosen).await?;
+    let offer = offered.chosen;
+    let asks: Vec<(ServiceId, String)> = offer.as_ref().map_or_else(Vec::new, |o| {
+        o.asks
+            .iter()
             .map(|(s, supplier)| (s.id, format!("Ask {supplier} about: {}", s.name)))
-            .collect();
-        let provider = state.store.lineage(c.provider_id).await?;
-        let client = state.store.lineage(c.client_id).await?;
-        provider_side = principal.is_admin() || principal.reaches(&provider);
-        may_override = principal.override_scope(&provider);
-        customers = customers_for(
-            state,
-            principal,
-            c,
-            provider_side || principal.reaches(&client),
-        )
-        .await?;
-        for sid in &c.service_ids {
-            let s = state.store.service(*sid).await?;
-            services.push((s.id, s.name.as_str().to_owned()));
-        }
-        services.sort_by_key(|(_, n)| n.to_lowercase());
-    }
-    let kinds = RequestKind::ALL
-        .iter()
-        .filter(|k| provider_side || **k != RequestKind::InternalTask)
-        .map(|k| {
-            let words = k.as_str().replace('_', " ");
-            let mut label = words.clone();
-            if let Some(first) = words.chars().next() {
-                label = first.to_uppercase().chain(words.chars().skip(1)).collect();
-            }
-            (k.as_str(), label)
-        })
-        .collect();
+            .collect()
+    });
     let asked = filled.kind == RequestKind::Question.as_str()
         && asks
             .iter()
             .any(|(id, _)| id.to_string() == filled.service_id);
+    let Some(offer) = offer else {
+        return Ok(NewPage {
+            layout,
+            contracts: offered.contracts,
+            chosen: None,
+            customers: Vec::new(),
+            services: Vec::new(),
+            asks,
+            provider: String::new(),
+            asked,
+            kinds: Vec::new(),
+            may_override: false,
+            filled,
+        });
+    };
     Ok(NewPage {
         layout,
-        contracts: contracts
-            .iter()
-            .filter(|c| !c.is_archived())
-            .map(|c| (c.id, c.name.as_str().to_owned()))
-            .collect(),
-        chosen,
-        customers,
-        services,
+        contracts: offered.contracts,
+        customers: offer.customers,
+        services: offer.services,
         asks,
-        provider: provider_name,
+        provider: offer.provider,
         asked,
-        kinds,
-        may_override,
+        kinds: offer
+            .kinds
+            .iter()
+            .map(|k| (k.as_str(), kind_label(*k)))
+            .collect(),
+        may_override: offer.raiser.may_override,
         filled,
+        chosen: Some(offer.contract),
     })
+}
+
+/// A kind as the form names it: its words, capitalised ("Service request").
+fn kind_label(kind: RequestKind) -> String {
+    let words = kind.as_str().replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => words,
+    }
 }
 
 /// The raise form's labels, for its messages.

@@ -3,48 +3,24 @@
 //! oldest), with filters by contract,
 //! customer, status, SLA state and due date, and filters saved by name.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kept_domain::{
-    ContractId, Limit, PartyId, Principal, Request, SavedFilterId, SlaState, Timestamp,
-};
-use kept_store::{ContractQuery, RequestOrder, RequestQuery, SavedFilter};
+use kept_domain::{ContractId, Limit, PartyId, SavedFilterId, SlaState, Timestamp};
+use kept_store::{RequestOrder, SavedFilter};
 use serde::Deserialize;
 
 use super::session::{CsrfForm, WebCaller};
 use super::{Layout, NoFields, WebError, WebPath, WebQuery, after_post};
 use crate::error::ApiError;
 use crate::state::AppState;
+use kept_app::requests::list::{Filter, Row};
 use kept_app::requests::parse_statuses as parse_request_statuses;
+use kept_app::requests::queue::queue;
 use kept_app::requests::saved;
-
-/// A request as a row of the queue.
-pub struct Row {
-    /// The request.
-    pub request: Request,
-    /// Its customer's name.
-    pub customer: String,
-    /// Its contract's name.
-    pub contract: String,
-}
-
-impl Row {
-    /// The status as words.
-    pub fn status(&self) -> String {
-        self.request.status.as_str().replace('_', " ")
-    }
-
-    /// The SLA state as words.
-    pub fn sla(&self) -> String {
-        self.request.sla_state.as_str().replace('_', " ")
-    }
-}
 
 /// The queue's filters as typed, kept to fill the form again.
 #[derive(Debug, Default, Deserialize)]
@@ -102,8 +78,8 @@ fn parse_due(raw: &str) -> Result<Timestamp, String> {
         .map_err(|e| e.to_string())
 }
 
-fn parse_query(p: &QueueParams, caller: &Principal) -> Result<RequestQuery, ApiError> {
-    let mut q = RequestQuery::new(caller.party_scope(), Some(caller.user_id));
+fn parse_filter(p: &QueueParams) -> Result<Filter, ApiError> {
+    let mut q = Filter::default();
     if !p.contract.is_empty() {
         q.contract_id = Some(
             p.contract
@@ -167,81 +143,6 @@ fn unusable(e: &ApiError) -> String {
     super::describe_as(e, "These filters cannot be used.", FILTER_LABELS)
 }
 
-/// Rows with the names of their customers and contracts.
-pub async fn rows(state: &AppState, requests: Vec<Request>) -> Result<Vec<Row>, WebError> {
-    let mut ids: Vec<PartyId> = requests.iter().map(|r| r.customer_id).collect();
-    ids.sort();
-    ids.dedup();
-    let names: HashMap<PartyId, String> = state
-        .store
-        .party_names(&ids)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, n.as_str().to_owned()))
-        .collect();
-    let mut contracts: HashMap<ContractId, String> = HashMap::new();
-    let mut out = Vec::with_capacity(requests.len());
-    for request in requests {
-        if !contracts.contains_key(&request.contract_id) {
-            let c = state.store.contract(request.contract_id).await?;
-            contracts.insert(c.id, c.name.as_str().to_owned());
-        }
-        out.push(Row {
-            customer: names.get(&request.customer_id).cloned().unwrap_or_default(),
-            contract: contracts
-                .get(&request.contract_id)
-                .cloned()
-                .unwrap_or_default(),
-            request,
-        });
-    }
-    Ok(out)
-}
-
-/// The contracts the user sees, and their customers the user may see,
-/// for the filters.
-async fn filter_choices(
-    state: &AppState,
-    caller: &Principal,
-) -> Result<(Vec<(ContractId, String)>, Vec<(PartyId, String)>), WebError> {
-    let contracts = state
-        .store
-        .list_contracts(&ContractQuery {
-            limit: Limit::MAX_PAGE,
-            ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
-        })
-        .await?
-        .items;
-    let mut customer_ids = Vec::new();
-    for c in &contracts {
-        for id in &c.customer_ids {
-            if caller
-                .read_party(&state.store.lineage(*id).await?)
-                .is_allowed()
-            {
-                customer_ids.push(*id);
-            }
-        }
-    }
-    customer_ids.sort();
-    customer_ids.dedup();
-    let mut customers: Vec<(PartyId, String)> = state
-        .store
-        .party_names(&customer_ids)
-        .await?
-        .into_iter()
-        .map(|(id, n)| (id, n.as_str().to_owned()))
-        .collect();
-    customers.sort_by_key(|(_, n)| n.to_lowercase());
-    Ok((
-        contracts
-            .into_iter()
-            .map(|c| (c.id, c.name.as_str().to_owned()))
-            .collect(),
-        customers,
-    ))
-}
-
 /// `GET /requests`.
 pub async fn page(
     State(state): State<AppState>,
@@ -250,14 +151,11 @@ pub async fn page(
     WebQuery(params): WebQuery<QueueParams>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
-    let (rows, next, problem) = match parse_query(&params, principal) {
-        Ok(query) => {
-            let page = state.store.list_requests(&query).await?;
-            (rows(&state, page.items).await?, page.next_cursor, None)
-        }
-        Err(e) => (Vec::new(), None, Some(unusable(&e))),
+    let (filter, problem) = match parse_filter(&params) {
+        Ok(filter) => (Some(filter), None),
+        Err(e) => (None, Some(unusable(&e))),
     };
-    let (contracts, customers) = filter_choices(&state, principal).await?;
+    let found = queue(&state.app, principal, filter).await?;
     let query = raw
         .unwrap_or_default()
         .split('&')
@@ -266,11 +164,11 @@ pub async fn page(
         .join("&");
     Ok(QueuePage {
         layout: Layout::new(&caller.session, principal, "Requests", "requests").await?,
-        rows,
+        rows: found.rows,
         params,
         problem,
-        contracts,
-        customers,
+        contracts: found.contracts,
+        customers: found.customers,
         statuses: vec![
             ("", "Open"),
             ("new", "New"),
@@ -290,9 +188,9 @@ pub async fn page(
             ("paused", "Paused"),
             ("none", "No clock"),
         ],
-        saved: saved::list(&state.app, principal).await?,
+        saved: found.saved,
         query,
-        next: next.map(|c| c.as_str().to_owned()),
+        next: found.next_cursor.map(|c| c.as_str().to_owned()),
     }
     .into_response())
 }

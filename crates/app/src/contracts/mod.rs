@@ -1,13 +1,55 @@
 //! Contracts: whether the caller sees the whole contract or only their own
-//! customers, reading one as they may see it, and recording one.
+//! customers, listing and reading them as they may see them, and recording
+//! one. The pages' reads are in [`pages`], the scope check in [`scope`].
+
+pub mod pages;
+pub mod scope;
 
 use crate::Context;
 use crate::error::Error;
 use kept_domain::{
-    Access, Actor, CalendarId, Contract, ContractId, Limit, NewContract, PartyId, PartyName,
+    Access, Actor, CalendarId, Contract, ContractId, Limit, NewContract, Page, PartyId, PartyName,
     Principal, ServiceId,
 };
-use kept_store::{ContractQuery, StoreError};
+use kept_store::{ArchivedFilter, ContractQuery, StoreError};
+
+/// Which contracts to list; the use case adds the caller's scope.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only contracts where this party is provider, client or a customer.
+    pub party_id: Option<PartyId>,
+    /// Running, ended or both.
+    pub archived: ArchivedFilter,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+/// A page of the contracts the caller sees, by name, each as they may see
+/// it (a customer's people see only their own customers on it).
+pub async fn list(
+    ctx: &Context,
+    caller: &Principal,
+    filter: Filter,
+) -> Result<Page<Contract>, Error> {
+    let query = ContractQuery {
+        party_id: filter.party_id,
+        archived: filter.archived,
+        cursor: filter.cursor,
+        limit: filter.limit,
+        ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
+    };
+    let page = ctx.store.list_contracts(&query).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for c in page.items {
+        items.push(as_seen_by(ctx, caller, c).await?);
+    }
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
 
 /// Whether the caller sees the whole contract (admin, provider or client
 /// people, steering group) rather than only their own customers.
@@ -71,7 +113,7 @@ pub async fn on_a_contract_seen(
         .list_contracts(&ContractQuery {
             service_id: service,
             calendar_id: calendar,
-            archived: kept_store::ArchivedFilter::All,
+            archived: ArchivedFilter::All,
             limit: Limit::parse("limit", 1)?,
             ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
         })
