@@ -81,42 +81,12 @@ pub async fn list_page(ctx: &Context, caller: &Principal) -> Result<ContractList
     })
 }
 
-/// The parties the caller sees that they manage and that are not people
-/// (a provider keeps services and places contracts), by name.
-pub async fn managed_providers(
-    ctx: &Context,
-    caller: &Principal,
-) -> Result<Vec<(PartyId, String)>, Error> {
-    let page = ctx
-        .store
-        .list_parties(&PartyQuery {
-            order: PartyOrder::Name,
-            limit: Limit::MAX_PAGE,
-            ..PartyQuery::new(caller.party_scope())
-        })
-        .await?;
-    let mut out = Vec::new();
-    for p in page
-        .items
-        .into_iter()
-        .filter(|p| p.kind != PartyKind::Person)
-    {
-        if caller
-            .manage_party(&ctx.store.lineage(p.id).await?)
-            .is_allowed()
-        {
-            out.push((p.id, p.name.as_str().to_owned()));
-        }
-    }
-    Ok(out)
-}
-
 /// The new-contract form's choices, when the caller manages a provider.
 async fn new_contract_choices(
     ctx: &Context,
     caller: &Principal,
 ) -> Result<Option<NewContractChoices>, Error> {
-    let providers = managed_providers(ctx, caller).await?;
+    let providers = crate::services::providers(ctx, caller).await?;
     if providers.is_empty() {
         return Ok(None);
     }

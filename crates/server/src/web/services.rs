@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    FieldError, NewService, PartyId, PartyName, Principal, Service, ServiceDetails, ServiceId,
-    Targets, ValidationErrors,
+    FieldError, NewService, PartyId, PartyName, Service, ServiceDetails, ServiceId, Targets,
+    ValidationErrors,
 };
 use serde::Deserialize;
 
@@ -73,15 +73,6 @@ struct DetailPage {
     sees_provider: bool,
     can_manage: bool,
     values: FormValues,
-}
-
-/// Parties the user may offer services for (the contract form offers
-/// them too).
-pub(super) async fn providers(
-    state: &AppState,
-    principal: &Principal,
-) -> Result<Vec<(PartyId, String)>, WebError> {
-    Ok(services::providers(&state.app, principal).await?)
 }
 
 /// `GET /services`.
