@@ -4,7 +4,8 @@
 
 use jiff::{SignedDuration, Timestamp};
 use kept_domain::{
-    Actor, ApiToken, Email, NewUser, PartyId, PartyName, Password, Principal, User, UserId,
+    Actor, ApiToken, Email, Grant, NewUser, PartyId, PartyName, Password, Principal, Role, User,
+    UserId,
 };
 use kept_store::{NewToken, Store, StoreError};
 
@@ -305,4 +306,30 @@ pub async fn authenticate(
     let stored_hash = active.as_ref().and_then(|c| c.password_hash.as_deref());
     let verified = password::verify(password, stored_hash).await;
     Ok(active.filter(|_| verified).map(|c| c.user))
+}
+
+/// The principal of the active user with login `email`, for a trusted
+/// operator (the CLI on the server's machine) acting as them: exactly that
+/// user's rights. Not found, or `user-archived`, otherwise.
+pub async fn acting_as(ctx: &Context, email: &str) -> Result<Principal, Error> {
+    let user = ctx
+        .store
+        .user_by_email(&email.trim().to_lowercase())
+        .await?;
+    if user.archived_at.is_some() {
+        return Err(
+            Error::new(Kind::Conflict(kept_store::Conflict::UserArchived))
+                .detail(format!("{} is archived", user.email)),
+        );
+    }
+    Ok(ctx.store.principal(user.id).await?)
+}
+
+/// Makes a login an admin, as a trusted operator (`kept user add --admin`)
+/// may: admins are made outside the web UI's own admin rights.
+pub async fn make_admin(ctx: &Context, actor: &Actor, user: &User) -> Result<Grant, Error> {
+    Ok(ctx
+        .store
+        .add_grant(actor, user.id, Role::Admin, user.party_id)
+        .await?)
 }

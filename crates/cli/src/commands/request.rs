@@ -3,17 +3,17 @@
 //! Each acts as the user named by `--email`, with exactly the rights that
 //! user has in the web UI and the API (the same intake and visibility).
 
-use std::sync::Arc;
-
-use kept_app::Context;
+use kept_app::requests::detail::detail;
 use kept_app::requests::intake::{Intake, raise};
-use kept_app::requests::{Calendars, RequestView, readable, view};
+use kept_app::requests::list::{self, Filter};
+use kept_app::requests::{Calendars, RequestView, view};
+use kept_app::{Context, accounts, contracts, services};
 use kept_domain::{
-    ContractId, Limit, PartyId, Principal, Priority, RequestId, RequestKind, RequestRole,
-    ServiceId, SlaState, Timestamp,
+    ContractId, Limit, PartyId, Principal, Priority, RequestId, RequestKind, ServiceId, SlaState,
+    Timestamp,
 };
 use kept_server::Config;
-use kept_store::{ArchivedFilter, ContractQuery, RequestOrder, RequestQuery, Store, StoreError};
+use kept_store::{ArchivedFilter, RequestOrder};
 
 /// Subcommands of `kept request`.
 #[derive(Debug, clap::Subcommand)]
@@ -116,35 +116,31 @@ fn describe(e: kept_app::Error) -> anyhow::Error {
     anyhow::anyhow!("{e}{hint}")
 }
 
-async fn principal(store: &Arc<dyn Store>, email: &str) -> anyhow::Result<Principal> {
-    let user = match store.user_by_email(&email.trim().to_lowercase()).await {
-        Err(StoreError::NotFound) => anyhow::bail!("no user has the email {}", email.trim()),
-        other => other?,
-    };
-    if user.archived_at.is_some() {
-        anyhow::bail!("{} is archived", user.email);
+async fn principal(app: &Context, email: &str) -> anyhow::Result<Principal> {
+    match accounts::acting_as(app, email).await {
+        Err(e) if e.kind == kept_app::Kind::NotFound => {
+            anyhow::bail!("no user has the email {}", email.trim())
+        }
+        other => other.map_err(describe),
     }
-    Ok(store.principal(user.id).await?)
 }
 
 /// The contract named by id, or by its exact name (ignoring case) among
 /// the contracts `caller` may see, ended ones included.
-async fn contract_id(
-    store: &Arc<dyn Store>,
-    caller: &Principal,
-    raw: &str,
-) -> anyhow::Result<ContractId> {
+async fn contract_id(app: &Context, caller: &Principal, raw: &str) -> anyhow::Result<ContractId> {
     if let Ok(id) = raw.trim().parse() {
         return Ok(id);
     }
-    let mut query = ContractQuery {
+    let mut filter = contracts::Filter {
         archived: ArchivedFilter::All,
         limit: Limit::MAX_PAGE,
-        ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
+        ..contracts::Filter::default()
     };
     let mut named = Vec::new();
     loop {
-        let page = store.list_contracts(&query).await?;
+        let page = contracts::list(app, caller, filter.clone())
+            .await
+            .map_err(describe)?;
         named.extend(
             page.items
                 .into_iter()
@@ -152,7 +148,7 @@ async fn contract_id(
                 .map(|c| c.id),
         );
         match page.next_cursor {
-            Some(cursor) => query.cursor = Some(cursor.as_str().to_owned()),
+            Some(cursor) => filter.cursor = Some(cursor.as_str().to_owned()),
             None => break,
         }
     }
@@ -173,21 +169,24 @@ async fn contract_id(
     }
 }
 
-/// The service named by id, or by name among the contract's services.
+/// The service named by id, or by name among the services of a contract
+/// the caller sees.
 async fn service_id(
-    store: &Arc<dyn Store>,
+    app: &Context,
+    caller: &Principal,
     contract: ContractId,
     raw: &str,
 ) -> anyhow::Result<ServiceId> {
     if let Ok(id) = raw.parse() {
         return Ok(id);
     }
-    let contract = store.contract(contract).await.map_err(|e| match e {
-        StoreError::NotFound => anyhow::anyhow!("no such contract"),
-        other => other.into(),
-    })?;
+    let contract = contracts::readable_contract(app, caller, contract)
+        .await
+        .map_err(describe)?;
     for id in &contract.service_ids {
-        let service = store.service(*id).await?;
+        let service = services::readable_service(app, caller, *id)
+            .await
+            .map_err(describe)?;
         if service.name.as_str().eq_ignore_ascii_case(raw.trim()) {
             return Ok(*id);
         }
@@ -242,12 +241,12 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
 }
 
 async fn create(state: &Context, args: CreateArgs) -> anyhow::Result<()> {
-    let caller = principal(&state.store, &args.who.email).await?;
-    let contract = contract_id(&state.store, &caller, &args.contract).await?;
+    let caller = principal(state, &args.who.email).await?;
+    let contract = contract_id(state, &caller, &args.contract).await?;
     let intake = Intake {
         contract_id: contract,
         customer_id: args.customer,
-        service_id: service_id(&state.store, contract, &args.service).await?,
+        service_id: service_id(state, &caller, contract, &args.service).await?,
         kind: args.kind,
         priority: Some(args.priority),
         quantity: args.quantity,
@@ -270,16 +269,16 @@ async fn create(state: &Context, args: CreateArgs) -> anyhow::Result<()> {
 }
 
 async fn list(state: &Context, args: ListArgs) -> anyhow::Result<()> {
-    let caller = principal(&state.store, &args.who.email).await?;
+    let caller = principal(state, &args.who.email).await?;
     let statuses = match args.status.as_str() {
         "all" => Vec::new(),
         other => kept_app::requests::parse_statuses(other).map_err(describe)?,
     };
     let contract = match &args.contract {
-        Some(raw) => Some(contract_id(&state.store, &caller, raw).await?),
+        Some(raw) => Some(contract_id(state, &caller, raw).await?),
         None => None,
     };
-    let query = RequestQuery {
+    let filter = Filter {
         contract_id: contract,
         statuses,
         sla: args.sla.into_iter().collect(),
@@ -289,27 +288,17 @@ async fn list(state: &Context, args: ListArgs) -> anyhow::Result<()> {
             RequestOrder::Urgency
         },
         limit: Limit::parse("--limit", args.limit)?,
-        ..RequestQuery::new(caller.party_scope(), Some(caller.user_id))
+        ..Filter::default()
     };
-    let page = state.store.list_requests(&query).await?;
+    let page = list::list(state, &caller, filter).await.map_err(describe)?;
     if args.who.json {
-        let now = Timestamp::now();
-        let mut calendars = Calendars::default();
-        let mut shown = Vec::new();
-        for r in page.items {
-            shown.push(
-                view(state, &mut calendars, r, now)
-                    .await
-                    .map_err(describe)?,
-            );
-        }
-        println!("{}", serde_json::to_string_pretty(&shown)?);
+        println!("{}", serde_json::to_string_pretty(&page.items)?);
         return Ok(());
     }
     if page.items.is_empty() {
         println!("No requests.");
     }
-    for r in &page.items {
+    for r in page.items.iter().map(|v| &v.request) {
         let due = r.due_at.map_or_else(|| "-".to_owned(), |d| d.to_string());
         println!(
             "#{:<6} {:<18} {:<9} due {:<27} {}",
@@ -324,18 +313,13 @@ async fn list(state: &Context, args: ListArgs) -> anyhow::Result<()> {
 }
 
 async fn show(state: &Context, args: ShowArgs) -> anyhow::Result<()> {
-    let caller = principal(&state.store, &args.who.email).await?;
-    let found = readable(state, &caller, args.id).await.map_err(describe)?;
-    let internal = found.role == RequestRole::Provider;
-    let events = state.store.request_events(args.id, internal).await?;
-    let shown = view(
-        state,
-        &mut Calendars::default(),
-        found.request,
-        Timestamp::now(),
-    )
-    .await
-    .map_err(describe)?;
+    let caller = principal(state, &args.who.email).await?;
+    let found = detail(state, &caller, args.id).await.map_err(describe)?;
+    let events = found.events;
+    let shown = RequestView {
+        request: found.request,
+        clocks: found.clocks,
+    };
     if args.who.json {
         let all = serde_json::json!({ "request": shown, "events": events });
         println!("{}", serde_json::to_string_pretty(&all)?);

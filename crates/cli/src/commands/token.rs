@@ -3,7 +3,6 @@
 use kept_app::accounts;
 use kept_domain::Actor;
 use kept_server::Config;
-use kept_store::StoreError;
 
 /// Subcommands of `kept token`.
 #[derive(Debug, clap::Subcommand)]
@@ -32,17 +31,17 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     let name = accounts::token_name("--name", &args.name)?;
     let days = accounts::token_days("--expires-in-days", args.expires_in_days)?;
     let store = super::open_existing_store(&config).await?;
-    let user = match store.user_by_email(&args.email).await {
-        Err(StoreError::NotFound) => anyhow::bail!("no user has the email {}", args.email.trim()),
-        other => other?,
+    let app = super::context(store.clone(), &config);
+    let user = match accounts::acting_as(&app, &args.email).await {
+        Err(e) if e.kind == kept_app::Kind::NotFound => {
+            anyhow::bail!("no user has the email {}", args.email.trim())
+        }
+        other => other.map_err(super::user::describe)?,
     };
-    if user.archived_at.is_some() {
-        anyhow::bail!("{} is archived", user.email);
-    }
     let issued = accounts::issue_token(
         store.as_ref(),
         &Actor::system("kept token create"),
-        user.id,
+        user.user_id,
         &name,
         days,
     )

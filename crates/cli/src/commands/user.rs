@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
 use kept_app::accounts::{self, NewLogin};
-use kept_domain::{Actor, Email, PartyId, PartyName, Password, Role};
+use kept_domain::{Actor, Email, PartyId, PartyName, Password};
 use kept_server::Config;
 
 /// Subcommands of `kept user`.
@@ -62,9 +62,10 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     .await
     .map_err(describe)?;
     if args.admin {
-        store
-            .add_grant(&actor, user.id, Role::Admin, user.party_id)
-            .await?;
+        let app = super::context(store.clone(), &config);
+        accounts::make_admin(&app, &actor, &user)
+            .await
+            .map_err(describe)?;
     }
     store.close().await;
     let role = if args.admin { "admin " } else { "" };
