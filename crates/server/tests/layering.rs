@@ -79,6 +79,33 @@ fn the_application_layer_knows_no_http() {
     );
 }
 
+#[test]
+fn the_cli_runs_use_cases_and_names_no_http_type() {
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/src");
+    let mut found = Vec::new();
+    for file in rust_files(&cli) {
+        let code = strip(&fs::read_to_string(&file).expect("readable source"));
+        for word in http_mentions(&code) {
+            found.push(format!("{} mentions {word}", file.display()));
+        }
+        // The server's HTTP types: the CLI maps kept_app::Error itself.
+        for name in ["ApiError", "ProblemKind", "AppState", "WebError"] {
+            let bytes = code.as_bytes();
+            if code
+                .match_indices(name)
+                .any(|(i, _)| starts_word(bytes, i) && ident_at(&code, i).as_deref() == Some(name))
+            {
+                found.push(format!("{} names {name}", file.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the CLI must call kept_app, not the server's HTTP types:\n{}",
+        found.join("\n")
+    );
+}
+
 /// Every use of one top-level module by another, with the first file
 /// (relative to `src/`) that makes it.
 fn server_uses() -> BTreeMap<(String, String), String> {

@@ -26,6 +26,7 @@ pub use store::CachedStore;
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use kept_domain::calendar::Calendar;
@@ -83,6 +84,9 @@ impl Entries {
 #[derive(Default)]
 pub struct RefCache {
     entries: Mutex<Entries>,
+    /// The local count of the stamp, readable without the lock: a lookup
+    /// that finds it current (the usual case) skips locking to compare.
+    seen_local: AtomicU64,
 }
 
 /// Which map of [`Entries`] a lookup uses.
@@ -92,6 +96,9 @@ impl RefCache {
     /// Notes the database's generation (when read) and this process's
     /// count of audited writes: if either moved on, the cache is emptied.
     pub fn observe(&self, database: Option<i64>, local: u64) {
+        if database.is_none() && local <= self.seen_local.load(Ordering::Acquire) {
+            return;
+        }
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -110,6 +117,7 @@ impl RefCache {
             }
         };
         entries.clear(now);
+        self.seen_local.store(now.local, Ordering::Release);
     }
 
     /// Before a request uses the cache: notes this process's own writes,
