@@ -2,7 +2,7 @@
 //! versions in sentences, with the names of what they mention.
 
 use crate::Context;
-use crate::contracts::{check_manage_contract, readable_contract, readable_parties, sees_all};
+use crate::contracts::{managed_contract, readable_contract, readable_parties, sees_all};
 use crate::error::Error;
 use kept_domain::{
     Actor, CalendarId, ContractId, Covered, Difference, Names, PartyId, Principal, ServiceId,
@@ -145,8 +145,7 @@ pub async fn create_version(
     effective_from: Timestamp,
     terms: Terms,
 ) -> Result<TermsVersion, Error> {
-    let found = readable_contract(ctx, caller, contract).await?;
-    check_manage_contract(ctx, caller, &found).await?;
+    managed_contract(ctx, caller, contract).await?;
     Ok(ctx
         .store
         .create_terms_version(&Actor::user(caller), contract, effective_from, terms)
@@ -163,8 +162,7 @@ pub async fn update_version(
     effective_from: Timestamp,
     terms: Terms,
 ) -> Result<TermsVersion, Error> {
-    let found = readable_contract(ctx, caller, contract).await?;
-    check_manage_contract(ctx, caller, &found).await?;
+    managed_contract(ctx, caller, contract).await?;
     Ok(ctx
         .store
         .update_terms_version(

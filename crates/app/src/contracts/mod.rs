@@ -176,6 +176,18 @@ pub async fn check_manage_contract(
     }
 }
 
+/// A contract the caller sees and may change (404 when hidden, 403 when
+/// only seen).
+pub async fn managed_contract(
+    ctx: &Context,
+    caller: &Principal,
+    id: ContractId,
+) -> Result<Contract, Error> {
+    let contract = readable_contract(ctx, caller, id).await?;
+    check_manage_contract(ctx, caller, &contract).await?;
+    Ok(contract)
+}
+
 /// Records a contract for the caller: they must manage the provider and
 /// see the client and every customer (a party they cannot see is named as
 /// "no such party", as if it did not exist).
@@ -219,8 +231,7 @@ pub async fn rename(
     id: ContractId,
     name: PartyName,
 ) -> Result<Contract, Error> {
-    let contract = readable_contract(ctx, caller, id).await?;
-    check_manage_contract(ctx, caller, &contract).await?;
+    managed_contract(ctx, caller, id).await?;
     let renamed = ctx
         .store
         .rename_contract(&Actor::user(caller), id, name)
@@ -235,8 +246,7 @@ pub async fn set_archived(
     id: ContractId,
     archived: bool,
 ) -> Result<Contract, Error> {
-    let contract = readable_contract(ctx, caller, id).await?;
-    check_manage_contract(ctx, caller, &contract).await?;
+    managed_contract(ctx, caller, id).await?;
     let changed = ctx
         .store
         .set_contract_archived(&Actor::user(caller), id, archived)

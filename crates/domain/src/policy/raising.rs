@@ -80,30 +80,11 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::Timestamp;
-    use crate::ids::{GrantId, UserId};
-    use crate::role::{Grant, Role};
-    use crate::user::Email;
+    use crate::role::Role;
 
+    /// A principal holding `grants`, with no context parties.
     fn principal(person: PartyId, grants: &[(Role, PartyId)]) -> Principal {
-        let user_id = UserId::new();
-        Principal {
-            user_id,
-            party_id: person,
-            email: Email::parse("email", "someone@example.com").unwrap_or_else(|_| unreachable!()),
-            name: "Someone".into(),
-            grants: grants
-                .iter()
-                .map(|&(role, party_id)| Grant {
-                    id: GrantId::new(),
-                    user_id,
-                    role,
-                    party_id,
-                    created_at: Timestamp::UNIX_EPOCH,
-                })
-                .collect(),
-            context: Default::default(),
-        }
+        crate::policy::tests::principal(person, grants, &[])
     }
 
     /// Brightwell FM provides to Harbour Retail (the client) for its Leeds
