@@ -420,3 +420,14 @@ pub async fn list(
     };
     Ok(ctx.store.list_change_requests(&query).await?)
 }
+
+/// What change request `id`, which the caller must see, would do applied
+/// now, against its base version and the latest.
+pub async fn preview(
+    ctx: &Context,
+    caller: &Principal,
+    id: ChangeRequestId,
+) -> Result<Preview, Error> {
+    let (change, contract) = readable_change(ctx, caller, id).await?;
+    preview_change(ctx, &contract, &change).await
+}

@@ -371,3 +371,24 @@ pub async fn chain_of(
         answers,
     })
 }
+
+/// The chain around request `id`, which the caller must see.
+pub async fn chain(
+    ctx: &Context,
+    caller: &Principal,
+    id: RequestId,
+) -> Result<RequestChain, Error> {
+    let found = super::readable(ctx, caller, id).await?;
+    chain_of(ctx, caller, &found.request).await
+}
+
+/// [`escalate`], answered with the new supplier request's clocks.
+pub async fn escalate_shown(
+    ctx: &Context,
+    caller: &Principal,
+    id: RequestId,
+    escalation: Escalation,
+) -> Result<super::RequestView, Error> {
+    let up = escalate(ctx, caller, id, escalation).await?;
+    super::shown(ctx, up).await
+}

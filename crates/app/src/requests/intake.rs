@@ -195,6 +195,16 @@ pub async fn raise(ctx: &Context, caller: &Principal, intake: Intake) -> Result<
     raise_linked(ctx, caller, intake, None, None).await
 }
 
+/// [`raise`], answered with the request's clocks as they stand.
+pub async fn raise_shown(
+    ctx: &Context,
+    caller: &Principal,
+    intake: Intake,
+) -> Result<super::RequestView, Error> {
+    let request = raise(ctx, caller, intake).await?;
+    super::shown(ctx, request).await
+}
+
 /// Raises a request as if at `raised_at`, an instant in the past: its
 /// clocks start then, under the terms in force then. For seeding and
 /// importing requests with their history; not offered over HTTP, where a

@@ -60,6 +60,30 @@ impl Calendars {
     }
 }
 
+/// [`act`], answered with the request's clocks as they stand and the
+/// events appended.
+pub async fn act_shown(
+    ctx: &Context,
+    caller: &Principal,
+    id: RequestId,
+    change: RequestChange,
+) -> Result<(RequestView, Vec<RequestEvent>), Error> {
+    let (request, events) = act(ctx, caller, id, change).await?;
+    Ok((shown(ctx, request).await?, events))
+}
+
+/// A request the caller may see, with its clocks now.
+pub async fn get(ctx: &Context, caller: &Principal, id: RequestId) -> Result<RequestView, Error> {
+    let found = readable(ctx, caller, id).await?;
+    shown(ctx, found.request).await
+}
+
+/// `request` with its clocks now: what a use case that just wrote a
+/// request answers.
+pub async fn shown(ctx: &Context, request: Request) -> Result<RequestView, Error> {
+    view(ctx, &mut Calendars::default(), request, Timestamp::now()).await
+}
+
 /// The view of `request` at `now`.
 pub async fn view(
     ctx: &Context,

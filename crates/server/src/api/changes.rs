@@ -29,8 +29,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use kept_app::changes::{
-    self, ChangeFilter, Preview, apply_change, decide, edit_change, preview_change, raise_change,
-    readable_change, redraft_change, submit_change, withdraw_change,
+    self, ChangeFilter, Preview, apply_change, decide, edit_change, raise_change, readable_change,
+    redraft_change, submit_change, withdraw_change,
 };
 
 /// The change request routes.
@@ -205,8 +205,7 @@ async fn preview(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<ChangeRequestId>,
 ) -> Result<Json<Preview>, ApiError> {
-    let (change, contract) = readable_change(&state.app, &caller, id).await?;
-    Ok(Json(preview_change(&state.app, &contract, &change).await?))
+    Ok(Json(changes::preview(&state.app, &caller, id).await?))
 }
 
 /// Sends a draft to the steering group (its raiser's side).

@@ -24,12 +24,12 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::requests::chain::{Escalation, RequestChain, chain_of, escalate};
+use kept_app::requests::chain::{Escalation, RequestChain, chain, escalate_shown};
 use kept_app::requests::detail::timeline;
 use kept_app::requests::filters::{comma_list, parse_statuses};
-use kept_app::requests::intake::{Intake, raise};
+use kept_app::requests::intake::{Intake, raise_shown};
 use kept_app::requests::list::{Filter, list};
-use kept_app::requests::{Calendars, RequestView, act, parse_action, readable, view};
+use kept_app::requests::{self, RequestView, parse_action};
 
 /// The requests routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -58,15 +58,8 @@ async fn create_request(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<Intake>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let request = raise(&state.app, &caller, body).await?;
-    let location = format!("/api/v1/requests/{}", request.id);
-    let shown = view(
-        &state.app,
-        &mut Calendars::default(),
-        request,
-        Timestamp::now(),
-    )
-    .await?;
+    let shown = raise_shown(&state.app, &caller, body).await?;
+    let location = format!("/api/v1/requests/{}", shown.request.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -172,16 +165,7 @@ async fn get_request(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<RequestId>,
 ) -> Result<Json<RequestView>, ApiError> {
-    let readable = readable(&state.app, &caller, id).await?;
-    Ok(Json(
-        view(
-            &state.app,
-            &mut Calendars::default(),
-            readable.request,
-            Timestamp::now(),
-        )
-        .await?,
-    ))
+    Ok(Json(requests::get(&state.app, &caller, id).await?))
 }
 
 /// A request's history, oldest first. The customer's side sees the public
@@ -223,19 +207,12 @@ pub struct Outcome {
 
 async fn outcome(
     state: &AppState,
-    done: (kept_domain::Request, Vec<RequestEvent>),
+    caller: &kept_domain::Principal,
+    id: RequestId,
+    change: RequestChange,
 ) -> Result<Outcome, ApiError> {
-    let (request, events) = done;
-    Ok(Outcome {
-        request: view(
-            &state.app,
-            &mut Calendars::default(),
-            request,
-            Timestamp::now(),
-        )
-        .await?,
-        events,
-    })
+    let (request, events) = requests::act_shown(&state.app, caller, id, change).await?;
+    Ok(Outcome { request, events })
 }
 
 /// Takes a lifecycle step: the customer's side may `close`, `reopen` and
@@ -260,9 +237,7 @@ async fn take_action(
         action,
         reason: body.reason,
     };
-    Ok(Json(
-        outcome(&state, act(&state.app, &caller, id, change).await?).await?,
-    ))
+    Ok(Json(outcome(&state, &caller, id, change).await?))
 }
 
 /// Text for a reply or a note.
@@ -294,7 +269,7 @@ async fn reply(
         side: kept_domain::ReplySide::Customer,
         body: body.body,
     };
-    let done = outcome(&state, act(&state.app, &caller, id, change).await?).await?;
+    let done = outcome(&state, &caller, id, change).await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
 
@@ -314,7 +289,7 @@ async fn note(
     ApiJson(body): ApiJson<TextBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let change = RequestChange::Note { body: body.body };
-    let done = outcome(&state, act(&state.app, &caller, id, change).await?).await?;
+    let done = outcome(&state, &caller, id, change).await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
 
@@ -337,9 +312,8 @@ async fn escalate_request(
     ApiPath(id): ApiPath<RequestId>,
     ApiJson(body): ApiJson<Escalation>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let up = escalate(&state.app, &caller, id, body).await?;
-    let location = format!("/api/v1/requests/{}", up.id);
-    let shown = view(&state.app, &mut Calendars::default(), up, Timestamp::now()).await?;
+    let shown = escalate_shown(&state.app, &caller, id, body).await?;
+    let location = format!("/api/v1/requests/{}", shown.request.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -359,8 +333,5 @@ async fn request_chain(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<RequestId>,
 ) -> Result<Json<RequestChain>, ApiError> {
-    let readable = readable(&state.app, &caller, id).await?;
-    Ok(Json(
-        chain_of(&state.app, &caller, &readable.request).await?,
-    ))
+    Ok(Json(chain(&state.app, &caller, id).await?))
 }
