@@ -11,6 +11,7 @@ mod bad_input;
 mod fuzz;
 mod idempotency;
 mod openapi;
+mod openapi_snapshot;
 mod ops;
 mod postgres;
 
