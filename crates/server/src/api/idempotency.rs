@@ -40,13 +40,14 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     let Some(raw_key) = request.headers().get(HEADER) else {
         return next.run(request).await;
     };
+    // Unauthenticated requests go on to be refused by the handler (401),
+    // whatever their key: who is asking comes before what they send.
+    let Some(user) = request.extensions().get::<Principal>().map(|p| p.user_id) else {
+        return next.run(request).await;
+    };
     let key = match valid_key(raw_key) {
         Ok(key) => key,
         Err(e) => return e.into_response(),
-    };
-    // Unauthenticated requests go on to be refused by the handler.
-    let Some(user) = request.extensions().get::<Principal>().map(|p| p.user_id) else {
-        return next.run(request).await;
     };
     let (parts, body) = request.into_parts();
     let Ok(body) = to_bytes(body, BODY_LIMIT).await else {

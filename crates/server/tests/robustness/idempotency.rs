@@ -485,3 +485,23 @@ async fn concurrent_identical_requests_with_one_key_create_one_object() {
 
     check_concurrent_repeats_create_one_object(&app).await;
 }
+
+#[tokio::test]
+async fn an_unauthenticated_post_is_a_401_whatever_its_key() {
+    let app = spawn_app().await;
+    let body = json!({"kind": "organisation", "name": "Never"});
+
+    for (token, key) in [(None, "with space"), (Some("kept_not-a-token"), "")] {
+        let mut request = app
+            .client
+            .post(app.url("/api/v1/parties"))
+            .header("idempotency-key", key)
+            .json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("sent");
+
+        problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    }
+}
