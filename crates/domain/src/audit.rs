@@ -40,7 +40,6 @@ macro_rules! actions {
     ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
         /// A kind of change recorded in the audit log.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum AuditAction {
             $($(#[$doc])* #[serde(rename = $name)] $variant,)*
         }
@@ -56,6 +55,25 @@ macro_rules! actions {
         }
     };
 }
+
+// utoipa's derive does not see the names the macro passes to `serde(rename)`,
+// so the schema is written from `ALL` and lists the names actually sent.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for AuditAction {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "A kind of change recorded in the audit log (`party.created`).",
+            ))
+            .enum_values(Some(Self::ALL.iter().map(|a| a.as_str())))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for AuditAction {}
 
 actions! {
     /// A party was created.

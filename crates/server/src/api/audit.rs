@@ -32,11 +32,14 @@ pub struct ListParams {
     /// Only changes made by this user.
     actor: Option<UserId>,
     /// Only this kind of change, such as `party.updated`.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<kept_domain::AuditAction>)]
     action: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
+    #[serde(default, deserialize_with = "super::empty_as_none")]
     cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 

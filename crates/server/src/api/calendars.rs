@@ -39,8 +39,11 @@ pub struct ListParams {
     /// `active` (default), `archived` or `all`.
     archived: Option<ArchivedParam>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
+    #[serde(default, deserialize_with = "super::empty_as_none")]
     cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 

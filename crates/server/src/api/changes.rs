@@ -116,12 +116,16 @@ pub struct ListParams {
     /// Only those against this contract.
     contract_id: Option<ContractId>,
     /// Only those in this status; `open` for draft, submitted and approved.
+    #[param(pattern = "^(?:open|draft|submitted|approved|rejected|applied|withdrawn)$")]
     status: Option<String>,
     /// `true`: only those waiting for the caller's decision.
     awaiting_my_decision: Option<bool>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
+    #[serde(default, deserialize_with = "super::empty_as_none")]
     cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 

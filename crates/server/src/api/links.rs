@@ -40,8 +40,11 @@ pub struct ListParams {
     /// `active` (default), `archived` (ended links) or `all`.
     archived: Option<ArchivedParam>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
+    #[serde(default, deserialize_with = "super::empty_as_none")]
     cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -158,6 +161,7 @@ pub struct ChainParams {
     /// `upstream` (towards suppliers) or `downstream` (towards customers).
     direction: Direction,
     /// How many links to follow, 1 to 32 (default 32).
+    #[param(minimum = 1, maximum = 32)]
     depth: Option<u32>,
 }
 

@@ -7,6 +7,8 @@ pub mod idempotency;
 mod audit;
 mod calendars;
 mod changes;
+mod constraints;
+pub mod contract;
 mod contracts;
 mod links;
 mod me;
@@ -43,7 +45,7 @@ use crate::state::AppState;
                        `limit`. POSTs accept an `Idempotency-Key` header."
     ),
     servers((url = "/api/v1")),
-    components(schemas(Problem)),
+    components(schemas(Problem, ArchivedParam, parties::OrderParam, kept_domain::RequestId)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
@@ -91,7 +93,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(audit::router())
         .merge(routes())
         .split_for_parts();
-    (router, spec)
+    (router, contract::complete(spec))
 }
 
 /// The routes of the API, the OpenAPI document among them.
@@ -142,4 +144,13 @@ where
     D: Deserializer<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Deserializes an optional text parameter, reading an empty one (`cursor=`,
+/// as a form sends it) as absent.
+pub fn empty_as_none<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Option::<String>::deserialize(deserializer).map(|v| v.filter(|s| !s.is_empty()))
 }

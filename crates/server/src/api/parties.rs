@@ -60,8 +60,11 @@ pub struct ListParams {
     /// `created` (default) or `name`.
     order: Option<OrderParam>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
+    #[serde(default, deserialize_with = "super::empty_as_none")]
     cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -184,6 +187,7 @@ pub struct UpdateParty {
         (status = 200, description = "The changed party", body = Party),
         (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such party", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another party has the reference", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or a move that would make a cycle", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn update_party(

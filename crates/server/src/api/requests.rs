@@ -80,12 +80,18 @@ pub struct ListParams {
     requester_id: Option<UserId>,
     /// `open`, `closed` (fulfilled, closed, cancelled) or statuses separated
     /// by commas (`new,in_progress`).
+    #[param(
+        pattern = "^(?:open|closed|\\s*(?:new|acknowledged|in_progress|awaiting_customer|fulfilled|closed|cancelled)?\\s*(?:,\\s*(?:new|acknowledged|in_progress|awaiting_customer|fulfilled|closed|cancelled)?\\s*)*)$"
+    )]
     status: Option<String>,
     /// Only of this kind.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<RequestKind>)]
     kind: Option<RequestKind>,
     /// SLA states separated by commas: `breached`, `at_risk`, `on_track`,
     /// `paused`, `none`.
+    #[param(
+        pattern = "^\\s*(?:breached|at_risk|on_track|paused|none)?\\s*(?:,\\s*(?:breached|at_risk|on_track|paused|none)?\\s*)*$"
+    )]
     sla: Option<String>,
     /// Only those due before this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
@@ -96,10 +102,14 @@ pub struct ListParams {
     /// request's next target falls due on its contract's calendar, not the
     /// business time it has left), then open requests with no clock running,
     /// closed ones last, the oldest first among equals; or `newest`.
+    #[param(pattern = "^(?:urgency|newest)$")]
     order: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
+    #[serde(default, deserialize_with = "super::empty_as_none")]
     cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 

@@ -47,8 +47,11 @@ pub struct ListParams {
     /// `active` (default), `archived` or `all`.
     archived: Option<ArchivedParam>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
+    #[serde(default, deserialize_with = "super::empty_as_none")]
     cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -291,7 +294,10 @@ async fn add_grant(
 /// Takes a role away (admins only; an admin cannot take away their own admin role).
 #[utoipa::path(delete, path = "/users/{id}/grants/{grant_id}", tag = "users",
     params(("id" = String, Path, description = "The user's id"), ("grant_id" = String, Path, description = "The grant's id")),
-    responses((status = 200, description = "The revoked grant", body = Grant)))]
+    responses(
+        (status = 200, description = "The revoked grant", body = Grant),
+        (status = 403, description = "Not an admin, or your own admin role", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn revoke_grant(
     State(state): State<AppState>,
     Caller(caller): Caller,

@@ -357,3 +357,115 @@ async fn every_method_a_documented_path_does_not_list_is_a_405() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Every `$ref` under `value`, with where it was found.
+fn refs(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                if key == "$ref"
+                    && let Some(target) = inner.as_str()
+                {
+                    out.push((at.to_owned(), target.to_owned()));
+                }
+                refs(inner, &format!("{at}/{key}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (n, inner) in items.iter().enumerate() {
+                refs(inner, &format!("{at}/{n}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_reference_in_the_document_is_defined() {
+    let app = spawn_app().await;
+    let spec = spec(&app).await;
+
+    let mut found = Vec::new();
+    refs(&spec, "", &mut found);
+    let undefined: Vec<_> = found
+        .iter()
+        .filter(|(_, target)| {
+            target
+                .strip_prefix('#')
+                .is_none_or(|pointer| spec.pointer(pointer).is_none())
+        })
+        .collect();
+
+    assert!(
+        found.len() > 100,
+        "the document uses references: {}",
+        found.len()
+    );
+    assert!(undefined.is_empty(), "undefined references: {undefined:?}");
+}
+
+#[tokio::test]
+async fn every_constraint_the_server_declares_lands_on_a_property_of_the_document() {
+    let app = spawn_app().await;
+    let spec = spec(&app).await;
+
+    let unmatched = kept_server::api::contract::unmatched_constraints(&spec);
+
+    assert!(
+        unmatched.is_empty(),
+        "crates/server/src/api/constraints.rs names what the document lacks: {unmatched:?}"
+    );
+    let name = &spec["components"]["schemas"]["CreateParty"]["properties"]["name"];
+    assert_eq!(name["minLength"], 1, "{name}");
+    assert_eq!(name["maxLength"], 200, "{name}");
+}
+
+#[tokio::test]
+async fn every_operation_documents_the_statuses_of_its_kind() {
+    let app = spawn_app().await;
+    let spec = spec(&app).await;
+
+    let mut missing = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("a path item") {
+            let responses = &operation["responses"];
+            let open = operation["security"].as_array().is_some_and(|r| {
+                r.iter()
+                    .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+            });
+            let mut expected = Vec::new();
+            if !open {
+                expected.push("401");
+            }
+            if path.contains('{') {
+                expected.push("404");
+            }
+            if operation.get("requestBody").is_some() {
+                expected.extend(["400", "413", "415", "422"]);
+            }
+            if method == "post" && !open {
+                expected.extend(["409", "422"]);
+            }
+            for status in expected {
+                if responses.get(status).is_none() {
+                    missing.push(format!("{method} {path} {status}"));
+                }
+            }
+        }
+    }
+
+    assert!(missing.is_empty(), "undocumented statuses: {missing:?}");
+}
+
+#[tokio::test]
+async fn audit_actions_are_documented_as_the_server_sends_them() {
+    let app = spawn_app().await;
+    let spec = spec(&app).await;
+
+    let actions = spec["components"]["schemas"]["AuditAction"]["enum"]
+        .as_array()
+        .expect("an enum of actions");
+
+    assert!(actions.iter().any(|a| a == "token.created"), "{actions:?}");
+    assert!(!actions.iter().any(|a| a == "TokenCreated"), "{actions:?}");
+}
