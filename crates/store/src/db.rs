@@ -56,6 +56,9 @@ pub enum Synchronous {
     Full,
 }
 
+/// How long an SQLite connection waits for another's write lock (ms).
+pub(crate) const BUSY_TIMEOUT_MS: u32 = 5_000;
+
 /// Tuning for a store's connections.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -131,7 +134,7 @@ impl Db {
         };
         let pragmas = format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;"
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};"
         );
         let write_pragmas = pragmas.clone();
         let write = AnyPoolOptions::new()

@@ -102,10 +102,7 @@ impl Store for SqlStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        migrations::migrator(self.db.backend)
-            .run(&self.db.write)
-            .await?;
-        Ok(())
+        migrations::run(&self.db).await
     }
 
     async fn ping(&self) -> Result<()> {

@@ -1,15 +1,26 @@
 //! Schema migrations, embedded in the binary, one folder per dialect.
 //!
+//! Several servers may start on one new database at once, and only one may
+//! migrate it: on PostgreSQL sqlx's migrator holds an advisory lock while it
+//! works; on SQLite, which has none, every pending migration runs inside one
+//! `BEGIN IMMEDIATE` transaction, so the others wait for the write lock and
+//! then find nothing left to do (and a failed upgrade leaves nothing half
+//! done).
+//!
 //! The files are listed here by hand rather than found by a proc-macro, which
 //! would compile every database driver a second time for the build host; a
 //! test checks the list against the folders.
 
 use std::borrow::Cow;
 
-use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyConnection, Executor, SqlSafeStr};
 
-use crate::db::Backend;
+use crate::db::{BUSY_TIMEOUT_MS, Backend, Db};
+use crate::error::Result;
+
+/// How long an SQLite migration waits for another process's migration.
+const SQLITE_MIGRATION_WAIT_MS: u32 = 120_000;
 
 macro_rules! migrations {
     ($dialect:literal: $($version:literal $name:literal,)*) => {
@@ -56,6 +67,43 @@ const POSTGRES: Embedded = migrations!("postgres":
     15 "0015_queue_key",
     16 "0016_change_request_base",
 );
+
+/// Applies the pending migrations, one process at a time.
+pub(crate) async fn run(db: &Db) -> Result<()> {
+    match db.backend {
+        Backend::Postgres => migrator(db.backend).run(&db.write).await?,
+        Backend::Sqlite => {
+            let mut conn = db.write.acquire().await?;
+            // Another process may be applying a long migration: wait for it
+            // longer than an ordinary write would, then as usual again.
+            set_busy_timeout(&mut conn, SQLITE_MIGRATION_WAIT_MS).await?;
+            let migrated = migrate_sqlite(&mut conn).await;
+            set_busy_timeout(&mut conn, BUSY_TIMEOUT_MS).await?;
+            migrated?;
+        }
+    }
+    Ok(())
+}
+
+/// Every pending migration in one transaction that holds the write lock
+/// from its start.
+async fn migrate_sqlite(conn: &mut AnyConnection) -> Result<()> {
+    let mut tx = sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?;
+    // `run_direct` rather than `run`: `run`'s generic `Acquire` argument
+    // makes rustc fail to prove the caller's future `Send` (the error sqlx
+    // gives it for).
+    migrator(Backend::Sqlite)
+        .run_direct(None, &mut *tx, false)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn set_busy_timeout(conn: &mut AnyConnection, ms: u32) -> Result<()> {
+    conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {ms}")))
+        .await?;
+    Ok(())
+}
 
 /// The migrator for a backend.
 pub(crate) fn migrator(backend: Backend) -> Migrator {

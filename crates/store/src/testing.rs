@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::sync::{Arc, Once};
 
-use sqlx::Executor;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Executor, Row};
 
 use crate::{Backend, SqlStore, Store, StoreOptions};
 
@@ -95,6 +95,42 @@ impl TestDatabase {
             .unwrap_or_else(|e| panic!("cannot migrate the test database: {e}"));
         Arc::new(store)
     }
+
+    /// The rows of the migrations table, by version: each version applied
+    /// and whether it succeeded (a version applied twice would show twice).
+    pub async fn applied_migrations(&self) -> Vec<(i64, bool)> {
+        let options = StoreOptions {
+            max_connections: 1,
+            ..StoreOptions::default()
+        };
+        let store = SqlStore::connect(&self.url, &options)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open the test database: {e}"));
+        let rows = sqlx::query(
+            "SELECT CAST(version AS BIGINT) AS version, \
+             CAST(CASE WHEN success THEN 1 ELSE 0 END AS BIGINT) AS success \
+             FROM _sqlx_migrations ORDER BY version",
+        )
+        .fetch_all(&store.db.read)
+        .await
+        .unwrap_or_else(|e| panic!("cannot read the migrations table: {e}"));
+        store.db.close().await;
+        rows.iter()
+            .map(|row| {
+                let version: i64 = row.try_get("version").expect("a version");
+                let success: i64 = row.try_get("success").expect("a success flag");
+                (version, success == 1)
+            })
+            .collect()
+    }
+}
+
+/// The versions of every migration a database of `backend` should have.
+pub fn migration_versions(backend: Backend) -> Vec<i64> {
+    crate::migrations::migrator(backend)
+        .iter()
+        .map(|m| m.version)
+        .collect()
 }
 
 impl Drop for TestDatabase {

@@ -202,6 +202,13 @@ impl Server {
             .unwrap_or_else(|| panic!("kept did not stop within {PATIENCE:?} of SIGTERM"))
     }
 
+    /// Kills the process outright (SIGKILL on Unix: no shutdown code runs,
+    /// as in a crash or an OOM kill) and reaps it.
+    pub fn kill(&mut self) -> ExitStatus {
+        self.child.kill().expect("kept can be killed");
+        self.child.wait().expect("the killed process is reaped")
+    }
+
     /// Waits up to `limit` for the process to exit.
     pub fn wait(&mut self, limit: Duration) -> Option<ExitStatus> {
         let deadline = Instant::now() + limit;
