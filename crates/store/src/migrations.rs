@@ -57,6 +57,11 @@ const POSTGRES: Embedded = migrations!("postgres":
     16 "0016_change_request_base",
 );
 
+/// The newest migration's version (the same in both dialects, as a test checks).
+pub(crate) fn latest() -> i64 {
+    SQLITE.last().map_or(0, |m| m.0)
+}
+
 /// The migrator for a backend.
 pub(crate) fn migrator(backend: Backend) -> Migrator {
     let embedded = match backend {
