@@ -1,6 +1,7 @@
 //! `kept`: the Kept binary. One file per subcommand under `commands/`.
 
 mod commands;
+mod lock;
 mod logging;
 
 use std::path::PathBuf;
@@ -51,6 +52,22 @@ enum Command {
     Demo(commands::demo::Args),
     /// Apply database migrations, then exit. (`serve` also applies them at start-up.)
     Migrate,
+    /// Copy the SQLite database to a new file while `kept serve` runs, and verify the copy.
+    ///
+    /// The copy is one consistent snapshot (SQLite's VACUUM INTO), written
+    /// beside PATH, synced and checked (integrity, schema version, rows per
+    /// table) before it is renamed to PATH. For PostgreSQL use pg_dump (see
+    /// the README, "Operations: backup and restore").
+    Backup(commands::backup::Args),
+    /// Replace the SQLite database with a verified backup (stop kept serve first).
+    ///
+    /// Refuses while a kept serve or kept demo uses the database (they lock
+    /// the file DATABASE.lock beside it while they run), and refuses a backup
+    /// that is damaged, not Kept's, or from a newer kept. The backup is
+    /// copied beside the database, synced, and renamed over it in one step.
+    /// For PostgreSQL use pg_restore (see the README, "Operations: backup and
+    /// restore").
+    Restore(commands::restore::Args),
     /// Manage users.
     #[command(subcommand)]
     User(commands::user::Command),
@@ -108,6 +125,8 @@ fn main() -> ExitCode {
             Command::Serve(args) => commands::serve::run(config, args).await,
             Command::Demo(args) => commands::demo::run(config, args).await,
             Command::Migrate => commands::migrate::run(config).await,
+            Command::Backup(args) => commands::backup::run(config, args).await,
+            Command::Restore(args) => commands::restore::run(config, args).await,
             Command::User(command) => commands::user::run(config, command).await,
             Command::Token(command) => commands::token::run(config, command).await,
             Command::Config(command) => commands::config::run(config, command),

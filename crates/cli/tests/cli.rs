@@ -28,7 +28,8 @@ fn help_lists_every_command() {
     assert!(output.status.success());
     assert!(stdout.contains("Usage: kept"), "{stdout}");
     for command in [
-        "serve", "demo", "migrate", "user", "token", "config", "calendar", "request", "import",
+        "serve", "demo", "migrate", "backup", "restore", "user", "token", "config", "calendar",
+        "request", "import",
     ] {
         assert!(
             stdout
@@ -47,6 +48,25 @@ fn every_subcommand_explains_itself_with_help() {
         (&["serve"], &["Usage: kept serve", "--addr"]),
         (&["demo"], &["Usage: kept demo", "--no-serve", "--reset"]),
         (&["migrate"], &["Usage: kept migrate"]),
+        (
+            &["backup"],
+            &[
+                "Usage: kept backup",
+                "<PATH>",
+                "--force",
+                "VACUUM INTO",
+                "pg_dump",
+            ],
+        ),
+        (
+            &["restore"],
+            &[
+                "Usage: kept restore",
+                "<PATH>",
+                "stop kept serve",
+                "pg_restore",
+            ],
+        ),
         (&["user"], &["Usage: kept user", "add"]),
         (
             &["user", "add"],

@@ -176,6 +176,22 @@ impl Db {
         })
     }
 
+    /// Opens the SQLite database `file` read-only on one connection, changing
+    /// nothing in it (no journal mode, no migrations): for looking through a
+    /// copy. Reads and "writes" share the connection; writes fail.
+    pub async fn open_read_only(file: &Path) -> Result<Self> {
+        install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&format!("sqlite://{}?mode=ro", file.display()))
+            .await?;
+        Ok(Self {
+            write: pool.clone(),
+            read: pool,
+            backend: Backend::Sqlite,
+        })
+    }
+
     /// Starts a write transaction. On SQLite it takes the write lock at once,
     /// so a transaction that reads before it writes cannot fail to upgrade.
     pub async fn begin(&self) -> Result<Transaction<'static, Any>> {

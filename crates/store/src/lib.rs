@@ -11,6 +11,7 @@
 
 mod audit;
 mod auth;
+mod backup;
 mod calendars;
 mod changes;
 mod compiled;
@@ -37,6 +38,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use backup::{Inspection, TableRows, Unusable, copy_file, inspect_file, latest_schema_version};
 pub use compiled::around_the_clock;
 pub use db::{Backend, StoreOptions, Synchronous, sqlite_file};
 pub use error::{Conflict, Result, StoreError};

@@ -105,6 +105,11 @@ async fn set_busy_timeout(conn: &mut AnyConnection, ms: u32) -> Result<()> {
     Ok(())
 }
 
+/// The newest migration's version (the same in both dialects, as a test checks).
+pub(crate) fn latest() -> i64 {
+    SQLITE.last().map_or(0, |m| m.0)
+}
+
 /// The migrator for a backend.
 pub(crate) fn migrator(backend: Backend) -> Migrator {
     let embedded = match backend {

@@ -171,6 +171,49 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Records a migration newer than any this build knows in the database at
+/// `url`, as a newer Kept would have left it: for tests of what refuses it.
+pub async fn record_future_migration(url: &str, version: i64) {
+    install_default_drivers();
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES ($1, 'from a newer kept', TRUE, $2, 0)",
+    )
+    .bind(version)
+    .bind(vec![0_u8; 48])
+    .execute(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("cannot record migration {version}: {e}"));
+    pool.close().await;
+}
+
+/// Damages the SQLite database `file` as a failing disk or a hand edit
+/// might: the parties' name index no longer matches its table, which
+/// SQLite's integrity check reports row by row.
+pub async fn damage_an_index(file: &std::path::Path) {
+    install_default_drivers();
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", file.display()));
+    // Rewriting the index's definition leaves its entries as they were.
+    pool.execute(
+        "PRAGMA writable_schema = ON; \
+         UPDATE sqlite_master SET sql = 'CREATE INDEX parties_sort_name ON parties (name, id)' \
+         WHERE name = 'parties_sort_name'; \
+         PRAGMA writable_schema = OFF;",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("cannot damage {}: {e}", file.display()));
+    pool.close().await;
+}
+
 fn uuid_simple() -> String {
     kept_domain::PartyId::new().as_uuid().simple().to_string()
 }

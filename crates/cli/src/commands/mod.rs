@@ -1,11 +1,13 @@
 //! One module per subcommand.
 
+pub mod backup;
 pub mod calendar;
 pub mod config;
 pub mod demo;
 pub mod import;
 pub mod migrate;
 pub mod request;
+pub mod restore;
 pub mod serve;
 pub mod token;
 pub mod user;

@@ -15,6 +15,9 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
     if let Some(addr) = args.addr {
         config.addr = addr;
     }
+    // Taken before the database is opened, and held until the server
+    // stops, so `kept restore` cannot replace the database under it.
+    let _in_use = crate::lock::hold_while_serving(&config.effective_database_url())?;
     let app = App::build(config).await?;
     // Signal handlers first, so a SIGTERM right after the announcement is graceful.
     let stop = kept_server::startup::shutdown_signal()?;

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod backup;
 mod calendars;
 mod change_rebase;
 mod change_refusals;

@@ -35,21 +35,24 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
         config.addr = addr;
     }
     let default_database = config.database_url.is_empty();
-    if default_database {
-        let path = database_file(&config);
-        if args.reset {
-            for suffix in ["", "-wal", "-shm"] {
-                let file = format!("{}{suffix}", path.display());
-                if std::path::Path::new(&file).exists() {
-                    std::fs::remove_file(&file)?;
-                }
-            }
-        }
-        config.database_url = format!("sqlite://{}", path.display());
-    } else if args.reset {
+    if !default_database && args.reset {
         anyhow::bail!(
             "--reset only works on the default SQLite demo database; drop the database at KEPT_DATABASE_URL yourself"
         );
+    }
+    if default_database {
+        config.database_url = format!("sqlite://{}", database_file(&config).display());
+    }
+    // Held until the demo stops, so `kept restore` will not replace its database.
+    let _in_use = crate::lock::hold_while_serving(&config.database_url)?;
+    if args.reset {
+        let path = database_file(&config);
+        for suffix in ["", "-wal", "-shm"] {
+            let file = format!("{}{suffix}", path.display());
+            if std::path::Path::new(&file).exists() {
+                std::fs::remove_file(&file)?;
+            }
+        }
     }
     let store = super::open_store(&config).await?;
     let app = super::context(store.clone(), &config);
