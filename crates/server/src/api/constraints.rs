@@ -115,22 +115,22 @@ pub const PROPERTIES: &[(&str, &str, Limit)] = &[
     (
         "CreateService",
         "in_scope",
-        Limit::Name(service::MAX_SCOPE_ITEM),
+        Limit::Line(service::MAX_SCOPE_ITEM),
     ),
     (
         "CreateService",
         "out_of_scope",
-        Limit::Name(service::MAX_SCOPE_ITEM),
+        Limit::Line(service::MAX_SCOPE_ITEM),
     ),
     (
         "UpdateService",
         "in_scope",
-        Limit::Name(service::MAX_SCOPE_ITEM),
+        Limit::Line(service::MAX_SCOPE_ITEM),
     ),
     (
         "UpdateService",
         "out_of_scope",
-        Limit::Name(service::MAX_SCOPE_ITEM),
+        Limit::Line(service::MAX_SCOPE_ITEM),
     ),
     (
         "CreateService",
@@ -157,11 +157,11 @@ pub const PROPERTIES: &[(&str, &str, Limit)] = &[
     ("SlaTarget", "resolution", Limit::Duration),
     ("SlaTarget", "delivery", Limit::Duration),
     ("KpiTarget", "within", Limit::Duration),
-    ("Terms", "in_scope", Limit::Name(service::MAX_SCOPE_ITEM)),
+    ("Terms", "in_scope", Limit::Line(service::MAX_SCOPE_ITEM)),
     (
         "Terms",
         "out_of_scope",
-        Limit::Name(service::MAX_SCOPE_ITEM),
+        Limit::Line(service::MAX_SCOPE_ITEM),
     ),
     ("Intake", "subject", Limit::Name(request::MAX_SUBJECT)),
     (
