@@ -119,7 +119,7 @@ ChainCycle => ("chain-cycle", CONFLICT, "The link would close a loop in the serv
     IdempotencyKeyInUse => ("idempotency-key-in-use", CONFLICT, "A request with this idempotency key is in progress",
         "The first request with this `Idempotency-Key` has not finished. Retry after a moment to receive its response."),
     TooManyAttempts => ("too-many-attempts", TOO_MANY_REQUESTS, "Too many failed sign-ins",
-        "Sign-in is paused for this account or address after repeated failures. Wait for the time in `Retry-After` (seconds)."),
+        "Sign-in from this address is paused after repeated failures: for one account after a few, for a time that doubles with each further failure; for every account after many. Wait for the time in `Retry-After` (seconds); the account's owner, signing in from elsewhere, is not held up."),
     CsrfTokenInvalid => ("csrf-token-invalid", FORBIDDEN, "The form has expired",
         "A form was sent without the token of the page it came from (or the session ended). Reload the page and submit again."),
     ServiceUnavailable => ("service-unavailable", SERVICE_UNAVAILABLE, "The service is unavailable",
