@@ -122,6 +122,8 @@ ChainCycle => ("chain-cycle", CONFLICT, "The link would close a loop in the serv
         "Sign-in from this address is paused after repeated failures: for one account after a few, for a time that doubles with each further failure; for every account after many. Wait for the time in `Retry-After` (seconds); the account's owner, signing in from elsewhere, is not held up."),
     CsrfTokenInvalid => ("csrf-token-invalid", FORBIDDEN, "The form has expired",
         "A form was sent without the token of the page it came from (or the session ended). Reload the page and submit again."),
+    CrossSiteForm => ("cross-site-form", FORBIDDEN, "The form came from another site",
+        "A form was posted to Kept from a page of another site (its `Origin` or `Referer` names that site), so it was refused whatever it carried. Open the page in Kept and submit it there."),
     ServiceUnavailable => ("service-unavailable", SERVICE_UNAVAILABLE, "The service is unavailable",
         "Kept cannot reach its database. Retry later; operators should check `/healthz` and the logs."),
     InternalError => ("internal-error", INTERNAL_SERVER_ERROR, "Internal error",
