@@ -126,14 +126,14 @@ pub async fn issue_token(
 
 /// Checks a token label: 1 to 100 characters.
 pub fn token_name(field: &str, raw: &str) -> Result<String, kept_domain::FieldError> {
-    let name = kept_domain::single_line(field, raw, 100)?;
-    if name.is_empty() {
+    // Blank before the other checks: a name of control characters alone is empty.
+    if kept_domain::is_blank(raw) {
         return Err(kept_domain::FieldError::new(
             field,
             "must be 1 to 100 characters",
         ));
     }
-    Ok(name)
+    kept_domain::single_line(field, raw, 100)
 }
 
 /// Checks a token lifetime: 1 to 3650 days.

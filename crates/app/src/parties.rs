@@ -4,10 +4,12 @@
 
 use std::collections::HashMap;
 
+use serde::Serialize;
+
 use crate::Context;
 use crate::error::Error;
 use kept_domain::{
-    Access, Actor, AuditEvent, Cursor, Limit, NewParty, Page, Party, PartyId, PartyKind,
+    Access, Actor, AuditEvent, Cursor, Limit, NewParty, Page, Party, PartyId, PartyKind, PartyName,
     PartyPatch, PartyScope, Principal,
 };
 use kept_store::{ArchivedFilter, AuditQuery, PartyOrder, PartyQuery};
@@ -42,6 +44,91 @@ pub async fn readable_party(
     let lineage = ctx.store.lineage(id).await?;
     Error::check(caller.read_party(&lineage))?;
     Ok(ctx.store.party(id).await?)
+}
+
+/// A party seen by name only: one above what the caller reaches (their
+/// head office, say), whose details are not theirs to see.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NamedParty {
+    /// Its identifier.
+    pub id: PartyId,
+    /// What sort of party it is.
+    pub kind: PartyKind,
+    /// Its display name.
+    pub name: PartyName,
+    /// Always `true`: the party is shown by name only.
+    pub name_only: bool,
+}
+
+/// A party as the caller may see it: in full, or by name only.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum ShownParty {
+    /// A party the caller reaches (any party, for admins): every detail.
+    Full(Party),
+    /// A party above what the caller reaches: its id, kind and name.
+    NameOnly(NamedParty),
+}
+
+impl ShownParty {
+    /// Its identifier.
+    pub fn id(&self) -> PartyId {
+        match self {
+            Self::Full(p) => p.id,
+            Self::NameOnly(p) => p.id,
+        }
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &PartyName {
+        match self {
+            Self::Full(p) => &p.name,
+            Self::NameOnly(p) => &p.name,
+        }
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> PartyKind {
+        match self {
+            Self::Full(p) => p.kind,
+            Self::NameOnly(p) => p.kind,
+        }
+    }
+
+    /// The party in full, when the caller sees its details.
+    pub fn full(&self) -> Option<&Party> {
+        match self {
+            Self::Full(p) => Some(p),
+            Self::NameOnly(_) => None,
+        }
+    }
+}
+
+/// A party the caller may read, as they may see it
+/// ([`Principal::sees_party_details`]).
+async fn shown(ctx: &Context, caller: &Principal, party: Party) -> Result<ShownParty, Error> {
+    // A readable party outside the caller's context is one they reach (or
+    // they are an admin), so only context parties need their lineage.
+    if !caller.context.contains(&party.id)
+        || caller.sees_party_details(&ctx.store.lineage(party.id).await?)
+    {
+        return Ok(ShownParty::Full(party));
+    }
+    Ok(ShownParty::NameOnly(NamedParty {
+        id: party.id,
+        kind: party.kind,
+        name: party.name,
+        name_only: true,
+    }))
+}
+
+/// A party the caller may read, as they may see it: in full, or (a party
+/// above what they reach) by name only; not found otherwise.
+pub async fn read(ctx: &Context, caller: &Principal, id: PartyId) -> Result<ShownParty, Error> {
+    let party = readable_party(ctx, caller, id).await?;
+    shown(ctx, caller, party).await
 }
 
 /// Fails unless the caller may manage the party.
@@ -143,7 +230,25 @@ impl PartyFilter {
     }
 }
 
-/// A page of the parties the caller may see.
+/// A page of the parties the caller may see, each as they may see it.
+pub async fn list_shown(
+    ctx: &Context,
+    caller: &Principal,
+    filter: PartyFilter,
+) -> Result<Page<ShownParty>, Error> {
+    let page = list(ctx, caller, filter).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for party in page.items {
+        items.push(shown(ctx, caller, party).await?);
+    }
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// A page of the parties the caller may see, in full (for use cases that
+/// go on to check what the caller may do with each).
 pub async fn list(
     ctx: &Context,
     caller: &Principal,
@@ -153,12 +258,12 @@ pub async fn list(
     Ok(ctx.store.list_parties(&query).await?)
 }
 
-/// A party with its parent's id and name (when it has one), as a row of a
-/// list.
+/// A party with its parent's id and name (when it has one and the caller
+/// sees its details), as a row of a list.
 #[derive(Debug, Clone)]
 pub struct PartyRow {
-    /// The party.
-    pub party: Party,
+    /// The party, as the caller may see it.
+    pub party: ShownParty,
     /// Its parent, by id and name.
     pub parent: Option<(PartyId, String)>,
 }
@@ -181,7 +286,7 @@ pub async fn listing(
     caller: &Principal,
     filter: PartyFilter,
 ) -> Result<PartyListing, Error> {
-    let page = list(ctx, caller, filter).await?;
+    let page = list_shown(ctx, caller, filter).await?;
     Ok(PartyListing {
         rows: rows(ctx, page.items).await?,
         next_cursor: page.next_cursor,
@@ -205,15 +310,14 @@ pub(crate) async fn names(
 }
 
 /// Rows for parties, with their parents' names.
-async fn rows(ctx: &Context, parties: Vec<Party>) -> Result<Vec<PartyRow>, Error> {
-    let parent_ids: Vec<PartyId> = parties.iter().filter_map(|p| p.parent_id).collect();
+async fn rows(ctx: &Context, parties: Vec<ShownParty>) -> Result<Vec<PartyRow>, Error> {
+    let parent_id = |p: &ShownParty| p.full().and_then(|p| p.parent_id);
+    let parent_ids: Vec<PartyId> = parties.iter().filter_map(parent_id).collect();
     let names = names(ctx, &parent_ids).await?;
     Ok(parties
         .into_iter()
         .map(|party| {
-            let parent = party
-                .parent_id
-                .and_then(|id| names.get(&id).map(|n| (id, n.clone())));
+            let parent = parent_id(&party).and_then(|id| names.get(&id).map(|n| (id, n.clone())));
             PartyRow { party, parent }
         })
         .collect())
@@ -251,8 +355,8 @@ pub(crate) async fn managed(
 /// A party as its page shows it.
 #[derive(Debug, Clone)]
 pub struct PartyView {
-    /// The party.
-    pub party: Party,
+    /// The party: in full, or (above what the caller reaches) by name only.
+    pub party: ShownParty,
     /// The parties above it, from the top, by id and name.
     pub trail: Vec<(PartyId, String)>,
     /// The parties directly under it (archived ones too) that the caller
@@ -315,10 +419,12 @@ pub async fn view(ctx: &Context, caller: &Principal, id: PartyId) -> Result<Part
         .into_iter()
         .filter(|k| k.may_sit_under(Some(party.kind)).is_ok())
         .collect();
+    // Children come from what the caller reaches (no context): in full.
+    let children_rows = children.items.into_iter().map(ShownParty::Full).collect();
     Ok(PartyView {
         more_children: children.next_cursor.is_some(),
-        children: rows(ctx, children.items).await?,
-        party,
+        children: rows(ctx, children_rows).await?,
+        party: shown(ctx, caller, party).await?,
         trail,
         can_manage,
         child_kinds,

@@ -94,7 +94,7 @@ async fn a_partys_page_shows_history_to_its_managers_and_context_parties_alone()
             .expect("maya");
         assert!(managed.can_manage);
         assert!(!managed.history.is_empty(), "its creation, at least");
-        let children: Vec<PartyId> = managed.children.iter().map(|r| r.party.id).collect();
+        let children: Vec<PartyId> = managed.children.iter().map(|r| r.party.id()).collect();
         assert_eq!(children, [w.north]);
         assert!(managed.child_kinds.contains(&PartyKind::Site));
         let read = parties::view(&w.ctx, &alex, w.provider)
@@ -105,14 +105,17 @@ async fn a_partys_page_shows_history_to_its_managers_and_context_parties_alone()
         // Lee sees her site's head office and group as context: by name,
         // without what sits under them beyond her own site.
         let retail = parties::view(&w.ctx, &lee, w.retail).await.expect("retail");
-        let children: Vec<PartyId> = retail.children.iter().map(|r| r.party.id).collect();
+        let children: Vec<PartyId> = retail.children.iter().map(|r| r.party.id()).collect();
         assert_eq!(children, [w.york], "not Leeds");
+        assert_eq!(retail.party.name().as_str(), "Harbour Retail");
+        assert!(retail.party.full().is_none(), "context: by name only");
         let group = parties::view(&w.ctx, &lee, w.group).await.expect("group");
         assert!(
             group.children.is_empty(),
             "Harbour Retail shows on its own page"
         );
         let york = parties::view(&w.ctx, &lee, w.york).await.expect("york");
+        assert!(york.party.full().is_some(), "her own site in full");
         let trail: Vec<&str> = york.trail.iter().map(|t| t.1.as_str()).collect();
         assert_eq!(trail, ["Harbour Group", "Harbour Retail"]);
         assert_eq!(
@@ -134,9 +137,26 @@ async fn a_partys_page_shows_history_to_its_managers_and_context_parties_alone()
             .expect("lee")
             .rows
             .into_iter()
-            .find(|r| r.party.id == w.york)
+            .find(|r| r.party.id() == w.york)
             .expect("her site is listed");
         assert_eq!(york_row.parent, Some((w.retail, "Harbour Retail".into())));
+        let lees = parties::listing(&w.ctx, &lee, filter()).await.expect("lee");
+        let mut by_name_only: Vec<PartyId> = lees
+            .rows
+            .iter()
+            .filter(|r| r.party.full().is_none())
+            .map(|r| r.party.id())
+            .collect();
+        by_name_only.sort();
+        let mut context = vec![w.group, w.retail];
+        context.sort();
+        assert_eq!(by_name_only, context, "the context above her site");
+        let retail_row = lees.rows.iter().find(|r| r.party.id() == w.retail);
+        assert_eq!(
+            retail_row.map(|r| r.parent.clone()),
+            Some(None),
+            "no parent shown"
+        );
     })
     .await;
 }

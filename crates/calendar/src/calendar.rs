@@ -16,6 +16,9 @@ const MICROS: i64 = 1_000_000;
 /// The index of a calendar without a validity range covers 1900 to 2200.
 const DEFAULT_FROM: i64 = -2_208_988_800 * MICROS;
 const DEFAULT_UNTIL: i64 = 7_258_118_400 * MICROS;
+/// The dates a calendar without a validity range is valid for.
+const DEFAULT_FIRST_DATE: Date = jiff::civil::date(1900, 1, 1);
+const DEFAULT_LAST_DATE: Date = jiff::civil::date(2199, 12, 31);
 /// Margin around a validity range, covering any zone offset and a night
 /// shift that starts on its last day.
 const MARGIN: i64 = 3 * 86_400 * MICROS;
@@ -95,6 +98,39 @@ impl Calendar {
     /// The calendar's time zone.
     pub fn time_zone(&self) -> &TimeZone {
         self.inner.rules.tz()
+    }
+
+    /// The dates the calendar is valid for: `valid_from` to `valid_until`,
+    /// 1900-01-01 and 2199-12-31 where they are not given.
+    pub fn valid_dates(&self) -> (Date, Date) {
+        let spec = &self.inner.spec;
+        (
+            spec.valid_from.unwrap_or(DEFAULT_FIRST_DATE),
+            spec.valid_until.unwrap_or(DEFAULT_LAST_DATE),
+        )
+    }
+
+    /// Refuses an instant asked about (the start of a due instant, either
+    /// end of an elapsed span) before the first valid date begins or after
+    /// the last one ends, in the calendar's zone: the calendar cannot say
+    /// whether it is open then. [`Calendar::add`] itself, which the SLA
+    /// clocks use, treats such instants as closed instead.
+    pub fn check_in_range(&self, at: Timestamp) -> Result<(), BusinessTimeError> {
+        let (first, last) = self.valid_dates();
+        let day_start = |d: Date| {
+            d.to_zoned_datetime(self.time_zone().clone())
+                .map(|z| z.timestamp())
+        };
+        let lo = day_start(first).unwrap_or(Timestamp::MIN);
+        let hi = last
+            .tomorrow()
+            .and_then(day_start)
+            .unwrap_or(Timestamp::MAX);
+        if (lo..=hi).contains(&at) {
+            Ok(())
+        } else {
+            Err(BusinessTimeError::OutOfRange { at, first, last })
+        }
     }
 
     /// The first and last instants the index covers.

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 
 /// One thing wrong with a calendar, at a path such as `week.mon[1]` or
 /// `holidays[3].date`.
@@ -73,6 +74,17 @@ pub enum BusinessTimeError {
         direction: &'static str,
         /// The instant counted from.
         from: Timestamp,
+    },
+    /// An instant asked about falls on a date the calendar is not valid
+    /// for, so it cannot say whether it is open then.
+    #[error("{at} is outside the calendar's valid range, {first} to {last}")]
+    OutOfRange {
+        /// The instant asked about.
+        at: Timestamp,
+        /// The first date the calendar is valid for.
+        first: Date,
+        /// The last.
+        last: Date,
     },
 }
 

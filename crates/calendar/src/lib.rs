@@ -76,7 +76,10 @@
 //!   `valid_until` (inclusive); a calendar without them is valid from
 //!   1900-01-01 to 2199-12-31. When there is not enough open time left in range (or none at
 //!   all), `add` and `sub` return [`BusinessTimeError::NoOpenTime`]: they
-//!   never loop.
+//!   never loop. `add` counts a start before the range from its first
+//!   opening (an SLA clock must run); where a person asks about an instant
+//!   (a due instant's start, an elapsed span's ends), [`Calendar::check_in_range`]
+//!   refuses one outside the valid dates with [`BusinessTimeError::OutOfRange`].
 //! - Instants are kept to the microsecond; [`Calendar::elapsed`] drops
 //!   sub-second remainders.
 //!

@@ -387,6 +387,54 @@ mon = ["09:00-17:00"]
 }
 
 #[test]
+fn an_instant_outside_the_valid_dates_in_the_calendar_s_zone_is_out_of_range() {
+    let bounded = calendar(
+        r#"
+zone = "Europe/London"
+valid_from = "2026-06-01"
+valid_until = "2026-06-30"
+[week]
+mon = ["09:00-17:00"]
+"#,
+    );
+    // 1 June begins at 23:00 UTC the day before (BST); 30 June ends at 23:00 UTC.
+    for inside in [
+        "2026-05-31T23:00:00Z",
+        "2026-06-15T12:00:00Z",
+        "2026-06-30T23:00:00Z",
+    ] {
+        assert_eq!(bounded.check_in_range(at(inside)), Ok(()), "{inside}");
+    }
+    for outside in [
+        "2026-05-31T22:59:59Z",
+        "2026-06-30T23:00:01Z",
+        "1990-01-01T00:00:00Z",
+    ] {
+        let err = bounded.check_in_range(at(outside));
+        assert!(
+            matches!(err, Err(BusinessTimeError::OutOfRange { .. })),
+            "{outside}: {err:?}"
+        );
+    }
+    let message = bounded
+        .check_in_range(at("2027-01-01T00:00:00Z"))
+        .map_err(|e| e.to_string());
+    assert_eq!(
+        message,
+        Err(
+            "2027-01-01T00:00:00Z is outside the calendar's valid range, 2026-06-01 to 2026-06-30"
+                .into()
+        )
+    );
+
+    let always = weekly("UTC", &[], &[]);
+    assert_eq!(always.check_in_range(at("1900-01-01T00:00:00Z")), Ok(()));
+    assert!(always.check_in_range(at("1899-12-31T23:59:59Z")).is_err());
+    assert_eq!(always.check_in_range(at("2200-01-01T00:00:00Z")), Ok(()));
+    assert!(always.check_in_range(at("2200-01-01T00:00:01Z")).is_err());
+}
+
+#[test]
 fn samoa_s_skipped_day_has_no_open_time() {
     // Pacific/Apia went from 29 December 2011 straight to 31 December.
     let cal = weekly("Pacific/Apia", &ALL_WEEK, &["09:00-17:00"]);

@@ -297,3 +297,50 @@ fn holidays_from_an_ics_file_close_their_days_and_print_as_toml() {
     assert!(!ok);
     assert!(stderr.contains("broken.ics: line 3:"), "{stderr}");
 }
+
+#[test]
+fn an_instant_outside_the_calendar_s_valid_dates_is_refused() {
+    let (sandbox, cal) = with_calendar(
+        "zone = \"UTC\"\nvalid_from = \"2026-01-01\"\nvalid_until = \"2026-12-31\"\n[week]\nmon = [\"09:00-17:00\"]\n",
+    );
+    let due = |start: &str| {
+        let args = [
+            "calendar",
+            "due",
+            "--calendar",
+            &cal,
+            "--start",
+            start,
+            "--duration",
+            "1h",
+        ];
+        run(&sandbox, &args)
+    };
+
+    let (before_ok, _, before) = due("2025-06-01T00:00:00Z");
+    let (elapsed_ok, _, elapsed) = run(
+        &sandbox,
+        &[
+            "calendar",
+            "elapsed",
+            "--calendar",
+            &cal,
+            "--from",
+            "2026-06-01T00:00:00Z",
+            "--to",
+            "2027-06-01T00:00:00Z",
+        ],
+    );
+    let (inside_ok, inside, stderr) = due("2026-01-01T00:00:00Z");
+
+    assert!(!before_ok && !elapsed_ok);
+    for (stderr, flag) in [(&before, "--start"), (&elapsed, "--to")] {
+        assert!(stderr.contains(flag), "{stderr}");
+        assert!(
+            stderr.contains("outside the calendar's valid range, 2026-01-01 to 2026-12-31"),
+            "{stderr}"
+        );
+    }
+    assert!(inside_ok, "{stderr}");
+    assert_eq!(inside.trim(), "2026-01-05T10:00:00Z");
+}

@@ -429,7 +429,7 @@ fn config_show_prints_the_configuration_as_toml() {
         assert!(quoted || bare, "a TOML value: {line}");
     }
     assert!(stdout.contains("addr = \"127.0.0.1:8080\"\n"), "{stdout}");
-    assert!(stdout.contains("login_failures_per_account = 5\n"));
+    assert!(stdout.contains("login_failures_before_delay = 3\n"));
     let database = sandbox.file("kept-data").join("kept.db");
     assert!(
         stdout.contains(&format!(

@@ -395,7 +395,7 @@ pub fn check_text(title: &str, rationale: &str) -> Result<(String, String), Vali
     let mut errors = ValidationErrors::new();
     let title = errors.check(single_line("title", title, MAX_TITLE));
     let rationale = rationale.trim();
-    if rationale.is_empty() {
+    if crate::error::is_blank(rationale) {
         errors.push(FieldError::new(
             "rationale",
             "say why the change is needed: the steering group decides on it",

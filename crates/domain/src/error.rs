@@ -53,6 +53,37 @@ pub fn single_line(field: &str, raw: &str, max_chars: usize) -> Result<String, F
     Ok(text.to_owned())
 }
 
+/// Whether `text` shows nothing: it holds only whitespace, control
+/// characters and characters drawn as nothing (Unicode's default-ignorable
+/// code points, such as zero-width spaces, joiners, direction marks, soft
+/// hyphens and variation selectors, and the blank fillers). A name, subject
+/// or reason like that is refused as empty: it would be an invisible entry
+/// in every list.
+pub fn is_blank(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_whitespace() || c.is_control() || draws_nothing(c))
+}
+
+/// Default_Ignorable_Code_Point (Unicode 16), plus the Braille blank, which
+/// is drawn as an empty cell.
+fn draws_nothing(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// A [`single_line`] that must show something: blank text (see
+/// [`is_blank`]) is refused as empty, before any other check.
+pub fn required_line(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldError> {
+    if is_blank(raw) {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    single_line(field, raw, max_chars)
+}
+
 /// Every field that failed validation in one input.
 #[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
 pub struct ValidationErrors(pub Vec<FieldError>);
@@ -139,5 +170,44 @@ mod tests {
         assert!(single_line("q", "a\nb", 10).is_err());
         assert!(single_line("q", "abcdefghijk", 10).is_err());
         assert!(single_line("q", "éééééééééé", 10).is_ok());
+    }
+
+    #[test]
+    fn text_of_only_invisible_or_control_characters_is_blank() {
+        for blank in [
+            "",
+            "   ",
+            "\u{200B}",
+            "\u{0007}",
+            " \u{200B}\t\u{0007} ",
+            "\u{FEFF}\u{2060}\u{200D}",
+            "\u{3164}\u{2800}\u{00AD}",
+            "\u{E0041}\u{FE0F}",
+        ] {
+            assert!(is_blank(blank), "{blank:?} is blank");
+            assert_eq!(
+                required_line("name", blank, 10).map_err(|e| e.message),
+                Err("must not be empty".to_owned()),
+                "{blank:?}"
+            );
+        }
+        for shown in [
+            "a",
+            "\u{200B}a\u{200B}",
+            "é",
+            "\u{1F600}",
+            "\u{2014}",
+            "\u{00A0}x",
+        ] {
+            assert!(!is_blank(shown), "{shown:?} shows something");
+        }
+        assert_eq!(
+            required_line("name", " Leeds ", 10).ok(),
+            Some("Leeds".into())
+        );
+        assert!(
+            required_line("name", "a\u{7}", 10).is_err(),
+            "controls still refused"
+        );
     }
 }

@@ -40,7 +40,7 @@ pub use change::{
     ContractChanges, Coverage, Decision, InvalidTransition, NewChangeRequest, Side, Verdict,
 };
 pub use contract::{Contract, NewContract, Quorum};
-pub use error::{FieldError, ValidationErrors, single_line};
+pub use error::{FieldError, ValidationErrors, is_blank, required_line, single_line};
 pub use ids::{
     AuditEventId, CalendarId, ChangeRequestId, ContractId, GrantId, LinkId, PartyId, RequestId,
     SavedFilterId, ServiceId, TokenId, UserId,

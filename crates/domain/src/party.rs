@@ -89,7 +89,8 @@ impl FromStr for PartyKind {
     }
 }
 
-/// A party's display name: trimmed, 1 to 200 characters, no control characters.
+/// A party's display name: trimmed, 1 to 200 characters, no control
+/// characters, not made only of characters that show nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
@@ -102,7 +103,7 @@ impl PartyName {
     /// Parses a name, reporting failures against `field`.
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim();
-        if name.is_empty() {
+        if crate::error::is_blank(name) {
             return Err(FieldError::new(field, "must not be empty"));
         }
         if name.chars().count() > Self::MAX_CHARS {
@@ -274,6 +275,13 @@ mod tests {
         assert!(PartyName::parse("name", &"x".repeat(201)).is_err());
         assert!(PartyName::parse("name", &"é".repeat(200)).is_ok());
         assert!(PartyName::parse("name", "bad\u{0}name").is_err());
+        for blank in ["\u{200B}", "\u{0007}", " \u{200B}\t", "\u{FEFF}"] {
+            assert_eq!(
+                PartyName::parse("name", blank).map_err(|e| e.message),
+                Err("must not be empty".to_owned()),
+                "{blank:?}"
+            );
+        }
     }
 
     #[test]

@@ -133,6 +133,13 @@ impl Principal {
         }
     }
 
+    /// Does the user see this party's details (its reference, flags, dates
+    /// and parent), or, for a party above what they reach (context), its
+    /// name alone? Only meaningful for a party they may read.
+    pub fn sees_party_details(&self, lineage: &Lineage) -> bool {
+        self.is_admin() || self.reaches(lineage)
+    }
+
     /// May the user change or archive this party, or create parties under it?
     /// Admins anywhere; managers under the party they manage.
     pub fn manage_party(&self, lineage: &Lineage) -> Access {
@@ -336,6 +343,8 @@ mod tests {
         assert_eq!(customer.read_party(&store_b), Access::Hidden);
         // The head office is context: its name is visible, nothing under it.
         assert_eq!(customer.read_party(&head_office), Access::Allowed);
+        assert!(!customer.sees_party_details(&head_office), "by name only");
+        assert!(customer.sees_party_details(&store_a));
         assert_eq!(customer.manage_party(&store_a), Access::Forbidden);
         assert_eq!(customer.manage_party(&store_b), Access::Hidden);
     }

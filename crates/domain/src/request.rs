@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
 use crate::calendar::BusinessDuration;
-use crate::error::{FieldError, ValidationErrors, single_line};
+use crate::error::{FieldError, ValidationErrors, is_blank, required_line};
 use crate::ids::{ContractId, PartyId, RequestId, ServiceId, UserId};
 use crate::number::WholeRange;
 use crate::terms::Priority;
@@ -376,18 +376,14 @@ pub struct NewRequest {
 
 /// Parses the free-text fields of a new request.
 pub fn parse_subject(raw: &str) -> Result<String, FieldError> {
-    let subject = single_line("subject", raw, MAX_SUBJECT)?;
-    if subject.is_empty() {
-        return Err(FieldError::new("subject", "must not be empty"));
-    }
-    Ok(subject)
+    required_line("subject", raw, MAX_SUBJECT)
 }
 
 /// Parses a body of text (description, reply, note): trimmed, not over
 /// [`MAX_TEXT`] characters, no control characters but line breaks and tabs.
 pub fn parse_text(field: &str, raw: &str, required: bool) -> Result<String, FieldError> {
     let text = raw.trim();
-    if required && text.is_empty() {
+    if required && is_blank(text) {
         return Err(FieldError::new(field, "must not be empty"));
     }
     if text.chars().count() > MAX_TEXT {
@@ -410,11 +406,7 @@ pub fn parse_text(field: &str, raw: &str, required: bool) -> Result<String, Fiel
 
 /// Parses a reason (cancellation, override): one line, not empty.
 pub fn parse_reason(field: &str, raw: &str) -> Result<String, FieldError> {
-    let reason = single_line(field, raw, MAX_REASON)?;
-    if reason.is_empty() {
-        return Err(FieldError::new(field, "must not be empty"));
-    }
-    Ok(reason)
+    required_line(field, raw, MAX_REASON)
 }
 
 /// The range of a quantity: 1 to [`MAX_QUANTITY`].

@@ -47,11 +47,14 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Hours of inactivity after which a browser session ends.
     pub session_hours: u32,
-    /// Failed sign-ins allowed per account within the window.
-    pub login_failures_per_account: u32,
-    /// Failed sign-ins allowed per client address within the window.
+    /// Failed sign-ins on one account from one client address before each
+    /// further attempt from there waits (2 s, 4 s, 8 s, …).
+    pub login_failures_before_delay: u32,
+    /// The longest wait between attempts on one account from one address, in seconds.
+    pub login_max_delay_seconds: u32,
+    /// Failed sign-ins allowed per client address, for any accounts, within the window.
     pub login_failures_per_address: u32,
-    /// The sign-in throttling window, in minutes.
+    /// The window of the per-address limit, in minutes.
     pub login_window_minutes: u32,
     /// Most database connections (PostgreSQL; SQLite readers).
     pub db_max_connections: u32,
@@ -83,7 +86,8 @@ impl Default for Config {
             secure_cookies: false,
             trust_forwarded_for: false,
             session_hours: 12,
-            login_failures_per_account: 5,
+            login_failures_before_delay: 3,
+            login_max_delay_seconds: 900,
             login_failures_per_address: 20,
             login_window_minutes: 15,
             db_max_connections: 16,
@@ -113,6 +117,15 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// Keys Kept no longer reads, with what to do instead: refused (in a file
+/// or as `KEPT_*`) rather than ignored, so nobody believes them in force.
+const REMOVED: &[(&str, &str)] = &[(
+    "login_failures_per_account",
+    "sign-in is no longer locked per account (that let anyone lock its owner out); \
+     failures are counted per account and client address: use \
+     login_failures_before_delay and login_max_delay_seconds",
+)];
+
 /// The keys a configuration file may hold.
 const KEYS: &[&str] = &[
     "addr",
@@ -122,7 +135,8 @@ const KEYS: &[&str] = &[
     "secure_cookies",
     "trust_forwarded_for",
     "session_hours",
-    "login_failures_per_account",
+    "login_failures_before_delay",
+    "login_max_delay_seconds",
     "login_failures_per_address",
     "login_window_minutes",
     "db_max_connections",
@@ -141,6 +155,15 @@ impl Config {
             path: file.display().to_string(),
             reason,
         };
+        for (key, _) in REMOVED {
+            let variable = format!("KEPT_{}", key.to_uppercase());
+            if std::env::var_os(&variable).is_some() {
+                return Err(ConfigError::Invalid(format!(
+                    "{variable}: {}",
+                    removed(key).unwrap_or_default()
+                )));
+            }
+        }
         let mut builder = config::Config::builder().add_source(
             config::Config::try_from(&Config::default())
                 .map_err(|e| ConfigError::Invalid(e.to_string()))?,
@@ -150,6 +173,9 @@ impl Config {
             let table: toml::Table = text
                 .parse()
                 .map_err(|e: toml::de::Error| file_error(e.to_string()))?;
+            if let Some(removed) = table.keys().find_map(|k| removed(k)) {
+                return Err(file_error(removed));
+            }
             if let Some(unknown) = table.keys().find(|k| !KEYS.contains(&k.as_str())) {
                 return Err(file_error(format!(
                     "unknown key `{unknown}`; known keys are: {}",
@@ -221,6 +247,14 @@ impl Config {
     }
 }
 
+/// Why `key` is refused, if Kept no longer reads it.
+fn removed(key: &str) -> Option<String> {
+    REMOVED
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(k, why)| format!("`{k}` was removed: {why}"))
+}
+
 /// A URL with any password replaced by `***`.
 pub fn redact_url(raw: &str) -> String {
     match url::Url::parse(raw) {
@@ -261,6 +295,22 @@ mod tests {
         std::fs::write(&path, "adr = \"0.0.0.0:9000\"\n").expect("write");
         let err = Config::load(&path).expect_err("typo refused");
         assert!(err.to_string().contains("unknown key `adr`"), "{err}");
+    }
+
+    #[test]
+    fn a_removed_key_is_refused_with_what_replaces_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("kept.toml");
+        std::fs::write(&path, "login_failures_per_account = 5\n").expect("write");
+
+        let err = Config::load(&path).expect_err("refused, not ignored");
+
+        let message = err.to_string();
+        assert!(
+            message.contains("`login_failures_per_account` was removed"),
+            "{message}"
+        );
+        assert!(message.contains("login_failures_before_delay"), "{message}");
     }
 
     #[test]

@@ -184,6 +184,13 @@ pub fn router(state: AppState) -> Router {
         ));
 
     let request_id = HeaderName::from_static("x-request-id");
+    // Secure cookies mean Kept is served over HTTPS: browsers are told to
+    // come back only that way for a year, so no plain-HTTP request ever
+    // carries the session. Not for subdomains: they may be other services.
+    let hsts = state
+        .config
+        .secure_cookies
+        .then(|| HeaderValue::from_static("max-age=31536000"));
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(ops::healthz))
@@ -208,6 +215,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| hsts.clone()))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)

@@ -344,28 +344,35 @@ impl AuthStore for SqlStore {
         &self,
         email: &str,
         address: &str,
-        since: Timestamp,
+        pair_since: Timestamp,
+        address_since: Timestamp,
     ) -> Result<LoginFailures> {
         let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $3) AS by_account, \
-                    (SELECT COUNT(*) FROM login_failures WHERE address = $2 AND at > $3) AS by_address",
+            "SELECT (SELECT COUNT(*) FROM login_failures \
+                     WHERE email = $1 AND address = $2 AND at > $3) AS by_pair, \
+                    (SELECT MAX(at) FROM login_failures \
+                     WHERE email = $1 AND address = $2 AND at > $3) AS last_on_pair, \
+                    (SELECT COUNT(*) FROM login_failures WHERE address = $2 AND at > $4) AS by_address",
         )
         .bind(email.trim().to_lowercase())
         .bind(address.to_owned())
-        .bind(micros(since))
+        .bind(micros(pair_since))
+        .bind(micros(address_since))
         .fetch_one(&self.db.read)
         .await?;
         let count =
             |col: &str| -> Result<u32> { Ok(u32::try_from(row.int(col)?).unwrap_or(u32::MAX)) };
         Ok(LoginFailures {
-            by_account: count("by_account")?,
+            by_pair: count("by_pair")?,
+            last_on_pair: row.opt_instant("last_on_pair")?,
             by_address: count("by_address")?,
         })
     }
 
-    async fn clear_login_failures(&self, email: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE email = $1")
+    async fn clear_login_failures(&self, email: &str, address: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE email = $1 AND address = $2")
             .bind(email.trim().to_lowercase())
+            .bind(address.to_owned())
             .execute(&self.db.write)
             .await?;
         Ok(())

@@ -47,6 +47,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     14 "0014_generation",
     15 "0015_queue_key",
     16 "0016_change_request_base",
+    17 "0017_login_failures_pair",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -66,6 +67,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     14 "0014_generation",
     15 "0015_queue_key",
     16 "0016_change_request_base",
+    17 "0017_login_failures_pair",
 );
 
 /// Applies the pending migrations, one process at a time.

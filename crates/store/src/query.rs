@@ -145,12 +145,14 @@ pub struct SessionRecord {
     pub expires_at: Timestamp,
 }
 
-/// Counts of recent failed sign-ins.
+/// Counts of recent failed sign-ins, for throttling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginFailures {
-    /// For this account.
-    pub by_account: u32,
-    /// From this address.
+    /// For this account from this address.
+    pub by_pair: u32,
+    /// The latest of those.
+    pub last_on_pair: Option<Timestamp>,
+    /// From this address, for any account.
     pub by_address: u32,
 }
 

@@ -555,12 +555,15 @@ impl AuthStore for CachedStore {
         &self,
         email: &str,
         address: &str,
-        since: Timestamp,
+        pair_since: Timestamp,
+        address_since: Timestamp,
     ) -> Result<LoginFailures> {
-        self.inner.login_failures(email, address, since).await
+        self.inner
+            .login_failures(email, address, pair_since, address_since)
+            .await
     }
-    async fn clear_login_failures(&self, email: &str) -> Result<()> {
-        self.inner.clear_login_failures(email).await
+    async fn clear_login_failures(&self, email: &str, address: &str) -> Result<()> {
+        self.inner.clear_login_failures(email, address).await
     }
     async fn start_idempotent(
         &self,

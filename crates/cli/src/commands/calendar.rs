@@ -87,6 +87,9 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Due(args) => {
             let calendar = load(&args.source.calendar, args.source.holidays.as_deref())?;
             let start = instant(&calendar, "--start", &args.start)?;
+            calendar
+                .check_in_range(start)
+                .with_context(|| format!("--start {}", args.start))?;
             let duration = duration("--duration", &args.duration)?;
             let due = calendar.add(start, duration)?;
             if args.local {
@@ -101,6 +104,11 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             let calendar = load(&args.source.calendar, args.source.holidays.as_deref())?;
             let from = instant(&calendar, "--from", &args.from)?;
             let to = instant(&calendar, "--to", &args.to)?;
+            for (flag, text, at) in [("--from", &args.from, from), ("--to", &args.to, to)] {
+                calendar
+                    .check_in_range(at)
+                    .with_context(|| format!("{flag} {text}"))?;
+            }
             if to < from {
                 anyhow::bail!("--to ({to}) is before --from ({from})");
             }

@@ -214,11 +214,12 @@ pub struct Due {
 /// The due instant: `start` plus `duration` of the calendar's open time. A
 /// start outside open hours counts from the next opening (so a zero
 /// duration gives that opening); a due instant on a closing time stays there.
+/// A start outside the calendar's valid dates is refused.
 #[utoipa::path(get, path = "/calendars/{id}/due", tag = "calendars",
     params(("id" = String, Path, description = "The calendar's id"), DueParams),
     responses(
         (status = 200, description = "The due instant", body = Due),
-        (status = 422, description = "A bad instant or duration, or not enough open time in the calendar's range", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad instant or duration, a start outside the calendar's valid dates, or not enough open time in its range", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn calendar_due(
     State(state): State<AppState>,
@@ -236,6 +237,9 @@ async fn calendar_due(
                 ApiError::field("duration", e.to_string())
             })?;
     let calendar = stored.spec.compile().map_err(|e| problems("spec", &e))?;
+    calendar
+        .check_in_range(start)
+        .map_err(|e| ApiError::field("start", e.to_string()))?;
     let due = calendar
         .add(start, duration)
         .map_err(|e| ApiError::field("duration", e.to_string()))?;
@@ -267,12 +271,12 @@ pub struct Elapsed {
     pub seconds: u64,
 }
 
-/// The calendar's open time between two instants.
+/// The calendar's open time between two instants, both within its valid dates.
 #[utoipa::path(get, path = "/calendars/{id}/elapsed", tag = "calendars",
     params(("id" = String, Path, description = "The calendar's id"), ElapsedParams),
     responses(
         (status = 200, description = "The open time", body = Elapsed),
-        (status = 422, description = "A bad instant", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad instant, or one outside the calendar's valid dates", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn calendar_elapsed(
     State(state): State<AppState>,
@@ -286,6 +290,11 @@ async fn calendar_elapsed(
         return Err(ApiError::field("to", "must not be before from"));
     }
     let calendar = stored.spec.compile().map_err(|e| problems("spec", &e))?;
+    for (field, at) in [("from", from), ("to", to)] {
+        calendar
+            .check_in_range(at)
+            .map_err(|e| ApiError::field(field, e.to_string()))?;
+    }
     let elapsed = calendar.elapsed(from, to);
     Ok(Json(Elapsed {
         seconds: elapsed.as_seconds(),

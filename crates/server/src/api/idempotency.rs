@@ -5,7 +5,9 @@
 //! before running, so a concurrent repeat is told to retry (409) rather than
 //! racing it, on one server or several. A response of 5xx releases the key,
 //! so a failed request can be retried with the same key. The same key with a
-//! different method, path or body is refused (422). A response that carries
+//! different method, path or body is refused (422); a JSON body is compared
+//! by its meaning, so a client that serialises it again (keys in another
+//! order, other spacing) is replayed, not refused. A response that carries
 //! a one-time secret (marked [`ContainsSecret`]) is not kept: its key
 //! replays `secret-not-replayed` instead, so the secret exists only as a hash.
 
@@ -16,6 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kept_domain::Principal;
 use kept_store::{IdempotencyStart, StoredResponse};
+use serde_json::Value;
 
 use crate::error::{ApiError, ProblemKind};
 use crate::extract::BODY_LIMIT;
@@ -57,7 +60,7 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     let fingerprint = hash_secret(&format!(
         "{} {target}\n{}",
         parts.method,
-        String::from_utf8_lossy(&body)
+        comparable_body(&body)
     ));
 
     match state.store.start_idempotent(user, &key, &fingerprint).await {
@@ -115,6 +118,52 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     Response::from_parts(parts, Body::from(body))
 }
 
+/// The body as retries are compared: JSON written one way (object keys
+/// sorted, no spacing), anything else as it is. The two cannot be
+/// confused: only the first starts with `json `.
+fn comparable_body(body: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(value) => {
+            let mut out = String::from("json ");
+            write_canonical(&value, &mut out);
+            out
+        }
+        Err(_) => format!("raw {}", String::from_utf8_lossy(body)),
+    }
+}
+
+/// Writes `value` with its objects' keys in order. The parser stops at 128
+/// levels of nesting, so the recursion is bounded.
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::from(key.as_str()).to_string());
+                out.push(':');
+                write_canonical(item, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
 fn valid_key(raw: &HeaderValue) -> Result<String, ApiError> {
     let key = raw.to_str().unwrap_or_default();
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -140,4 +189,32 @@ fn replay(stored: StoredResponse) -> Response {
     }
     headers.insert(REPLAYED, HeaderValue::from_static("true"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_bodies_are_compared_by_meaning_and_others_byte_for_byte() {
+        let same = [
+            r#"{"kind":"organisation","name":"Acme","tags":[1,{"b":2,"a":1}]}"#,
+            "{ \"name\" : \"Acme\",\n  \"tags\": [1, {\"a\": 1, \"b\": 2}], \"kind\": \"organisation\" }",
+            r#"{"name":"Ac\u006de","kind":"organisation","tags":[1,{"a":1,"b":2}]}"#,
+        ];
+        let first = comparable_body(same[0].as_bytes());
+        for body in same {
+            assert_eq!(comparable_body(body.as_bytes()), first, "{body}");
+        }
+        for different in [
+            r#"{"kind":"organisation","name":"Acme ","tags":[1,{"b":2,"a":1}]}"#,
+            r#"{"kind":"organisation","name":"Acme","tags":[{"b":2,"a":1},1]}"#,
+            r#"{"kind":"organisation","name":"Acme","tags":[1,{"b":2,"a":1}],"x":null}"#,
+        ] {
+            assert_ne!(comparable_body(different.as_bytes()), first, "{different}");
+        }
+        assert_eq!(comparable_body(b"not json"), "raw not json");
+        assert_ne!(comparable_body(b"{ }"), comparable_body(b"raw {}"));
+        assert_eq!(comparable_body(b"{ }"), comparable_body(b"{}"));
+    }
 }

@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use kept_app::parties::{self, PartyFilter};
+use kept_app::parties::{self, PartyFilter, ShownParty};
 
 /// The parties routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -68,10 +68,11 @@ pub struct ListParams {
     limit: Option<u32>,
 }
 
-/// Lists the parties the caller may see.
+/// Lists the parties the caller may see: those they reach in full, the
+/// organisations above them (context) by id, kind and name only.
 #[utoipa::path(get, path = "/parties", tag = "parties", params(ListParams),
     responses(
-        (status = 200, description = "A page of parties", body = Page<Party>),
+        (status = 200, description = "A page of parties; those above what you reach by name only", body = Page<ShownParty>),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad filter", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -79,7 +80,7 @@ async fn list_parties(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<Page<Party>>, ApiError> {
+) -> Result<Json<Page<ShownParty>>, ApiError> {
     let filter = PartyFilter {
         kind: params.kind,
         parent_id: params.parent_id,
@@ -94,7 +95,9 @@ async fn list_parties(
         cursor: params.cursor,
         limit: Limit::parse("limit", params.limit.unwrap_or(Limit::DEFAULT.get()))?,
     };
-    Ok(Json(parties::list(&state.app, &caller, filter).await?))
+    Ok(Json(
+        parties::list_shown(&state.app, &caller, filter).await?,
+    ))
 }
 
 /// A new party.
@@ -145,20 +148,19 @@ async fn create_party(
     ))
 }
 
-/// Reads one party.
+/// Reads one party: in full if you reach it, by id, kind and name only if
+/// it is above what you reach (your site's head office, say).
 #[utoipa::path(get, path = "/parties/{id}", tag = "parties", params(("id" = String, Path, description = "The party's id")),
     responses(
-        (status = 200, description = "The party", body = Party),
+        (status = 200, description = "The party", body = ShownParty),
         (status = 404, description = "No such party, or not yours to see", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_party(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiPath(id): ApiPath<PartyId>,
-) -> Result<Json<Party>, ApiError> {
-    Ok(Json(
-        parties::readable_party(&state.app, &caller, id).await?,
-    ))
+) -> Result<Json<ShownParty>, ApiError> {
+    Ok(Json(parties::read(&state.app, &caller, id).await?))
 }
 
 /// A change to a party; absent fields stay as they are.

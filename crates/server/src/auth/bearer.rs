@@ -56,11 +56,16 @@ pub async fn authenticate(
     next.run(request).await
 }
 
+/// The token of a `Bearer` credential; the scheme's name is matched
+/// without regard to case (RFC 9110, section 11.1).
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 async fn principal_for(state: &AppState, header: &str) -> Result<Principal, ApiError> {
-    let token = header
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    let token = bearer_token(header)
         .ok_or_else(|| unauthenticated("the Authorization header must be `Bearer <token>`"))?;
     let store = state.store.as_ref();
     let now = Timestamp::now();
@@ -114,5 +119,20 @@ async fn principal_for(state: &AppState, header: &str) -> Result<Principal, ApiE
             Err(unauthenticated("the token's user is archived"))
         }
         other => Ok(other?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case_and_nothing_else_is() {
+        for header in ["Bearer abc", "bearer abc", "BEARER abc", "bEaReR   abc "] {
+            assert_eq!(bearer_token(header), Some("abc"), "{header}");
+        }
+        for header in ["Basic abc", "Bearer", "Bearer ", "Bearerabc", "Token abc"] {
+            assert_eq!(bearer_token(header), None, "{header}");
+        }
     }
 }

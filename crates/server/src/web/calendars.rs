@@ -275,6 +275,7 @@ fn try_due(spec: &CalendarSpec, start: &str, duration: &str) -> Result<String, S
     let start = instant("start", start).map_err(|e| e.detail.unwrap_or_default())?;
     let duration: BusinessDuration = duration.parse().map_err(|e| format!("{e}"))?;
     let calendar = spec.compile().map_err(|e| e.to_string())?;
+    calendar.check_in_range(start).map_err(|e| e.to_string())?;
     let due = calendar.add(start, duration).map_err(|e| e.to_string())?;
     let local = due.to_zoned_datetime(calendar.time_zone().clone());
     Ok(format!(

@@ -64,8 +64,9 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// `POST /login`: checks the password (throttled per account and address),
-/// then starts a fresh session, so an id planted before sign-in is useless.
+/// `POST /login`: checks the password (throttled per account and address
+/// together, and per address), then starts a fresh session, so an id
+/// planted before sign-in is useless.
 pub async fn submit(
     State(state): State<AppState>,
     session: Session,
@@ -99,7 +100,7 @@ pub async fn submit(
             return Ok((StatusCode::UNAUTHORIZED, page).into_response());
         }
     };
-    throttle::succeeded(&state, &email).await?;
+    throttle::succeeded(&state, &email, &address).await?;
     sign_in(&state, &session, user.id).await?;
     Ok(see_other(&next))
 }

@@ -204,7 +204,11 @@ pub async fn create_child(
 #[template(path = "party.html")]
 struct DetailPage {
     layout: Layout,
-    party: Party,
+    id: PartyId,
+    name: String,
+    kind: PartyKind,
+    /// The party in full, or `None` when the viewer sees it by name only.
+    party: Option<Party>,
     trail: Vec<(PartyId, String)>,
     children: Vec<PartyRow>,
     more_children: bool,
@@ -220,9 +224,13 @@ pub async fn detail(
     WebPath(id): WebPath<PartyId>,
 ) -> Result<Response, WebError> {
     let view = parties::view(&state.app, &principal, id).await?;
+    let name = view.party.name().to_string();
     let page = DetailPage {
-        layout: Layout::new(&session, &principal, view.party.name.to_string(), "parties").await?,
-        party: view.party,
+        layout: Layout::new(&session, &principal, name.clone(), "parties").await?,
+        id,
+        name,
+        kind: view.party.kind(),
+        party: view.party.full().cloned(),
         trail: view.trail,
         children: view.children,
         more_children: view.more_children,

@@ -254,6 +254,76 @@ async fn bad_arithmetic_queries_are_refused_clearly() {
 }
 
 #[tokio::test]
+async fn an_instant_outside_the_calendar_s_valid_dates_is_refused_by_due_and_elapsed() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let provider = app.party(PartyKind::Organisation, "Brightwell", None).await;
+    let spec = json!({
+        "zone": "UTC",
+        "valid_from": "2026-01-01",
+        "valid_until": "2026-12-31",
+        "week": { "mon": ["09:00-17:00"] }
+    });
+    let bounded = json(
+        app.post(
+            "/api/v1/calendars",
+            &admin.token,
+            &json!({ "name": "Only 2026", "owner_id": provider.id, "spec": spec }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = bounded["id"].as_str().expect("id");
+    let ask = async |query: &str| {
+        app.get(&format!("/api/v1/calendars/{id}/{query}"), &admin.token)
+            .await
+    };
+
+    for (query, field) in [
+        ("due?start=2025-06-01T00:00:00Z&duration=1h", "start"),
+        ("due?start=2027-01-04T09:00:00Z&duration=0h", "start"),
+        (
+            "elapsed?from=2025-06-01T00:00:00Z&to=2026-02-01T00:00:00Z",
+            "from",
+        ),
+        (
+            "elapsed?from=2026-06-01T00:00:00Z&to=2027-02-01T00:00:00Z",
+            "to",
+        ),
+    ] {
+        let body = problem(
+            ask(query).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        )
+        .await;
+        assert_eq!(fields(&body), [field], "{query}: {body}");
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("outside the calendar's valid range, 2026-01-01 to 2026-12-31"),
+            "{query}: {message}"
+        );
+    }
+    let inside = json(
+        ask("due?start=2026-01-01T00:00:00Z&duration=1h").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(inside["due"], "2026-01-05T10:00:00Z", "the first Monday");
+    let whole = json(
+        ask("elapsed?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        whole["seconds"],
+        52 * 8 * 3600,
+        "the range's end is its own"
+    );
+}
+
+#[tokio::test]
 async fn calendars_are_seen_by_the_owners_people_and_changed_by_its_managers() {
     let app = spawn_app().await;
     let admin = app.admin().await;

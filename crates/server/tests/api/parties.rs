@@ -1278,3 +1278,72 @@ async fn sending_back_the_current_parent_is_not_a_move() {
     assert_eq!(body["name"], "Service Desk");
     assert_eq!(body["parent_id"], provider.id.to_string());
 }
+
+#[tokio::test]
+async fn the_head_office_above_a_customer_s_store_is_read_and_listed_by_name_only() {
+    // Arrange: a head office with details of its own, a store under it, and
+    // a customer of that store, who sees the head office as context.
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let head_office = create(
+        &app,
+        &admin.token,
+        json!({"kind": "organisation", "name": "Harbour Retail", "reference": "HR-001", "internal": false}),
+    )
+    .await;
+    let store = create(
+        &app,
+        &admin.token,
+        json!({"kind": "site", "name": "Leeds Store", "parent_id": head_office["id"], "reference": "HR-LEEDS"}),
+    )
+    .await;
+    let store_id: PartyId = id_of(&store).parse().expect("an id");
+    let customer = app
+        .persona(
+            "casey@harbour.example",
+            Some(store_id),
+            &[(Role::Customer, store_id)],
+        )
+        .await;
+
+    // Act
+    let read = json(
+        app.get(&path_of(&head_office), &customer.token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let own = json(
+        app.get(&path_of(&store), &customer.token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let listed = json(
+        app.get("/api/v1/parties?limit=200", &customer.token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let by_admin = json(
+        app.get(&path_of(&head_office), &admin.token).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    // Assert
+    let name_only = json!({
+        "id": head_office["id"],
+        "kind": "organisation",
+        "name": "Harbour Retail",
+        "name_only": true
+    });
+    assert_eq!(read, name_only, "no reference, flags, dates or parent");
+    let items = listed["items"].as_array().expect("items");
+    let in_list = items.iter().find(|p| p["id"] == head_office["id"]);
+    assert_eq!(in_list, Some(&name_only), "the list shows it the same way");
+    assert_eq!(own["reference"], "HR-LEEDS", "her own store in full");
+    assert!(own.get("name_only").is_none(), "{own}");
+    assert!(
+        !listed.to_string().contains("HR-001"),
+        "the head office's reference appears nowhere: {listed}"
+    );
+    assert_eq!(by_admin["reference"], "HR-001", "an admin sees it in full");
+}

@@ -358,3 +358,25 @@ async fn an_authorization_header_that_is_not_a_bearer_token_is_refused() {
         problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     }
 }
+
+#[tokio::test]
+async fn the_bearer_scheme_is_accepted_in_any_case() {
+    // Arrange
+    let app = spawn_app().await;
+    let maya = app.persona("maya@example.com", None, &[]).await;
+
+    for scheme in ["bearer", "BEARER", "bEaReR"] {
+        // Act
+        let response = app
+            .client
+            .get(app.url("/api/v1/me"))
+            .header("authorization", format!("{scheme} {}", maya.token))
+            .send()
+            .await
+            .expect("request sent");
+
+        // Assert
+        let me = json(response, StatusCode::OK).await;
+        assert_eq!(me["user"]["email"], "maya@example.com", "{scheme}");
+    }
+}

@@ -443,6 +443,47 @@ async fn a_missing_required_field_is_a_422_naming_it() {
 }
 
 #[tokio::test]
+async fn a_name_of_only_invisible_or_control_characters_is_refused_like_an_empty_one() {
+    let (app, token, org) = arrange().await;
+    let routes = [
+        (
+            Method::POST,
+            "/api/v1/parties".to_owned(),
+            json!({"kind": "organisation"}),
+        ),
+        (Method::PATCH, format!("/api/v1/parties/{org}"), json!({})),
+        (
+            Method::POST,
+            "/api/v1/users".to_owned(),
+            json!({"email": "b@example.com"}),
+        ),
+        (Method::POST, "/api/v1/tokens".to_owned(), json!({})),
+    ];
+    let count = async || {
+        let listed = json(app.get("/api/v1/parties", &token).await, StatusCode::OK).await;
+        listed["items"].as_array().map_or(0, Vec::len)
+    };
+    let before = count().await;
+
+    for (method, path, base) in routes {
+        let answer = async |name: &str| {
+            let mut body = base.clone();
+            body["name"] = json!(name);
+            let response = send_json(&app, method.clone(), &path, &token, &body.to_string()).await;
+            let case = format!("{method} {path} {body}");
+            let problem = json(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert_eq!(problem["errors"][0]["field"], "name", "{case}: {problem}");
+            problem["errors"][0]["message"].clone()
+        };
+        let empty = answer("").await;
+        for blank in ["\u{200B}", "\u{0007}", " \u{200B}\t ", "\u{FEFF}\u{2060}"] {
+            assert_eq!(answer(blank).await, empty, "{method} {path} {blank:?}");
+        }
+    }
+    assert_eq!(count().await, before, "nothing was created");
+}
+
+#[tokio::test]
 async fn a_value_the_domain_refuses_is_a_422_naming_the_field() {
     let (app, token, org) = arrange().await;
     let long_name = "n".repeat(201);

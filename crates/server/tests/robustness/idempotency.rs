@@ -185,6 +185,37 @@ pub async fn check_a_reused_key_is_refused(app: &TestApp) {
 }
 
 #[tokio::test]
+async fn a_retry_whose_json_is_written_another_way_is_replayed_not_refused() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let send = async |body: &str| {
+        app.client
+            .post(app.url("/api/v1/parties"))
+            .bearer_auth(&admin.token)
+            .header("idempotency-key", "rewritten")
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request sent")
+    };
+
+    let first = send(r#"{"kind":"organisation","name":"Rewritten Ltd"}"#).await;
+    let first = json(first, StatusCode::CREATED).await;
+    let again = send("{\n  \"name\": \"Rewritten Ltd\",\n  \"kind\": \"organisation\"\n}").await;
+
+    assert_eq!(replayed(&again).as_deref(), Some("true"));
+    assert_eq!(json(again, StatusCode::CREATED).await, first);
+    assert_eq!(
+        parties_named(&app, &admin.token, "Rewritten Ltd")
+            .await
+            .len(),
+        1,
+        "only one party exists"
+    );
+}
+
+#[tokio::test]
 async fn the_same_key_with_a_different_body_or_path_is_a_422() {
     let app = spawn_app().await;
 

@@ -132,7 +132,7 @@ async fn guessing_the_current_password_is_throttled_like_signing_in() {
     let app = spawn_app().await;
     app.persona("pat@example.com", None, &[]).await;
     let browser = Browser::signed_in(&app, "pat@example.com").await;
-    for _ in 0..5 {
+    for _ in 0..3 {
         let response = browser
             .submit(
                 "/account",

@@ -62,6 +62,44 @@ async fn a_manager_creates_a_calendar_and_tries_a_due_instant_on_it() {
 }
 
 #[tokio::test]
+async fn a_due_instant_tried_from_before_the_calendar_s_valid_dates_is_refused() {
+    let app = spawn_app().await;
+    let provider = app.party(PartyKind::Organisation, "Brightwell", None).await;
+    app.persona(
+        "maya@brightwell.example",
+        Some(provider.id),
+        &[(Role::Manager, provider.id)],
+    )
+    .await;
+    let browser = Browser::signed_in(&app, "maya@brightwell.example").await;
+    let owner = provider.id.to_string();
+    let bounded =
+        format!("valid_from = \"2026-01-01\"\nvalid_until = \"2026-12-31\"\n{NIGHT_SHIFT}");
+    let response = browser
+        .submit(
+            "/calendars",
+            "/calendars",
+            &[
+                ("name", "Only 2026"),
+                ("owner_id", &owner),
+                ("toml", &bounded),
+            ],
+        )
+        .await;
+    let detail = location(&response);
+
+    let tried = browser
+        .page(&format!("{detail}?start=2025-06-06T16:30:00Z&duration=4h"))
+        .await;
+
+    let said = tried.text("p.flash-error#due");
+    assert!(
+        said.contains("outside the calendar's valid range, 2026-01-01 to 2026-12-31"),
+        "{said}"
+    );
+}
+
+#[tokio::test]
 async fn an_invalid_calendar_is_shown_again_with_its_problems_and_the_text_as_typed() {
     let app = spawn_app().await;
     let provider = app.party(PartyKind::Organisation, "Brightwell", None).await;

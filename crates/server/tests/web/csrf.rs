@@ -196,3 +196,104 @@ async fn the_token_from_before_accepting_an_invitation_is_replaced_at_sign_in() 
     );
     assert_csrf_refused(stale).await;
 }
+
+/// The parties named `name`, as the store has them.
+async fn parties_named(app: &crate::helpers::TestApp, name: &str) -> usize {
+    app.store
+        .list_parties(&PartyQuery {
+            search: Some(name.into()),
+            limit: Limit::DEFAULT,
+            ..PartyQuery::new(PartyScope::All)
+        })
+        .await
+        .expect("listing")
+        .items
+        .len()
+}
+
+/// Asserts the "form came from another site" page.
+async fn assert_cross_site_refused(response: reqwest::Response) {
+    let page = Page::read(response).await;
+    page.assert_status(StatusCode::FORBIDDEN);
+    assert_eq!(page.text("h1"), "The form came from another site");
+    assert_eq!(
+        page.attr("main a[href^='/problems/']", "href"),
+        "/problems/cross-site-form"
+    );
+}
+
+#[tokio::test]
+async fn a_form_posted_from_another_site_is_refused_even_with_the_right_token() {
+    let app = spawn_app().await;
+    app.admin().await;
+    let browser = Browser::signed_in(&app, "admin@example.com").await;
+    let token = browser.page("/parties").await.csrf();
+    let form = [
+        ("csrf_token", token.as_str()),
+        ("name", "Forged Ltd"),
+        ("kind", "organisation"),
+    ];
+
+    let by_origin = browser
+        .post_with("/parties", &form, &[("origin", "https://evil.example")])
+        .await;
+    let by_referer = browser
+        .post_with(
+            "/parties",
+            &form,
+            &[("referer", "https://evil.example/kept-parties.html")],
+        )
+        .await;
+    let opaque = browser
+        .post_with("/parties", &form, &[("origin", "null")])
+        .await;
+    let origin_wins = browser
+        .post_with(
+            "/parties",
+            &form,
+            &[
+                ("origin", "https://evil.example"),
+                ("referer", &app.url("/parties")),
+            ],
+        )
+        .await;
+
+    assert_cross_site_refused(by_origin).await;
+    assert_cross_site_refused(by_referer).await;
+    assert_cross_site_refused(opaque).await;
+    assert_cross_site_refused(origin_wins).await;
+    assert_eq!(
+        parties_named(&app, "Forged").await,
+        0,
+        "nothing was created"
+    );
+}
+
+#[tokio::test]
+async fn a_form_posted_from_our_own_page_or_by_a_client_sending_neither_header_is_accepted() {
+    let app = spawn_app().await;
+    app.admin().await;
+    let browser = Browser::signed_in(&app, "admin@example.com").await;
+    let token = browser.page("/parties").await.csrf();
+    let send = async |name: &str, headers: &[(&str, &str)]| {
+        let form = [
+            ("csrf_token", token.as_str()),
+            ("name", name),
+            ("kind", "organisation"),
+        ];
+        browser.post_with("/parties", &form, headers).await
+    };
+
+    let by_origin = send("Origin Ltd", &[("origin", &app.address)]).await;
+    let by_referer = send("Referer Ltd", &[("referer", &app.url("/parties?q=x"))]).await;
+    let by_neither = send("Script Ltd", &[]).await;
+
+    for (response, name) in [
+        (by_origin, "Origin Ltd"),
+        (by_referer, "Referer Ltd"),
+        (by_neither, "Script Ltd"),
+    ] {
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name}");
+        assert_eq!(parties_named(&app, name).await, 1, "{name} was created");
+    }
+}

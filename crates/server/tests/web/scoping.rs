@@ -174,3 +174,32 @@ async fn an_admin_sees_every_party_and_every_user() {
             .contains(&"/users".to_owned())
     );
 }
+
+#[tokio::test]
+async fn the_head_office_shows_the_customer_its_name_only_and_their_store_in_full() {
+    let app = spawn_app().await;
+    let shop = retailer(&app).await;
+    let browser = Browser::signed_in(&app, "casey@harbour.example").await;
+
+    let head_office = browser
+        .page(&format!("/parties/{}", shop.head_office.id))
+        .await;
+    let own = browser.page(&format!("/parties/{}", shop.store_a.id)).await;
+    let list = browser.page("/parties").await;
+
+    head_office.assert_status(StatusCode::OK);
+    assert_eq!(head_office.text("h1"), "Harbour Retail");
+    assert!(head_office.text("#name-only").contains("by name only"));
+    assert_eq!(
+        head_office.texts("dl.facts dt"),
+        ["Kind"],
+        "no reference, flags or dates"
+    );
+    assert_eq!(own.count("#name-only"), 0);
+    assert!(own.texts("dl.facts dt").contains(&"Reference".to_owned()));
+    let tagged = list.texts("table.list tbody tr td:first-child");
+    assert!(
+        tagged.contains(&"Harbour Retail by name only".to_owned()),
+        "{tagged:?}"
+    );
+}

@@ -390,3 +390,41 @@ async fn the_sign_out_button_leads_back_to_the_sign_in_page() {
     assert_eq!(login.text("h1"), "Sign in");
     assert_see_other(&browser.get("/parties").await, "/login?next=%2Fparties");
 }
+
+/// The `Strict-Transport-Security` header of a page and of an API answer.
+async fn hsts(app: &crate::helpers::TestApp) -> [Option<String>; 2] {
+    let mut out = [None, None];
+    for (slot, path) in out.iter_mut().zip(["/login", "/api/v1/me"]) {
+        let response = app.client.get(app.url(path)).send().await.expect("sent");
+        *slot = response
+            .headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+    }
+    out
+}
+
+#[tokio::test]
+async fn browsers_are_told_to_keep_to_https_only_when_cookies_are_secure() {
+    let secure = spawn_app_with(TestDatabase::sqlite(), |config| {
+        config.secure_cookies = true;
+    })
+    .await;
+    let plain = spawn_app().await;
+
+    let [page, api] = hsts(&secure).await;
+    let [plain_page, plain_api] = hsts(&plain).await;
+
+    assert_eq!(page.as_deref(), Some("max-age=31536000"));
+    assert_eq!(
+        api.as_deref(),
+        Some("max-age=31536000"),
+        "the API's answers too"
+    );
+    assert_eq!(
+        (plain_page, plain_api),
+        (None, None),
+        "not over plain HTTP, where it would be ignored or strand a test server"
+    );
+}

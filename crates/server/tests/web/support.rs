@@ -228,6 +228,20 @@ impl<'a> Browser<'a> {
             .expect("request sent")
     }
 
+    /// `POST path` with form fields and extra headers (`Origin`, `Referer`).
+    pub async fn post_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut request = self.client.post(self.app.url(path)).form(fields);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request sent")
+    }
+
     /// Submits a form found on the page at `from`: reads its CSRF token
     /// there, then posts `fields` with it to `action`.
     pub async fn submit(&self, from: &str, action: &str, fields: &[(&str, &str)]) -> Response {

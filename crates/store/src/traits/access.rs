@@ -109,15 +109,18 @@ pub trait AuthStore: Send + Sync {
 
     /// Records a failed sign-in.
     async fn record_login_failure(&self, email: &str, address: &str, at: Timestamp) -> Result<()>;
-    /// Failed sign-ins since an instant, per account and per address.
+    /// Failed sign-ins on an account from an address since `pair_since`,
+    /// and from the address for any account since `address_since`.
     async fn login_failures(
         &self,
         email: &str,
         address: &str,
-        since: Timestamp,
+        pair_since: Timestamp,
+        address_since: Timestamp,
     ) -> Result<LoginFailures>;
-    /// Forgets an account's failed sign-ins (after a successful one).
-    async fn clear_login_failures(&self, email: &str) -> Result<()>;
+    /// Forgets the failed sign-ins on an account from an address (after a
+    /// successful one from there); failures from elsewhere stay counted.
+    async fn clear_login_failures(&self, email: &str, address: &str) -> Result<()>;
 
     /// Claims an idempotency key for a request, or finds its earlier response.
     async fn start_idempotent(

@@ -193,38 +193,60 @@ pub async fn invitations_set_a_password_once(store: Arc<dyn Store>) {
     assert_eq!(creds.password_hash.as_deref(), Some("$argon2id$new"));
 }
 
-pub async fn sign_in_failures_are_counted_per_account_and_address(store: Arc<dyn Store>) {
-    let now = Timestamp::now();
-    for _ in 0..3 {
+pub async fn sign_in_failures_are_counted_per_pair_and_per_address(store: Arc<dyn Store>) {
+    // Whole seconds, so the latest failure reads back exactly as written.
+    let now = Timestamp::from_second(Timestamp::now().as_second()).expect("now");
+    let (earlier, latest) = (now - 3.minutes(), now - 1.minutes());
+    for at in [earlier, latest, earlier] {
         store
-            .record_login_failure("Maya@example.com", "10.0.0.1", now)
+            .record_login_failure("Maya@example.com", "10.0.0.1", at)
             .await
             .expect("record");
     }
     store
         .record_login_failure("sam@example.com", "10.0.0.1", now)
         .await
-        .expect("record");
+        .expect("another account from the address");
     store
-        .record_login_failure("maya@example.com", "10.0.0.2", now - 2.hours())
+        .record_login_failure("maya@example.com", "10.0.0.2", now)
+        .await
+        .expect("the account from another address");
+    store
+        .record_login_failure("maya@example.com", "10.0.0.1", now - 2.hours())
         .await
         .expect("old");
 
-    let recent = store
-        .login_failures("maya@example.com", "10.0.0.1", now - 15.minutes())
-        .await
-        .expect("count");
-    assert_eq!((recent.by_account, recent.by_address), (3, 4));
+    let counted = |pair_since, address_since| {
+        let store = store.clone();
+        async move {
+            store
+                .login_failures("maya@example.com", "10.0.0.1", pair_since, address_since)
+                .await
+                .expect("count")
+        }
+    };
+    let recent = counted(now - 15.minutes(), now - 15.minutes()).await;
+    assert_eq!((recent.by_pair, recent.by_address), (3, 4));
+    assert_eq!(recent.last_on_pair, Some(latest));
+    let wider = counted(now - 3.hours(), now - 15.minutes()).await;
+    assert_eq!(
+        (wider.by_pair, wider.by_address),
+        (4, 4),
+        "each its own window"
+    );
 
     store
-        .clear_login_failures("MAYA@example.com")
+        .clear_login_failures("MAYA@example.com", "10.0.0.1")
         .await
         .expect("clear");
-    let after = store
-        .login_failures("maya@example.com", "10.0.0.1", now - 15.minutes())
+    let after = counted(now - 3.hours(), now - 3.hours()).await;
+    assert_eq!((after.by_pair, after.by_address), (0, 1), "sam's stays");
+    assert_eq!(after.last_on_pair, None);
+    let elsewhere = store
+        .login_failures("maya@example.com", "10.0.0.2", now - 1.hours(), now)
         .await
         .expect("count");
-    assert_eq!((after.by_account, after.by_address), (0, 1));
+    assert_eq!(elsewhere.by_pair, 1, "failures from another address stay");
 }
 
 pub async fn idempotency_keys_claim_replay_and_refuse_mismatches(store: Arc<dyn Store>) {
@@ -321,8 +343,8 @@ pub async fn purging_removes_only_what_has_expired(store: Arc<dyn Store>) {
     assert_eq!(purged, 2);
     assert!(store.session("live", now).await.expect("load").is_some());
     let failures = store
-        .login_failures("maya@example.com", "x", now - 72.hours())
+        .login_failures("maya@example.com", "10.0.0.1", now - 72.hours(), now)
         .await
         .expect("count");
-    assert_eq!(failures.by_account, 1);
+    assert_eq!(failures.by_pair, 1);
 }

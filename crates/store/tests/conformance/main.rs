@@ -112,7 +112,7 @@ conformance! {
     auth::tokens_authenticate_until_revoked_or_expired,
     auth::sessions_expire_collide_and_can_be_ended_per_user,
     auth::invitations_set_a_password_once,
-    auth::sign_in_failures_are_counted_per_account_and_address,
+    auth::sign_in_failures_are_counted_per_pair_and_per_address,
     auth::idempotency_keys_claim_replay_and_refuse_mismatches,
     auth::purging_removes_only_what_has_expired,
     audit::changes_are_logged_newest_first_and_filterable,

@@ -71,6 +71,17 @@ async fn unknown_fields_wrong_types_and_unknown_names_in_a_new_request_are_named
         ),
         ("empty subject", json!({ "subject": "" }), "subject"),
         ("blank subject", json!({ "subject": "   " }), "subject"),
+        (
+            "zero-width subject",
+            json!({ "subject": "\u{200B}\u{FEFF}" }),
+            "subject",
+        ),
+        ("bell subject", json!({ "subject": "\u{0007}" }), "subject"),
+        (
+            "invisible override",
+            json!({ "override_reason": "\u{200B}" }),
+            "override_reason",
+        ),
         ("no subject", json!({ "subject": null }), "subject"),
         ("subject as a number", json!({ "subject": 7 }), "subject"),
         (
