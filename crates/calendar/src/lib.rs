@@ -98,6 +98,7 @@ mod ics;
 mod index;
 mod interval;
 mod spec;
+pub mod strict;
 
 pub use calendar::Calendar;
 pub use clock::{ClockState, Pause, SlaClock};

@@ -39,13 +39,21 @@ pub struct CalendarSpec {
     /// IANA time zone name, such as `Europe/London`.
     pub zone: String,
     /// Open intervals for each day of the week.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::strict::object")]
     pub week: Week,
     /// Dates closed in whole or in part.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::strict::objects"
+    )]
     pub holidays: Vec<Holiday>,
     /// One-off windows opened or closed, in local wall-clock time.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::strict::objects"
+    )]
     pub exceptions: Vec<Exception>,
     /// First local date the calendar is open on, if bounded.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -176,10 +176,10 @@ impl fmt::Display for KpiTarget {
 #[serde(deny_unknown_fields)]
 pub struct Terms {
     /// SLA targets, at most one per service and priority.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::calendar::strict::objects")]
     pub sla: Vec<SlaTarget>,
     /// KPI targets, at most one per KPI and period.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::calendar::strict::objects")]
     pub kpis: Vec<KpiTarget>,
     /// What this contract covers beyond its services' catalog lists (it
     /// wins over a catalog out-of-scope item it matches).

@@ -16,7 +16,11 @@ use crate::terms::Terms;
 pub struct ContractChanges {
     /// New terms, replacing the current ones whole (SLA targets, KPIs and
     /// the contract's own scope lists).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::calendar::strict::option_object"
+    )]
     pub terms: Option<Terms>,
     /// Customers to start serving.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]

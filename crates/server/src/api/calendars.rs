@@ -75,6 +75,10 @@ pub struct CreateCalendar {
     owner_id: PartyId,
     /// Zone, week, holidays, exceptions, valid_from, valid_until.
     #[schema(value_type = Option<Object>)]
+    #[serde(
+        default,
+        deserialize_with = "kept_domain::calendar::strict::option_object"
+    )]
     spec: Option<CalendarSpec>,
     /// The same rules written as TOML.
     toml: Option<String>,
@@ -135,6 +139,10 @@ pub struct UpdateCalendar {
     name: Option<PartyName>,
     /// New rules as JSON.
     #[schema(value_type = Option<Object>)]
+    #[serde(
+        default,
+        deserialize_with = "kept_domain::calendar::strict::option_object"
+    )]
     spec: Option<CalendarSpec>,
     /// New rules as TOML.
     toml: Option<String>,

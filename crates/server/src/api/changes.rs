@@ -58,6 +58,7 @@ pub struct DraftBody {
     rationale: String,
     /// What it proposes: new terms, customers or services to add or drop,
     /// a new calendar.
+    #[serde(deserialize_with = "kept_domain::calendar::strict::object")]
     changes: ContractChanges,
     /// When it should take effect, if not as soon as it is applied.
     #[schema(value_type = Option<String>, format = DateTime)]

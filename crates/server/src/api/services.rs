@@ -90,7 +90,7 @@ pub struct CreateService {
     #[schema(value_type = Option<String>, example = "2h")]
     default_effort: Option<BusinessDuration>,
     /// Default service levels.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "kept_domain::calendar::strict::object")]
     default_targets: Targets,
 }
 
@@ -173,6 +173,10 @@ pub struct UpdateService {
     #[schema(value_type = Option<String>)]
     default_effort: Option<Option<BusinessDuration>>,
     /// New default service levels, replacing the old ones.
+    #[serde(
+        default,
+        deserialize_with = "kept_domain::calendar::strict::option_object"
+    )]
     default_targets: Option<Targets>,
 }
 

@@ -89,6 +89,7 @@ pub struct SetTerms {
     #[schema(value_type = String, format = DateTime)]
     effective_from: Timestamp,
     /// SLA targets, KPIs and the contract's own scope lists.
+    #[serde(deserialize_with = "kept_domain::calendar::strict::object")]
     terms: Terms,
 }
 
