@@ -13,6 +13,36 @@ use crate::{Backend, SqlStore, Store, StoreOptions};
 /// The environment variable naming the PostgreSQL database tests may use.
 pub const POSTGRES_URL_VAR: &str = "KEPT_TEST_POSTGRES_URL";
 
+/// The environment variable that marks a CI run (`true` or `1`), where a
+/// test may not skip for want of a database or a browser.
+pub const CI_VAR: &str = "CI";
+
+/// Skips tests that lack what they need, `reason` saying what and how to
+/// provide it: outside CI, says so once per `said` (a `static` for each
+/// kind of skip) on stderr, past the test harness's capture, so a run
+/// shows it; in CI it panics instead, since a skip there would pass a
+/// test that never ran.
+pub fn skip_or_fail(said: &Once, reason: &str) {
+    let ci = std::env::var(CI_VAR).ok();
+    match skip_notice(ci.as_deref(), reason) {
+        Ok(notice) => said.call_once(|| {
+            let _ = writeln!(std::io::stderr(), "{notice}");
+        }),
+        Err(failure) => panic!("{failure}"),
+    }
+}
+
+/// The rule of [`skip_or_fail`], given the `CI` variable's value: the line
+/// that announces the skip, or the failure when `CI` is `true` or `1`.
+pub fn skip_notice(ci: Option<&str>, reason: &str) -> Result<String, String> {
+    match ci.map(str::trim) {
+        Some(value) if value.eq_ignore_ascii_case("true") || value == "1" => {
+            Err(format!("not skipping in CI ({CI_VAR}={value}): {reason}"))
+        }
+        _ => Ok(format!("skipping {reason}")),
+    }
+}
+
 /// A database that exists for one test.
 pub struct TestDatabase {
     url: String,
@@ -36,17 +66,15 @@ impl TestDatabase {
     }
 
     /// A fresh schema in the test PostgreSQL database, or `None` (after
-    /// saying so once per test binary) when `KEPT_TEST_POSTGRES_URL` is unset.
+    /// saying so once per test binary) when `KEPT_TEST_POSTGRES_URL` is
+    /// unset; in CI an unset variable fails the test (see [`skip_or_fail`]).
     pub async fn postgres() -> Option<Self> {
         let Ok(base) = std::env::var(POSTGRES_URL_VAR) else {
             static SAID: Once = Once::new();
-            SAID.call_once(|| {
-                // Written past the test harness's capture, once, so the skip is visible.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "skipping PostgreSQL tests: set {POSTGRES_URL_VAR}=postgres://… to run them"
-                );
-            });
+            skip_or_fail(
+                &SAID,
+                &format!("PostgreSQL tests: set {POSTGRES_URL_VAR}=postgres://… to run them"),
+            );
             return None;
         };
         install_default_drivers();
@@ -216,4 +244,26 @@ pub async fn damage_an_index(file: &std::path::Path) {
 
 fn uuid_simple() -> String {
     kept_domain::PartyId::new().as_uuid().simple().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skip_is_announced_outside_ci_and_fails_in_it() {
+        let reason = "browser tests: chromium is not installed";
+        for outside in [None, Some(""), Some("false"), Some("0"), Some("no")] {
+            assert_eq!(
+                skip_notice(outside, reason),
+                Ok(format!("skipping {reason}")),
+                "CI={outside:?}"
+            );
+        }
+        for inside in ["true", "1", "TRUE", " true\n"] {
+            let failure = skip_notice(Some(inside), reason).expect_err(inside);
+            assert!(failure.contains(reason), "{failure}");
+            assert!(failure.starts_with("not skipping in CI"), "{failure}");
+        }
+    }
 }

@@ -10,9 +10,11 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use kept_store::testing::skip_or_fail;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -164,12 +166,15 @@ pub async fn texts(browser: &Client, css: &str) -> Vec<String> {
     texts
 }
 
-/// Whether Chromium and chromedriver are here; says so once when not.
+/// Whether Chromium and chromedriver are here; when not, says so once
+/// (past the test harness's capture), or fails the test in CI.
 pub fn browser_installed() -> bool {
     let installed = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !installed {
-        println!(
-            "skipping browser test: chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)"
+        static SAID: Once = Once::new();
+        skip_or_fail(
+            &SAID,
+            "browser tests: chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)",
         );
     }
     installed

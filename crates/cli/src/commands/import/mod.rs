@@ -2,6 +2,8 @@
 //! first and every problem reported with its line; only a file without
 //! problems is written, in one transaction, so it lands whole or not at all.
 
+mod read;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -35,134 +37,11 @@ pub struct FileArg {
     pub file: PathBuf,
 }
 
-/// Reads a CSV file: its rows, after checking the header has the
-/// `required` columns, nothing outside `known` and no column twice. A row
-/// that cannot be read (the wrong number of fields, text that is not UTF-8)
-/// is left out and noted in the problems returned, so every row is checked
-/// before anything is refused.
+/// Reads a CSV file: its rows, checked as [`read::rows`] says.
 fn read(path: &Path, required: &[&str], known: &[&str]) -> anyhow::Result<(Vec<Row>, Problems)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_path(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let header: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("{}: line 1: cannot read the header", path.display()))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    if header.is_empty() {
-        anyhow::bail!(
-            "{}: the file is empty; its first line must name the columns: {}",
-            path.display(),
-            known.join(", ")
-        );
-    }
-    check_header(path, &header, required, known)?;
-    let mut rows = Vec::new();
-    let mut problems = Problems::default();
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                if let csv::ErrorKind::Utf8 { .. } = e.kind() {
-                    problems.add_row(line, "is not valid UTF-8 text");
-                    continue;
-                }
-                anyhow::bail!("{}: line {line}: {e}", path.display());
-            }
-        };
-        let line = record.position().map_or(0, csv::Position::line);
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        if record.len() != header.len() {
-            problems.add_row(
-                line,
-                format!(
-                    "has {} field{} but the header has {} (quote a value that holds a comma)",
-                    record.len(),
-                    if record.len() == 1 { "" } else { "s" },
-                    header.len()
-                ),
-            );
-            continue;
-        }
-        let cells = header
-            .iter()
-            .cloned()
-            .zip(record.iter().map(str::to_owned))
-            .collect();
-        rows.push(Row::new(line, cells));
-    }
-    if rows.is_empty() && problems.is_empty() {
-        anyhow::bail!("{}: no rows to import", path.display());
-    }
-    Ok((rows, problems))
-}
-
-/// Refuses a header that lacks a `required` column, has one outside
-/// `known`, or names a column twice.
-fn check_header(
-    path: &Path,
-    header: &[String],
-    required: &[&str],
-    known: &[&str],
-) -> anyhow::Result<()> {
-    let quoted = |columns: &[&str]| -> String {
-        columns
-            .iter()
-            .map(|c| {
-                if c.is_empty() {
-                    "an unnamed column".to_owned()
-                } else {
-                    format!("`{c}`")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let missing: Vec<&str> = required
-        .iter()
-        .copied()
-        .filter(|c| !header.iter().any(|h| h == c))
-        .collect();
-    let unknown: Vec<&str> = header
-        .iter()
-        .map(String::as_str)
-        .filter(|h| !known.contains(h))
-        .collect();
-    let mut repeated: Vec<&str> = Vec::new();
-    for (n, column) in header.iter().enumerate() {
-        if known.contains(&column.as_str())
-            && header[..n].contains(column)
-            && !repeated.contains(&column.as_str())
-        {
-            repeated.push(column);
-        }
-    }
-    let mut faults = Vec::new();
-    if !missing.is_empty() {
-        faults.push(format!("lacks {}", quoted(&missing)));
-    }
-    if !unknown.is_empty() {
-        faults.push(format!("has unknown columns {}", quoted(&unknown)));
-    }
-    if !repeated.is_empty() {
-        faults.push(format!("repeats {}", quoted(&repeated)));
-    }
-    if faults.is_empty() {
-        return Ok(());
-    }
-    anyhow::bail!(
-        "{}: line 1: the header {}; the columns are: {} (required: {})",
-        path.display(),
-        faults.join(" and "),
-        known.join(", "),
-        required.join(", ")
-    )
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    read::rows(path, file, required, known)
 }
 
 /// A progress bar over `len` rows (drawn only on a terminal).
