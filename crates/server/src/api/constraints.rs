@@ -69,7 +69,13 @@ impl Limit {
                 "examples": ["4h", "90m", "2h30m"],
             }),
             Limit::Instant => json!({"format": "date-time"}),
-            Limit::Count { min, max } => json!({"minimum": min, "maximum": max}),
+            // utoipa writes `u32` as `int32`, which caps it at 2^31 - 1;
+            // the format follows the real maximum instead.
+            Limit::Count { min, max } => json!({
+                "minimum": min,
+                "maximum": max,
+                "format": if max > i32::MAX as u64 { "int64" } else { "int32" },
+            }),
             Limit::OneOf(words) => json!({"enum": words}),
         }
     }
