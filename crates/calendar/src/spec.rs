@@ -183,6 +183,26 @@ impl CalendarSpec {
         for (path, message) in week_overlaps(&self.week) {
             problem(path, message);
         }
+        // Dates past these would make the index, and every walk over a long
+        // closure, as long as the range: a calendar valid until year 9557
+        // with one long closed exception took seconds per due date.
+        for (field, date) in [
+            ("valid_from", self.valid_from),
+            ("valid_until", self.valid_until),
+        ] {
+            if let Some(date) = date
+                && !(crate::index::FIRST_DAY..=crate::index::LAST_DAY).contains(&date)
+            {
+                problem(
+                    field.into(),
+                    format!(
+                        "{date} is outside the dates a calendar can cover ({} to {})",
+                        crate::index::FIRST_DAY,
+                        crate::index::LAST_DAY
+                    ),
+                );
+            }
+        }
         if let (Some(from), Some(until)) = (self.valid_from, self.valid_until)
             && from > until
         {
@@ -192,7 +212,8 @@ impl CalendarSpec {
             );
         }
         let in_range = |d: Date| {
-            self.valid_from.is_none_or(|f| d >= f) && self.valid_until.is_none_or(|u| d <= u)
+            self.valid_from.unwrap_or(crate::index::FIRST_DAY) <= d
+                && d <= self.valid_until.unwrap_or(crate::index::LAST_DAY)
         };
         let mut seen = std::collections::HashMap::new();
         for (n, h) in self.holidays.iter().enumerate() {
@@ -293,6 +314,25 @@ fn week_overlaps(week: &Week) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_validity_range_stays_within_the_dates_a_calendar_can_cover() {
+        let spec = |from: &str, until: &str| {
+            CalendarSpec::from_toml(&format!(
+                "zone = \"UTC\"\nvalid_from = \"{from}\"\nvalid_until = \"{until}\"\n[week]\nmon = [\"09:00-17:00\"]\n"
+            ))
+            .expect("reads")
+        };
+        assert!(spec("1900-01-01", "2199-12-31").validate().is_ok());
+        let late = spec("2026-01-01", "9557-01-01")
+            .validate()
+            .expect_err("too late");
+        assert_eq!(late.problems[0].path, "valid_until", "{late:?}");
+        let early = spec("1899-12-31", "2026-01-01")
+            .validate()
+            .expect_err("too early");
+        assert_eq!(early.problems[0].path, "valid_from", "{early:?}");
+    }
 
     const ISSUE_EXAMPLE: &str = r#"
 zone = "Europe/London"
