@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::UserId;
@@ -13,7 +13,7 @@ use tower_sessions::Session;
 
 use super::session::{ClientAddress, CsrfForm, USER_KEY, safe_next, sign_in, throttle};
 use super::{Layout, NoFields, WebError, WebQuery, see_other};
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemKind};
 use crate::state::AppState;
 use kept_app::accounts;
 
@@ -24,6 +24,8 @@ struct LoginPage {
     next: String,
     email: String,
     error: Option<String>,
+    /// The problem type of a refusal, for `data-problem`.
+    problem: Option<&'static str>,
 }
 
 /// Where to go after signing in.
@@ -52,6 +54,7 @@ pub async fn page(
         next,
         email: String::new(),
         error: None,
+        problem: None,
     }
     .into_response())
 }
@@ -83,7 +86,9 @@ pub async fn submit(
         .filter(|c| !c.is_control())
         .collect();
     let next = safe_next(form.next.as_deref());
-    throttle::check(&state, &email, &address).await?;
+    if let Err(refusal) = throttle::check(&state, &email, &address).await {
+        return throttled(&session, next, email, refusal).await;
+    }
 
     let user = match accounts::authenticate(&state.app, &email, &form.password).await? {
         Some(user) => user,
@@ -96,6 +101,7 @@ pub async fn submit(
                 next,
                 email,
                 error: Some("Email or password is incorrect.".into()),
+                problem: None,
             };
             return Ok((StatusCode::UNAUTHORIZED, page).into_response());
         }
@@ -103,6 +109,46 @@ pub async fn submit(
     throttle::succeeded(&state, &email, &address).await?;
     sign_in(&state, &session, user.id).await?;
     Ok(see_other(&next))
+}
+
+/// A throttled sign-in: the form again, with what was typed and how long
+/// to wait, so the person can try again from where they are (429 with
+/// `Retry-After`). Any other refusal is an error page as usual.
+async fn throttled(
+    session: &Session,
+    next: String,
+    email: String,
+    refusal: ApiError,
+) -> Result<Response, WebError> {
+    if refusal.kind != ProblemKind::TooManyAttempts {
+        return Err(refusal.into());
+    }
+    let layout = Layout::anonymous(session, "Sign in").await?;
+    let detail = refusal
+        .detail
+        .as_deref()
+        .unwrap_or("too many failed sign-ins");
+    let mut message: String = detail
+        .chars()
+        .take(1)
+        .flat_map(char::to_uppercase)
+        .collect();
+    message.push_str(&detail.chars().skip(1).collect::<String>());
+    message.push('.');
+    let page = LoginPage {
+        layout,
+        next,
+        email,
+        error: Some(message),
+        problem: Some(ProblemKind::TooManyAttempts.slug()),
+    };
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+    if let Some(seconds) = refusal.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    Ok(response)
 }
 
 /// `POST /logout`: ends the session everywhere it is stored.

@@ -39,7 +39,15 @@ async fn assert_throttled(response: reqwest::Response, retry_after: &str) {
         Some(retry_after),
         "Retry-After"
     );
-    assert_eq!(page.text("h1"), "Too many failed sign-ins");
+    // The form again, with how long to wait, so the person can try again.
+    assert_eq!(page.text("h1"), "Sign in");
+    assert!(
+        page.text(".flash-error[data-problem=too-many-attempts]")
+            .starts_with("Too many failed sign-ins"),
+        "{}",
+        page.text(".flash-error")
+    );
+    assert!(page.text(".flash-error").contains("try again in"));
 }
 
 /// A server behind a trusted proxy, so each test client may claim an address.
