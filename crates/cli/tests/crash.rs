@@ -27,8 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use kept_domain::{
-    Actor, ContractId, EventKind, NewContract, NewParty, NewService, PartyKind, Quorum,
-    RequestEvent, RequestId, Role, ServiceDetails, ServiceId,
+    ContractId, EventKind, RequestEvent, RequestId, Role, ServiceDetails, ServiceId,
 };
 use kept_store::Store;
 use kept_store::testing::TestDatabase;
@@ -244,68 +243,24 @@ struct Tally {
 /// A provider, a client with a site, a customer at the site and an agent of
 /// the provider, a service and a contract covering the site.
 async fn world(store: &Arc<dyn Store>) -> World {
-    let actor = Actor::system("crash test");
-    let party = |kind, name: &str, parent| NewParty {
-        kind,
-        name: seed::name(name),
-        parent_id: parent,
-        internal: None,
-        reference: None,
-    };
-    let provider = store
-        .create_party(&actor, party(PartyKind::Organisation, "Brightwell", None))
-        .await
-        .expect("provider");
-    let client = store
-        .create_party(&actor, party(PartyKind::Organisation, "Harbour", None))
-        .await
-        .expect("client");
-    let leeds = store
-        .create_party(&actor, party(PartyKind::Site, "Leeds", Some(client.id)))
-        .await
-        .expect("site");
+    let harbour = seed::harbour(store).await;
+    let (provider, leeds) = (harbour.provider.id, harbour.leeds.id);
     let (customer, customer_token) = seed::person(
         store,
         "tom@harbour.example",
-        Some(leeds.id),
-        &[(Role::Customer, Some(leeds.id))],
+        Some(leeds),
+        &[(Role::Customer, Some(leeds))],
     )
     .await;
     let (_, agent_token) = seed::person(
         store,
         "arjun@brightwell.example",
-        Some(provider.id),
-        &[(Role::Agent, Some(provider.id))],
+        Some(provider),
+        &[(Role::Agent, Some(provider))],
     )
     .await;
-    let service = store
-        .create_service(
-            &actor,
-            NewService {
-                provider_id: provider.id,
-                name: seed::name("Reactive maintenance"),
-                details: ServiceDetails::default(),
-            },
-        )
-        .await
-        .expect("service");
-    let contract = store
-        .create_contract(
-            &actor,
-            NewContract {
-                name: seed::name("Harbour FM"),
-                provider_id: provider.id,
-                client_id: client.id,
-                customer_ids: vec![leeds.id],
-                service_ids: vec![service.id],
-                calendar_id: None,
-                probation_ends_on: None,
-                steering_group: vec![customer.id],
-                quorum: Quorum::All,
-            },
-        )
-        .await
-        .expect("contract");
+    let (service, contract) =
+        seed::harbour_fm(store, &harbour, ServiceDetails::default(), customer.id).await;
     World {
         contract: contract.id,
         service: service.id,

@@ -6,15 +6,14 @@
 //! `KEPT_TEST_POSTGRES_URL`.
 
 mod common;
+#[path = "common/seed.rs"]
+mod seed;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kept_domain::calendar::BusinessDuration;
-use kept_domain::{
-    Actor, EventKind, NewContract, NewParty, NewRequest, NewService, NewUser, PartyKind, PartyName,
-    Priority, Quorum, RequestKind, ServiceDetails, Targets,
-};
+use kept_domain::{Actor, EventKind, NewRequest, Priority, RequestKind, ServiceDetails, Targets};
 use kept_store::testing::TestDatabase;
 use kept_store::{RequestQuery, RequestRecord, Store};
 
@@ -24,75 +23,15 @@ const REQUESTS: usize = 60;
 /// First response, resolution: each raises at risk and breached.
 const ALARMS_PER_REQUEST: usize = 4;
 
-fn name(text: &str) -> PartyName {
-    PartyName::parse("name", text).expect("a name")
-}
-
 /// A provider, a client with a site, a user, a service with targets of a
 /// few seconds, and a contract around the clock; returns what a request
 /// needs.
 async fn world(store: &Arc<dyn Store>) -> NewRequest {
-    let actor = Actor::system("timer test");
-    let party = |kind, text: &str, parent| NewParty {
-        kind,
-        name: name(text),
-        parent_id: parent,
-        internal: None,
-        reference: None,
-    };
-    let provider = store
-        .create_party(&actor, party(PartyKind::Organisation, "Brightwell", None))
-        .await
-        .expect("provider");
-    let client = store
-        .create_party(&actor, party(PartyKind::Organisation, "Harbour", None))
-        .await
-        .expect("client");
-    let leeds = store
-        .create_party(&actor, party(PartyKind::Site, "Leeds", Some(client.id)))
-        .await
-        .expect("site");
-    let user = store
-        .create_user(
-            &actor,
-            NewUser {
-                email: kept_domain::Email::parse("email", "tom@harbour.example").expect("email"),
-                name: name("Tom"),
-                party_id: None,
-                parent_id: Some(leeds.id),
-                password_hash: None,
-            },
-        )
-        .await
-        .expect("user");
-    let service = store
-        .create_service(
-            &actor,
-            NewService {
-                provider_id: provider.id,
-                name: name("Reactive maintenance"),
-                details: ServiceDetails::default(),
-            },
-        )
-        .await
-        .expect("service");
-    let contract = store
-        .create_contract(
-            &actor,
-            NewContract {
-                name: name("Harbour FM"),
-                provider_id: provider.id,
-                client_id: client.id,
-                customer_ids: vec![leeds.id],
-                service_ids: vec![service.id],
-                calendar_id: None,
-                probation_ends_on: None,
-                steering_group: vec![user.id],
-                quorum: Quorum::All,
-            },
-        )
-        .await
-        .expect("contract");
+    let harbour = seed::harbour(store).await;
+    let leeds = &harbour.leeds;
+    let (user, _) = seed::person(store, "tom@harbour.example", Some(leeds.id), &[]).await;
+    let (service, contract) =
+        seed::harbour_fm(store, &harbour, ServiceDetails::default(), user.id).await;
     NewRequest {
         contract_id: contract.id,
         customer_id: leeds.id,
