@@ -8,6 +8,10 @@ use crate::error::{InvalidCalendar, Problem};
 use crate::interval::Interval;
 
 const DAY: i64 = 86_400;
+/// The earliest date a calendar's validity range may start on.
+pub const EARLIEST_DATE: Date = jiff::civil::date(1900, 1, 1);
+/// The latest date a calendar's validity range may end on.
+pub const LATEST_DATE: Date = jiff::civil::date(2299, 12, 31);
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// A business calendar: a time zone, weekly open hours, holidays, one-off
@@ -160,7 +164,35 @@ impl CalendarSpec {
     /// Checks the calendar, naming every problem: unknown zone, overlapping
     /// intervals, holidays and exceptions outside the range, and so on.
     pub fn validate(&self) -> Result<(), InvalidCalendar> {
-        self.checked().map(|_| ())
+        let mut problems = self.range_problems();
+        if let Err(invalid) = self.checked() {
+            problems.extend(invalid.problems);
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(InvalidCalendar { problems })
+        }
+    }
+
+    /// A validity range past [`EARLIEST_DATE`] to [`LATEST_DATE`]. Checked
+    /// when a calendar is written, not when a stored one is compiled, so a
+    /// calendar stored before the limit still loads.
+    fn range_problems(&self) -> Vec<Problem> {
+        // The index, and every walk over a long closure, grows with the
+        // range: a calendar valid until year 9557 with one long closed
+        // exception took seconds per due date.
+        [("valid_from", self.valid_from), ("valid_until", self.valid_until)]
+            .into_iter()
+            .filter_map(|(field, date)| date.map(|d| (field, d)))
+            .filter(|(_, date)| !(EARLIEST_DATE..=LATEST_DATE).contains(date))
+            .map(|(field, date)| Problem {
+                path: field.into(),
+                message: format!(
+                    "{date} is outside the dates a calendar can cover ({EARLIEST_DATE} to {LATEST_DATE})"
+                ),
+            })
+            .collect()
     }
 
     /// Validates and returns the time zone.
@@ -183,26 +215,6 @@ impl CalendarSpec {
         for (path, message) in week_overlaps(&self.week) {
             problem(path, message);
         }
-        // Dates past these would make the index, and every walk over a long
-        // closure, as long as the range: a calendar valid until year 9557
-        // with one long closed exception took seconds per due date.
-        for (field, date) in [
-            ("valid_from", self.valid_from),
-            ("valid_until", self.valid_until),
-        ] {
-            if let Some(date) = date
-                && !(crate::index::FIRST_DAY..=crate::index::LAST_DAY).contains(&date)
-            {
-                problem(
-                    field.into(),
-                    format!(
-                        "{date} is outside the dates a calendar can cover ({} to {})",
-                        crate::index::FIRST_DAY,
-                        crate::index::LAST_DAY
-                    ),
-                );
-            }
-        }
         if let (Some(from), Some(until)) = (self.valid_from, self.valid_until)
             && from > until
         {
@@ -212,8 +224,7 @@ impl CalendarSpec {
             );
         }
         let in_range = |d: Date| {
-            self.valid_from.unwrap_or(crate::index::FIRST_DAY) <= d
-                && d <= self.valid_until.unwrap_or(crate::index::LAST_DAY)
+            self.valid_from.is_none_or(|f| d >= f) && self.valid_until.is_none_or(|u| d <= u)
         };
         let mut seen = std::collections::HashMap::new();
         for (n, h) in self.holidays.iter().enumerate() {
@@ -323,7 +334,7 @@ mod tests {
             ))
             .expect("reads")
         };
-        assert!(spec("1900-01-01", "2199-12-31").validate().is_ok());
+        assert!(spec("1900-01-01", "2299-12-31").validate().is_ok());
         let late = spec("2026-01-01", "9557-01-01")
             .validate()
             .expect_err("too late");
