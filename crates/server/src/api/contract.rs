@@ -2,7 +2,8 @@
 //! kind gives, so that the document lists every status the server can send
 //! without each handler repeating them: 401 where a token is needed, 404
 //! where the path names something, 400/413/415/422 where a JSON body is
-//! read, 422 where a query is parsed, and the `Idempotency-Key` header with
+//! read, 422 where a query is parsed, 403 on every change but to the
+//! caller's own tokens, and the `Idempotency-Key` header with
 //! its 409 and 422 on every authenticated POST (the middleware in
 //! [`super::idempotency`] reads it on all of them).
 //!
@@ -51,6 +52,11 @@ const INVALID: Shared = Shared {
     name: "ValidationFailed",
     status: "422",
     description: "Some fields are invalid (`validation-failed`); `errors` names each",
+};
+const FORBIDDEN: Shared = Shared {
+    name: "Forbidden",
+    status: "403",
+    description: "The caller may see this but their roles do not allow the change (`forbidden`)",
 };
 const KEY_IN_USE: Shared = Shared {
     name: "IdempotencyKeyInUse",
@@ -102,6 +108,7 @@ fn add_components(doc: &mut Value) {
             &TOO_LARGE,
             &MEDIA_TYPE,
             &INVALID,
+            &FORBIDDEN,
             &KEY_IN_USE,
         ] {
             let mut response = json!({
@@ -162,6 +169,12 @@ fn complete_operation(path: &str, method: &str, operation: &mut Map<String, Valu
     }
     if has_query {
         add.push(&INVALID);
+    }
+    // Who may change what is decided by roles, so any change can be refused
+    // to a caller who sees its target; a caller's own tokens are the
+    // exception (another's are not found).
+    if method != "get" && secured && !path.starts_with("/tokens") {
+        add.push(&FORBIDDEN);
     }
     if method == "post" && secured {
         add_idempotency_key(operation);

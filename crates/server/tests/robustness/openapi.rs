@@ -446,6 +446,9 @@ async fn every_operation_documents_the_statuses_of_its_kind() {
             if method == "post" && !open {
                 expected.extend(["409", "422"]);
             }
+            if method != "get" && !open && !path.starts_with("/tokens") {
+                expected.push("403");
+            }
             for status in expected {
                 if responses.get(status).is_none() {
                     missing.push(format!("{method} {path} {status}"));
@@ -468,4 +471,53 @@ async fn audit_actions_are_documented_as_the_server_sends_them() {
 
     assert!(actions.iter().any(|a| a == "token.created"), "{actions:?}");
     assert!(!actions.iter().any(|a| a == "TokenCreated"), "{actions:?}");
+}
+
+#[tokio::test]
+async fn what_a_customer_is_refused_on_what_they_can_see_is_documented() {
+    let app = spawn_app().await;
+    let client = app.party(PartyKind::Organisation, "Harbour", None).await;
+    let leeds = app.party(PartyKind::Site, "Leeds", Some(client.id)).await;
+    let tom = app
+        .persona(
+            "tom@example.com",
+            Some(leeds.id),
+            &[(Role::Customer, leeds.id)],
+        )
+        .await;
+    let spec = spec(&app).await;
+    let (site, me) = (leeds.id.to_string(), tom.user.id.to_string());
+    let calls = [
+        ("/parties/{id}/archive", site.as_str(), None),
+        ("/parties/{id}/restore", site.as_str(), None),
+        ("/users/{id}/invitation", me.as_str(), None),
+        ("/users/{id}/restore", me.as_str(), None),
+        (
+            "/users/{id}/grants",
+            me.as_str(),
+            Some(json!({"role": "admin", "party_id": site})),
+        ),
+    ];
+
+    let mut undocumented = Vec::new();
+    for (template, id, body) in calls {
+        let mut request = app
+            .client
+            .post(app.url(&format!("/api/v1{}", template.replace("{id}", id))))
+            .bearer_auth(&tom.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let status = request.send().await.expect("sent").status();
+        let documented = &spec["paths"][template]["post"]["responses"];
+        assert!(status.is_client_error(), "{template}: {status}");
+        if documented.get(status.as_str()).is_none() {
+            undocumented.push(format!("POST {template} {status}"));
+        }
+    }
+
+    assert!(
+        undocumented.is_empty(),
+        "answered but not documented: {undocumented:?}"
+    );
 }
