@@ -23,6 +23,7 @@ mod services;
 pub mod session;
 mod tokens;
 mod users;
+pub(crate) mod words;
 
 use askama::Template;
 use askama_web::WebTemplate;
