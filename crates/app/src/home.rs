@@ -83,6 +83,18 @@ pub struct Overview {
     pub pending: Vec<ChangeRequest>,
 }
 
+impl Overview {
+    /// How many of its customers have open requests.
+    pub fn busy(&self) -> usize {
+        self.sites.iter().filter(|s| s.open > 0).count()
+    }
+
+    /// How many have none.
+    pub fn quiet(&self) -> usize {
+        self.sites.len() - self.busy()
+    }
+}
+
 /// One customer's open work.
 pub struct SiteCount {
     /// The customer's name.

@@ -16,6 +16,7 @@ mod change_requests;
 mod contracts;
 mod covered;
 mod csrf;
+mod home;
 mod messages;
 mod parties;
 mod requests;
