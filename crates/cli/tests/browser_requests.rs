@@ -18,11 +18,6 @@ const SAM: &str = "sam.okafor@brightwell.example";
 const SUBJECT: &str = "Fire exit door will not latch";
 const ANSWER: &str = "An engineer is on the way and will be with you by 2pm.";
 
-async fn sign_out(browser: &Client) {
-    click(browser, "form[action='/logout'] button").await;
-    wait_for_path(browser, "/login").await;
-}
-
 async fn select(browser: &Client, css: &str, label: &str) {
     browser
         .find(Locator::Css(css))
@@ -58,9 +53,7 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
 
     // The store manager raises a request in the portal.
     sign_in(&browser, &server, TOM, DEMO_PASSWORD).await;
-    wait_for_path(&browser, "/requests").await;
-    click(&browser, "nav[aria-label=Main] a[href='/portal']").await;
-    wait_for_path(&browser, "/portal").await;
+    wait_for_path(&browser, "/").await;
     click(&browser, "#raise-link").await;
     wait_for_path(&browser, "/requests/new").await;
     browser
@@ -127,7 +120,7 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
 
     // The store manager sees the answer on the request.
     sign_in(&browser, &server, TOM, DEMO_PASSWORD).await;
-    wait_for_path(&browser, "/requests").await;
+    wait_for_path(&browser, "/").await;
     browser
         .goto(&server.url(&request_path))
         .await
