@@ -11,7 +11,7 @@ mod chain;
 mod change_request_forms;
 mod change_requests;
 mod contracts;
-mod home;
+pub(crate) mod home;
 mod invite;
 mod layout;
 mod login;
