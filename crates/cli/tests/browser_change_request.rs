@@ -23,21 +23,6 @@ const MAYA: &str = "maya.patel@brightwell.example";
 const TITLE: &str = "Cleaning resolved within two days";
 const ITEM: &str = "Deep clean after a flood";
 
-async fn sign_out(browser: &Client) {
-    click(browser, "form[action='/logout'] button").await;
-    wait_for_path(browser, "/login").await;
-}
-
-async fn type_into(browser: &Client, css: &str, text: &str) {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
-}
-
 /// Replaces what the field labelled `label` holds with `text`, finding it
 /// by its label as a person would.
 async fn retype_labelled(browser: &Client, label: &str, text: &str) {
@@ -140,24 +125,7 @@ async fn the_client_proposes_a_change_through_the_form_and_it_is_approved_and_ap
     // Claire opens the contract and the form.
     sign_in(&browser, &server, CLAIRE, DEMO_PASSWORD).await;
     wait_for_path(&browser, "/requests").await;
-    browser
-        .goto(&server.url("/contracts"))
-        .await
-        .expect("the contracts page");
-    browser
-        .find(Locator::LinkText("Harbour Retail facilities management"))
-        .await
-        .expect("the FM contract is listed")
-        .click()
-        .await
-        .expect("opening the contract");
-    let contract = browser
-        .current_url()
-        .await
-        .expect("a URL")
-        .path()
-        .to_owned();
-    assert!(contract.starts_with("/contracts/"), "{contract}");
+    let contract = open_contract(&browser, &server, "Harbour Retail facilities management").await;
     click(&browser, "#propose").await;
     wait_for_path(&browser, &format!("{contract}/change-requests/new")).await;
     assert_eq!(wait_for(&browser, "main h1").await, ["Propose a change"]);
