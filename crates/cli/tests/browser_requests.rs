@@ -28,16 +28,6 @@ async fn select(browser: &Client, css: &str, label: &str) {
         .unwrap_or_else(|e| panic!("choosing {label} in {css}: {e}"));
 }
 
-async fn type_into(browser: &Client, css: &str, text: &str) {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
-}
-
 #[tokio::test]
 async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_the_answer() {
     if !browser_installed() {

@@ -305,3 +305,39 @@ pub async fn click(browser: &Client, css: &str) {
         .await
         .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
 }
+
+/// Types `text` into the field matching `css`.
+pub async fn type_into(browser: &Client, css: &str, text: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+}
+
+/// Opens the contract called `name` from the contracts page; returns its
+/// page's path.
+pub async fn open_contract(browser: &Client, server: &Server, name: &str) -> String {
+    browser
+        .goto(&server.url("/contracts"))
+        .await
+        .expect("the contracts page");
+    browser
+        .find(Locator::LinkText(name))
+        .await
+        .unwrap_or_else(|e| panic!("{name} is not listed: {e}"))
+        .click()
+        .await
+        .expect("opening the contract");
+    wait_for(browser, "main h1").await;
+    let path = browser
+        .current_url()
+        .await
+        .expect("a URL")
+        .path()
+        .to_owned();
+    assert!(path.starts_with("/contracts/"), "{path}");
+    path
+}
