@@ -11,7 +11,7 @@ use kept_domain::{
     ChangeRequest, ChangeStatus, Contract, ContractId, Limit, Principal, RequestStatus, Role,
     SlaState, TermsVersion, Timestamp, terms_at,
 };
-use kept_store::{ChangeRequestQuery, ContractQuery, RequestQuery};
+use kept_store::{ChangeRequestQuery, RequestQuery};
 
 use crate::Context;
 use crate::error::Error;
@@ -241,14 +241,7 @@ async fn pending_changes(ctx: &Context, caller: &Principal) -> Result<Vec<Pendin
 
 /// The running contracts the caller placed, each across its customers.
 async fn overviews(ctx: &Context, caller: &Principal) -> Result<Vec<Overview>, Error> {
-    let contracts = ctx
-        .store
-        .list_contracts(&ContractQuery {
-            limit: Limit::MAX_PAGE,
-            ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
-        })
-        .await?
-        .items;
+    let contracts = crate::contracts::seen(ctx, caller).await?;
     let now = Timestamp::now();
     let mut out = Vec::new();
     for contract in contracts {

@@ -11,7 +11,7 @@ use fantoccini::Locator;
 use serde_json::{Value, json};
 
 use browser_support::*;
-use common::{PASSWORD, Sandbox, Server};
+use common::{PASSWORD, Sandbox};
 
 #[tokio::test]
 async fn a_person_signs_in_sees_the_parties_and_signs_out_in_chromium() {
@@ -107,10 +107,7 @@ async fn an_approver_approves_a_pending_change_and_the_contract_shows_the_new_te
         return;
     }
     let sandbox = Sandbox::new();
-    let mut demo = sandbox.process();
-    demo.arg("demo").env("KEPT_ADDR", "127.0.0.1:0");
-    let server = Server::start(demo, &sandbox.file("demo.stderr"));
-    let driver = ChromeDriver::start(&sandbox.file("chromedriver-cr.log")).await;
+    let (server, driver) = serve_demo(&sandbox, "chromedriver-cr.log").await;
     let profile = tempfile::tempdir().expect("a browser profile directory");
     let browser = open_browser(&driver, profile.path()).await;
 

@@ -118,10 +118,7 @@ async fn the_client_proposes_a_change_through_the_form_and_it_is_approved_and_ap
         return;
     }
     let sandbox = Sandbox::new();
-    let mut demo = sandbox.process();
-    demo.arg("demo").env("KEPT_ADDR", "127.0.0.1:0");
-    let server = Server::start(demo, &sandbox.file("demo.stderr"));
-    let driver = ChromeDriver::start(&sandbox.file("chromedriver-change.log")).await;
+    let (server, driver) = serve_demo(&sandbox, "chromedriver-change.log").await;
     let profile = tempfile::tempdir().expect("a browser profile directory");
     let browser = open_browser(&driver, profile.path()).await;
 

@@ -20,10 +20,7 @@ const ELENA: &str = "elena.rossi@trainer.example";
 
 /// The demo, served, with a browser signed in as `email`.
 async fn demo_as(sandbox: &Sandbox, email: &str) -> (Server, ChromeDriver, Client) {
-    let mut demo = sandbox.process();
-    demo.arg("demo").env("KEPT_ADDR", "127.0.0.1:0");
-    let server = Server::start(demo, &sandbox.file("demo.stderr"));
-    let driver = ChromeDriver::start(&sandbox.file("chromedriver-layout.log")).await;
+    let (server, driver) = serve_demo(sandbox, "chromedriver-layout.log").await;
     let browser = open_browser(&driver, &sandbox.file("profile")).await;
     sign_in(&browser, &server, email, DEMO_PASSWORD).await;
     wait_for(&browser, "main h1").await;

@@ -11,7 +11,7 @@ mod browser_support;
 use fantoccini::{Client, Locator};
 
 use browser_support::*;
-use common::{Sandbox, Server};
+use common::Sandbox;
 
 const TOM: &str = "tom.reed@harbour-retail.example";
 const SAM: &str = "sam.okafor@brightwell.example";
@@ -34,10 +34,7 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
         return;
     }
     let sandbox = Sandbox::new();
-    let mut demo = sandbox.process();
-    demo.arg("demo").env("KEPT_ADDR", "127.0.0.1:0");
-    let server = Server::start(demo, &sandbox.file("demo.stderr"));
-    let driver = ChromeDriver::start(&sandbox.file("chromedriver-requests.log")).await;
+    let (server, driver) = serve_demo(&sandbox, "chromedriver-requests.log").await;
     let profile = tempfile::tempdir().expect("a browser profile directory");
     let browser = open_browser(&driver, profile.path()).await;
 

@@ -102,10 +102,7 @@ const PEOPLE: &[Person] = &[
 
 /// The demo, served, with a desktop browser and a phone.
 async fn demo(sandbox: &Sandbox) -> (Server, ChromeDriver, Client, Client) {
-    let mut demo = sandbox.process();
-    demo.arg("demo").env("KEPT_ADDR", "127.0.0.1:0");
-    let server = Server::start(demo, &sandbox.file("demo.stderr"));
-    let driver = ChromeDriver::start(&sandbox.file("chromedriver-roles.log")).await;
+    let (server, driver) = serve_demo(sandbox, "chromedriver-roles.log").await;
     let desktop = open_browser(&driver, &sandbox.file("profile-desktop")).await;
     let phone = open_phone(&driver, &sandbox.file("profile-phone")).await;
     (server, driver, desktop, phone)

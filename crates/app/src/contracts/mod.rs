@@ -51,6 +51,19 @@ pub async fn list(
     })
 }
 
+/// The contracts the caller sees, by name, up to the largest page (what a
+/// page's choices and overviews list).
+pub async fn seen(ctx: &Context, caller: &Principal) -> Result<Vec<Contract>, Error> {
+    Ok(ctx
+        .store
+        .list_contracts(&ContractQuery {
+            limit: Limit::MAX_PAGE,
+            ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
+        })
+        .await?
+        .items)
+}
+
 /// Whether the caller sees the whole contract (admin, provider or client
 /// people, steering group) rather than only their own customers.
 pub async fn sees_all(ctx: &Context, caller: &Principal, c: &Contract) -> Result<bool, Error> {

@@ -8,7 +8,7 @@ use kept_domain::{
     Contract, ContractId, Limit, PartyId, PartyKind, PartyScope, Principal, Service, ServiceId,
     StoredCalendar, User,
 };
-use kept_store::{CalendarQuery, ContractQuery, PartyOrder, PartyQuery, ServiceQuery, UserQuery};
+use kept_store::{CalendarQuery, PartyOrder, PartyQuery, ServiceQuery, UserQuery};
 
 use super::readable_contract;
 use crate::Context;
@@ -53,14 +53,7 @@ pub struct NewContractChoices {
 
 /// The contracts the caller sees, with the new-contract form's choices.
 pub async fn list_page(ctx: &Context, caller: &Principal) -> Result<ContractList, Error> {
-    let contracts = ctx
-        .store
-        .list_contracts(&ContractQuery {
-            limit: Limit::MAX_PAGE,
-            ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
-        })
-        .await?
-        .items;
+    let contracts = super::seen(ctx, caller).await?;
     let ids: Vec<PartyId> = contracts
         .iter()
         .flat_map(|c| [c.provider_id, c.client_id])

@@ -1,8 +1,8 @@
 //! The request queue as its page shows it: a page of rows, the filter
 //! choices the caller may use and their saved filters.
 
-use kept_domain::{ContractId, Cursor, Limit, PartyId, Principal};
-use kept_store::{ContractQuery, SavedFilter};
+use kept_domain::{ContractId, Cursor, PartyId, Principal};
+use kept_store::SavedFilter;
 
 use super::list::{Filter, Row, rows};
 use super::saved;
@@ -57,14 +57,7 @@ async fn filter_choices(
     ctx: &Context,
     caller: &Principal,
 ) -> Result<(Vec<(ContractId, String)>, Vec<(PartyId, String)>), Error> {
-    let contracts = ctx
-        .store
-        .list_contracts(&ContractQuery {
-            limit: Limit::MAX_PAGE,
-            ..ContractQuery::new(caller.party_scope(), Some(caller.user_id))
-        })
-        .await?
-        .items;
+    let contracts = crate::contracts::seen(ctx, caller).await?;
     let mut listed: Vec<PartyId> = contracts
         .iter()
         .flat_map(|c| c.customer_ids.iter().copied())

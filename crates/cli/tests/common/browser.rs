@@ -18,7 +18,7 @@ use kept_store::testing::skip_or_fail;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{PATIENCE, Server, http};
+use crate::common::{PATIENCE, Sandbox, Server, http};
 
 /// The password of every demo login (see `kept demo`).
 pub const DEMO_PASSWORD: &str = "kept-demo-2026";
@@ -101,6 +101,16 @@ impl Drop for ChromeDriver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The demo served from `sandbox`, and chromedriver (logging to `log` in
+/// the sandbox), ready for browsers.
+pub async fn serve_demo(sandbox: &Sandbox, log: &str) -> (Server, ChromeDriver) {
+    let mut demo = sandbox.process();
+    demo.arg("demo").env("KEPT_ADDR", "127.0.0.1:0");
+    let server = Server::start(demo, &sandbox.file("demo.stderr"));
+    let driver = ChromeDriver::start(&sandbox.file(log)).await;
+    (server, driver)
 }
 
 /// Headless Chromium with a profile of its own.
