@@ -63,20 +63,19 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
     wait_for_path(&browser, "/portal").await;
     click(&browser, "#raise-link").await;
     wait_for_path(&browser, "/requests/new").await;
-    browser
-        .find(Locator::LinkText("Harbour Retail facilities management"))
-        .await
-        .expect("the FM contract is offered")
-        .click()
-        .await
-        .expect("choosing the contract");
+    // The FM contract is Tom's only one: its form comes straight up.
     wait_for(&browser, "#raise-form").await;
     assert_eq!(
         texts(&browser, "#r-customer option").await,
         ["Harbour Retail Leeds"],
         "a store manager raises requests for their own store only"
     );
-    select(&browser, "#r-service", "Reactive maintenance").await;
+    select(&browser, "#r-service", "Reactive maintenance — jobs").await;
+    assert_eq!(
+        texts(&browser, "label[for=r-quantity] #r-unit").await,
+        ["jobs"],
+        "the quantity's label names the unit of the service chosen"
+    );
     select(&browser, "#r-kind", "Incident").await;
     select(&browser, "#r-priority", "High").await;
     type_into(&browser, "#r-subject", SUBJECT).await;

@@ -15,6 +15,19 @@ document.addEventListener("click", (event) => {
     window.history.back();
   }
 });
+// The quantity's label names the unit of the service chosen (the page
+// names it only once a service is chosen or there is just one).
+const nameUnit = (select) => {
+  const label = document.getElementById(select.dataset.unitOf);
+  if (label) {
+    label.textContent = select.selectedOptions[0]?.dataset.unit ?? label.dataset.none;
+  }
+};
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-unit-of]");
+  if (select) nameUnit(select);
+});
+document.querySelectorAll("select[data-unit-of]").forEach(nameUnit);
 document.querySelectorAll("[data-copy][hidden]").forEach((b) => {
   if (navigator.clipboard) b.hidden = false;
 });
