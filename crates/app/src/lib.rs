@@ -26,6 +26,7 @@ pub mod context;
 pub mod contracts;
 pub mod error;
 pub mod governance;
+pub mod home;
 pub mod import;
 pub mod links;
 pub mod parties;

@@ -13,6 +13,7 @@ pub mod contract;
 pub mod error;
 pub mod ids;
 pub mod number;
+pub mod outlook;
 pub mod page;
 pub mod party;
 pub mod policy;
@@ -46,6 +47,7 @@ pub use ids::{
     SavedFilterId, ServiceId, TokenId, UserId,
 };
 pub use number::WholeRange;
+pub use outlook::{NextStep, status_words};
 pub use page::{Cursor, Limit, Page};
 pub use party::{Lineage, NewParty, Party, PartyKind, PartyName, PartyPatch, PartyReference};
 pub use policy::{Access, LinkAccess, LinkEnd, PartyScope, Principal, Raiser, RequestRole};

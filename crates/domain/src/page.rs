@@ -18,6 +18,18 @@ impl Limit {
     /// The largest page, as a limit.
     pub const MAX_PAGE: Limit = Limit(Self::MAX);
 
+    /// A page of `n` rows, kept within 1 and [`Self::MAX`] (for sizes
+    /// chosen in code rather than asked for).
+    pub const fn clamped(n: u32) -> Self {
+        if n == 0 {
+            Self(1)
+        } else if n > Self::MAX {
+            Self::MAX_PAGE
+        } else {
+            Self(n)
+        }
+    }
+
     /// Parses a requested page size, reporting failures against `field`.
     pub fn parse(field: &str, value: u32) -> Result<Self, FieldError> {
         if value == 0 || value > Self::MAX {

@@ -45,9 +45,9 @@ pub use error::{Conflict, Result, StoreError};
 pub use import::{ImportParty, Progress, RowError};
 pub use query::{
     ArchivedFilter, AuditQuery, CalendarQuery, ChangeRequestQuery, ContractQuery, Credentials,
-    IdempotencyStart, LinkQuery, LoginFailures, NewToken, PartyOrder, PartyQuery, RequestOrder,
-    RequestQuery, RequestRecord, ServiceQuery, SessionRecord, StoredResponse, TokenOwner,
-    UserPatch, UserQuery,
+    IdempotencyStart, LinkQuery, LoginFailures, NewToken, OpenCount, PartyOrder, PartyQuery,
+    RequestOrder, RequestQuery, RequestRecord, ServiceQuery, SessionRecord, StoredResponse,
+    TokenOwner, UserPatch, UserQuery,
 };
 pub use saved_filters::SavedFilter;
 pub use traits::{

@@ -411,12 +411,27 @@ pub struct RequestQuery {
     pub due_before: Option<Timestamp>,
     /// Only those escalated from this request (its upstream requests).
     pub escalated_from: Option<kept_domain::RequestId>,
+    /// Only those that came from down the chain: escalations and questions
+    /// routed up from a customer's customer.
+    pub from_downstream: bool,
     /// The order.
     pub order: RequestOrder,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// The page size.
     pub limit: Limit,
+}
+
+/// How many open requests one customer has, and how many of them breached
+/// a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenCount {
+    /// The customer.
+    pub customer_id: kept_domain::PartyId,
+    /// Its open requests.
+    pub open: u64,
+    /// Those of them past a target.
+    pub breached: u64,
 }
 
 impl RequestQuery {
@@ -433,6 +448,7 @@ impl RequestQuery {
             sla: Vec::new(),
             due_before: None,
             escalated_from: None,
+            from_downstream: false,
             order: RequestOrder::default(),
             cursor: None,
             limit: Limit::DEFAULT,

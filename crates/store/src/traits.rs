@@ -294,6 +294,9 @@ pub trait RequestStore: Send + Sync {
     ) -> Result<Request>;
     /// A page of requests.
     async fn list_requests(&self, query: &RequestQuery) -> Result<Page<Request>>;
+    /// The open requests `query` finds (its statuses, order and page
+    /// aside), counted by customer.
+    async fn open_request_counts(&self, query: &RequestQuery) -> Result<Vec<crate::OpenCount>>;
     /// A request's history, oldest first; internal events only when asked.
     async fn request_events(
         &self,

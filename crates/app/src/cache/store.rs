@@ -350,6 +350,12 @@ impl RequestStore for CachedStore {
     async fn list_requests(&self, query: &RequestQuery) -> Result<Page<Request>> {
         self.inner.list_requests(query).await
     }
+    async fn open_request_counts(
+        &self,
+        query: &RequestQuery,
+    ) -> Result<Vec<kept_store::OpenCount>> {
+        self.inner.open_request_counts(query).await
+    }
     async fn request_events(
         &self,
         id: RequestId,

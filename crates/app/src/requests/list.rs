@@ -34,6 +34,8 @@ pub struct Filter {
     pub due_before: Option<Timestamp>,
     /// Only those escalated from this request.
     pub escalated_from: Option<RequestId>,
+    /// Only those that came from down the chain (escalated or routed).
+    pub from_downstream: bool,
     /// The order.
     pub order: RequestOrder,
     /// The `next_cursor` of the previous page.
@@ -54,6 +56,7 @@ impl Filter {
             sla: self.sla,
             due_before: self.due_before,
             escalated_from: self.escalated_from,
+            from_downstream: self.from_downstream,
             order: self.order,
             cursor: self.cursor,
             limit: self.limit,
@@ -90,6 +93,9 @@ pub struct Row {
     pub customer: String,
     /// Its contract's name.
     pub contract: String,
+    /// The time zone of the calendar its clocks run on, to show its
+    /// instants in.
+    pub zone: jiff::tz::TimeZone,
 }
 
 /// A page of the requests the caller may see, as rows.
@@ -125,13 +131,20 @@ pub(crate) async fn named(ctx: &Context, requests: Vec<Request>) -> Result<Vec<R
     ids.dedup();
     let names = ctx.party_names(&ids).await?;
     let mut contracts: HashMap<ContractId, String> = HashMap::new();
+    let mut calendars = Calendars::default();
     let mut out = Vec::with_capacity(requests.len());
     for request in requests {
         if !contracts.contains_key(&request.contract_id) {
             let c = ctx.store.contract(request.contract_id).await?;
             contracts.insert(c.id, c.name.as_str().to_owned());
         }
+        let zone = calendars
+            .get(ctx, request.calendar_id)
+            .await?
+            .time_zone()
+            .clone();
         out.push(Row {
+            zone,
             customer: names.get(&request.customer_id).cloned().unwrap_or_default(),
             contract: contracts
                 .get(&request.contract_id)

@@ -144,6 +144,8 @@ impl ListParams {
                 .unwrap_or_default(),
             due_before: self.due_before,
             escalated_from: self.escalated_from,
+            // The API lists them through `escalated_from` per request.
+            from_downstream: false,
             order,
             cursor: self.cursor,
             limit: Limit::parse("limit", self.limit.unwrap_or(Limit::DEFAULT.get()))?,

@@ -39,13 +39,13 @@ async fn act<F, Fut>(
     contract: ContractId,
     id: ChangeRequestId,
     done: &str,
+    to: String,
     action: F,
 ) -> Result<Response, WebError>
 where
     F: FnOnce(AppState, Principal) -> Fut,
     Fut: std::future::Future<Output = Result<(), kept_app::Error>>,
 {
-    let to = back(contract);
     let result = async {
         let (cr, _) = readable_change(&state.app, &caller.principal, id).await?;
         if cr.contract_id != contract {
@@ -63,6 +63,9 @@ where
 pub struct DecisionForm {
     #[serde(default)]
     comment: String,
+    /// `home` when decided from the home page, to return there.
+    #[serde(default)]
+    back: String,
 }
 
 /// `POST /contracts/{id}/change-requests/{cr}/approve`.
@@ -98,7 +101,12 @@ async fn decide_on(
         Verdict::Approve => "Approved.",
         Verdict::Reject => "Rejected.",
     };
-    act(state, caller, contract, id, done, |s, p| async move {
+    let to = if form.back == "home" {
+        "/".to_owned()
+    } else {
+        back(contract)
+    };
+    act(state, caller, contract, id, done, to, |s, p| async move {
         decide(&s.app, &p, id, verdict, &form.comment)
             .await
             .map(drop)
@@ -162,6 +170,7 @@ pub async fn press(
         contract,
         id,
         button.done(),
+        back(contract),
         |s, p| async move { button.press(&s, &p, id).await },
     )
     .await

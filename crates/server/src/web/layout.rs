@@ -74,8 +74,65 @@ pub struct NavUser {
     pub name: String,
     /// Their login.
     pub email: String,
-    /// Whether to show admin pages.
-    pub is_admin: bool,
+    /// The main menu: only what their roles use.
+    pub menu: Vec<MenuItem>,
+}
+
+/// One entry of the main menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MenuItem {
+    /// Where it leads.
+    pub href: &'static str,
+    /// What it says.
+    pub label: &'static str,
+    /// The page sections it is current for.
+    pub sections: &'static [&'static str],
+}
+
+impl MenuItem {
+    /// Whether the page of `section` is under this entry.
+    pub fn is_current(&self, section: &str) -> bool {
+        self.sections.contains(&section)
+    }
+}
+
+/// The pages an admin (or, for what they manage, a manager) sets up, under
+/// one entry.
+pub const ADMIN_SECTIONS: &[&str] = &["admin", "parties", "users", "calendars", "services"];
+
+/// The main menu of `principal`: home, then the lists their roles work
+/// from, then one entry for the set-up pages. API tokens, the API's
+/// document and the account are in the account menu.
+pub fn menu(principal: &Principal) -> Vec<MenuItem> {
+    use kept_domain::Role::{Admin, Agent, Approver, Client, Customer, Manager, Supplier};
+    let has = |roles: &[kept_domain::Role]| roles.iter().any(|r| principal.has_role(*r));
+    let item = |href, label, sections| MenuItem {
+        href,
+        label,
+        sections,
+    };
+    let mut menu = vec![item("/", "Home", &["home"][..])];
+    if has(&[Admin, Manager, Agent, Supplier, Client]) {
+        menu.push(item("/requests", "Requests", &["requests"]));
+    }
+    if has(&[Customer]) {
+        menu.push(item("/portal", "My requests", &["portal"]));
+    }
+    if has(&[Customer, Client]) {
+        menu.push(item("/requests/new", "Raise a request", &["raise"]));
+    }
+    if has(&[Admin, Manager, Agent, Client, Supplier, Approver]) {
+        menu.push(item("/contracts", "Contracts", &["contracts"]));
+    }
+    if has(&[Admin, Manager, Client, Supplier]) {
+        menu.push(item("/chain", "Chain", &["chain"]));
+    }
+    if principal.is_admin() {
+        menu.push(item("/admin", "Admin", ADMIN_SECTIONS));
+    } else if has(&[Manager]) {
+        menu.push(item("/admin", "Manage", ADMIN_SECTIONS));
+    }
+    menu
 }
 
 /// What the base template needs.
@@ -106,7 +163,7 @@ impl Layout {
         layout.user = Some(NavUser {
             name: principal.name.clone(),
             email: principal.email.to_string(),
-            is_admin: principal.is_admin(),
+            menu: menu(principal),
         });
         Ok(layout)
     }

@@ -11,6 +11,7 @@ mod chain;
 mod change_request_forms;
 mod change_requests;
 mod contracts;
+mod home;
 mod invite;
 mod layout;
 mod login;
@@ -23,25 +24,24 @@ mod services;
 pub mod session;
 mod tokens;
 mod users;
+pub(crate) mod words;
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::response::{IntoResponse, Response};
 
 pub use layout::{Flash, Layout, when};
 
 use crate::error::{ApiError, ProblemKind};
 use crate::state::AppState;
-use session::WebCaller;
 
 /// The pages. This function is the table of contents: each area has its
 /// own module and `routes()`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .merge(home::routes())
         .merge(login::routes())
         .merge(parties::routes())
         .merge(calendars::routes())
@@ -58,13 +58,6 @@ pub fn router() -> Router<AppState> {
         .merge(invite::routes())
         .merge(problems::routes())
         .merge(assets::routes())
-}
-
-async fn home(caller: Result<WebCaller, Response>) -> Redirect {
-    match caller {
-        Ok(_) => Redirect::to("/requests"),
-        Err(_) => Redirect::to("/login"),
-    }
 }
 
 /// An error shown as an HTML page (the same kinds and statuses as the API).

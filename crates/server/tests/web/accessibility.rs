@@ -158,7 +158,7 @@ async fn pages_have_landmarks_a_title_and_a_language() {
         if signed_in {
             assert_eq!(page.count("nav[aria-label=Main]"), 1, "{path}: main nav");
             assert_eq!(
-                page.count("nav a[aria-current=page], .who a[aria-current=page]"),
+                page.count(".menu-wide a[aria-current=page], .account a[aria-current=page]"),
                 1,
                 "{path}: the current section is marked"
             );

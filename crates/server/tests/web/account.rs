@@ -20,7 +20,7 @@ async fn the_account_page_shows_who_you_are_and_your_roles() {
     assert_eq!(page.fact("Email"), "admin@example.com");
     assert_eq!(page.fact("Roles"), "admin on admin");
     assert_eq!(
-        page.attr("nav[aria-label=Main] ~ .who a[aria-current=page]", "href"),
+        page.attr("details.account a[aria-current=page]", "href"),
         "/account"
     );
 }

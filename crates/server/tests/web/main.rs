@@ -17,6 +17,7 @@ mod change_requests;
 mod contracts;
 mod covered;
 mod csrf;
+mod home;
 mod messages;
 mod parties;
 mod raise_form;

@@ -170,8 +170,9 @@ async fn an_admin_sees_every_party_and_every_user() {
     other.assert_status(StatusCode::OK);
     assert!(
         parties
-            .attrs("nav a", "href")
-            .contains(&"/users".to_owned())
+            .attrs("nav[aria-label=Main] a", "href")
+            .contains(&"/admin".to_owned()),
+        "the set-up pages, users among them, are under Admin"
     );
 }
 

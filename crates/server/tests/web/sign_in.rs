@@ -107,7 +107,7 @@ async fn the_right_password_signs_in_and_goes_to_next() {
 
     assert_see_other(&response, "/parties?kind=site");
     browser.page("/parties").await.assert_status(StatusCode::OK);
-    assert_see_other(&browser.get("/").await, "/requests");
+    browser.page("/").await.assert_status(StatusCode::OK);
     assert_see_other(&browser.get("/login?next=/tokens").await, "/tokens");
 }
 

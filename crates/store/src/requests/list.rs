@@ -9,7 +9,7 @@ use super::{SELECT_KEYED, from_row};
 use crate::db::Db;
 use crate::error::Result;
 use crate::parties::{push_in_scope, reach_of};
-use crate::query::{RequestOrder, RequestQuery};
+use crate::query::{OpenCount, RequestOrder, RequestQuery};
 use crate::sql::{RowExt, Sql, micros};
 
 /// The condition that a request is visible: the caller reaches its
@@ -113,6 +113,9 @@ fn push_filters(sql: &mut Sql, q: &RequestQuery, bounded: bool) -> Result<()> {
     }
     if let Some(down) = q.escalated_from {
         sql.push(" AND r.escalated_from = ").bind(down.to_string());
+    }
+    if q.from_downstream {
+        sql.push(" AND (r.escalated_from IS NOT NULL OR r.raised_by_party IS NOT NULL)");
     }
     Ok(())
 }
@@ -248,6 +251,34 @@ pub(crate) async fn list(db: &Db, q: &RequestQuery) -> Result<Page<Request>> {
         RequestOrder::Newest => Cursor::encode(&[&r.number.to_string()]),
     });
     Ok(page.map(|(_, r)| r))
+}
+
+/// The open requests matching `q` (its statuses, order, cursor and limit
+/// aside), counted by customer, with how many breached a target.
+pub(crate) async fn open_counts(db: &Db, q: &RequestQuery) -> Result<Vec<OpenCount>> {
+    let mut sql = Sql::new(
+        "SELECT r.customer_id, COUNT(*) AS open, \
+         SUM(CASE WHEN r.sla_breached = TRUE THEN 1 ELSE 0 END) AS breached \
+         FROM requests r JOIN contracts c ON c.id = r.contract_id WHERE r.queue_key <= ",
+    );
+    sql.bind(queue::OPEN_LAST);
+    push_filters(&mut sql, q, true)?;
+    sql.push(" GROUP BY r.customer_id ORDER BY r.customer_id");
+    let mut conn = db.read.acquire().await?;
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|row| {
+            let count = |column: &str| -> Result<u64> {
+                u64::try_from(row.int(column)?)
+                    .map_err(|e| crate::StoreError::Corrupt(e.to_string()))
+            };
+            Ok(OpenCount {
+                customer_id: row.parsed("customer_id")?,
+                open: count("open")?,
+                breached: count("breached")?,
+            })
+        })
+        .collect()
 }
 
 fn parse_key(raw: &str) -> Result<i64> {

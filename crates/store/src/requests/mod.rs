@@ -396,6 +396,10 @@ impl RequestStore for SqlStore {
         list::list(&self.db, query).await
     }
 
+    async fn open_request_counts(&self, query: &RequestQuery) -> Result<Vec<crate::OpenCount>> {
+        list::open_counts(&self.db, query).await
+    }
+
     async fn request_events(
         &self,
         id: RequestId,
