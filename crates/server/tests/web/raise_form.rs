@@ -282,4 +282,8 @@ async fn dans_preselected_form_raises_the_request_as_submitted() {
     let raised = browser.page(&crate::support::location(&response)).await;
     assert_eq!(raised.fact("Customer"), "Corner Cafe");
     assert!(raised.fact("Service").contains("quantity 3"));
+    // Told in the zone of the café's calendar, open only on Mondays.
+    let when = raised.text("#next time[data-words]");
+    assert!(when.starts_with("Monday "), "{when}");
+    assert!(when.ends_with(" GMT") || when.ends_with(" BST"), "{when}");
 }

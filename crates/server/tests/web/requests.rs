@@ -184,10 +184,17 @@ async fn a_leeds_customer_raises_a_request_from_the_form_and_lands_on_its_page()
     assert_eq!(page.text("h1"), format!("#{} {LEAK}", request["number"]));
     assert_eq!(page.fact("Customer"), "Harbour Leeds");
     assert!(page.fact("Contract").contains("terms version 1"));
-    assert_eq!(page.text("#status"), "new");
+    assert_eq!(page.text("#status"), "Received");
     assert_eq!(
-        page.texts("#clocks tbody th"),
-        ["First response", "Resolution"]
+        page.count("#clocks"),
+        0,
+        "the customer reads words, not clocks"
+    );
+    assert!(
+        page.text("#next .next-step")
+            .starts_with("We will reply by "),
+        "{}",
+        page.text("#next")
     );
 }
 
