@@ -19,7 +19,9 @@ const SUBJECT: &str = "Fire exit door will not latch";
 const ANSWER: &str = "An engineer is on the way and will be with you by 2pm.";
 
 async fn sign_out(browser: &Client) {
-    click(browser, "form[action='/logout'] button").await;
+    // Sign out is in the account menu, which opens first.
+    click(browser, "details.account > summary").await;
+    click(browser, "details.account form[action='/logout'] button").await;
     wait_for_path(browser, "/login").await;
 }
 
@@ -58,7 +60,7 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
 
     // The store manager raises a request in the portal.
     sign_in(&browser, &server, TOM, DEMO_PASSWORD).await;
-    wait_for_path(&browser, "/requests").await;
+    wait_for_path(&browser, "/").await; // a store's people land on their home
     click(&browser, "nav[aria-label=Main] a[href='/portal']").await;
     wait_for_path(&browser, "/portal").await;
     click(&browser, "#raise-link").await;
@@ -95,8 +97,27 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
         .path()
         .to_owned();
     assert!(request_path.starts_with("/requests/"), "{request_path}");
-    assert_eq!(texts(&browser, "#status").await, ["new"]);
-    assert_eq!(texts(&browser, "#sla-state").await, ["on track"]);
+    // The customer reads words: the status, and when they will hear back
+    // (shown by the script in their own zone, still with the weekday).
+    assert_eq!(texts(&browser, "#status").await, ["Received"]);
+    assert!(texts(&browser, "#sla-state").await.is_empty());
+    let told = texts(&browser, "#next .next-step").await;
+    assert!(told[0].starts_with("We will reply by "), "{told:?}");
+    let when = texts(&browser, "#next time[data-words]").await;
+    assert!(
+        [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday"
+        ]
+        .iter()
+        .any(|day| when[0].contains(day)),
+        "{when:?}"
+    );
     sign_out(&browser).await;
 
     // The agent finds it in the queue and answers.
@@ -126,7 +147,7 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
 
     // The store manager sees the answer on the request.
     sign_in(&browser, &server, TOM, DEMO_PASSWORD).await;
-    wait_for_path(&browser, "/requests").await;
+    wait_for_path(&browser, "/").await; // a store's people land on their home
     browser
         .goto(&server.url(&request_path))
         .await
