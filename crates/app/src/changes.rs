@@ -144,18 +144,7 @@ pub async fn preview_change(
     change: &ChangeRequest,
 ) -> Result<Preview, Error> {
     let versions = ctx.store.terms_versions(contract.id).await?;
-    let latest = match versions.last() {
-        Some(v) => v.coverage(),
-        None => {
-            let full = ctx.store.contract(contract.id).await?;
-            kept_domain::Coverage {
-                terms: kept_domain::Terms::default(),
-                customer_ids: full.customer_ids,
-                service_ids: full.service_ids,
-                calendar_id: full.calendar_id,
-            }
-        }
-    };
+    let latest = latest_coverage(ctx, contract.id, &versions).await?;
     let rebased = kept_domain::rebase(&latest, &change.proposal);
     let against_latest = if rebased.conflicts.is_empty() {
         // Refuses (422) what would no longer be valid terms.
@@ -172,6 +161,28 @@ pub async fn preview_change(
         against_latest,
         conflicts: conflict_lines(ctx, &rebased.conflicts).await?,
         rebased: rebased.coverage,
+    })
+}
+
+/// What the contract covers as of its latest version, or as it stands
+/// (with empty terms) before any.
+async fn latest_coverage(
+    ctx: &Context,
+    contract: ContractId,
+    versions: &[TermsVersion],
+) -> Result<kept_domain::Coverage, Error> {
+    Ok(match versions.last() {
+        Some(v) => v.coverage(),
+        None => {
+            // The whole contract, not the caller's view of its customers.
+            let full = ctx.store.contract(contract).await?;
+            kept_domain::Coverage {
+                terms: kept_domain::Terms::default(),
+                customer_ids: full.customer_ids,
+                service_ids: full.service_ids,
+                calendar_id: full.calendar_id,
+            }
+        }
     })
 }
 
@@ -430,4 +441,77 @@ pub async fn preview(
 ) -> Result<Preview, Error> {
     let (change, contract) = readable_change(ctx, caller, id).await?;
     preview_change(ctx, &contract, &change).await
+}
+
+/// What `draft` would change, in the sentences the steering group reads,
+/// before anything is stored: checked as raising it on `contract_id` (or,
+/// for `editing`, rewriting that change request) would check it, against
+/// the version it names (the latest when it names none). A conflict with
+/// a version made since is refused as submitting it would be.
+pub async fn preview_draft(
+    ctx: &Context,
+    caller: &Principal,
+    contract_id: ContractId,
+    editing: Option<ChangeRequestId>,
+    draft: ChangeDraft,
+) -> Result<Vec<DiffLine>, Error> {
+    let contract = readable_contract(ctx, caller, contract_id).await?;
+    match editing {
+        Some(id) => check_raiser(ctx, caller, id).await?,
+        None if side_of(ctx, caller, &contract).await?.is_none() => {
+            return Err(Error::new(Kind::Forbidden)
+                .detail("change requests are raised by the provider's managers or the client"));
+        }
+        None => {}
+    }
+    if contract.is_archived() {
+        return Err(Error::field("contract_id", "the contract has ended"));
+    }
+    let draft = draft.checked()?;
+    check_named_parties(ctx, caller, &draft.changes).await?;
+    check_added_services(ctx, &contract, &draft.changes).await?;
+    let versions = ctx.store.terms_versions(contract_id).await?;
+    let latest = latest_coverage(ctx, contract_id, &versions).await?;
+    let base = match draft.base_version {
+        None => latest.clone(),
+        Some(n) => versions
+            .iter()
+            .find(|v| v.version == n)
+            .map(TermsVersion::coverage)
+            .ok_or_else(|| {
+                Error::field(
+                    "base_version",
+                    format!("the contract has no terms version {n}"),
+                )
+            })?,
+    };
+    let proposal = kept_domain::propose(&base, &draft.changes).map_err(StoreError::from)?;
+    let conflicts = kept_domain::rebase(&latest, &proposal).conflicts;
+    if !conflicts.is_empty() {
+        return Err(conflict_problem(conflict_lines(ctx, &conflicts).await?));
+    }
+    diff_lines(ctx, proposal).await
+}
+
+/// Refuses services to add that are not in the provider's catalog, as the
+/// store does when the draft is written.
+async fn check_added_services(
+    ctx: &Context,
+    contract: &Contract,
+    changes: &ContractChanges,
+) -> Result<(), Error> {
+    for (n, id) in changes.add_services.iter().enumerate() {
+        let field = format!("changes.add_services[{n}]");
+        let service = match ctx.store.service(*id).await {
+            Err(StoreError::NotFound) => return Err(Error::field(field, "no such service")),
+            other => other?,
+        };
+        if service.is_archived() {
+            return Err(Error::field(field, "is withdrawn from the catalog"));
+        }
+        if service.provider_id != contract.provider_id {
+            return Err(Error::field(field, "is not in the provider's catalog"));
+        }
+    }
+    Ok(())
 }

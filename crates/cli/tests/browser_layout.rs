@@ -26,8 +26,7 @@ async fn demo_as(sandbox: &Sandbox, email: &str) -> (Server, ChromeDriver, Clien
     let driver = ChromeDriver::start(&sandbox.file("chromedriver-layout.log")).await;
     let browser = open_browser(&driver, &sandbox.file("profile")).await;
     sign_in(&browser, &server, email, DEMO_PASSWORD).await;
-    // Tom and Elena raise requests: they land on their home, not the queue.
-    wait_for_path(&browser, "/").await;
+    wait_for(&browser, "main h1").await;
     (server, driver, browser)
 }
 

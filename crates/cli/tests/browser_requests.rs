@@ -18,13 +18,6 @@ const SAM: &str = "sam.okafor@brightwell.example";
 const SUBJECT: &str = "Fire exit door will not latch";
 const ANSWER: &str = "An engineer is on the way and will be with you by 2pm.";
 
-async fn sign_out(browser: &Client) {
-    // Sign out is in the account menu, which opens first.
-    click(browser, "details.account > summary").await;
-    click(browser, "details.account form[action='/logout'] button").await;
-    wait_for_path(browser, "/login").await;
-}
-
 async fn select(browser: &Client, css: &str, label: &str) {
     browser
         .find(Locator::Css(css))
@@ -33,16 +26,6 @@ async fn select(browser: &Client, css: &str, label: &str) {
         .select_by_label(label)
         .await
         .unwrap_or_else(|e| panic!("choosing {label} in {css}: {e}"));
-}
-
-async fn type_into(browser: &Client, css: &str, text: &str) {
-    browser
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
 }
 
 #[tokio::test]
@@ -60,9 +43,7 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
 
     // The store manager raises a request in the portal.
     sign_in(&browser, &server, TOM, DEMO_PASSWORD).await;
-    wait_for_path(&browser, "/").await; // a store's people land on their home
-    click(&browser, "nav[aria-label=Main] a[href='/portal']").await;
-    wait_for_path(&browser, "/portal").await;
+    wait_for_path(&browser, "/").await;
     click(&browser, "#raise-link").await;
     wait_for_path(&browser, "/requests/new").await;
     // The FM contract is Tom's only one: its form comes straight up.
@@ -147,7 +128,7 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
 
     // The store manager sees the answer on the request.
     sign_in(&browser, &server, TOM, DEMO_PASSWORD).await;
-    wait_for_path(&browser, "/").await; // a store's people land on their home
+    wait_for_path(&browser, "/").await;
     browser
         .goto(&server.url(&request_path))
         .await

@@ -105,7 +105,24 @@ impl Drop for ChromeDriver {
 
 /// Headless Chromium with a profile of its own.
 pub fn capabilities(profile: &Path) -> fantoccini::wd::Capabilities {
-    let options = json!({
+    chrome(profile, None)
+}
+
+/// The width of the phone pages are checked at, in CSS pixels.
+pub const PHONE_WIDTH: u32 = 390;
+
+/// Headless Chromium emulating a phone 390 pixels wide (a desktop window
+/// cannot be made that narrow: Chromium keeps windows at least 500 wide).
+pub fn phone_capabilities(profile: &Path) -> fantoccini::wd::Capabilities {
+    chrome(
+        profile,
+        Some(json!({ "deviceMetrics": { "width": PHONE_WIDTH, "height": 844, "pixelRatio": 1 } })),
+    )
+}
+
+/// Chromium's options, with `mobile` emulation when given.
+fn chrome(profile: &Path, mobile: Option<Value>) -> fantoccini::wd::Capabilities {
+    let mut options = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": CHROMIUM,
@@ -120,6 +137,9 @@ pub fn capabilities(profile: &Path) -> fantoccini::wd::Capabilities {
             ],
         },
     });
+    if let Some(mobile) = mobile {
+        options["goog:chromeOptions"]["mobileEmulation"] = mobile;
+    }
     match options {
         Value::Object(map) => map,
         _ => unreachable!("a JSON object"),
@@ -182,13 +202,55 @@ pub fn browser_installed() -> bool {
 
 /// A headless browser session through `driver`.
 pub async fn open_browser(driver: &ChromeDriver, profile: &Path) -> Client {
+    connect(driver, capabilities(profile)).await
+}
+
+/// A headless browser session emulating a phone 390 pixels wide.
+pub async fn open_phone(driver: &ChromeDriver, profile: &Path) -> Client {
+    connect(driver, phone_capabilities(profile)).await
+}
+
+async fn connect(driver: &ChromeDriver, capabilities: fantoccini::wd::Capabilities) -> Client {
     // ChromeDriver listens on loopback, over plain HTTP.
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector)
-        .capabilities(capabilities(profile))
+        .capabilities(capabilities)
         .connect(&driver.url)
         .await
         .expect("a browser session")
+}
+
+/// Signs out as a person would: opens the account menu (on a desktop) or
+/// the Menu (on a phone) and presses "Sign out".
+pub async fn sign_out(browser: &Client) {
+    let desktop = browser
+        .execute(
+            "return getComputedStyle(document.querySelector('details.account')).display !== 'none'",
+            vec![],
+        )
+        .await
+        .expect("a script runs");
+    let menu = if desktop == Value::Bool(true) {
+        "details.account"
+    } else {
+        "details.menu-narrow"
+    };
+    click(browser, &format!("{menu} > summary")).await;
+    click(browser, &format!("{menu} form[action='/logout'] button")).await;
+    wait_for_path(browser, "/login").await;
+}
+
+/// Whether the page scrolls sideways: its width past the viewport's, in
+/// CSS pixels (0 when it fits).
+pub async fn overflow(browser: &Client) -> f64 {
+    let value = browser
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await
+        .expect("a script runs");
+    value.as_f64().expect("a number")
 }
 
 /// Fills in and sends the sign-in form.
@@ -242,4 +304,40 @@ pub async fn click(browser: &Client, css: &str) {
         .click()
         .await
         .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+/// Types `text` into the field matching `css`.
+pub async fn type_into(browser: &Client, css: &str, text: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+}
+
+/// Opens the contract called `name` from the contracts page; returns its
+/// page's path.
+pub async fn open_contract(browser: &Client, server: &Server, name: &str) -> String {
+    browser
+        .goto(&server.url("/contracts"))
+        .await
+        .expect("the contracts page");
+    browser
+        .find(Locator::LinkText(name))
+        .await
+        .unwrap_or_else(|e| panic!("{name} is not listed: {e}"))
+        .click()
+        .await
+        .expect("opening the contract");
+    wait_for(browser, "main h1").await;
+    let path = browser
+        .current_url()
+        .await
+        .expect("a URL")
+        .path()
+        .to_owned();
+    assert!(path.starts_with("/contracts/"), "{path}");
+    path
 }

@@ -1,35 +1,38 @@
 //! The form posts behind a contract page's change-request buttons: raise
 //! (and submit), edit a draft (and submit), submit, redraft, withdraw,
-//! approve or reject, apply. A refused raise or edit shows the contract page
-//! again with what was typed and why; the other buttons return to the page
-//! with a message.
+//! approve or reject, apply. Raising and editing post the change-request
+//! form (`change_request_page`), and a refused one shows that form again
+//! with what was typed and why; the other buttons return to the contract
+//! page with a message.
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use kept_domain::{
-    ChangeDraft, ChangeRequestId, ContractChanges, ContractId, Coverage, PartyId, Principal,
-    ServiceId, Terms, Verdict,
-};
+use axum::response::Response;
+use axum::routing::{get, post};
+use kept_domain::{ChangeRequestId, ContractId, Principal, Verdict};
 use serde::Deserialize;
 
-use super::change_requests::{DraftForm, Echo};
-use super::contracts::detail_page;
-use super::{
-    Labels, NoFields, WebError, WebPath, after_post, describe_as, see_other, shown_on_form,
+use super::change_request_editor::DraftInput;
+use super::change_request_page::{
+    Purpose, draft_of, edit_page, new_page, refused, review_edit, review_raise,
 };
+use super::{Flash, NoFields, WebError, WebPath, after_post, see_other};
 
 use super::session::{CsrfForm, WebCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::changes::{
-    apply_change, coverage_of_version, decide, edit_change, raise_change, readable_change,
-    redraft_change, submit_change, withdraw_change,
+    apply_change, decide, edit_change, raise_change, readable_change, redraft_change,
+    submit_change, withdraw_change,
 };
 
 fn back(contract: ContractId) -> String {
     format!("/contracts/{contract}#change-requests")
+}
+
+/// The contract page at a change request.
+fn shown(contract: ContractId, id: ChangeRequestId) -> String {
+    format!("/contracts/{contract}#cr-{id}")
 }
 
 /// Runs a change-request action from a form and returns to the contract.
@@ -135,7 +138,7 @@ impl Button {
             Self::Submit => "Submitted to the steering group.",
             Self::Withdraw => "Withdrawn.",
             Self::Redraft => {
-                "Back to draft: edit it below and submit it again; the steering group decides afresh."
+                "Back to draft: press Edit and submit to change it and send it again; the steering group decides afresh."
             }
             Self::Apply => "Applied: a new terms version is in force.",
         }
@@ -176,146 +179,42 @@ pub async fn press(
     .await
 }
 
-/// The labels of the raise and edit forms.
-const DRAFT_LABELS: Labels = &[
-    ("title", "Title"),
-    ("rationale", "Rationale"),
-    ("terms", "Proposed terms"),
-    ("changes", "Proposed terms"),
-    ("base_version", "Terms version"),
-    ("add_customer", "Add a customer"),
-    ("add_service", "Add a service"),
-    ("add_customers", "Add a customer"),
-    ("add_services", "Add a service"),
-];
-
-/// A change request raised or edited from the contract page.
-#[derive(Debug, Deserialize)]
-pub struct DraftFields {
-    title: String,
-    rationale: String,
-    /// The proposed terms as TOML; left as they are when unchanged.
-    #[serde(default)]
-    terms: String,
-    /// The version the terms shown were written against.
-    #[serde(default)]
-    base_version: String,
-    /// A customer to add (a party id), or empty.
-    #[serde(default)]
-    add_customer: String,
-    /// A service to add (a service id), or empty.
-    #[serde(default)]
-    add_service: String,
-}
-
-impl DraftFields {
-    /// The form as typed, with why it was refused.
-    fn echo(self, error: &ApiError) -> DraftForm {
-        DraftForm {
-            title: self.title,
-            rationale: self.rationale,
-            terms: self.terms,
-            base_version: self.base_version.trim().parse().ok(),
-            add_customer: self.add_customer,
-            add_service: self.add_service,
-            error: Some(describe_as(error, "Not saved.", DRAFT_LABELS)),
-        }
-    }
-
-    /// The draft it makes, its terms compared with the version they were
-    /// written against (`base`), and `keep` carried over from an earlier
-    /// draft (customers, services, calendar).
-    fn draft(&self, base: &Coverage, keep: ContractChanges) -> Result<ChangeDraft, ApiError> {
-        let base_version: Option<u32> = optional_id("base_version", &self.base_version)?;
-        let proposed: Terms = toml::from_str(&self.terms).map_err(|e| {
-            ApiError::field("terms", format!("is not valid terms: {}", e.message()))
-        })?;
-        let add_customer: Option<PartyId> = optional_id("add_customer", &self.add_customer)?;
-        let add_service: Option<ServiceId> = optional_id("add_service", &self.add_service)?;
-        let mut changes = ContractChanges {
-            terms: (proposed != base.terms).then_some(proposed),
-            ..keep
-        };
-        changes.add_customers.extend(add_customer);
-        changes.add_services.extend(add_service);
-        Ok(ChangeDraft {
-            title: self.title.clone(),
-            rationale: self.rationale.clone(),
-            changes,
-            effective_from: None,
-            base_version,
-        }
-        .checked()?)
-    }
-}
-
-fn optional_id<T: std::str::FromStr>(field: &str, raw: &str) -> Result<Option<T>, ApiError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    raw.parse()
-        .map(Some)
-        .map_err(|_| ApiError::field(field, "is not an id"))
-}
-
-/// What the contract covers as of the version a form names.
-async fn coverage_at(
-    state: &AppState,
-    caller: &Principal,
-    contract: ContractId,
-    version: &str,
-) -> Result<Coverage, ApiError> {
-    let version: Option<u32> = optional_id("base_version", version)?;
-    Ok(coverage_of_version(&state.app, caller, contract, version).await?)
-}
-
-/// The contract page again with the refused form as typed, or the error.
-async fn refused(
-    state: &AppState,
-    caller: &WebCaller,
-    contract: ContractId,
-    error: ApiError,
-    echo: impl FnOnce(&ApiError) -> Echo,
-) -> Result<Response, WebError> {
-    if !shown_on_form(&error) {
-        return Err(WebError(error));
-    }
-    let status = error.kind.status();
-    let page = detail_page(state, caller, contract, echo(&error)).await?;
-    Ok((status, page).into_response())
-}
-
-/// `POST /contracts/{id}/change-requests`: raises and submits a change
-/// request from the page.
+/// `POST /contracts/{id}/change-requests`: raises a change request from
+/// its form and submits it to the steering group.
 pub async fn raise(
     State(state): State<AppState>,
     caller: WebCaller,
     WebPath(contract_id): WebPath<ContractId>,
-    CsrfForm(form): CsrfForm<DraftFields>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
+    let input = DraftInput::from_pairs(&pairs);
     let result = async {
-        let base = coverage_at(&state, principal, contract_id, &form.base_version).await?;
-        let draft = form.draft(&base, ContractChanges::default())?;
+        let draft = draft_of(&state, &caller, contract_id, Purpose::Raise, &input).await?;
         let cr = raise_change(&state.app, principal, contract_id, draft).await?;
         submit_change(&state.app, principal, cr.id).await?;
-        Ok(())
+        Ok(cr.id)
     }
     .await;
     match result {
-        Ok(()) => {
-            super::Flash::ok(
+        Ok(id) => {
+            Flash::ok(
                 &caller.session,
                 "Raised and submitted to the steering group.",
             )
             .await?;
-            Ok(see_other(&back(contract_id)))
+            Ok(see_other(&shown(contract_id, id)))
         }
         Err(e) => {
-            refused(&state, &caller, contract_id, e, |e| {
-                Echo::Raise(form.echo(e))
-            })
+            refused(
+                &state,
+                &caller,
+                contract_id,
+                Purpose::Raise,
+                input,
+                e,
+                "Not saved.",
+            )
             .await
         }
     }
@@ -327,18 +226,13 @@ pub async fn edit(
     State(state): State<AppState>,
     caller: WebCaller,
     WebPath((contract_id, id)): WebPath<(ContractId, ChangeRequestId)>,
-    CsrfForm(form): CsrfForm<DraftFields>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let principal = &caller.principal;
+    let input = DraftInput::from_pairs(&pairs);
+    let purpose = Purpose::Edit(id);
     let result = async {
-        let (cr, _) = readable_change(&state.app, principal, id).await?;
-        if cr.contract_id != contract_id {
-            return Err(ApiError::not_found());
-        }
-        let base = coverage_at(&state, principal, contract_id, &form.base_version).await?;
-        // The customers, services and calendar it changes are kept, less
-        // what the version its terms are now written against already has.
-        let draft = form.draft(&base, kept_domain::still_to_change(&cr.changes, &base))?;
+        let draft = draft_of(&state, &caller, contract_id, purpose, &input).await?;
         edit_change(&state.app, principal, id, draft).await?;
         submit_change(&state.app, principal, id).await?;
         Ok(())
@@ -346,31 +240,47 @@ pub async fn edit(
     .await;
     match result {
         Ok(()) => {
-            super::Flash::ok(
+            Flash::ok(
                 &caller.session,
                 "Saved and submitted to the steering group.",
             )
             .await?;
-            Ok(see_other(&back(contract_id)))
+            Ok(see_other(&shown(contract_id, id)))
         }
         Err(e) => {
-            refused(&state, &caller, contract_id, e, |e| {
-                Echo::Edit(id, form.echo(e))
-            })
+            refused(
+                &state,
+                &caller,
+                contract_id,
+                purpose,
+                input,
+                e,
+                "Not saved.",
+            )
             .await
         }
     }
 }
 
-/// The change-request forms on a contract's page.
+/// The change-request pages and forms of a contract: the form's own
+/// page to raise one or edit a draft, its review, and the buttons.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contracts/{id}/change-requests", post(raise))
+        .route("/contracts/{id}/change-requests/new", get(new_page))
+        .route("/contracts/{id}/change-requests/review", post(review_raise))
         .route(
             "/contracts/{id}/change-requests/{cr}/approve",
             post(approve),
         )
         .route("/contracts/{id}/change-requests/{cr}/reject", post(reject))
-        .route("/contracts/{id}/change-requests/{cr}/edit", post(edit))
+        .route(
+            "/contracts/{id}/change-requests/{cr}/edit",
+            get(edit_page).post(edit),
+        )
+        .route(
+            "/contracts/{id}/change-requests/{cr}/review",
+            post(review_edit),
+        )
         .route("/contracts/{id}/change-requests/{cr}/{button}", post(press))
 }

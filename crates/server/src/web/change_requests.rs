@@ -90,40 +90,9 @@ pub struct ChangeView {
     pub can_apply: bool,
     /// The viewer may send it back to draft.
     pub can_redraft: bool,
-    /// The form to edit and resubmit it, for a draft of the viewer's side.
-    pub edit: Option<DraftForm>,
-}
-
-/// The fields of a change-request form, as shown (or as typed, when the
-/// form comes back refused).
-#[derive(Debug, Clone, Default)]
-pub struct DraftForm {
-    /// The title.
-    pub title: String,
-    /// The rationale.
-    pub rationale: String,
-    /// The proposed terms, as TOML.
-    pub terms: String,
-    /// The version the terms are written against.
-    pub base_version: Option<u32>,
-    /// A customer to add (raise form only).
-    pub add_customer: String,
-    /// A service to add (raise form only).
-    pub add_service: String,
-    /// Why the form was refused, when it comes back.
-    pub error: Option<String>,
-}
-
-/// A refused form to show again with what was typed.
-#[derive(Debug, Clone, Default)]
-pub enum Echo {
-    /// Nothing to show again.
-    #[default]
-    None,
-    /// The raise form.
-    Raise(DraftForm),
-    /// The edit form of a draft.
-    Edit(ChangeRequestId, DraftForm),
+    /// The viewer may edit and resubmit it (a draft of their side that
+    /// still fits the contract), on the change-request form's page.
+    pub can_edit: bool,
 }
 
 /// The terms and change-control parts of a contract page.
@@ -140,10 +109,6 @@ pub struct Governance {
     pub closed: Vec<ChangeView>,
     /// The viewer may raise a change request.
     pub can_raise: bool,
-    /// The raise form: the latest terms to start from, or what was typed.
-    pub raise: DraftForm,
-    /// Whether the raise form opens (it came back refused).
-    pub raise_open: bool,
 }
 
 fn or_dash(d: Option<kept_domain::calendar::BusinessDuration>) -> String {
@@ -192,25 +157,12 @@ fn needs(quorum: Quorum, members: usize) -> String {
 
 /// The terms and change-control parts of a contract page, from what
 /// [`contract_governance`](kept_app::governance::contract_governance)
-/// found, with a refused form shown again as typed.
-pub fn governance(view: GovernanceView, contract: &Contract, echo: Echo) -> Governance {
+/// found.
+pub fn governance(view: GovernanceView, contract: &Contract) -> Governance {
     let terms = view
         .in_force
         .as_ref()
         .map(|v| terms_view(v, &view.service_names));
-    let (raise, raise_open) = match &echo {
-        Echo::Raise(typed) => (typed.clone(), true),
-        _ => {
-            let latest = view.latest();
-            let form = DraftForm {
-                terms: toml::to_string(&latest.map(|v| v.terms.clone()).unwrap_or_default())
-                    .unwrap_or_default(),
-                base_version: latest.map(|v| v.version),
-                ..DraftForm::default()
-            };
-            (form, false)
-        }
-    };
     let history = view
         .history
         .into_iter()
@@ -224,7 +176,7 @@ pub fn governance(view: GovernanceView, contract: &Contract, echo: Echo) -> Gove
         .collect();
     let (mut open, mut closed) = (Vec::new(), Vec::new());
     for entry in view.changes {
-        let change = change_view(entry, contract, &echo);
+        let change = change_view(entry, contract);
         if change.cr.status.is_open() {
             open.push(change);
         } else {
@@ -238,16 +190,12 @@ pub fn governance(view: GovernanceView, contract: &Contract, echo: Echo) -> Gove
         open,
         closed,
         can_raise: view.may_raise,
-        raise,
-        raise_open,
     }
 }
 
-/// A change request with its buttons, what it changes, how it lays over
-/// the latest version, and (for a draft the viewer may edit) its edit form:
-/// the latest terms with every part of it that does not conflict, written
-/// against the latest version, or what was typed when the form came back.
-fn change_view(entry: ChangeEntry, contract: &Contract, echo: &Echo) -> ChangeView {
+/// A change request with its buttons, what it changes and how it lays over
+/// the latest version.
+fn change_view(entry: ChangeEntry, contract: &Contract) -> ChangeView {
     let ChangeEntry {
         change: cr,
         raised_by,
@@ -273,7 +221,7 @@ fn change_view(entry: ChangeEntry, contract: &Contract, echo: &Echo) -> ChangeVi
         can_withdraw: steps.withdraw,
         can_apply: steps.apply,
         can_redraft: steps.redraft,
-        edit: None,
+        can_edit: false,
         cr,
     };
     let Some(p) = preview else {
@@ -289,18 +237,9 @@ fn change_view(entry: ChangeEntry, contract: &Contract, echo: &Echo) -> ChangeVi
             .collect();
     }
     view.conflicts = p.conflicts.into_iter().map(|l| l.description).collect();
-    if view.can_submit {
-        view.edit = Some(match echo {
-            Echo::Edit(id, typed) if *id == view.cr.id => typed.clone(),
-            _ => DraftForm {
-                title: view.cr.title.clone(),
-                rationale: view.cr.rationale.clone(),
-                terms: toml::to_string(&p.rebased.terms).unwrap_or_default(),
-                base_version: p.latest_version,
-                ..DraftForm::default()
-            },
-        });
-    }
+    // The form's page starts from the latest terms with every part of it
+    // that does not conflict, so a conflicting draft is edited there too.
+    view.can_edit = view.can_submit;
     view
 }
 

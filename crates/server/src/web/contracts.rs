@@ -13,7 +13,7 @@ use kept_domain::{
     ServiceId, UserId, ValidationErrors,
 };
 
-use super::change_requests::{Echo, Governance, governance};
+use super::change_requests::{Governance, governance};
 use super::{Layout, WebError, WebPath, after_post};
 
 use super::session::{CsrfForm, WebCaller};
@@ -53,10 +53,6 @@ struct DetailPage {
     calendar: Option<(String, String)>,
     approvers: Vec<String>,
     gov: Governance,
-    /// Parties under the client not yet served, for a change request.
-    candidate_customers: Vec<(PartyId, String)>,
-    /// The provider's services not on the contract, for a change request.
-    candidate_services: Vec<(ServiceId, String)>,
 }
 
 /// `GET /contracts`.
@@ -205,21 +201,10 @@ pub async fn detail(
     caller: WebCaller,
     WebPath(id): WebPath<ContractId>,
 ) -> Result<Response, WebError> {
-    detail_page(&state, &caller, id, Echo::None).await
-}
-
-/// The contract page, with a refused change-request form shown again as
-/// typed (`echo`).
-pub(super) async fn detail_page(
-    state: &AppState,
-    caller: &WebCaller,
-    id: ContractId,
-    echo: Echo,
-) -> Result<Response, WebError> {
     let principal = &caller.principal;
     let found = contract_page(&state.app, principal, id).await?;
     let contract = found.contract;
-    let gov = governance(found.governance, &contract, echo);
+    let gov = governance(found.governance, &contract);
     Ok(DetailPage {
         layout: Layout::new(
             &caller.session,
@@ -237,8 +222,6 @@ pub(super) async fn detail_page(
             .map(|c| (c.id.to_string(), format!("{} ({})", c.name, c.spec.zone))),
         approvers: found.approvers,
         gov,
-        candidate_customers: found.candidate_customers,
-        candidate_services: found.candidate_services,
         contract,
     }
     .into_response())

@@ -29,6 +29,19 @@ pub struct Told {
     pub theirs: bool,
 }
 
+impl Told {
+    /// `row` as its customer reads it at `now`.
+    pub fn new(row: Row, now: Timestamp) -> Self {
+        let step = NextStep::of(&row.request, now);
+        Self {
+            status: kept_domain::status_words(row.request.status),
+            next: words::next_step(step, &row.zone, now),
+            theirs: step.is_theirs(),
+            row,
+        }
+    }
+}
+
 /// A change request waiting for the viewer, ready to show.
 pub struct Waiting {
     /// It, with its contract and steps.
@@ -76,19 +89,9 @@ pub async fn page(
         return Ok(Redirect::to("/requests").into_response());
     }
     let now = Timestamp::now();
-    let mine = found.mine.map(|rows| {
-        rows.into_iter()
-            .map(|row| {
-                let step = NextStep::of(&row.request, now);
-                Told {
-                    status: kept_domain::status_words(row.request.status),
-                    next: words::next_step(step, &row.zone, now),
-                    theirs: step.is_theirs(),
-                    row,
-                }
-            })
-            .collect()
-    });
+    let mine = found
+        .mine
+        .map(|rows| rows.into_iter().map(|row| Told::new(row, now)).collect());
     let changes = found
         .changes
         .into_iter()

@@ -23,7 +23,7 @@ use super::{Flash, Labels, Layout, WebError, WebQuery, describe_as, see_other, s
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::requests::intake::{Intake, raise};
-use kept_app::requests::list::{Row, portal};
+use kept_app::requests::list::portal;
 use kept_app::requests::options::options;
 
 #[derive(Template, WebTemplate)]
@@ -32,7 +32,8 @@ struct PortalPage {
     layout: Layout,
     /// `true` for everything the user can follow, `false` for what they raised.
     all: bool,
-    rows: Vec<Row>,
+    /// Each request with its status and what happens next, in words.
+    rows: Vec<super::home::Told>,
     next: Option<String>,
 }
 
@@ -62,7 +63,11 @@ pub async fn page(
     Ok(PortalPage {
         layout: Layout::new(&caller.session, principal, "My requests", "portal").await?,
         all,
-        rows: page.items,
+        rows: page
+            .items
+            .into_iter()
+            .map(|row| super::home::Told::new(row, kept_domain::Timestamp::now()))
+            .collect(),
         next: page.next_cursor.map(|c| c.as_str().to_owned()),
     }
     .into_response())
