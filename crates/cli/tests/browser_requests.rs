@@ -43,20 +43,19 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
     wait_for_path(&browser, "/").await;
     click(&browser, "#raise-link").await;
     wait_for_path(&browser, "/requests/new").await;
-    browser
-        .find(Locator::LinkText("Harbour Retail facilities management"))
-        .await
-        .expect("the FM contract is offered")
-        .click()
-        .await
-        .expect("choosing the contract");
+    // The FM contract is Tom's only one: its form comes straight up.
     wait_for(&browser, "#raise-form").await;
     assert_eq!(
         texts(&browser, "#r-customer option").await,
         ["Harbour Retail Leeds"],
         "a store manager raises requests for their own store only"
     );
-    select(&browser, "#r-service", "Reactive maintenance").await;
+    select(&browser, "#r-service", "Reactive maintenance — jobs").await;
+    assert_eq!(
+        texts(&browser, "label[for=r-quantity] #r-unit").await,
+        ["jobs"],
+        "the quantity's label names the unit of the service chosen"
+    );
     select(&browser, "#r-kind", "Incident").await;
     select(&browser, "#r-priority", "High").await;
     type_into(&browser, "#r-subject", SUBJECT).await;
@@ -76,8 +75,27 @@ async fn a_customer_raises_a_request_an_agent_answers_it_and_the_customer_sees_t
         .path()
         .to_owned();
     assert!(request_path.starts_with("/requests/"), "{request_path}");
-    assert_eq!(texts(&browser, "#status").await, ["new"]);
-    assert_eq!(texts(&browser, "#sla-state").await, ["on track"]);
+    // The customer reads words: the status, and when they will hear back
+    // (shown by the script in their own zone, still with the weekday).
+    assert_eq!(texts(&browser, "#status").await, ["Received"]);
+    assert!(texts(&browser, "#sla-state").await.is_empty());
+    let told = texts(&browser, "#next .next-step").await;
+    assert!(told[0].starts_with("We will reply by "), "{told:?}");
+    let when = texts(&browser, "#next time[data-words]").await;
+    assert!(
+        [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday"
+        ]
+        .iter()
+        .any(|day| when[0].contains(day)),
+        "{when:?}"
+    );
     sign_out(&browser).await;
 
     // The agent finds it in the queue and answers.

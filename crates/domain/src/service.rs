@@ -88,6 +88,51 @@ impl Service {
     pub fn is_archived(&self) -> bool {
         self.archived_at.is_some()
     }
+
+    /// What a quantity of it counts, for a form's label: "boxes, packs of
+    /// 100", "visits", "packs of 10"; `None` when it names no unit.
+    pub fn quantity_unit(&self) -> Option<String> {
+        quantity_unit(self.unit.as_deref(), self.pack_size)
+    }
+}
+
+/// What a quantity counts, from a unit ("box") and a pack size: the unit
+/// in the plural, then the pack ("boxes, packs of 100").
+pub fn quantity_unit(unit: Option<&str>, pack_size: Option<u32>) -> Option<String> {
+    let unit = unit.map(str::trim).filter(|u| !u.is_empty()).map(plural);
+    match (unit, pack_size) {
+        (Some(u), Some(p)) => Some(format!("{u}, packs of {p}")),
+        (Some(u), None) => Some(u),
+        (None, Some(p)) => Some(format!("packs of {p}")),
+        (None, None) => None,
+    }
+}
+
+/// A unit in the plural by the regular English rules ("box" → "boxes",
+/// "delivery" → "deliveries"). Units are typed freely, so anything that
+/// does not look like a singular English word ("kg", "m²", "hours",
+/// "Pallet (EU)") is left as typed rather than mangled.
+fn plural(unit: &str) -> String {
+    let (head, last) = match unit.rsplit_once(' ') {
+        Some((head, last)) => (format!("{head} "), last),
+        None => (String::new(), unit),
+    };
+    let word =
+        last.len() >= 3 && last.chars().all(|c| c.is_ascii_lowercase()) && !last.ends_with('s');
+    if !word {
+        return unit.to_owned();
+    }
+    let stem = &last[..last.len() - 1];
+    let plural = if last == "person" {
+        "people".to_owned()
+    } else if ["x", "z", "ch", "sh"].iter().any(|e| last.ends_with(e)) {
+        format!("{last}es")
+    } else if last.ends_with('y') && !stem.ends_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("{stem}ies")
+    } else {
+        format!("{last}s")
+    };
+    format!("{head}{plural}")
 }
 
 /// The describable fields of a service, validated together.
@@ -194,6 +239,41 @@ pub struct ServicePatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quantity_counts_the_unit_in_the_plural_and_names_the_pack() {
+        let words = |u: Option<&str>, p| quantity_unit(u, p);
+
+        assert_eq!(
+            words(Some("box"), Some(100)).as_deref(),
+            Some("boxes, packs of 100")
+        );
+        assert_eq!(words(Some("visit"), None).as_deref(), Some("visits"));
+        assert_eq!(words(None, Some(10)).as_deref(), Some("packs of 10"));
+        assert_eq!(words(None, None), None);
+        assert_eq!(words(Some("  "), None), None, "a blank unit is none");
+    }
+
+    #[test]
+    fn regular_units_are_pluralised_and_anything_else_is_left_as_typed() {
+        let cases = [
+            ("box", "boxes"),
+            ("batch", "batches"),
+            ("delivery", "deliveries"),
+            ("day", "days"),
+            ("workbook", "workbooks"),
+            ("person", "people"),
+            ("square metre", "square metres"),
+            ("kg", "kg"),
+            ("hours", "hours"),
+            ("m²", "m²"),
+            ("Pallet", "Pallet"),
+        ];
+
+        for (unit, expected) in cases {
+            assert_eq!(plural(unit), expected, "{unit}");
+        }
+    }
 
     #[test]
     fn details_are_tidied_and_checked() {

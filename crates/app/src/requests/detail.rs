@@ -22,6 +22,9 @@ pub struct RequestDetail {
     pub request: Request,
     /// Its clocks, read now.
     pub clocks: Vec<ClockView>,
+    /// The time zone of the calendar its clocks run on, to tell its
+    /// customer when things are due.
+    pub zone: jiff::tz::TimeZone,
     /// The caller's part in it.
     pub role: RequestRole,
     /// Its contract.
@@ -113,10 +116,17 @@ pub async fn detail(
     } else {
         Vec::new()
     };
-    let shown = view(ctx, &mut Calendars::default(), request, Timestamp::now()).await?;
+    let mut calendars = Calendars::default();
+    let zone = calendars
+        .get(ctx, request.calendar_id)
+        .await?
+        .time_zone()
+        .clone();
+    let shown = view(ctx, &mut calendars, request, Timestamp::now()).await?;
     Ok(RequestDetail {
         request: shown.request,
         clocks: shown.clocks,
+        zone,
         role: found.role,
         contract: found.contract,
         events,

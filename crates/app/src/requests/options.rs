@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use kept_domain::{
     Contract, ContractId, Limit, PartyId, PartyKind, PartyScope, Principal, Raiser, RequestKind,
-    Service, ServiceId,
+    Service,
 };
 use kept_store::{ContractQuery, PartyQuery, StoreError};
 
@@ -42,8 +42,9 @@ pub struct Offer {
     /// The parties they may raise for, by their path from the listed
     /// customer ("Leeds › Bakery"), by name.
     pub customers: Vec<(PartyId, String)>,
-    /// The contract's services, by name.
-    pub services: Vec<(ServiceId, String)>,
+    /// The contract's services, by name (with their units, for the
+    /// quantity's label).
+    pub services: Vec<Service>,
     /// Services of suppliers up the chain a question is routed to, with
     /// the supplier's name.
     pub asks: Vec<(Service, String)>,
@@ -90,10 +91,9 @@ async fn offer(ctx: &Context, caller: &Principal, contract: Contract) -> Result<
     let customers = customers_for(ctx, caller, raiser, &contract).await?;
     let mut services = Vec::with_capacity(contract.service_ids.len());
     for id in &contract.service_ids {
-        let s = ctx.store.service(*id).await?;
-        services.push((s.id, s.name.as_str().to_owned()));
+        services.push(ctx.store.service(*id).await?);
     }
-    services.sort_by_key(|(_, n)| n.to_lowercase());
+    services.sort_by_key(|s| s.name.as_str().to_lowercase());
     Ok(Offer {
         asks: routable_services(ctx, &contract).await?,
         provider: provider.as_str().to_owned(),

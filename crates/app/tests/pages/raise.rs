@@ -29,7 +29,7 @@ async fn a_sites_person_is_offered_their_site_and_its_units_but_no_internal_task
         assert!(!offer.raiser.on_behalf && !offer.raiser.may_override);
         assert!(!offer.kinds.contains(&RequestKind::InternalTask));
         assert!(offer.kinds.contains(&RequestKind::Incident));
-        let services: Vec<&str> = offer.services.iter().map(|(_, n)| n.as_str()).collect();
+        let services: Vec<&str> = offer.services.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(services, ["Cleaning", "Repairs"]);
         assert_eq!(offer.provider, "Brightwell FM");
     })

@@ -54,6 +54,8 @@ struct ChainPage {
     width: i64,
     height: i64,
     nodes: Vec<Shown>,
+    /// Full names the diagram had to cut.
+    legend: Vec<String>,
     edges: Vec<Edge>,
     selected: Option<(PartyId, String)>,
     upstream: Vec<Reached>,
@@ -82,6 +84,7 @@ pub async fn page(
         edges,
         width,
         height,
+        legend,
     } = layout::layout(&view.links, &view.names, &walk);
     let reached = |walked: &[kept_domain::Reached]| -> Vec<Reached> {
         walked
@@ -114,6 +117,7 @@ pub async fn page(
         layout: Layout::new(&session, &principal, "Service chain", "chain").await?,
         width,
         height,
+        legend,
         nodes: nodes
             .into_iter()
             .map(|node| Shown {

@@ -1,8 +1,10 @@
 //! The customer portal: a customer's people follow their requests and
-//! raise new ones. The raise form first asks for the contract, then offers
-//! that contract's customers and services, so it works without JavaScript;
-//! beside it, a question form offers the services of suppliers up the
-//! chain that a question is routed to.
+//! raise new ones. The raise form first asks for the contract (unless the
+//! caller has only one), then offers that contract's customers and
+//! services, so it works without JavaScript; a lone customer or service is
+//! preselected, and each service names its unit. Beside it, a question
+//! form offers the services of suppliers up the chain that a question is
+//! routed to.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,7 +13,8 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::{
-    Contract, ContractId, FieldError, PartyId, Principal, RequestKind, ServiceId, ValidationErrors,
+    Contract, ContractId, FieldError, PartyId, Principal, RequestKind, Service, ServiceId,
+    ValidationErrors,
 };
 use serde::Deserialize;
 
@@ -78,8 +81,14 @@ struct NewPage {
     contracts: Vec<(ContractId, String)>,
     /// The chosen contract (second step).
     chosen: Option<Contract>,
+    /// Whether it is the caller's only contract (so there is no other to
+    /// choose).
+    only_contract: bool,
     customers: Vec<(PartyId, String)>,
-    services: Vec<(ServiceId, String)>,
+    services: Vec<ServiceChoice>,
+    /// What the quantity counts, when the service is known: the one
+    /// chosen, or the contract's only one.
+    unit: Option<String>,
     /// Services of suppliers up the chain a question can be routed to,
     /// labelled "Ask Folio Press about: Course materials".
     asks: Vec<(ServiceId, String)>,
@@ -92,6 +101,30 @@ struct NewPage {
     may_override: bool,
     /// What the form holds: empty, or what was typed before a refusal.
     filled: Filled,
+}
+
+/// A service as the form offers it.
+struct ServiceChoice {
+    id: ServiceId,
+    /// Its name, with its unit when it has one ("Boxed goods — boxes,
+    /// packs of 100").
+    label: String,
+    /// What a quantity of it counts, for the quantity's label.
+    unit: Option<String>,
+}
+
+impl From<&Service> for ServiceChoice {
+    fn from(s: &Service) -> Self {
+        let unit = s.quantity_unit();
+        Self {
+            id: s.id,
+            label: match &unit {
+                Some(u) => format!("{} — {u}", s.name),
+                None => s.name.as_str().to_owned(),
+            },
+            unit,
+        }
+    }
 }
 
 /// The raise form's values as shown: the defaults, or what the user typed
@@ -170,7 +203,8 @@ pub async fn new_page(
 }
 
 /// The raise form for the contract `contract` (an id as typed; anything
-/// else shows the choice of contracts), holding `filled`.
+/// else shows the choice of contracts, or the caller's only contract's
+/// form), holding `filled`.
 async fn form_page(
     state: &AppState,
     principal: &Principal,
@@ -179,7 +213,12 @@ async fn form_page(
     filled: Filled,
 ) -> Result<NewPage, WebError> {
     let chosen = contract.trim().parse::<ContractId>().ok();
-    let offered = options(&state.app, principal, chosen).await?;
+    let mut offered = options(&state.app, principal, chosen).await?;
+    // One contract is no choice: go straight to its form.
+    if let ([(only, _)], None) = (offered.contracts.as_slice(), &offered.chosen) {
+        offered = options(&state.app, principal, Some(*only)).await?;
+    }
+    let only_contract = offered.contracts.len() == 1;
     let offer = offered.chosen;
     let asks: Vec<(ServiceId, String)> = offer.as_ref().map_or_else(Vec::new, |o| {
         o.asks
@@ -196,8 +235,10 @@ async fn form_page(
             layout,
             contracts: offered.contracts,
             chosen: None,
+            only_contract,
             customers: Vec::new(),
             services: Vec::new(),
+            unit: None,
             asks,
             provider: String::new(),
             asked,
@@ -206,11 +247,22 @@ async fn form_page(
             filled,
         });
     };
+    let services: Vec<ServiceChoice> = offer.services.iter().map(ServiceChoice::from).collect();
+    // The template preselects a lone customer or service: it is the answer.
+    let unit = match services.as_slice() {
+        [only] => only.unit.clone(),
+        _ => services
+            .iter()
+            .find(|s| !asked && s.id.to_string() == filled.service_id)
+            .and_then(|s| s.unit.clone()),
+    };
     Ok(NewPage {
         layout,
         contracts: offered.contracts,
+        only_contract,
         customers: offer.customers,
-        services: offer.services,
+        services,
+        unit,
         asks,
         provider: offer.provider,
         asked,

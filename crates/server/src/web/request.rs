@@ -1,5 +1,10 @@
 //! A request's page: what was asked, its clocks, its timeline, and the
 //! forms to reply, note and take the steps the user may take.
+//!
+//! The provider's people read the clocks (targets, time used and left);
+//! the customer's side reads instead what happens next, in words, with
+//! due instants in the zone of the request's calendar, and the status as
+//! it means to them: no clock names, durations or effort.
 
 use std::collections::HashMap;
 
@@ -10,10 +15,12 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::{
-    ClockView, Request, RequestAction, RequestChange, RequestEvent, RequestId, RequestRole, UserId,
+    ClockView, NextStep, Request, RequestAction, RequestChange, RequestEvent, RequestId,
+    RequestRole, RequestStatus, Timestamp, UserId, status_words,
 };
 use serde::Deserialize;
 
+use super::words::{Sentence, after_reply, next_step_sentence};
 use super::{Labels, Layout, WebError, WebPath, after_form};
 
 use super::session::{CsrfForm, WebCaller};
@@ -55,14 +62,47 @@ struct RequestPage {
     steps: Vec<Step>,
     can_cancel: bool,
     is_provider: bool,
+    /// The status as the reader reads it: the workflow's word for the
+    /// provider's people, what it means to them for the customer's side.
+    status: String,
+    /// For the customer's side: what happens next, a sentence each.
+    told: Vec<Sentence>,
+    /// For the customer's side: whether what they wait for is overdue.
+    late: bool,
     chain: RequestChain,
     /// Supplier contracts up the chain it could be escalated under.
     suppliers: Vec<(kept_domain::ContractId, String)>,
 }
 
-impl RequestPage {
-    fn status(&self) -> String {
-        self.request.status.as_str().replace('_', " ")
+/// What happens next on `request` at `now`, told to its customer: the
+/// next step and, while a reply is owed, when the work is due too.
+fn what_next(
+    request: &Request,
+    clocks: &[ClockView],
+    zone: &jiff::tz::TimeZone,
+    now: Timestamp,
+) -> (Vec<Sentence>, bool) {
+    let step = NextStep::of(request, now);
+    let then = after_reply(step, clocks, now);
+    let late = [Some(step), then].into_iter().flatten().any(|s| {
+        matches!(
+            s,
+            NextStep::Reply { late: true, .. } | NextStep::Finish { late: true, .. }
+        )
+    });
+    let said = [Some(step), then]
+        .into_iter()
+        .flatten()
+        .map(|s| next_step_sentence(s, zone, now))
+        .collect();
+    (said, late)
+}
+
+/// A step's button: the customer confirms rather than "closes".
+fn button(action: RequestAction, is_provider: bool) -> &'static str {
+    match action {
+        RequestAction::Close if !is_provider => "Confirm it is finished",
+        _ => label(action),
     }
 }
 
@@ -79,8 +119,9 @@ fn label(action: RequestAction) -> &'static str {
     }
 }
 
-/// What an event says, in words.
-fn describe(event: &RequestEvent, users: &HashMap<UserId, String>) -> String {
+/// What an event says, in words; a status change in the customer's words
+/// when `customer` reads it.
+fn describe(event: &RequestEvent, users: &HashMap<UserId, String>, customer: bool) -> String {
     let who = event
         .actor_id
         .and_then(|u| users.get(&u).cloned())
@@ -93,6 +134,12 @@ fn describe(event: &RequestEvent, users: &HashMap<UserId, String>) -> String {
     };
     match event.kind {
         kept_domain::EventKind::Created => format!("{who} raised the request"),
+        kept_domain::EventKind::StatusChanged if customer => {
+            match event.data["to"].as_str().map(str::parse::<RequestStatus>) {
+                Some(Ok(to)) => format!("{who}: {}", status_words(to)),
+                _ => format!("{who} moved it to {}", text("to")),
+            }
+        }
         kept_domain::EventKind::StatusChanged => {
             format!("{who} moved it from {} to {}", text("from"), text("to"))
         }
@@ -145,17 +192,24 @@ pub async fn page(
         .filter(|a| is_provider || !a.is_providers())
         .map(|a| Step {
             action: a.as_str(),
-            label: label(a),
+            label: button(a, is_provider),
         })
         .collect();
     let timeline = shown
         .events
         .into_iter()
         .map(|event| Entry {
-            said: describe(&event, &shown.users),
+            said: describe(&event, &shown.users, !is_provider),
             event,
         })
         .collect();
+    let (told, late, status) = if is_provider {
+        let status = request.status.as_str().replace('_', " ");
+        (Vec::new(), false, status)
+    } else {
+        let (told, late) = what_next(&request, &shown.clocks, &shown.zone, Timestamp::now());
+        (told, late, status_words(request.status).to_owned())
+    };
     let name_of = |id: &kept_domain::PartyId| shown.parties.get(id).cloned();
     Ok(RequestPage {
         layout: Layout::new(
@@ -182,6 +236,9 @@ pub async fn page(
             .from_statuses()
             .contains(&request.status),
         is_provider,
+        status,
+        told,
+        late,
         chain: shown.chain,
         suppliers: shown.suppliers,
         request,

@@ -146,15 +146,17 @@ async fn raise_from_form(
 async fn a_leeds_customer_raises_a_request_from_the_form_and_lands_on_its_page() {
     let w = world().await;
     let browser = w.browser(&w.leeds_customer).await;
-    let choice = browser.page("/requests/new").await;
-    let form = browser
-        .page(&choice.attr("#contract-choice a", "href"))
-        .await;
+    // Harbour FM is the only contract: no choice to make first.
+    let form = browser.page("/requests/new").await;
 
     let response = raise_from_form(&w, &browser, &w.repairs, LEAK).await;
 
-    assert_eq!(choice.texts("#contract-choice a"), ["Harbour FM"]);
     form.assert_status(StatusCode::OK);
+    assert_eq!(form.count("#contract-choice"), 0);
+    assert_eq!(
+        form.attr("#raise-form input[name=contract_id]", "value"),
+        w.contract
+    );
     assert_eq!(form.texts("#r-customer option"), ["Harbour Leeds"]);
     assert!(
         !form.body.contains("Harbour York"),
@@ -182,10 +184,17 @@ async fn a_leeds_customer_raises_a_request_from_the_form_and_lands_on_its_page()
     assert_eq!(page.text("h1"), format!("#{} {LEAK}", request["number"]));
     assert_eq!(page.fact("Customer"), "Harbour Leeds");
     assert!(page.fact("Contract").contains("terms version 1"));
-    assert_eq!(page.text("#status"), "new");
+    assert_eq!(page.text("#status"), "Received");
     assert_eq!(
-        page.texts("#clocks tbody th"),
-        ["First response", "Resolution"]
+        page.count("#clocks"),
+        0,
+        "the customer reads words, not clocks"
+    );
+    assert!(
+        page.text("#next .next-step")
+            .starts_with("We will reply by "),
+        "{}",
+        page.text("#next")
     );
 }
 

@@ -6,15 +6,32 @@
 //! points right. The first column is sorted by name; each later one by the
 //! mean row of its suppliers (then name), which keeps most arrows from
 //! crossing.
+//!
+//! Names are shown whole: wrapped at spaces over up to three lines, with
+//! every box widened and heightened alike until the longest name fits (so
+//! columns and rows stay aligned). A name too long even for the widest box
+//! is cut on its third line and listed in full in the drawing's legend.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use kept_domain::{ChainGraph, Link, PartyId};
 
-/// A party's box width.
+/// A party's box width, at the least.
 pub const NODE_W: i64 = 200;
-/// A party's box height.
+/// The widest a box grows to fit a long name.
+const MAX_W: i64 = 360;
+/// How much wider each try at fitting the names makes the boxes.
+const STEP_W: i64 = 40;
+/// A party's box height, for a name on one line.
 pub const NODE_H: i64 = 40;
+/// Each further line of a name makes its box this much taller.
+const LINE_H: i64 = 17;
+/// The most lines a name is wrapped over.
+const MAX_LINES: usize = 3;
+/// The space between a box's left edge and its text.
+const TEXT_PAD: i64 = 10;
+/// Where a line's baseline sits below the top of its line.
+const BASELINE: i64 = 13;
 /// The space between columns, where the arrows run.
 const GAP_X: i64 = 90;
 /// The space between rows.
@@ -40,14 +57,32 @@ pub struct Node {
     pub id: PartyId,
     /// Its full name, for the tooltip.
     pub name: String,
-    /// Its name cut to fit the box.
-    pub label: String,
+    /// Its name wrapped to fit the box, a line each.
+    pub lines: Vec<Line>,
+    /// Whether the name was too long for the box, so its last line is cut
+    /// (and the legend gives it in full).
+    pub cut: bool,
     /// The box's left edge.
     pub x: i64,
     /// The box's top edge.
     pub y: i64,
+    /// The box's width.
+    pub w: i64,
+    /// The box's height.
+    pub h: i64,
     /// `node`, with `selected`, `upstream` or `downstream` when on the walk.
     pub class: &'static str,
+}
+
+/// A line of a party's name, where its text starts.
+#[derive(Debug)]
+pub struct Line {
+    /// Where it starts, across.
+    pub x: i64,
+    /// Its baseline, down.
+    pub y: i64,
+    /// The words on it.
+    pub text: String,
 }
 
 /// A link's arrow, from the right of the supplier's box to the left of the
@@ -79,6 +114,9 @@ pub struct Drawing {
     pub width: i64,
     /// The drawing's height.
     pub height: i64,
+    /// The full names of the parties whose boxes could not hold them, in
+    /// the order drawn.
+    pub legend: Vec<String>,
 }
 
 /// Lays out `links` (active and acyclic, as the store keeps them), naming
@@ -89,6 +127,14 @@ pub fn layout(links: &[Link], names: &BTreeMap<PartyId, String>, walk: &Highligh
     for (id, layer) in ChainGraph::new(links).layers() {
         columns.entry(layer).or_default().push(id);
     }
+    let (node_w, cols) = box_width(columns.values().flatten().map(&name));
+    let lines_needed = columns
+        .values()
+        .flatten()
+        .map(|id| wrap(&name(id), cols).len().min(MAX_LINES))
+        .max()
+        .unwrap_or(1) as i64;
+    let node_h = NODE_H + (lines_needed - 1) * LINE_H;
     let mut at: BTreeMap<PartyId, (i64, i64)> = BTreeMap::new();
     let mut nodes = Vec::new();
     let mut rows = 0;
@@ -110,17 +156,31 @@ pub fn layout(links: &[Link], names: &BTreeMap<PartyId, String>, walk: &Highligh
         rows = rows.max(ids.len() as i64);
         for (row, id) in ids.into_iter().enumerate() {
             let (x, y) = (
-                PAD + i64::from(layer) * (NODE_W + GAP_X),
-                PAD + row as i64 * (NODE_H + GAP_Y),
+                PAD + i64::from(layer) * (node_w + GAP_X),
+                PAD + row as i64 * (node_h + GAP_Y),
             );
             at.insert(id, (x, y));
             let full = name(&id);
+            let (texts, cut) = fitted(&full, cols);
+            // The lines sit in the middle of the box, however many it has.
+            let top = y + (node_h - texts.len() as i64 * LINE_H) / 2;
             nodes.push(Node {
                 id,
-                label: shorten(&full),
+                lines: texts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, text)| Line {
+                        x: x + TEXT_PAD,
+                        y: top + n as i64 * LINE_H + BASELINE,
+                        text,
+                    })
+                    .collect(),
+                cut,
                 name: full,
                 x,
                 y,
+                w: node_w,
+                h: node_h,
                 class: walk.node_class(id),
             });
         }
@@ -131,10 +191,10 @@ pub fn layout(links: &[Link], names: &BTreeMap<PartyId, String>, walk: &Highligh
             let (sx, sy) = at.get(&l.supplier_id)?;
             let (cx, cy) = at.get(&l.customer_id)?;
             Some(Edge {
-                x1: sx + NODE_W,
-                y1: sy + NODE_H / 2,
+                x1: sx + node_w,
+                y1: sy + node_h / 2,
                 x2: *cx,
-                y2: cy + NODE_H / 2,
+                y2: cy + node_h / 2,
                 class: if walk.follows(l) {
                     "edge on-walk"
                 } else {
@@ -152,14 +212,86 @@ pub fn layout(links: &[Link], names: &BTreeMap<PartyId, String>, walk: &Highligh
             })
         })
         .collect();
-    let width = PAD * 2 + (nodes.iter().map(|n| n.x).max().unwrap_or(0) + NODE_W).max(NODE_W);
-    let height = PAD * 2 + rows.max(1) * (NODE_H + GAP_Y);
+    let width = PAD * 2 + (nodes.iter().map(|n| n.x).max().unwrap_or(0) + node_w).max(node_w);
+    let height = PAD * 2 + rows.max(1) * (node_h + GAP_Y);
+    let legend = nodes
+        .iter()
+        .filter(|n| n.cut)
+        .map(|n| n.name.clone())
+        .collect();
     Drawing {
         nodes,
         edges,
         width,
         height,
+        legend,
     }
+}
+
+/// How many characters fit on a line of a box `w` wide: at 14px, an
+/// average character of a name is under 7.5px wide.
+fn columns_in(w: i64) -> usize {
+    usize::try_from((w - 2 * TEXT_PAD) * 2 / 15)
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// The narrowest box width (in steps from [`NODE_W`] to [`MAX_W`]) whose
+/// lines hold every one of `names` in [`MAX_LINES`] lines, and its
+/// characters a line; the widest when none does.
+fn box_width(names: impl Iterator<Item = String> + Clone) -> (i64, usize) {
+    let mut w = NODE_W;
+    while w < MAX_W
+        && names
+            .clone()
+            .any(|n| wrap(&n, columns_in(w)).len() > MAX_LINES)
+    {
+        w += STEP_W;
+    }
+    (w, columns_in(w))
+}
+
+/// `name`'s lines in a box of `cols` characters a line, and whether it
+/// had to be cut: at most [`MAX_LINES`], the last ending in "…" when more
+/// were needed.
+fn fitted(name: &str, cols: usize) -> (Vec<String>, bool) {
+    let mut lines = wrap(name, cols);
+    if lines.len() <= MAX_LINES {
+        return (lines, false);
+    }
+    lines.truncate(MAX_LINES);
+    if let Some(last) = lines.last_mut() {
+        let kept: String = last.chars().take(cols.saturating_sub(1)).collect();
+        *last = format!("{kept}…");
+    }
+    (lines, true)
+}
+
+/// `text` wrapped at spaces into lines of at most `cols` characters; a
+/// word longer than a line is broken across lines. Never empty.
+fn wrap(text: &str, cols: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() <= cols {
+            line.push(' ');
+            line.extend(&word);
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > cols {
+            lines.push(word.drain(..cols).collect());
+        }
+        line = word.into_iter().collect();
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 impl Highlight {
@@ -185,17 +317,6 @@ impl Highlight {
         on(l.supplier_id)
             && on(l.customer_id)
             && !(self.upstream.contains(&l.supplier_id) && self.downstream.contains(&l.customer_id))
-    }
-}
-
-/// A name cut to fit a box.
-fn shorten(name: &str) -> String {
-    const MAX: usize = 26;
-    if name.chars().count() <= MAX {
-        name.to_owned()
-    } else {
-        let cut: String = name.chars().take(MAX - 1).collect();
-        format!("{cut}…")
     }
 }
 
@@ -355,21 +476,78 @@ mod tests {
         assert_eq!(drawing.edges[1].title, "B supplies C");
     }
 
+    /// A node's lines, as the drawing shows them.
+    fn texts(n: &Node) -> Vec<&str> {
+        n.lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
     #[test]
-    fn long_or_unknown_names_still_label_their_boxes() {
-        let ([a], names) = named(["Leadership Essentials participants"]);
+    fn long_names_wrap_whole_over_lines_in_taller_boxes() {
+        let ([a, b], names) = named(["Leadership Essentials participants", "Cafe"]);
+
+        let drawing = layout(&[link(a, b, None)], &names, &Highlight::default());
+
+        let (a, b) = (node(&drawing, a), node(&drawing, b));
+        assert_eq!(texts(a), ["Leadership Essentials", "participants"]);
+        assert!(!a.cut && drawing.legend.is_empty());
+        assert_eq!((a.w, a.h), (NODE_W, NODE_H + LINE_H), "one line taller");
+        assert_eq!((b.w, b.h), (a.w, a.h), "every box alike, so rows align");
+        assert_eq!(texts(b), ["Cafe"]);
+        let ys: Vec<i64> = a.lines.iter().map(|l| l.y).collect();
+        assert_eq!(ys, [a.y + 11 + BASELINE, a.y + 11 + LINE_H + BASELINE]);
+        assert_eq!(b.lines[0].y, b.y + 20 + BASELINE, "one line in the middle");
+        assert!(a.lines.iter().all(|l| l.x == a.x + TEXT_PAD));
+    }
+
+    #[test]
+    fn a_name_too_long_for_three_lines_widens_every_box() {
+        let long = "The Harbour Retail Group facilities and property management \
+                    partnership for the north";
+        let ([a, b], names) = named([long, "B"]);
+
+        let drawing = layout(&[link(a, b, None)], &names, &Highlight::default());
+
+        let a = node(&drawing, a);
+        assert!(a.w > NODE_W && a.w <= MAX_W, "{}", a.w);
+        assert_eq!(texts(a).join(" "), long, "whole, at spaces");
+        assert!(texts(a).len() <= MAX_LINES);
+        assert!(!a.cut);
+        assert_eq!(node(&drawing, b).x, PAD + a.w + GAP_X);
+        assert_eq!(drawing.width, PAD * 3 + 2 * a.w + GAP_X);
+    }
+
+    #[test]
+    fn a_name_too_long_for_the_widest_box_is_cut_and_given_in_the_legend() {
+        let long = "word ".repeat(40).trim_end().to_owned();
+        let ([a], names) = named([long.as_str()]);
         let stranger = PartyId::new();
 
         let drawing = layout(&[link(a, stranger, None)], &names, &Highlight::default());
 
         let a = node(&drawing, a);
-        assert_eq!(a.label, "Leadership Essentials par…");
-        assert_eq!(a.label.chars().count(), 26);
-        assert_eq!(a.name, "Leadership Essentials participants");
-        assert_eq!(
-            node(&drawing, stranger).label,
-            stranger.to_string()[..25].to_owned() + "…"
+        assert_eq!(a.w, MAX_W);
+        assert_eq!(a.lines.len(), MAX_LINES);
+        assert!(a.cut);
+        assert!(a.lines[2].text.ends_with('…'));
+        assert!(
+            a.lines
+                .iter()
+                .all(|l| l.text.chars().count() <= columns_in(MAX_W))
         );
+        assert_eq!(drawing.legend, [long]);
+        assert_eq!(
+            texts(node(&drawing, stranger)).concat(),
+            stranger.to_string(),
+            "an unknown party by its id, broken where it must be"
+        );
+    }
+
+    #[test]
+    fn wrapping_keeps_every_word_and_breaks_only_words_longer_than_a_line() {
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("a bb ccc", 4), ["a bb", "ccc"]);
+        assert_eq!(wrap("abcdefghij k", 4), ["abcd", "efgh", "ij k"]);
+        assert_eq!(wrap("  spaced   out  ", 20), ["spaced out"]);
     }
 
     #[test]
@@ -401,6 +579,25 @@ mod tests {
 
     proptest! {
         #[test]
+        fn wrapped_lines_fit_and_keep_the_words_in_order(
+            words in prop::collection::vec("[a-zA-Z&.]{1,30}", 0..12),
+            cols in 4..50usize,
+        ) {
+            let text = words.join(" ");
+
+            let lines = wrap(&text, cols);
+
+            for l in &lines {
+                prop_assert!(l.chars().count() <= cols, "{:?}", l);
+            }
+            let joined: String = lines.concat().chars().filter(|c| *c != ' ').collect();
+            prop_assert_eq!(joined, words.concat());
+            if words.iter().all(|w| w.chars().count() <= cols) {
+                prop_assert_eq!(lines.join(" "), text);
+            }
+        }
+
+        #[test]
         fn every_arrow_points_right_and_no_boxes_overlap((parties, links) in chain()) {
             let names = parties.iter().enumerate().map(|(n, id)| (*id, format!("P{n}"))).collect();
 
@@ -416,8 +613,8 @@ mod tests {
             let places: BTreeSet<(i64, i64)> = drawing.nodes.iter().map(|n| (n.x, n.y)).collect();
             prop_assert_eq!(places.len(), drawing.nodes.len());
             for n in &drawing.nodes {
-                prop_assert!(n.x >= PAD && n.x + NODE_W + PAD <= drawing.width);
-                prop_assert!(n.y >= PAD && n.y + NODE_H + PAD <= drawing.height);
+                prop_assert!(n.x >= PAD && n.x + n.w + PAD <= drawing.width);
+                prop_assert!(n.y >= PAD && n.y + n.h + PAD <= drawing.height);
             }
         }
     }
