@@ -112,13 +112,20 @@ pub fn menu(principal: &Principal) -> Vec<MenuItem> {
         sections,
     };
     let mut menu = vec![item("/", "Home", &["home"][..])];
+    let raises = has(&[Customer, Client]);
     if has(&[Admin, Manager, Agent, Supplier, Client]) {
-        menu.push(item("/requests", "Requests", &["requests"]));
+        // The provider's people raise for a customer from the queue.
+        let sections: &'static [&'static str] = if raises {
+            &["requests"]
+        } else {
+            &["requests", "raise"]
+        };
+        menu.push(item("/requests", "Requests", sections));
     }
     if has(&[Customer]) {
         menu.push(item("/portal", "My requests", &["portal"]));
     }
-    if has(&[Customer, Client]) {
+    if raises {
         menu.push(item("/requests/new", "Raise a request", &["raise"]));
     }
     if has(&[Admin, Manager, Agent, Client, Supplier, Approver]) {

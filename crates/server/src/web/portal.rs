@@ -188,7 +188,7 @@ pub async fn new_page(
         &caller.session,
         &caller.principal,
         "Raise a request",
-        "portal",
+        "raise",
     )
     .await?;
     let page = form_page(
@@ -400,7 +400,7 @@ pub async fn create(
                 &caller.session,
                 &caller.principal,
                 "Raise a request",
-                "portal",
+                "raise",
             )
             .await?;
             layout.flash = Some(Flash::refusal(
