@@ -2,8 +2,9 @@
 //! `.ci/axe/`) runs on every page linked from where each demo login lands,
 //! and on the anonymous pages, once as the page opens and once with every
 //! `<details>` opened (the forms live in them): no serious or critical
-//! violation anywhere. And the keyboard alone signs in, with the focused
-//! element outlined at every Tab stop.
+//! violation anywhere; and each page checked fits a phone 390 pixels wide
+//! without scrolling sideways, as the same person. And the keyboard alone
+//! signs in, with the focused element outlined at every Tab stop.
 //!
 //! The crawl follows whatever is linked, so new pages are checked without
 //! listing them here; to stay quick it opens at most [`PAGES_PER_SHAPE`]
@@ -174,6 +175,9 @@ struct Finding {
 /// The crawl's browser, and what axe-core found so far.
 struct Audit<'a> {
     browser: &'a Client,
+    /// The same person on a phone 390 pixels wide, where each page checked
+    /// must fit without scrolling sideways.
+    phone: &'a Client,
     server: &'a Server,
     axe: &'a str,
     /// By rule and selector.
@@ -182,17 +186,21 @@ struct Audit<'a> {
     checked: HashSet<u64>,
     /// Per login, how many pages it checked of how many it opened.
     pages: Vec<String>,
+    /// The pages that scroll sideways on the phone, and by how much.
+    too_wide: Vec<String>,
 }
 
 impl<'a> Audit<'a> {
-    fn new(browser: &'a Client, server: &'a Server, axe: &'a str) -> Self {
+    fn new(browser: &'a Client, phone: &'a Client, server: &'a Server, axe: &'a str) -> Self {
         Self {
             browser,
+            phone,
             server,
             axe,
             findings: BTreeMap::new(),
             checked: HashSet::new(),
             pages: Vec::new(),
+            too_wide: Vec::new(),
         }
     }
 
@@ -213,6 +221,7 @@ impl<'a> Audit<'a> {
         }
         let found = serious_violations(self.browser, self.axe).await;
         self.record(who, page, found);
+        self.fits_the_phone(who, page).await;
         let opened = self
             .browser
             .execute(OPEN_DETAILS, vec![])
@@ -223,6 +232,19 @@ impl<'a> Audit<'a> {
             self.record(who, &format!("{page} (details open)"), found);
         }
         true
+    }
+
+    /// Opens `page` on the phone and notes it when it scrolls sideways.
+    async fn fits_the_phone(&mut self, who: &str, page: &str) {
+        self.phone
+            .goto(&self.server.url(page))
+            .await
+            .unwrap_or_else(|e| panic!("{who} cannot open {page} on the phone: {e}"));
+        let past = overflow(self.phone).await;
+        if past > 0.0 {
+            self.too_wide
+                .push(format!("{who} {page}: {past} px past {PHONE_WIDTH}"));
+        }
     }
 
     fn record(&mut self, who: &str, page: &str, found: Vec<Violation>) {
@@ -384,15 +406,18 @@ async fn every_page_linked_for_each_demo_login_has_no_serious_or_critical_axe_vi
     let server = serve_demo(&sandbox);
     let driver = ChromeDriver::start(&sandbox.file("chromedriver-axe.log")).await;
     let browser = open_browser(&driver, &sandbox.file("profile")).await;
+    let phone = open_phone(&driver, &sandbox.file("profile-phone")).await;
     axe_finds_a_planted_fault(&browser, &server, &axe).await;
-    let mut audit = Audit::new(&browser, &server, &axe);
+    let mut audit = Audit::new(&browser, &phone, &server, &axe);
 
     audit.crawl("anonymous", "/login").await;
     audit.visit("anonymous", "/no-such-page").await;
     for email in LOGINS {
         sign_in_as(&browser, &server, email).await;
+        sign_in_as(&phone, &server, email).await;
         audit.crawl(email, "/").await;
         browser.delete_all_cookies().await.expect("signed out");
+        phone.delete_all_cookies().await.expect("signed out");
     }
     sign_in_as(&browser, &server, ADMIN).await;
     let invitation = new_invitation(&browser, &server).await;
@@ -401,7 +426,9 @@ async fn every_page_linked_for_each_demo_login_has_no_serious_or_critical_axe_vi
     audit.visit("anonymous", &invitation).await;
     let pages = audit.pages.join(", ");
     let (report, found) = (audit.report(), audit.findings.len());
+    let too_wide = audit.too_wide.join("\n");
     browser.close().await.expect("the browser closes");
+    phone.close().await.expect("the phone closes");
 
     eprintln!(
         "axe-core checked pages ({pages}) in {:.0?}",
@@ -410,6 +437,10 @@ async fn every_page_linked_for_each_demo_login_has_no_serious_or_critical_axe_vi
     assert!(
         report.is_empty(),
         "axe-core found {found} serious or critical violations (rule, element, pages):\n\n{report}"
+    );
+    assert!(
+        too_wide.is_empty(),
+        "pages scroll sideways on a phone {PHONE_WIDTH} pixels wide:\n{too_wide}"
     );
 }
 
