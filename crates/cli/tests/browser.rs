@@ -177,13 +177,7 @@ async fn an_approver_approves_a_pending_change_and_the_contract_shows_the_new_te
         texts(&browser, "p.flash").await,
         ["Applied: a new terms version is in force."]
     );
-    assert_eq!(
-        texts(&browser, "#terms-version").await[0]
-            .split(',')
-            .next()
-            .unwrap_or_default(),
-        "Version 3"
-    );
+    assert_eq!(version_in_force(&browser).await, "Version 3");
     let changed = texts(&browser, "#version-3 ul.diff li").await;
     assert_eq!(
         changed,

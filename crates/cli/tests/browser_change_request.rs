@@ -199,13 +199,7 @@ async fn the_client_proposes_a_change_through_the_form_and_it_is_approved_and_ap
     );
 
     // The contract shows the new version with the new target.
-    assert_eq!(
-        texts(&browser, "#terms-version").await[0]
-            .split(',')
-            .next()
-            .unwrap_or_default(),
-        "Version 3"
-    );
+    assert_eq!(version_in_force(&browser).await, "Version 3");
     assert_eq!(
         texts(&browser, "#version-3 ul.diff li").await,
         [

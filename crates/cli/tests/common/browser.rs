@@ -305,6 +305,15 @@ pub async fn wait_for(browser: &Client, css: &str) -> Vec<String> {
     }
 }
 
+/// The terms version in force as the contract page shows it ("Version 3").
+pub async fn version_in_force(browser: &Client) -> String {
+    texts(browser, "#terms-version").await[0]
+        .split(',')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Clicks the element matching `css`.
 pub async fn click(browser: &Client, css: &str) {
     browser
