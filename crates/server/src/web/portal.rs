@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kept_domain::{
-    Contract, ContractId, FieldError, PartyId, Principal, RequestKind, Service, ServiceId,
+    Contract, ContractId, FieldError, PartyId, Principal, RequestKind, Role, Service, ServiceId,
     ValidationErrors,
 };
 use serde::Deserialize;
@@ -99,6 +99,10 @@ struct NewPage {
     asked: bool,
     kinds: Vec<(&'static str, String)>,
     may_override: bool,
+    /// Whether the caller speaks for a side of a contract (its client's or
+    /// provider's people), who may propose a change to it; a site's people
+    /// ask their head office.
+    may_propose: bool,
     /// What the form holds: empty, or what was typed before a refusal.
     filled: Filled,
 }
@@ -244,6 +248,7 @@ async fn form_page(
             asked,
             kinds: Vec::new(),
             may_override: false,
+            may_propose: false,
             filled,
         });
     };
@@ -272,6 +277,9 @@ async fn form_page(
             .map(|k| (k.as_str(), kind_label(*k)))
             .collect(),
         may_override: offer.raiser.may_override,
+        may_propose: [Role::Admin, Role::Manager, Role::Client]
+            .iter()
+            .any(|r| principal.has_role(*r)),
         filled,
         chosen: Some(offer.contract),
     })

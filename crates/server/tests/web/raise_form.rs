@@ -133,6 +133,10 @@ async fn the_cafe_lands_on_its_only_contracts_form_with_the_customer_service_and
         !page.body.contains("another contract"),
         "there is no other contract to go to"
     );
+    assert!(
+        page.body.contains("ask your head office") && page.count("a[href$='#raise']") == 0,
+        "a site's people cannot propose a change to the contract themselves"
+    );
     assert_eq!(page.texts("#r-customer option[selected]"), ["Corner Cafe"]);
     assert_eq!(page.text("label[for=r-customer]"), "For");
     assert_eq!(
