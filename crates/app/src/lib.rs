@@ -29,6 +29,7 @@ pub mod governance;
 pub mod home;
 pub mod import;
 pub mod links;
+pub mod notify;
 pub mod parties;
 pub mod password;
 pub mod requests;

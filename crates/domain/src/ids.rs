@@ -105,6 +105,15 @@ id_type!(
     /// Identifies a saved queue filter.
     SavedFilterId
 );
+id_type!(
+    /// Identifies an outbox row: one event someone is told about (also the
+    /// `webhook-id` of its webhook deliveries' events).
+    OutboxId
+);
+id_type!(
+    /// Identifies one message to one recipient by one channel.
+    DeliveryId
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,52 @@
 //! for "now". Input is parsed into these types at the edge (`Email::parse`,
 //! `PartyName::parse`), so code inside works only with valid values.
 
+/// An enum of names stored and shown as text: `as_str`, `Display`,
+/// `FromStr` (naming the valid values on error) and `ALL`.
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [$name] = &[$(Self::$variant,)*];
+
+            /// The name used in the API and stored.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)*
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|x| x.as_str() == s)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = Self::ALL.iter().map(|x| x.as_str()).collect();
+                        format!("`{s}` is not {}; use one of {}", $what, names.join(", "))
+                    })
+            }
+        }
+    };
+}
+
 pub mod admission;
 pub mod audit;
 pub mod business_calendar;
@@ -12,6 +58,7 @@ pub mod change;
 pub mod contract;
 pub mod error;
 pub mod ids;
+pub mod notify;
 pub mod number;
 pub mod outlook;
 pub mod page;
@@ -43,9 +90,10 @@ pub use change::{
 pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, is_blank, required_line, single_line};
 pub use ids::{
-    AuditEventId, CalendarId, ChangeRequestId, ContractId, GrantId, LinkId, PartyId, RequestId,
-    SavedFilterId, ServiceId, TokenId, UserId,
+    AuditEventId, CalendarId, ChangeRequestId, ContractId, DeliveryId, GrantId, LinkId, OutboxId,
+    PartyId, RequestId, SavedFilterId, ServiceId, TokenId, UserId,
 };
+pub use notify::{Audience, Channel, DeliveryState, RetryPolicy, Timing, Topic};
 pub use number::WholeRange;
 pub use outlook::{NextStep, status_words};
 pub use page::{Cursor, Limit, Page};

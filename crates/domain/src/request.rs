@@ -27,50 +27,6 @@ pub const MAX_REASON: usize = 1000;
 /// Largest quantity of one request.
 pub const MAX_QUANTITY: u32 = 1_000_000_000;
 
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)*
-        }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &'static [$name] = &[$(Self::$variant,)*];
-
-            /// The name used in the API and stored.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text,)*
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|x| x.as_str() == s)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = Self::ALL.iter().map(|x| x.as_str()).collect();
-                        format!("`{s}` is not {}; use one of {}", $what, names.join(", "))
-                    })
-            }
-        }
-    };
-}
-
 named_enum!(
     /// What kind of work a request is.
     RequestKind, "a request kind" {

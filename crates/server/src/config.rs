@@ -29,6 +29,19 @@ pub enum SqliteSync {
     Full,
 }
 
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain SMTP upgraded with STARTTLS (port 587): the usual submission.
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same host or a test sink.
+    None,
+}
+
 /// Everything Kept can be configured with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -74,6 +87,36 @@ pub struct Config {
     /// changed through another server or the CLI; this server's own
     /// changes are seen at once. 0 reads the database on every request.
     pub reference_cache_ms: u64,
+    /// The SMTP server mail goes out through. Empty: none (see `mail_keep`).
+    pub smtp_host: String,
+    /// Its port.
+    pub smtp_port: u16,
+    /// `starttls`, `tls` or `none`.
+    pub smtp_tls: SmtpTls,
+    /// The user to log in to the SMTP server as (empty: no login).
+    pub smtp_username: String,
+    /// Its password (redacted by `kept config show`).
+    pub smtp_password: String,
+    /// The sender of Kept's mail: `Kept <kept@example.com>`.
+    pub mail_from: String,
+    /// The address replies go to; each message carries its request's
+    /// signed token after a `+` (`support+r42-…@example.com`). Empty: the
+    /// `mail_from` address.
+    pub mail_reply_to: String,
+    /// A directory of mail templates that override the built-in ones, file
+    /// by file (`request_raised.txt`, `request_raised.html`, `layout.html`).
+    pub mail_templates_dir: String,
+    /// Without an SMTP server, keep mail in the database and show it on
+    /// the admin's mail page, as the demo does; otherwise it waits in the
+    /// outbox until a server is configured.
+    pub mail_keep: bool,
+    /// How often the delivery job looks for due work, in milliseconds.
+    pub outbox_interval_ms: u64,
+    /// Attempts before a delivery is dead-lettered.
+    pub outbox_max_attempts: u32,
+    /// The wait after a first failed attempt, in seconds; each further
+    /// failure doubles it (with jitter), up to six hours.
+    pub outbox_first_retry_seconds: u64,
 }
 
 impl Default for Config {
@@ -97,6 +140,18 @@ impl Default for Config {
             sla_at_risk_percent: kept_domain::sla::DEFAULT_AT_RISK_PERCENT,
             sla_timer_interval_ms: 1000,
             reference_cache_ms: 100,
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            mail_from: "Kept <kept@localhost>".into(),
+            mail_reply_to: String::new(),
+            mail_templates_dir: String::new(),
+            mail_keep: false,
+            outbox_interval_ms: 1000,
+            outbox_max_attempts: 8,
+            outbox_first_retry_seconds: 30,
         }
     }
 }
@@ -146,6 +201,18 @@ const KEYS: &[&str] = &[
     "sla_at_risk_percent",
     "sla_timer_interval_ms",
     "reference_cache_ms",
+    "smtp_host",
+    "smtp_port",
+    "smtp_tls",
+    "smtp_username",
+    "smtp_password",
+    "mail_from",
+    "mail_reply_to",
+    "mail_templates_dir",
+    "mail_keep",
+    "outbox_interval_ms",
+    "outbox_max_attempts",
+    "outbox_first_retry_seconds",
 ];
 
 impl Config {
@@ -200,6 +267,24 @@ impl Config {
                 self.sla_at_risk_percent
             )));
         }
+        if self.outbox_interval_ms == 0 || self.outbox_max_attempts == 0 {
+            return Err(ConfigError::Invalid(
+                "outbox_interval_ms and outbox_max_attempts must be at least 1".into(),
+            ));
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "mail_from is not an address: {:?}",
+                self.mail_from
+            )));
+        }
+        if !self.mail_reply_to.is_empty() && self.mail_reply_to.parse::<lettre::Address>().is_err()
+        {
+            return Err(ConfigError::Invalid(format!(
+                "mail_reply_to is not an address: {:?}",
+                self.mail_reply_to
+            )));
+        }
         if self.sla_timer_interval_ms == 0 {
             return Err(ConfigError::Invalid(
                 "sla_timer_interval_ms must be at least 1".into(),
@@ -226,12 +311,25 @@ impl Config {
         }
     }
 
-    /// The configuration as TOML, with secrets (the database password) redacted.
+    /// The configuration as TOML, with secrets (the database and SMTP
+    /// passwords) redacted.
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url(&self.effective_database_url());
         shown.public_url = self.effective_public_url();
+        if !shown.smtp_password.is_empty() {
+            shown.smtp_password = "***".into();
+        }
         toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
+    }
+
+    /// How failed deliveries are retried.
+    pub fn retry_policy(&self) -> kept_domain::RetryPolicy {
+        kept_domain::RetryPolicy {
+            first: std::time::Duration::from_secs(self.outbox_first_retry_seconds.max(1)),
+            cap: std::time::Duration::from_secs(6 * 3600),
+            max_attempts: self.outbox_max_attempts.max(1),
+        }
     }
 
     /// Store tuning from this configuration.
@@ -311,6 +409,18 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("login_failures_before_delay"), "{message}");
+    }
+
+    #[test]
+    fn the_smtp_password_is_redacted() {
+        let config = Config {
+            smtp_host: "smtp.example.com".into(),
+            smtp_password: "hunter2".into(),
+            ..Config::default()
+        };
+        let shown = config.to_redacted_toml();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("smtp_password = \"***\""), "{shown}");
     }
 
     #[test]

@@ -109,3 +109,35 @@ pub async fn watch_generation(state: AppState, mut shutdown: watch::Receiver<boo
         }
     }
 }
+
+/// Fans out the outbox and delivers what is due, every
+/// `outbox_interval_ms`, until `shutdown` changes. Work comes from durable
+/// rows claimed with leases, so any number of servers may run it.
+pub async fn notifications(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let every = Duration::from_millis(state.config.outbox_interval_ms);
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let policy = state.config.retry_policy();
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {
+                if let Err(e) = notify_once(&state, &policy).await {
+                    tracing::warn!(error = %e, "delivering notifications failed");
+                }
+            }
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// One pass of the delivery job: fan out, then deliver what is due.
+pub async fn notify_once(
+    state: &AppState,
+    policy: &kept_domain::RetryPolicy,
+) -> Result<(usize, usize), kept_app::Error> {
+    let now = Timestamp::now();
+    let fanned = kept_app::notify::dispatch(&state.app, now).await?;
+    let delivered =
+        kept_app::notify::deliver_due(&state.app, state.outgoing.as_ref(), policy, now).await?;
+    Ok((fanned, delivered))
+}

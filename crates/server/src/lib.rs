@@ -26,6 +26,7 @@ pub mod error;
 pub mod extract;
 pub mod jobs;
 pub mod limits;
+pub mod notify;
 pub mod ops;
 pub mod startup;
 pub mod state;

@@ -17,6 +17,9 @@ use crate::state::AppState;
 const DURATION: &str = "http_request_duration_seconds";
 const REQUESTS: &str = "http_requests_total";
 const SLA_ALARMS: &str = "kept_sla_alarms_total";
+const OUTBOX_DEPTH: &str = "kept_outbox_depth";
+const OUTBOX_DEAD: &str = "kept_outbox_dead";
+const OUTBOX_OLDEST_AGE: &str = "kept_outbox_oldest_age_seconds";
 
 /// The process-wide metrics recorder (one per process, however many apps run in it).
 pub fn metrics_handle() -> &'static PrometheusHandle {
@@ -62,8 +65,23 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-/// `GET /metrics`: Prometheus text exposition.
-pub async fn metrics() -> impl IntoResponse {
+/// `GET /metrics`: Prometheus text exposition, with the outbox's depth
+/// and the age of its oldest row read from the database at each scrape
+/// (every server reports the same shared outbox).
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.outbox_stats().await {
+        Ok(stats) => {
+            metrics::gauge!(OUTBOX_DEPTH).set(stats.depth() as f64);
+            metrics::gauge!(OUTBOX_DEAD).set(stats.dead as f64);
+            let age = stats.oldest.map_or(0.0, |oldest| {
+                (kept_domain::Timestamp::now().as_microsecond() - oldest.as_microsecond()).max(0)
+                    as f64
+                    / 1e6
+            });
+            metrics::gauge!(OUTBOX_OLDEST_AGE).set(age);
+        }
+        Err(e) => tracing::warn!(error = %e, "reading the outbox for /metrics failed"),
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -60,7 +60,7 @@ impl App {
         let mut config = config;
         // With port 0 the OS picks one; links must use the real one.
         config.addr = listener.local_addr()?;
-        let state = AppState::new(store, config);
+        let state = AppState::new(store, config)?;
         Ok(Self {
             router: router(state.clone()),
             listener,
@@ -71,6 +71,11 @@ impl App {
     /// The port actually bound.
     pub fn port(&self) -> u16 {
         self.state.config.addr.port()
+    }
+
+    /// Where this server's email goes, in words.
+    pub fn mail(&self) -> &'static str {
+        self.state.outgoing.describe()
     }
 
     /// The address actually bound.
@@ -95,8 +100,12 @@ impl App {
             jobs_stopped.clone(),
         ));
         let timers = tokio::spawn(jobs::sla_timers(self.state.clone(), jobs_stopped.clone()));
-        let generation = tokio::spawn(jobs::watch_generation(self.state.clone(), jobs_stopped));
-        tracing::info!(address = %self.address(), database = self.state.store.backend().name(), "serving");
+        let generation = tokio::spawn(jobs::watch_generation(
+            self.state.clone(),
+            jobs_stopped.clone(),
+        ));
+        let notifications = tokio::spawn(jobs::notifications(self.state.clone(), jobs_stopped));
+        tracing::info!(address = %self.address(), database = self.state.store.backend().name(), mail = self.state.outgoing.describe(), "serving");
         axum::serve(
             self.listener,
             self.router
@@ -108,6 +117,7 @@ impl App {
         let _ = purge.await;
         let _ = timers.await;
         let _ = generation.await;
+        let _ = notifications.await;
         self.state.store.close().await;
         tracing::info!("stopped");
         Ok(())

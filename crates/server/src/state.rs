@@ -6,6 +6,7 @@ use kept_app::{Context, Settings};
 use kept_store::Store;
 
 use crate::config::Config;
+use crate::notify::Outgoing;
 
 /// Shared application state.
 #[derive(Clone)]
@@ -17,21 +18,26 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The configuration in effect.
     pub config: Arc<Config>,
+    /// Where this server's notifications go (mail templates checked).
+    pub outgoing: Arc<Outgoing>,
 }
 
 impl AppState {
-    /// The state of a server (or a command) over `store`.
-    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+    /// The state of a server (or a command) over `store`; fails when a
+    /// mail template or the mail configuration is wrong.
+    pub fn new(store: Arc<dyn Store>, config: Config) -> anyhow::Result<Self> {
+        let outgoing = Outgoing::from_config(&config)?;
         let app = Context::new(
             store,
             Settings {
                 sla_at_risk_percent: config.sla_at_risk_percent,
             },
         );
-        Self {
+        Ok(Self {
             store: app.store.clone(),
             app,
             config: Arc::new(config),
-        }
+            outgoing,
+        })
     }
 }

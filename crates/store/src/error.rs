@@ -99,6 +99,9 @@ pub enum Conflict {
     /// and versions the steering group approved are not edited.
     #[error("the contract's terms are under change control; raise a change request")]
     TermsUnderChangeControl,
+    /// The message was delivered: there is nothing to retry.
+    #[error("this message was already delivered; there is nothing to retry")]
+    AlreadyDelivered,
 }
 
 impl StoreError {

@@ -21,6 +21,7 @@ mod error;
 mod import;
 mod links;
 mod migrations;
+pub mod notify;
 mod parties;
 mod query;
 mod requests;
@@ -52,7 +53,8 @@ pub use query::{
 pub use saved_filters::SavedFilter;
 pub use traits::{
     AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, LinkStore,
-    PartyStore, RequestStore, SavedFilterStore, ServiceStore, Store, TermsStore, UserStore,
+    NotifyStore, PartyStore, RequestStore, SavedFilterStore, ServiceStore, Store, TermsStore,
+    UserStore,
 };
 
 /// The SQL implementation of [`Store`] for SQLite and PostgreSQL.

@@ -48,6 +48,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     15 "0015_queue_key",
     16 "0016_change_request_base",
     17 "0017_login_failures_pair",
+    18 "0018_notifications",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -68,6 +69,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     15 "0015_queue_key",
     16 "0016_change_request_base",
     17 "0017_login_failures_pair",
+    18 "0018_notifications",
 );
 
 /// Applies the pending migrations, one process at a time.

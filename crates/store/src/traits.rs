@@ -22,8 +22,10 @@ use crate::{
 use crate::StoreError;
 
 mod access;
+mod notify;
 
 pub use access::{AuditStore, AuthStore, UserStore};
+pub use notify::NotifyStore;
 
 /// Everything Kept stores, behind one object.
 #[async_trait]
@@ -41,6 +43,7 @@ pub trait Store:
     + ImportStore
     + RequestStore
     + SavedFilterStore
+    + NotifyStore
     + Send
     + Sync
     + 'static

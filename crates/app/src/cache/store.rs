@@ -22,6 +22,7 @@ use kept_store::{
 
 use super::RefCache;
 
+mod notify;
 mod people;
 mod work;
 

@@ -28,4 +28,5 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
 /// Prints where Kept is listening (tests and scripts read this line).
 pub fn announce(app: &App) {
     println!("Kept is serving at http://{}", app.address());
+    println!("Mail is {}.", app.mail());
 }

@@ -163,6 +163,16 @@ pub async fn admin(caller: WebCaller) -> Result<Response, WebError> {
             label: "Users",
             about: "Who signs in, their roles, invitations.",
         });
+        pages.push(SetUp {
+            href: "/admin/outbox",
+            label: "Outbox",
+            about: "Notifications waiting, failed or dead, with a retry.",
+        });
+        pages.push(SetUp {
+            href: "/admin/mail",
+            label: "Mail",
+            about: "What each person was told by email, when mail is kept rather than sent.",
+        });
     }
     pages.push(SetUp {
         href: "/services",

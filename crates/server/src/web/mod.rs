@@ -17,6 +17,7 @@ pub(crate) mod home;
 mod invite;
 mod layout;
 mod login;
+pub(crate) mod outbox;
 mod parties;
 mod portal;
 mod problems;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(chain::routes())
         .merge(users::routes())
         .merge(tokens::routes())
+        .merge(outbox::routes())
         .merge(account::routes())
         .merge(invite::routes())
         .merge(problems::routes())

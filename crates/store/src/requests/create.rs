@@ -11,19 +11,23 @@
 //!
 //! Escalations also lock and note the request they escalate, and take the
 //! one-request path.
+//!
+//! Each request's outbox row (its requester, or the supplier it was
+//! escalated to, is told) is written with it, in the same transaction.
 
 use std::sync::Mutex;
 
 use kept_domain::progress::{NewEvent, SlaSummary};
 use kept_domain::queue;
 use kept_domain::sla::RequestClock;
-use kept_domain::{Actor, EventKind, NewRequest, RequestId, RequestStatus, Timestamp};
+use kept_domain::{Actor, EventKind, NewRequest, RequestId, RequestStatus, Timestamp, Topic};
 use serde_json::json;
 use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::Db;
 use crate::error::{Result, StoreError};
+use crate::notify::outbox::{Enqueued, enqueue};
 use crate::sql::{RowExt, Sql, micros};
 
 /// The most requests one group commit records.
@@ -194,6 +198,25 @@ pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Res
             .push(")");
     }
     sql.query().execute(&mut *conn).await?;
+    let told: Vec<Enqueued> = group
+        .iter()
+        .filter_map(|p| {
+            let topic = Topic::of_request_event(
+                EventKind::Created,
+                true,
+                &serde_json::Value::Null,
+                p.new.escalated_from.is_some(),
+                p.new.raised_by_party.is_some(),
+            )?;
+            Some(Enqueued {
+                topic,
+                request: Some((p.id, 1)),
+                change_request: None,
+                at: p.at,
+            })
+        })
+        .collect();
+    enqueue(conn, &told).await?;
     Ok(numbers)
 }
 

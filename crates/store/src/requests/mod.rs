@@ -20,13 +20,14 @@ use kept_domain::request::sla_state;
 use kept_domain::sla::{RequestClock, start_clocks};
 use kept_domain::{
     Actor, EventKind, Page, PartyScope, Request, RequestEvent, RequestId, RequestStatus, Timestamp,
-    UserId,
+    Topic, UserId,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::error::{Result, StoreError};
+use crate::notify::outbox::{Enqueued, enqueue};
 use crate::query::{RequestQuery, RequestRecord};
 use crate::sql::{RowExt, Sql, micros, now};
 use crate::{RequestStore, SqlStore};
@@ -153,7 +154,8 @@ pub(crate) async fn lock(conn: &mut AnyConnection, id: RequestId) -> Result<(Req
     Ok((from_row(&row)?, row.int("last_seq")?))
 }
 
-/// Appends `events` after `last_seq`, as `actor`, at `at`; returns them.
+/// Appends `events` after `last_seq`, as `actor`, at `at`, with an outbox
+/// row for each that tells someone; returns them.
 pub(crate) async fn append_events(
     conn: &mut AnyConnection,
     id: RequestId,
@@ -191,6 +193,21 @@ pub(crate) async fn append_events(
             data: e.data,
         });
     }
+    // Created events come through `create::insert`, which knows whether
+    // the request was escalated; no other kind depends on it.
+    let told: Vec<Enqueued> = out
+        .iter()
+        .filter_map(|e| {
+            let topic = Topic::of_request_event(e.kind, e.public, &e.data, false, false)?;
+            Some(Enqueued {
+                topic,
+                request: Some((id, e.seq)),
+                change_request: None,
+                at,
+            })
+        })
+        .collect();
+    enqueue(conn, &told).await?;
     Ok(out)
 }
 

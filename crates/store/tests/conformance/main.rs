@@ -13,6 +13,7 @@ mod contracts;
 mod import;
 mod legacy_changes;
 mod links;
+mod notify;
 mod parties;
 mod queue_order;
 mod requests;
@@ -47,6 +48,11 @@ macro_rules! conformance {
 }
 
 conformance! {
+    notify::events_that_tell_someone_write_outbox_rows_in_their_transaction,
+    notify::failed_deliveries_retry_on_schedule_then_die_and_can_be_retried_by_hand,
+    notify::concurrent_claims_never_hand_out_one_delivery_twice,
+    notify::kept_mail_is_kept_once_and_marks_its_delivery_sent,
+    notify::contacts_keys_and_opt_outs,
     changes::the_terms_in_force_are_those_of_the_latest_version_to_have_started,
     changes::a_version_in_force_is_never_edited_and_later_terms_need_a_change_request,
     changes::terms_naming_services_off_the_contract_are_refused,

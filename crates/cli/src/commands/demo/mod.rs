@@ -54,6 +54,10 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
             }
         }
     }
+    // Without an SMTP server the demo keeps its mail, for /admin/mail.
+    if config.smtp_host.is_empty() {
+        config.mail_keep = true;
+    }
     let store = super::open_store(&config).await?;
     let app = super::context(store.clone(), &config);
     let seeded = seed::seed_if_empty(&app).await?;

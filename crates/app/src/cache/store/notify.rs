@@ -1,0 +1,76 @@
+//! Notifications through [`CachedStore`]: nothing here is reference data,
+//! so every call goes straight to the store underneath.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kept_domain::{Channel, DeliveryId, OutboxId, Page, PartyId, Role, Timestamp, Topic, UserId};
+use kept_store::notify::{
+    Contact, Delivery, DeliveryQuery, KeptMail, MailQuery, NewDelivery, OutboxEntry, OutboxStats,
+    Outcome,
+};
+use kept_store::{NotifyStore, Result};
+
+use super::CachedStore;
+
+#[async_trait]
+impl NotifyStore for CachedStore {
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<OutboxEntry>> {
+        self.inner.claim_outbox(now, limit, lease).await
+    }
+    async fn fan_out(&self, outbox: OutboxId, deliveries: Vec<NewDelivery>) -> Result<bool> {
+        self.inner.fan_out(outbox, deliveries).await
+    }
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: Duration,
+        channels: &[Channel],
+    ) -> Result<Vec<Delivery>> {
+        self.inner
+            .claim_deliveries(now, limit, lease, channels)
+            .await
+    }
+    async fn record_attempt(&self, id: DeliveryId, outcome: Outcome) -> Result<Delivery> {
+        self.inner.record_attempt(id, outcome).await
+    }
+    async fn list_deliveries(&self, query: &DeliveryQuery) -> Result<Page<Delivery>> {
+        self.inner.list_deliveries(query).await
+    }
+    async fn delivery(&self, id: DeliveryId) -> Result<Delivery> {
+        self.inner.delivery(id).await
+    }
+    async fn retry_delivery(&self, id: DeliveryId, now: Timestamp) -> Result<Delivery> {
+        self.inner.retry_delivery(id, now).await
+    }
+    async fn outbox_stats(&self) -> Result<OutboxStats> {
+        self.inner.outbox_stats().await
+    }
+    async fn keep_mail(&self, mail: KeptMail) -> Result<()> {
+        self.inner.keep_mail(mail).await
+    }
+    async fn kept_mail(&self, query: &MailQuery) -> Result<Page<KeptMail>> {
+        self.inner.kept_mail(query).await
+    }
+    async fn kept_message(&self, id: DeliveryId) -> Result<KeptMail> {
+        self.inner.kept_message(id).await
+    }
+    async fn server_key(&self, name: &str, fresh: &str) -> Result<String> {
+        self.inner.server_key(name, fresh).await
+    }
+    async fn contacts(&self, parties: &[PartyId], roles: &[Role]) -> Result<Vec<Contact>> {
+        self.inner.contacts(parties, roles).await
+    }
+    async fn opted_out(&self, user: UserId) -> Result<Vec<Topic>> {
+        self.inner.opted_out(user).await
+    }
+    async fn set_opted_out(&self, user: UserId, topics: &[Topic]) -> Result<()> {
+        self.inner.set_opted_out(user, topics).await
+    }
+}

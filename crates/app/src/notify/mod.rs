@@ -1,0 +1,87 @@
+//! Notifications: who is told of each event, what they are told, and the
+//! delivery of it, with retries, through a [`Transport`] the server
+//! provides (SMTP, the database's mail view, webhooks).
+//!
+//! Two steps, each from durable rows: [`fanout::dispatch`] turns outbox
+//! rows (written with their events) into deliveries, one per recipient
+//! and channel, each carrying a [`Notice`] fixed at that moment; then
+//! [`deliver::deliver_due`] hands due deliveries to the transport and
+//! records each attempt.
+
+pub mod admin;
+pub mod deliver;
+pub mod fanout;
+pub mod tokens;
+
+use kept_domain::{OutboxId, RequestId, RequestStatus, Timestamp, Topic, UserId};
+use serde::{Deserialize, Serialize};
+
+pub use deliver::{Delivered, Transport, deliver_due};
+pub use fanout::dispatch;
+
+/// What one recipient is told of one event: everything a template or a
+/// webhook body needs, fixed when the event was fanned out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// What happened.
+    pub topic: Topic,
+    /// The event's id (the outbox row's).
+    pub event_id: OutboxId,
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who is told (absent for webhooks).
+    pub to: Option<Addressee>,
+    /// The request it happened to.
+    pub request: Option<RequestBrief>,
+    /// What was said (a reply), and by whom.
+    pub said: Option<Said>,
+    /// The clock an alarm is about (`first_response`, `resolution`, …).
+    pub clock: Option<String>,
+    /// The customers waiting down the chain (an escalation).
+    pub waiting: Vec<String>,
+    /// The token a reply to this mail carries back to its request.
+    pub reply_token: Option<String>,
+    /// The token of the one-click unsubscribe from this topic.
+    pub unsubscribe_token: Option<String>,
+}
+
+/// The person a notice goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Addressee {
+    /// The user.
+    pub user_id: UserId,
+    /// Their name.
+    pub name: String,
+    /// Their address.
+    pub email: String,
+}
+
+/// A request as a notice names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestBrief {
+    /// Its id (for links).
+    pub id: RequestId,
+    /// Its number, the reference people quote.
+    pub number: i64,
+    /// Its subject.
+    pub subject: String,
+    /// Where it stands.
+    pub status: RequestStatus,
+    /// The party it serves.
+    pub customer: String,
+    /// The contract it is raised on.
+    pub contract: String,
+    /// The earliest due instant of a clock still counting.
+    pub due_at: Option<Timestamp>,
+    /// The time zone its calendar keeps, for instants in words.
+    pub zone: String,
+}
+
+/// Something said on a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Said {
+    /// Who said it, readable.
+    pub by: String,
+    /// What.
+    pub body: String,
+}

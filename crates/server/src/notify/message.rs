@@ -1,0 +1,183 @@
+//! One delivery as an email: the template's words in a multipart
+//! message, threaded per request, with a reply address that leads back to
+//! the request and, for mail nobody asked for, a one-click unsubscribe.
+
+use kept_app::notify::Notice;
+use kept_domain::Timestamp;
+use kept_store::notify::Delivery;
+use lettre::Message;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+
+use super::templates::{MailContext, Templates};
+
+/// What every message needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct Letterhead {
+    /// The sender.
+    pub from: Mailbox,
+    /// The address replies go to, before its `+token`.
+    pub reply_to: lettre::Address,
+    /// Where Kept is reached, for links.
+    pub public_url: String,
+}
+
+impl Letterhead {
+    /// The domain of Message-IDs: the sender's.
+    fn domain(&self) -> &str {
+        self.from.email.domain()
+    }
+}
+
+/// A custom header lettre has no type for.
+#[derive(Debug, Clone)]
+struct Raw {
+    name: &'static str,
+    value: String,
+}
+
+impl Raw {
+    fn header(&self) -> HeaderValue {
+        HeaderValue::new(
+            HeaderName::new_from_ascii_str(self.name),
+            self.value.clone(),
+        )
+    }
+}
+
+/// The message of `delivery`, or why it cannot be made.
+pub fn build(
+    templates: &Templates,
+    letterhead: &Letterhead,
+    delivery: &Delivery,
+) -> Result<(Message, String), String> {
+    let notice: Notice = serde_json::from_value(delivery.payload.clone())
+        .map_err(|e| format!("the delivery's notice cannot be read: {e}"))?;
+    let to = notice
+        .to
+        .as_ref()
+        .ok_or("an email delivery without an addressee")?;
+    let context = context(letterhead, &notice, &to.name);
+    let rendered = templates
+        .render(notice.topic, &context)
+        .map_err(|e| e.to_string())?;
+    let to = Mailbox::new(
+        Some(to.name.clone()),
+        to.email
+            .parse()
+            .map_err(|e| format!("not an address {:?}: {e}", to.email))?,
+    );
+    let domain = letterhead.domain();
+    let mut builder = Message::builder()
+        .from(letterhead.from.clone())
+        .to(to)
+        .subject(rendered.subject.clone())
+        .date(system_time(notice.at));
+    if let Some(token) = &notice.reply_token {
+        let reply = format!(
+            "{}+{token}@{}",
+            letterhead.reply_to.user(),
+            letterhead.reply_to.domain()
+        );
+        builder = builder.reply_to(Mailbox::new(
+            None,
+            reply
+                .parse()
+                .map_err(|e| format!("reply address {reply:?}: {e}"))?,
+        ));
+    }
+    if let Some(request) = &notice.request {
+        // Every message about a request threads under one root.
+        let root = format!("<request-{}@{domain}>", request.id);
+        builder = builder.in_reply_to(root.clone()).references(root);
+    }
+    builder = builder.message_id(Some(format!("<{}@{domain}>", delivery.id)));
+    let mut message = builder
+        .multipart(MultiPart::alternative_plain_html(
+            rendered.text,
+            rendered.html,
+        ))
+        .map_err(|e| format!("the message cannot be built: {e}"))?;
+    let headers = message.headers_mut();
+    // RFC 3834: an automatic message; well-behaved systems do not answer it.
+    headers.insert_raw(
+        Raw {
+            name: "Auto-Submitted",
+            value: "auto-generated".into(),
+        }
+        .header(),
+    );
+    if let Some(url) = &context.unsubscribe_url {
+        headers.insert_raw(
+            Raw {
+                name: "List-Unsubscribe",
+                value: format!("<{url}>"),
+            }
+            .header(),
+        );
+        headers.insert_raw(
+            Raw {
+                name: "List-Unsubscribe-Post",
+                value: "List-Unsubscribe=One-Click".into(),
+            }
+            .header(),
+        );
+    }
+    Ok((message, rendered.subject))
+}
+
+/// What the templates are given for `notice`.
+fn context(letterhead: &Letterhead, notice: &Notice, name: &str) -> MailContext {
+    let request = notice.request.as_ref();
+    let zone = request
+        .and_then(|r| jiff::tz::TimeZone::get(&r.zone).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    MailContext {
+        name: name.to_owned(),
+        reference: request
+            .map(|r| format!("#{}", r.number))
+            .unwrap_or_default(),
+        subject: request.map(|r| r.subject.clone()).unwrap_or_default(),
+        customer: request.map(|r| r.customer.clone()).unwrap_or_default(),
+        contract: request.map(|r| r.contract.clone()).unwrap_or_default(),
+        url: request.map_or_else(
+            || letterhead.public_url.clone(),
+            |r| format!("{}/requests/{}", letterhead.public_url, r.id),
+        ),
+        due: request.and_then(|r| r.due_at).map(|at| in_words(at, &zone)),
+        said_by: notice
+            .said
+            .as_ref()
+            .map(|s| s.by.clone())
+            .unwrap_or_default(),
+        said: notice
+            .said
+            .as_ref()
+            .map(|s| s.body.clone())
+            .unwrap_or_default(),
+        clock: notice
+            .clock
+            .as_deref()
+            .unwrap_or("service")
+            .replace('_', " "),
+        waiting: notice.waiting.clone(),
+        unsubscribe_url: notice
+            .unsubscribe_token
+            .as_ref()
+            .map(|t| format!("{}/unsubscribe/{t}", letterhead.public_url)),
+        title: notice.topic.describe().to_owned(),
+    }
+}
+
+/// An instant as people read it: "Monday 7 Dec 2026, 11:00 GMT".
+fn in_words(at: Timestamp, zone: &jiff::tz::TimeZone) -> String {
+    at.to_zoned_datetime(zone.clone())
+        .strftime("%A %-d %b %Y, %H:%M %Z")
+        .to_string()
+}
+
+/// An instant as the standard library keeps it (the epoch for one before it).
+fn system_time(at: Timestamp) -> std::time::SystemTime {
+    let micros = u64::try_from(at.as_microsecond()).unwrap_or(0);
+    std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_micros(micros)
+}

@@ -1,0 +1,249 @@
+//! Deliveries: added by fan-out, claimed by the delivery job, each attempt
+//! recorded, listed for the admin page.
+
+use kept_domain::{Channel, Cursor, DeliveryId, DeliveryState, Limit, OutboxId, Page, Timestamp};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use super::{Delivery, NewDelivery, OutboxStats, Outcome, corrupt, lease_end, skip_locked};
+use crate::SqlStore;
+use crate::error::{Result, StoreError};
+use crate::sql::{RowExt, Sql, micros};
+
+const COLUMNS: &str = "id, outbox_id, topic, channel, recipient, user_id, payload, state, due_at, \
+     attempts, last_error, last_attempt_at, sent_at, created_at";
+
+/// Which deliveries to list.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryQuery {
+    /// Only these states (all when empty).
+    pub states: Vec<DeliveryState>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// The page size.
+    pub limit: Limit,
+}
+
+fn from_row(row: &AnyRow) -> Result<Delivery> {
+    Ok(Delivery {
+        id: row.parsed("id")?,
+        outbox_id: row.parsed("outbox_id")?,
+        topic: row.text("topic")?.parse().map_err(corrupt)?,
+        channel: row.text("channel")?.parse().map_err(corrupt)?,
+        recipient: row.text("recipient")?,
+        user_id: row.opt_parsed("user_id")?,
+        payload: serde_json::from_str(&row.text("payload")?).map_err(corrupt)?,
+        state: row.parsed("state")?,
+        due_at: row.instant("due_at")?,
+        attempts: u32::try_from(row.int("attempts")?).map_err(corrupt)?,
+        last_error: row.opt_text("last_error")?,
+        last_attempt_at: row.opt_instant("last_attempt_at")?,
+        sent_at: row.opt_instant("sent_at")?,
+        created_at: row.instant("created_at")?,
+    })
+}
+
+/// Adds the deliveries of outbox row `outbox` (a recipient already told
+/// of it by that channel is not told again).
+pub(super) async fn insert(
+    conn: &mut AnyConnection,
+    outbox: OutboxId,
+    topic: &str,
+    deliveries: &[NewDelivery],
+    at: Timestamp,
+) -> Result<()> {
+    for d in deliveries {
+        sqlx::query(
+            "INSERT INTO deliveries (id, outbox_id, topic, channel, recipient, user_id, payload, \
+             state, due_at, attempts, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, 0, $9) \
+             ON CONFLICT (outbox_id, channel, recipient) DO NOTHING",
+        )
+        .bind(DeliveryId::new().to_string())
+        .bind(outbox.to_string())
+        .bind(topic.to_owned())
+        .bind(d.channel.as_str().to_owned())
+        .bind(d.recipient.clone())
+        .bind(d.user_id.map(|u| u.to_string()))
+        .bind(d.payload.to_string())
+        .bind(micros(d.due_at))
+        .bind(micros(at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Reads one delivery on a connection.
+pub(super) async fn fetch(conn: &mut AnyConnection, id: DeliveryId) -> Result<Delivery> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM deliveries WHERE id = $1"
+    )))
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    from_row(&row)
+}
+
+/// Claims at most `limit` due deliveries by `channels`: each is counted
+/// as an attempt and made due again only when the lease ends.
+pub(super) async fn claim(
+    store: &SqlStore,
+    now: Timestamp,
+    limit: u32,
+    lease: std::time::Duration,
+    channels: &[Channel],
+) -> Result<Vec<Delivery>> {
+    if channels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = store.db.begin().await?;
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM deliveries WHERE state IN ('pending', 'failed') AND due_at <= "
+    ));
+    sql.bind(micros(now)).push(" AND channel IN (");
+    sql.bind_list(channels.iter().map(|c| c.as_str().to_owned()));
+    sql.push(") ORDER BY due_at LIMIT ")
+        .bind(i64::from(limit))
+        .push(skip_locked(store.db.backend));
+    let rows = sql.query().fetch_all(&mut *tx).await?;
+    let until = micros(lease_end(now, lease));
+    let mut claimed = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut d = from_row(row)?;
+        d.attempts += 1;
+        d.last_attempt_at = Some(now);
+        sqlx::query(
+            "UPDATE deliveries SET due_at = $1, attempts = $2, last_attempt_at = $3 WHERE id = $4",
+        )
+        .bind(until)
+        .bind(i64::from(d.attempts))
+        .bind(micros(now))
+        .bind(d.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        claimed.push(d);
+    }
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// Records how the delivery's current attempt ended.
+pub(super) async fn record(
+    conn: &mut AnyConnection,
+    id: DeliveryId,
+    outcome: &Outcome,
+    at: Timestamp,
+) -> Result<()> {
+    let attempt: i64 = sqlx::query_scalar("SELECT attempts FROM deliveries WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let (ok, error) = match outcome {
+        Outcome::Sent => (true, None),
+        Outcome::Failed { error, .. } => (false, Some(error.clone())),
+    };
+    // A repeated attempt (after a lease ran out) records once.
+    sqlx::query(
+        "INSERT INTO delivery_attempts (delivery_id, attempt, at, ok, error) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (delivery_id, attempt) DO NOTHING",
+    )
+    .bind(id.to_string())
+    .bind(attempt)
+    .bind(micros(at))
+    .bind(ok)
+    .bind(error.clone())
+    .execute(&mut *conn)
+    .await?;
+    match outcome {
+        Outcome::Sent => {
+            sqlx::query(
+                "UPDATE deliveries SET state = 'sent', sent_at = $1, last_error = NULL WHERE id = $2",
+            )
+            .bind(micros(at))
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        Outcome::Failed { error, retry_at } => {
+            let (state, due) = match retry_at {
+                Some(retry) => ("failed", *retry),
+                None => ("dead", at),
+            };
+            sqlx::query(
+                "UPDATE deliveries SET state = $1, due_at = $2, last_error = $3 \
+                 WHERE id = $4 AND state <> 'sent'",
+            )
+            .bind(state.to_owned())
+            .bind(micros(due))
+            .bind(error.clone())
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Lists deliveries, newest first.
+pub(super) async fn list(store: &SqlStore, q: &DeliveryQuery) -> Result<Page<Delivery>> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM deliveries WHERE 1 = 1"));
+    if !q.states.is_empty() {
+        sql.push(" AND state IN (");
+        sql.bind_list(q.states.iter().map(|s| s.as_str().to_owned()));
+        sql.push(")");
+    }
+    if let Some(raw) = &q.cursor {
+        let parts = Cursor::decode("cursor", raw, 1)?;
+        sql.push(" AND id < ").bind(parts[0].clone());
+    }
+    sql.push(" ORDER BY id DESC LIMIT ")
+        .bind(i64::from(q.limit.get()) + 1);
+    let mut conn = store.db.read.acquire().await?;
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, q.limit, |d| {
+        Cursor::encode(&[&d.id.to_string()])
+    }))
+}
+
+/// How much waits in the outbox.
+pub(super) async fn stats(store: &SqlStore) -> Result<OutboxStats> {
+    let mut conn = store.db.read.acquire().await?;
+    let (undispatched, oldest_event): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE dispatched_at IS NULL")
+            .fetch_one(&mut *conn)
+            .await?;
+    let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT state, COUNT(*), MIN(created_at) FROM deliveries \
+         WHERE state IN ('pending', 'failed', 'dead') GROUP BY state",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut stats = OutboxStats {
+        undispatched,
+        ..OutboxStats::default()
+    };
+    let mut oldest = oldest_event;
+    for (state, count, first) in rows {
+        match state.as_str() {
+            "pending" => stats.pending = count,
+            "failed" => stats.failed = count,
+            _ => {
+                stats.dead = count;
+                continue;
+            }
+        }
+        oldest = match (oldest, first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    stats.oldest = oldest
+        .map(Timestamp::from_microsecond)
+        .transpose()
+        .map_err(corrupt)?;
+    Ok(stats)
+}

@@ -1,0 +1,369 @@
+//! Notifications: the outbox, its deliveries and their attempts, the mail
+//! kept in the database when none is sent, and the keys servers share.
+//!
+//! Work is claimed the way the SLA timers claim alarms: due rows are found
+//! through an index on `due_at`, locked with `FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL (so several servers share them, each row to one), and their
+//! `due_at` moved on by a lease in the claiming transaction. A server that
+//! dies holding a claim leaves the row due again when the lease ends: one
+//! attempt may repeat, no row is lost.
+
+mod deliveries;
+mod mail;
+pub(crate) mod outbox;
+
+use async_trait::async_trait;
+use kept_domain::{
+    Channel, DeliveryId, DeliveryState, OutboxId, PartyId, RequestId, Role, Timestamp, Topic,
+    UserId,
+};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use crate::db::Backend;
+use crate::error::{Result, StoreError};
+use crate::sql::{RowExt, micros, now};
+use crate::{NotifyStore, SqlStore};
+
+pub use deliveries::DeliveryQuery;
+pub use mail::{KeptMail, MailQuery};
+
+/// An outbox row claimed for fan-out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// Its id.
+    pub id: OutboxId,
+    /// What happened.
+    pub topic: Topic,
+    /// The request it happened to.
+    pub request_id: Option<RequestId>,
+    /// The request's event.
+    pub seq: Option<i64>,
+    /// The change request it happened to.
+    pub change_request_id: Option<kept_domain::ChangeRequestId>,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+/// One message to add for an outbox row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDelivery {
+    /// By which channel.
+    pub channel: Channel,
+    /// The address, or the webhook subscription's id.
+    pub recipient: String,
+    /// The person, when it goes to one.
+    pub user_id: Option<UserId>,
+    /// What to say.
+    pub payload: serde_json::Value,
+    /// Not before.
+    pub due_at: Timestamp,
+}
+
+/// One message to one recipient by one channel, with how it stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delivery {
+    /// Its id.
+    pub id: DeliveryId,
+    /// The outbox row (the event) it tells of.
+    pub outbox_id: OutboxId,
+    /// What happened.
+    pub topic: Topic,
+    /// By which channel.
+    pub channel: Channel,
+    /// The address, or the webhook subscription's id.
+    pub recipient: String,
+    /// The person, when it goes to one.
+    pub user_id: Option<UserId>,
+    /// What to say.
+    pub payload: serde_json::Value,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// When it is next tried (pending and failed ones).
+    pub due_at: Timestamp,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When it was last tried.
+    pub last_attempt_at: Option<Timestamp>,
+    /// When it was delivered.
+    pub sent_at: Option<Timestamp>,
+    /// When it was made.
+    pub created_at: Timestamp,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Delivered.
+    Sent,
+    /// Failed; retried at `retry_at`, or dead-lettered when `None`.
+    Failed {
+        /// Why.
+        error: String,
+        /// When to try again.
+        retry_at: Option<Timestamp>,
+    },
+}
+
+/// How much waits in the outbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OutboxStats {
+    /// Events not yet fanned out.
+    pub undispatched: i64,
+    /// Deliveries waiting for their first attempt.
+    pub pending: i64,
+    /// Deliveries that failed and will be retried.
+    pub failed: i64,
+    /// Deliveries dead-lettered.
+    pub dead: i64,
+    /// When the oldest event or delivery still waiting was made.
+    pub oldest: Option<Timestamp>,
+}
+
+impl OutboxStats {
+    /// Events and deliveries still to deliver (dead ones excluded).
+    pub fn depth(&self) -> i64 {
+        self.undispatched + self.pending + self.failed
+    }
+}
+
+/// A person who may be told something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// The user.
+    pub user_id: UserId,
+    /// Their address.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn entry_from_row(row: &AnyRow) -> Result<OutboxEntry> {
+    Ok(OutboxEntry {
+        id: row.parsed("id")?,
+        topic: row.text("topic")?.parse().map_err(corrupt)?,
+        request_id: row.opt_parsed("request_id")?,
+        seq: row.opt_int("seq")?,
+        change_request_id: row.opt_parsed("change_request_id")?,
+        created_at: row.instant("created_at")?,
+    })
+}
+
+/// `FOR UPDATE SKIP LOCKED` where the backend has it (PostgreSQL): on
+/// SQLite the write lock already serialises claims.
+pub(crate) fn skip_locked(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    }
+}
+
+#[async_trait]
+impl NotifyStore for SqlStore {
+    async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: std::time::Duration,
+    ) -> Result<Vec<OutboxEntry>> {
+        let mut tx = self.db.begin().await?;
+        let claim = format!(
+            "SELECT id, topic, request_id, seq, change_request_id, created_at FROM outbox \
+             WHERE dispatched_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2{}",
+            skip_locked(self.db.backend)
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(claim))
+            .bind(micros(now))
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await?;
+        let entries = rows
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let until = lease_end(now, lease);
+        for e in &entries {
+            sqlx::query("UPDATE outbox SET due_at = $1 WHERE id = $2")
+                .bind(micros(until))
+                .bind(e.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(entries)
+    }
+
+    async fn fan_out(&self, outbox: OutboxId, deliveries: Vec<NewDelivery>) -> Result<bool> {
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        // Only the first to finish fans out; a server whose lease ran out
+        // while it worked finds the row dispatched and adds nothing.
+        let done = sqlx::query(
+            "UPDATE outbox SET dispatched_at = $1 WHERE id = $2 AND dispatched_at IS NULL",
+        )
+        .bind(micros(at))
+        .bind(outbox.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let topic: String = sqlx::query_scalar("SELECT topic FROM outbox WHERE id = $1")
+            .bind(outbox.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        deliveries::insert(&mut tx, outbox, &topic, &deliveries, at).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease: std::time::Duration,
+        channels: &[Channel],
+    ) -> Result<Vec<Delivery>> {
+        deliveries::claim(self, now, limit, lease, channels).await
+    }
+
+    async fn record_attempt(&self, id: DeliveryId, outcome: Outcome) -> Result<Delivery> {
+        let mut tx = self.db.begin().await?;
+        deliveries::record(&mut tx, id, &outcome, now()).await?;
+        let delivery = deliveries::fetch(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(delivery)
+    }
+
+    async fn list_deliveries(&self, query: &DeliveryQuery) -> Result<kept_domain::Page<Delivery>> {
+        deliveries::list(self, query).await
+    }
+
+    async fn delivery(&self, id: DeliveryId) -> Result<Delivery> {
+        let mut conn = self.db.read.acquire().await?;
+        deliveries::fetch(&mut conn, id).await
+    }
+
+    async fn retry_delivery(&self, id: DeliveryId, now: Timestamp) -> Result<Delivery> {
+        let mut tx = self.db.begin().await?;
+        let done = sqlx::query(
+            "UPDATE deliveries SET state = CASE WHEN state = 'dead' THEN 'failed' ELSE state END, \
+             due_at = $1 WHERE id = $2 AND state IN ('pending', 'failed', 'dead')",
+        )
+        .bind(micros(now))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let delivery = deliveries::fetch(&mut tx, id).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(crate::Conflict::AlreadyDelivered));
+        }
+        tx.commit().await?;
+        Ok(delivery)
+    }
+
+    async fn outbox_stats(&self) -> Result<OutboxStats> {
+        deliveries::stats(self).await
+    }
+
+    async fn keep_mail(&self, mail: KeptMail) -> Result<()> {
+        mail::keep(self, mail).await
+    }
+
+    async fn kept_mail(&self, query: &MailQuery) -> Result<kept_domain::Page<KeptMail>> {
+        mail::list(self, query).await
+    }
+
+    async fn kept_message(&self, id: DeliveryId) -> Result<KeptMail> {
+        mail::get(self, id).await
+    }
+
+    async fn server_key(&self, name: &str, fresh: &str) -> Result<String> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "INSERT INTO server_keys (name, value, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name.to_owned())
+        .bind(fresh.to_owned())
+        .bind(micros(now()))
+        .execute(&mut *tx)
+        .await?;
+        let value: String = sqlx::query_scalar("SELECT value FROM server_keys WHERE name = $1")
+            .bind(name.to_owned())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
+    async fn contacts(&self, parties: &[PartyId], roles: &[Role]) -> Result<Vec<Contact>> {
+        if parties.is_empty() || roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = crate::sql::Sql::new(
+            "SELECT DISTINCT u.id, u.email, p.name FROM role_grants g \
+             JOIN users u ON u.id = g.user_id JOIN parties p ON p.id = u.party_id \
+             WHERE u.archived_at IS NULL AND g.party_id IN (",
+        );
+        sql.bind_list(parties.iter().map(ToString::to_string));
+        sql.push(") AND g.role IN (");
+        sql.bind_list(roles.iter().map(|r| r.as_str().to_owned()));
+        sql.push(") ORDER BY u.email");
+        let mut conn = self.db.read.acquire().await?;
+        let rows = sql.query().fetch_all(&mut *conn).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Contact {
+                    user_id: r.parsed("id")?,
+                    email: r.text("email")?,
+                    name: r.text("name")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn opted_out(&self, user: UserId) -> Result<Vec<Topic>> {
+        let mut conn = self.db.read.acquire().await?;
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT topic FROM notification_opt_outs WHERE user_id = $1")
+                .bind(user.to_string())
+                .fetch_all(&mut *conn)
+                .await?;
+        // A topic this version no longer has is ignored, not an error.
+        Ok(rows.iter().filter_map(|t| t.parse().ok()).collect())
+    }
+
+    async fn set_opted_out(&self, user: UserId, topics: &[Topic]) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query("DELETE FROM notification_opt_outs WHERE user_id = $1")
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let at = micros(now());
+        for topic in topics {
+            sqlx::query(
+                "INSERT INTO notification_opt_outs (user_id, topic, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(user.to_string())
+            .bind(topic.as_str().to_owned())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The end of a lease taken at `now`.
+fn lease_end(now: Timestamp, lease: std::time::Duration) -> Timestamp {
+    let lease = jiff::SignedDuration::try_from(lease).unwrap_or(jiff::SignedDuration::MAX);
+    now.checked_add(lease).unwrap_or(now)
+}
