@@ -18,7 +18,7 @@
 use async_trait::async_trait;
 use kept_domain::{
     Actor, AuditAction, ChangeAction, ChangeDraft, ChangeRequest, ChangeRequestId, ChangeStatus,
-    Decision, NewChangeRequest, Page, TermsVersion, Timestamp, Verdict, change,
+    Decision, NewChangeRequest, Page, TermsVersion, Timestamp, Topic, Verdict, change,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -34,6 +34,7 @@ use crate::{ChangeStore, SqlStore};
 mod checks;
 mod read;
 
+use crate::notify::outbox::{Enqueued, enqueue};
 use checks::{
     Applied, check_applies, check_not_ended, draft_proposal, effective_from_of, sync_coverage,
 };
@@ -58,6 +59,25 @@ async fn set_status(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// Writes the outbox row that tells people of `topic` on change request
+/// `id`, in the transaction that made the change.
+async fn tell(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: ChangeRequestId,
+    topic: Topic,
+    at: Timestamp,
+) -> Result<()> {
+    let row = Enqueued {
+        topic,
+        request: None,
+        change_request: Some(id),
+        data: Some(json!({ "actor_id": actor.user_id })),
+        at,
+    };
+    enqueue(conn, &[row]).await
 }
 
 #[async_trait]
@@ -202,14 +222,16 @@ impl ChangeStore for SqlStore {
         ChangeAction::Submit.check(before.status)?;
         // What it names, or the terms, may have changed since it was drafted.
         check_applies(&mut tx, &before).await?;
+        let at = now();
         set_status(
             &mut tx,
             id,
             ChangeStatus::Submitted,
             Some("submitted_at"),
-            now(),
+            at,
         )
         .await?;
+        tell(&mut tx, actor, id, Topic::ChangeSubmitted, at).await?;
         append(
             &mut tx,
             actor,
@@ -349,11 +371,12 @@ impl ChangeStore for SqlStore {
         let members = contract.steering_group.len();
         if let Some(status) = change::outcome(contract.quorum, members, &all) {
             set_status(&mut tx, id, status, Some("decided_at"), at).await?;
-            let action = if status == ChangeStatus::Approved {
-                AuditAction::ChangeRequestApproved
+            let (action, topic) = if status == ChangeStatus::Approved {
+                (AuditAction::ChangeRequestApproved, Topic::ChangeApproved)
             } else {
-                AuditAction::ChangeRequestRejected
+                (AuditAction::ChangeRequestRejected, Topic::ChangeRejected)
             };
+            tell(&mut tx, actor, id, topic, at).await?;
             let approvals = all.iter().filter(|d| d.verdict == Verdict::Approve).count();
             append(
                 &mut tx,
@@ -427,6 +450,7 @@ impl ChangeStore for SqlStore {
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
+        tell(&mut tx, actor, id, Topic::ChangeApplied, at).await?;
         append(
             &mut tx,
             actor,

@@ -9,11 +9,15 @@
 //! records each attempt.
 
 pub mod admin;
+pub mod audience;
 pub mod deliver;
 pub mod fanout;
 pub mod tokens;
 
-use kept_domain::{OutboxId, RequestId, RequestStatus, Timestamp, Topic, UserId};
+use kept_domain::{
+    ChangeRequestId, ContractId, OutboxId, RequestId, RequestStatus, Timestamp, Topic, UserId,
+};
+use kept_store::notify::OutboxEntry;
 use serde::{Deserialize, Serialize};
 
 pub use deliver::{Delivered, Transport, deliver_due};
@@ -33,6 +37,9 @@ pub struct Notice {
     pub to: Option<Addressee>,
     /// The request it happened to.
     pub request: Option<RequestBrief>,
+    /// The change request it happened to.
+    #[serde(default)]
+    pub change: Option<ChangeBrief>,
     /// What was said (a reply), and by whom.
     pub said: Option<Said>,
     /// The clock an alarm is about (`first_response`, `resolution`, …).
@@ -43,6 +50,38 @@ pub struct Notice {
     pub reply_token: Option<String>,
     /// The token of the one-click unsubscribe from this topic.
     pub unsubscribe_token: Option<String>,
+}
+
+impl Notice {
+    /// A notice of `entry`'s event at `at`, about nothing yet, to nobody yet.
+    pub fn new(entry: &OutboxEntry, at: Timestamp) -> Self {
+        Self {
+            topic: entry.topic,
+            event_id: entry.id,
+            at,
+            to: None,
+            request: None,
+            change: None,
+            said: None,
+            clock: None,
+            waiting: Vec::new(),
+            reply_token: None,
+            unsubscribe_token: None,
+        }
+    }
+}
+
+/// A change request as a notice names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeBrief {
+    /// Its id (for links).
+    pub id: ChangeRequestId,
+    /// Its contract's id (for links).
+    pub contract_id: ContractId,
+    /// Its title.
+    pub title: String,
+    /// Its contract's name.
+    pub contract: String,
 }
 
 /// The person a notice goes to.

@@ -86,9 +86,13 @@ pub fn build(
                 .map_err(|e| format!("reply address {reply:?}: {e}"))?,
         ));
     }
-    if let Some(request) = &notice.request {
-        // Every message about a request threads under one root.
-        let root = format!("<request-{}@{domain}>", request.id);
+    // Every message about one request (or change request) threads under one root.
+    let root = match (&notice.request, &notice.change) {
+        (Some(request), _) => Some(format!("<request-{}@{domain}>", request.id)),
+        (None, Some(change)) => Some(format!("<change-{}@{domain}>", change.id)),
+        _ => None,
+    };
+    if let Some(root) = root {
         builder = builder.in_reply_to(root.clone()).references(root);
     }
     builder = builder.message_id(Some(format!("<{}@{domain}>", delivery.id)));
@@ -132,18 +136,31 @@ fn context(letterhead: &Letterhead, notice: &Notice, name: &str) -> MailContext 
     let zone = request
         .and_then(|r| jiff::tz::TimeZone::get(&r.zone).ok())
         .unwrap_or(jiff::tz::TimeZone::UTC);
+    let change = notice.change.as_ref();
+    let base = &letterhead.public_url;
+    let url = match (request, change) {
+        (Some(r), _) => format!("{base}/requests/{}", r.id),
+        (None, Some(c)) => format!(
+            "{base}/contracts/{}/change-requests/{}",
+            c.contract_id, c.id
+        ),
+        _ => base.clone(),
+    };
     MailContext {
         name: name.to_owned(),
         reference: request
             .map(|r| format!("#{}", r.number))
             .unwrap_or_default(),
-        subject: request.map(|r| r.subject.clone()).unwrap_or_default(),
+        subject: request
+            .map(|r| r.subject.clone())
+            .or_else(|| change.map(|c| c.title.clone()))
+            .unwrap_or_default(),
         customer: request.map(|r| r.customer.clone()).unwrap_or_default(),
-        contract: request.map(|r| r.contract.clone()).unwrap_or_default(),
-        url: request.map_or_else(
-            || letterhead.public_url.clone(),
-            |r| format!("{}/requests/{}", letterhead.public_url, r.id),
-        ),
+        contract: request
+            .map(|r| r.contract.clone())
+            .or_else(|| change.map(|c| c.contract.clone()))
+            .unwrap_or_default(),
+        url,
         due: request.and_then(|r| r.due_at).map(|at| in_words(at, &zone)),
         said_by: notice
             .said

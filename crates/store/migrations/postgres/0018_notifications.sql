@@ -10,6 +10,8 @@ CREATE TABLE outbox (
     request_id    TEXT REFERENCES requests (id),
     seq           BIGINT,
     change_request_id TEXT REFERENCES change_requests (id),
+    -- What else the fan-out needs (an address to answer, a reason), JSON.
+    data          TEXT,
     created_at    BIGINT NOT NULL,
     due_at        BIGINT NOT NULL,
     dispatched_at BIGINT

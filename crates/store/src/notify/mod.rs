@@ -41,6 +41,8 @@ pub struct OutboxEntry {
     pub seq: Option<i64>,
     /// The change request it happened to.
     pub change_request_id: Option<kept_domain::ChangeRequestId>,
+    /// What else the fan-out needs (an address to answer, a reason).
+    pub data: Option<serde_json::Value>,
     /// When.
     pub created_at: Timestamp,
 }
@@ -151,6 +153,11 @@ fn entry_from_row(row: &AnyRow) -> Result<OutboxEntry> {
         request_id: row.opt_parsed("request_id")?,
         seq: row.opt_int("seq")?,
         change_request_id: row.opt_parsed("change_request_id")?,
+        data: row
+            .opt_text("data")?
+            .map(|d| serde_json::from_str(&d))
+            .transpose()
+            .map_err(corrupt)?,
         created_at: row.instant("created_at")?,
     })
 }
@@ -174,7 +181,7 @@ impl NotifyStore for SqlStore {
     ) -> Result<Vec<OutboxEntry>> {
         let mut tx = self.db.begin().await?;
         let claim = format!(
-            "SELECT id, topic, request_id, seq, change_request_id, created_at FROM outbox \
+            "SELECT id, topic, request_id, seq, change_request_id, data, created_at FROM outbox \
              WHERE dispatched_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2{}",
             skip_locked(self.db.backend)
         );

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::sql::{Sql, micros};
 
 /// An event someone is told about, to write to the outbox.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Enqueued {
     /// What happened.
     pub topic: Topic,
@@ -15,6 +15,8 @@ pub(crate) struct Enqueued {
     pub request: Option<(RequestId, i64)>,
     /// The change request it happened to.
     pub change_request: Option<kept_domain::ChangeRequestId>,
+    /// What else the fan-out needs (an address to answer, a reason).
+    pub data: Option<serde_json::Value>,
     /// When.
     pub at: Timestamp,
 }
@@ -25,7 +27,7 @@ pub(crate) async fn enqueue(conn: &mut AnyConnection, rows: &[Enqueued]) -> Resu
         return Ok(());
     }
     let mut sql = Sql::new(
-        "INSERT INTO outbox (id, topic, request_id, seq, change_request_id, created_at, due_at) VALUES ",
+        "INSERT INTO outbox (id, topic, request_id, seq, change_request_id, data, created_at, due_at) VALUES ",
     );
     for (n, row) in rows.iter().enumerate() {
         if n > 0 {
@@ -41,6 +43,8 @@ pub(crate) async fn enqueue(conn: &mut AnyConnection, rows: &[Enqueued]) -> Resu
             .bind(row.request.map(|(_, seq)| seq))
             .push(", ")
             .bind(row.change_request.map(|id| id.to_string()))
+            .push(", ")
+            .bind(row.data.as_ref().map(ToString::to_string))
             .push(", ")
             .bind(micros(row.at))
             .push(", ")

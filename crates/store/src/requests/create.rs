@@ -212,6 +212,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Res
                 topic,
                 request: Some((p.id, 1)),
                 change_request: None,
+                data: None,
                 at: p.at,
             })
         })

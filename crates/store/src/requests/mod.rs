@@ -203,6 +203,7 @@ pub(crate) async fn append_events(
                 topic,
                 request: Some((id, e.seq)),
                 change_request: None,
+                data: None,
                 at,
             })
         })
