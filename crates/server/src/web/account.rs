@@ -13,6 +13,7 @@ use super::{Layout, WebError, after_post};
 use crate::error::ApiError;
 use crate::state::AppState;
 use kept_app::accounts::{self, PasswordChange};
+use kept_app::notify::preferences::{self, Preference};
 use kept_app::users::GrantRow;
 
 #[derive(Template, WebTemplate)]
@@ -21,6 +22,7 @@ struct AccountPage {
     layout: Layout,
     email: String,
     grants: Vec<GrantRow>,
+    preferences: Vec<Preference>,
 }
 
 /// `GET /account`.
@@ -33,6 +35,7 @@ pub async fn page(
         layout: Layout::new(&session, &principal, "Your account", "account").await?,
         email: account.email.to_string(),
         grants: account.grants,
+        preferences: preferences::list(&state.app, &principal).await?,
     };
     Ok(page.into_response())
 }
@@ -81,5 +84,37 @@ pub async fn change_password(
 
 /// The signed-in user's account.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/account", get(page).post(change_password))
+    Router::new()
+        .route("/account", get(page).post(change_password))
+        .route("/account/email", axum::routing::post(set_email))
+}
+
+/// The email preferences form: one checkbox per topic, named by topic.
+#[derive(Debug, Deserialize)]
+pub struct EmailForm {
+    #[serde(flatten)]
+    topics: std::collections::HashMap<String, String>,
+}
+
+/// `POST /account/email`: which topics come by email.
+pub async fn set_email(
+    State(state): State<AppState>,
+    WebCaller { principal, session }: WebCaller,
+    CsrfForm(form): CsrfForm<EmailForm>,
+) -> Result<Response, WebError> {
+    let wanted: Vec<kept_domain::Topic> = form
+        .topics
+        .keys()
+        .filter_map(|name| name.strip_prefix("topic_")?.parse().ok())
+        .collect();
+    let result = preferences::set(&state.app, &principal, &wanted)
+        .await
+        .map(|()| {
+            (
+                "Email preferences saved.".to_owned(),
+                "/account#email".to_owned(),
+            )
+        })
+        .map_err(ApiError::from);
+    after_post(&session, result, "/account#email").await
 }

@@ -26,6 +26,7 @@ mod request;
 mod services;
 pub mod session;
 mod tokens;
+mod unsubscribe;
 mod users;
 pub(crate) mod words;
 
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::routes())
         .merge(tokens::routes())
         .merge(outbox::routes())
+        .merge(unsubscribe::routes())
         .merge(account::routes())
         .merge(invite::routes())
         .merge(problems::routes())

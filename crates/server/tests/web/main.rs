@@ -19,6 +19,7 @@ mod covered;
 mod csrf;
 mod home;
 mod messages;
+mod notifications;
 mod parties;
 mod raise_form;
 mod requests;

@@ -24,7 +24,11 @@ pub async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Val
 /// The Harbour FM world with version 1 of the terms in force since
 /// [`PAST`]: normal repairs answered within 2h and resolved within 16h.
 pub async fn world() -> World {
-    let w = crate::harbour::world_on(spawn_app().await).await;
+    with_terms(crate::harbour::world_on(spawn_app().await).await).await
+}
+
+/// `w` with version 1 of the terms in force since [`PAST`].
+pub async fn with_terms(w: World) -> World {
     created(
         &w.app,
         &w.manager.token,
