@@ -7,7 +7,9 @@
 //!
 //! The writes are the variants of [`Writer`], each with `write` (one API
 //! call, acknowledged or not) and `verify` (is it in the database, whole).
-//! A capability that writes something new (the outbox, promises) joins the
+//! Each acknowledged raise and reply must also have its outbox row (the
+//! notification written in the same transaction), and a note none.
+//! A capability that writes something new (promises) joins the
 //! test as one more variant with its arms in those two (and in
 //! `needs_request`), and one more entry in [`WRITERS`]; the clients, the
 //! kills and the figures then cover it.
@@ -27,7 +29,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use kept_domain::{
-    ContractId, EventKind, RequestEvent, RequestId, Role, ServiceDetails, ServiceId,
+    ContractId, EventKind, RequestEvent, RequestId, Role, ServiceDetails, ServiceId, Topic,
 };
 use kept_store::Store;
 use kept_store::testing::TestDatabase;
@@ -167,6 +169,21 @@ impl Writer {
             Self::Raise => stored.subject.as_str(),
             Self::Reply | Self::Note => event.body.as_deref().unwrap_or_default(),
         };
+        // An event that tells someone has its outbox row, written with it.
+        let told = match self {
+            Self::Raise => Some(Topic::RequestRaised),
+            Self::Reply => Some(Topic::CustomerReplied),
+            Self::Note => None,
+        };
+        let rows: Vec<Topic> = stored
+            .told
+            .iter()
+            .filter(|(s, _)| *s == seq)
+            .map(|(_, t)| *t)
+            .collect();
+        if rows != told.into_iter().collect::<Vec<_>>() {
+            return Err(format!("{ack:?}: event {seq} has outbox rows {rows:?}"));
+        }
         if event.kind == kind && text == ack.text {
             Ok(())
         } else {
@@ -183,6 +200,8 @@ struct Stored {
     subject: String,
     /// Its whole history, internal events included.
     events: Vec<RequestEvent>,
+    /// The outbox rows of its events: (event, topic).
+    told: Vec<(i64, Topic)>,
 }
 
 /// A request id from an answer.
@@ -342,6 +361,13 @@ async fn stored(store: &Arc<dyn Store>, id: RequestId) -> Option<Stored> {
         Ok(request) => Some(Stored {
             subject: request.subject,
             events: store.request_events(id, true).await.expect("events"),
+            told: store
+                .outbox_of_request(id)
+                .await
+                .expect("outbox")
+                .into_iter()
+                .filter_map(|e| Some((e.seq?, e.topic)))
+                .collect(),
         }),
         Err(kept_store::StoreError::NotFound) => None,
         Err(e) => panic!("reading request {id}: {e}"),

@@ -163,16 +163,6 @@ pub async fn admin(caller: WebCaller) -> Result<Response, WebError> {
             label: "Users",
             about: "Who signs in, their roles, invitations.",
         });
-        pages.push(SetUp {
-            href: "/admin/outbox",
-            label: "Outbox",
-            about: "Notifications waiting, failed or dead, with a retry.",
-        });
-        pages.push(SetUp {
-            href: "/admin/mail",
-            label: "Mail",
-            about: "What each person was told by email, when mail is kept rather than sent.",
-        });
     }
     pages.push(SetUp {
         href: "/services",
@@ -184,6 +174,18 @@ pub async fn admin(caller: WebCaller) -> Result<Response, WebError> {
         label: "Calendars",
         about: "Business hours, holidays and closures the SLA clocks run on.",
     });
+    if admin {
+        pages.push(SetUp {
+            href: "/admin/outbox",
+            label: "Outbox",
+            about: "Notifications waiting, failed or dead, with a retry.",
+        });
+        pages.push(SetUp {
+            href: "/admin/mail",
+            label: "Mail",
+            about: "What each person was told by email, when mail is kept rather than sent.",
+        });
+    }
     Ok(AdminPage {
         layout: Layout::new(&caller.session, principal, title, "admin").await?,
         title,

@@ -175,7 +175,14 @@ async fn the_set_up_pages_are_under_one_entry_for_those_who_set_up() {
     admin.assert_status(StatusCode::OK);
     assert_eq!(
         admin.attrs("#set-up a", "href"),
-        ["/parties", "/users", "/services", "/calendars"]
+        [
+            "/parties",
+            "/users",
+            "/services",
+            "/calendars",
+            "/admin/outbox",
+            "/admin/mail"
+        ]
     );
     manager.assert_status(StatusCode::OK);
     assert_eq!(

@@ -206,6 +206,18 @@ impl NotifyStore for SqlStore {
         Ok(entries)
     }
 
+    async fn outbox_of_request(&self, id: RequestId) -> Result<Vec<OutboxEntry>> {
+        let mut conn = self.db.read.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT id, topic, request_id, seq, change_request_id, data, created_at FROM outbox \
+             WHERE request_id = $1 ORDER BY seq",
+        )
+        .bind(id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
     async fn fan_out(&self, outbox: OutboxId, deliveries: Vec<NewDelivery>) -> Result<bool> {
         let at = now();
         let mut tx = self.db.begin().await?;

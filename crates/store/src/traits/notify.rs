@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kept_domain::{Channel, DeliveryId, OutboxId, Page, PartyId, Role, Timestamp, Topic, UserId};
+use kept_domain::{
+    Channel, DeliveryId, OutboxId, Page, PartyId, RequestId, Role, Timestamp, Topic, UserId,
+};
 
 use crate::Result;
 use crate::notify::{
@@ -22,6 +24,9 @@ pub trait NotifyStore: Send + Sync {
         limit: u32,
         lease: Duration,
     ) -> Result<Vec<OutboxEntry>>;
+    /// The outbox rows of request `id`'s events, in order (checks that
+    /// each event that tells someone has its row).
+    async fn outbox_of_request(&self, id: RequestId) -> Result<Vec<OutboxEntry>>;
     /// Adds an event's deliveries and marks it dispatched, in one
     /// transaction; `false` (and nothing added) when another server
     /// already did.

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kept_domain::{Channel, DeliveryId, OutboxId, Page, PartyId, Role, Timestamp, Topic, UserId};
+use kept_domain::{
+    Channel, DeliveryId, OutboxId, Page, PartyId, RequestId, Role, Timestamp, Topic, UserId,
+};
 use kept_store::notify::{
     Contact, Delivery, DeliveryQuery, KeptMail, MailQuery, NewDelivery, OutboxEntry, OutboxStats,
     Outcome,
@@ -22,6 +24,9 @@ impl NotifyStore for CachedStore {
         lease: Duration,
     ) -> Result<Vec<OutboxEntry>> {
         self.inner.claim_outbox(now, limit, lease).await
+    }
+    async fn outbox_of_request(&self, id: RequestId) -> Result<Vec<OutboxEntry>> {
+        self.inner.outbox_of_request(id).await
     }
     async fn fan_out(&self, outbox: OutboxId, deliveries: Vec<NewDelivery>) -> Result<bool> {
         self.inner.fan_out(outbox, deliveries).await

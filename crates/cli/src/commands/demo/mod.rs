@@ -58,6 +58,9 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
     if config.smtp_host.is_empty() {
         config.mail_keep = true;
     }
+    if config.mail_from == Config::default().mail_from {
+        config.mail_from = "Kept demo <desk@kept.demo>".into();
+    }
     let store = super::open_store(&config).await?;
     let app = super::context(store.clone(), &config);
     let seeded = seed::seed_if_empty(&app).await?;
