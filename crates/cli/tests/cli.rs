@@ -378,6 +378,13 @@ async fn serve_accepts_a_token_from_the_cli_and_stops_gracefully_on_sigterm() {
         "{}",
         server.stderr_text()
     );
+    assert!(
+        server
+            .stderr_text()
+            .contains("held in the outbox: no SMTP server is configured"),
+        "without SMTP, serve says mail waits: {}",
+        server.stderr_text()
+    );
 }
 
 #[test]
@@ -402,6 +409,51 @@ fn serve_refuses_an_address_in_use_clearly() {
         "{}",
         texts(&output).1
     );
+}
+
+#[test]
+fn serve_stops_at_start_up_on_a_broken_mail_template_naming_its_file_and_line() {
+    let sandbox = Sandbox::new();
+    let templates = sandbox.path().join("mail");
+    std::fs::create_dir_all(&templates).expect("a directory");
+    std::fs::write(
+        templates.join("request_raised.txt"),
+        "{% block subject %}Got it{% endblock %}\n{% block body %}\nHello {{ nmae }}\n{% endblock %}\n",
+    )
+    .expect("a template");
+
+    let output = sandbox
+        .kept()
+        .arg("serve")
+        .env("KEPT_ADDR", "127.0.0.1:0")
+        .env("KEPT_MAIL_TEMPLATES_DIR", &templates)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("kept ran");
+
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = texts(&output).1;
+    assert!(
+        stderr.contains("mail template request_raised.txt: line 3"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn config_show_hides_the_smtp_password() {
+    let sandbox = Sandbox::new();
+
+    let output = sandbox
+        .kept()
+        .args(["config", "show"])
+        .env("KEPT_SMTP_PASSWORD", "hunter2")
+        .output()
+        .expect("kept ran");
+
+    assert!(output.status.success());
+    let stdout = texts(&output).0;
+    assert!(stdout.contains("smtp_password = \"***\""), "{stdout}");
+    assert!(!stdout.contains("hunter2"), "{stdout}");
 }
 
 #[test]

@@ -343,7 +343,49 @@ mod tests {
         );
     }
 
+    fn office() -> Calendar {
+        crate::calendar::CalendarSpec::from_toml(
+            "zone = \"Europe/London\"\n[week]\nmon = [\"09:00-17:00\"]\ntue = [\"09:00-17:00\"]\nwed = [\"09:00-17:00\"]\nthu = [\"09:00-17:00\"]\nfri = [\"09:00-17:00\"]\n",
+        )
+        .expect("spec")
+        .compile()
+        .expect("calendar")
+    }
+
+    #[test]
+    fn mail_nobody_asked_for_waits_for_business_hours_and_urgent_mail_does_not() {
+        let calendar = office();
+        let sunday: Timestamp = "2026-12-06T13:00:00Z".parse().expect("instant");
+        let monday: Timestamp = "2026-12-07T09:00:00Z".parse().expect("instant");
+        assert_eq!(
+            send_after(Timing::BusinessHours, sunday, Some(&calendar)),
+            monday
+        );
+        assert_eq!(send_after(Timing::AtOnce, sunday, Some(&calendar)), sunday);
+        assert_eq!(send_after(Timing::BusinessHours, sunday, None), sunday);
+        let tuesday: Timestamp = "2026-12-08T10:30:00Z".parse().expect("instant");
+        assert_eq!(
+            send_after(Timing::BusinessHours, tuesday, Some(&calendar)),
+            tuesday
+        );
+    }
+
     proptest! {
+        #[test]
+        fn business_hours_mail_goes_no_earlier_than_made_and_only_when_open(
+            minutes in 0i64..(60 * 24 * 28),
+        ) {
+            let calendar = office();
+            let start: Timestamp = "2026-12-01T00:00:00Z".parse().expect("instant");
+            let now = start + jiff::SignedDuration::from_mins(minutes);
+            let at = send_after(Timing::BusinessHours, now, Some(&calendar));
+            prop_assert!(at >= now);
+            prop_assert!(calendar.is_open(at));
+            if calendar.is_open(now) {
+                prop_assert_eq!(at, now);
+            }
+        }
+
         #[test]
         fn a_retry_waits_between_half_and_all_of_its_capped_doubling(
             attempt in 1u32..40,
