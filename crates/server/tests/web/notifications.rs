@@ -62,7 +62,7 @@ async fn the_mail_view_shows_the_acknowledgement_a_store_manager_got() {
     list.assert_status(StatusCode::OK);
     assert_eq!(
         list.texts("#mail td[data-label=Subject] a"),
-        [mail.subject.clone()]
+        vec![mail.subject.clone()]
     );
 
     let message = admin
