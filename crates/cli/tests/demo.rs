@@ -191,6 +191,56 @@ async fn the_demo_counts_in_its_metrics_every_alarm_its_timelines_show() {
     assert!(server.terminate().success());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_keeps_the_acknowledgement_a_store_manager_got_and_measures_its_outbox() {
+    let sandbox = Sandbox::new();
+    let mut command = sandbox.process();
+    command.arg("demo").env("KEPT_ADDR", "127.0.0.1:0");
+    let mut server = Server::start(command, &sandbox.file("demo.stderr"));
+    let store = demo_store(&sandbox).await;
+
+    let mut subjects = Vec::new();
+    for _ in 0..200 {
+        subjects = store
+            .kept_mail(&kept_store::notify::MailQuery {
+                recipient: Some("tom.reed@harbour-retail.example".into()),
+                ..Default::default()
+            })
+            .await
+            .expect("kept mail")
+            .items
+            .into_iter()
+            .map(|m| m.subject)
+            .collect::<Vec<_>>();
+        if subjects.iter().any(|s| s.contains("Received:")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    store.close().await;
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with("[#1] Received: Leaking tap")),
+        "{subjects:?}"
+    );
+    let metrics = common::http()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics answer")
+        .text()
+        .await
+        .expect("a body");
+    for gauge in ["kept_outbox_depth", "kept_outbox_oldest_age_seconds"] {
+        assert!(
+            metrics.lines().any(|l| l.starts_with(&format!("{gauge} "))),
+            "{gauge} in /metrics"
+        );
+    }
+    assert!(server.terminate().success());
+}
+
 /// The line of `printed` that starts with `prefix` (after indentation).
 fn printed_line<'a>(printed: &'a str, prefix: &str) -> &'a str {
     printed
