@@ -5,14 +5,17 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures_util::StreamExt;
 use kept_domain::{Channel, RetryPolicy, Timestamp};
-use kept_store::notify::{Delivery, Outcome};
+use kept_store::notify::{Delivery, KeptMail, Outcome};
 
 use crate::Context;
 use crate::error::Error;
 
 /// Deliveries one pass claims at most.
 const BATCH: u32 = 50;
+/// Deliveries of a batch in flight at once (SMTP round trips overlap).
+const IN_FLIGHT: usize = 8;
 /// How long a claim lasts: longer than any one attempt may take (the
 /// transports time out well before), so a delivery is attempted by one
 /// server at a time.
@@ -21,11 +24,11 @@ pub const LEASE: Duration = Duration::from_secs(120);
 /// What a transport did with a delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivered {
-    /// Sent: the attempt is still to be recorded.
+    /// Sent.
     Sent,
-    /// Kept (the database's mailbox), recorded as sent in the same
-    /// transaction.
-    Recorded,
+    /// To be kept in the database (no SMTP server), in the transaction
+    /// that records the attempt.
+    Kept(KeptMail),
 }
 
 /// Delivers messages by one or more channels.
@@ -52,35 +55,59 @@ pub async fn deliver_due(
             .store
             .claim_deliveries(now, BATCH, LEASE, &channels)
             .await?;
-        for delivery in &claimed {
-            match transport.deliver(ctx, delivery).await {
-                Ok(Delivered::Recorded) => delivered += 1,
-                Ok(Delivered::Sent) => {
-                    ctx.store.record_attempt(delivery.id, Outcome::Sent).await?;
-                    delivered += 1;
-                }
-                Err(error) => {
-                    let retry_at = policy
-                        .after_failure(delivery.attempts, jitter())
-                        .and_then(|wait| later(Timestamp::now(), wait));
-                    tracing::warn!(
-                        delivery = %delivery.id,
-                        attempt = delivery.attempts,
-                        recipient = %delivery.recipient,
-                        %error,
-                        dead = retry_at.is_none(),
-                        "a delivery failed"
-                    );
-                    ctx.store
-                        .record_attempt(delivery.id, Outcome::Failed { error, retry_at })
-                        .await?;
-                }
-            }
-        }
+        // Collected first: a closure over the batch inside the stream would
+        // not be provably `Send` for every lifetime.
+        let attempts: Vec<_> = claimed
+            .iter()
+            .map(|delivery| Box::pin(attempt(ctx, transport, policy, delivery)))
+            .collect();
+        let outcomes: Vec<(kept_domain::DeliveryId, Outcome)> =
+            futures_util::stream::iter(attempts)
+                .buffer_unordered(IN_FLIGHT)
+                .collect()
+                .await;
+        delivered += outcomes
+            .iter()
+            .filter(|(_, o)| !matches!(o, Outcome::Failed { .. }))
+            .count();
+        // One transaction records the batch's attempts.
+        ctx.store.record_attempts(outcomes).await?;
         if claimed.len() < BATCH as usize {
             return Ok(delivered);
         }
     }
+}
+
+/// One attempt at `delivery`, and how it ended.
+async fn attempt(
+    ctx: &Context,
+    transport: &dyn Transport,
+    policy: &RetryPolicy,
+    delivery: &Delivery,
+) -> (kept_domain::DeliveryId, Outcome) {
+    let outcome = match transport.deliver(ctx, delivery).await {
+        Ok(Delivered::Sent) => Outcome::Sent,
+        Ok(Delivered::Kept(mail)) => Outcome::Kept(mail),
+        Err(error) => failed(policy, delivery, error),
+    };
+    (delivery.id, outcome)
+}
+
+/// The outcome of a failed attempt: retried after the policy's wait, or
+/// dead when no attempt is left.
+fn failed(policy: &RetryPolicy, delivery: &Delivery, error: String) -> Outcome {
+    let retry_at = policy
+        .after_failure(delivery.attempts, jitter())
+        .and_then(|wait| later(Timestamp::now(), wait));
+    tracing::warn!(
+        delivery = %delivery.id,
+        attempt = delivery.attempts,
+        recipient = %delivery.recipient,
+        %error,
+        dead = retry_at.is_none(),
+        "a delivery failed"
+    );
+    Outcome::Failed { error, retry_at }
 }
 
 /// `at` plus `wait`, if it can be represented.

@@ -116,7 +116,7 @@ impl Transport for Outgoing {
         }
     }
 
-    async fn deliver(&self, ctx: &Context, delivery: &Delivery) -> Result<Delivered, String> {
+    async fn deliver(&self, _ctx: &Context, delivery: &Delivery) -> Result<Delivered, String> {
         let (message, subject) = message::build(&self.templates, &self.letterhead, delivery)?;
         match &self.mailer {
             Mailer::Smtp(smtp) => {
@@ -125,7 +125,7 @@ impl Transport for Outgoing {
             }
             Mailer::Keep => {
                 let notice: Option<Notice> = serde_json::from_value(delivery.payload.clone()).ok();
-                let mail = KeptMail {
+                Ok(Delivered::Kept(KeptMail {
                     delivery_id: delivery.id,
                     recipient: delivery.recipient.clone(),
                     user_id: delivery.user_id,
@@ -133,9 +133,7 @@ impl Transport for Outgoing {
                     subject,
                     message: String::from_utf8_lossy(&message.formatted()).into_owned(),
                     created_at: Timestamp::now(),
-                };
-                ctx.store.keep_mail(mail).await.map_err(|e| e.to_string())?;
-                Ok(Delivered::Recorded)
+                }))
             }
             Mailer::Hold => Err("no SMTP server is configured".into()),
         }

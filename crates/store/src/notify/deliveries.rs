@@ -43,8 +43,8 @@ fn from_row(row: &AnyRow) -> Result<Delivery> {
     })
 }
 
-/// Adds the deliveries of outbox row `outbox` (a recipient already told
-/// of it by that channel is not told again).
+/// Adds the deliveries of outbox row `outbox`, one multi-row `INSERT` (a
+/// recipient already told of it by that channel is not told again).
 pub(super) async fn insert(
     conn: &mut AnyConnection,
     outbox: OutboxId,
@@ -52,25 +52,39 @@ pub(super) async fn insert(
     deliveries: &[NewDelivery],
     at: Timestamp,
 ) -> Result<()> {
-    for d in deliveries {
-        sqlx::query(
-            "INSERT INTO deliveries (id, outbox_id, topic, channel, recipient, user_id, payload, \
-             state, due_at, attempts, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, 0, $9) \
-             ON CONFLICT (outbox_id, channel, recipient) DO NOTHING",
-        )
-        .bind(DeliveryId::new().to_string())
-        .bind(outbox.to_string())
-        .bind(topic.to_owned())
-        .bind(d.channel.as_str().to_owned())
-        .bind(d.recipient.clone())
-        .bind(d.user_id.map(|u| u.to_string()))
-        .bind(d.payload.to_string())
-        .bind(micros(d.due_at))
-        .bind(micros(at))
-        .execute(&mut *conn)
-        .await?;
+    if deliveries.is_empty() {
+        return Ok(());
     }
+    let mut sql = Sql::new(
+        "INSERT INTO deliveries (id, outbox_id, topic, channel, recipient, user_id, payload, \
+         state, due_at, attempts, created_at) VALUES ",
+    );
+    for (n, d) in deliveries.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.push("(")
+            .bind(DeliveryId::new().to_string())
+            .push(", ")
+            .bind(outbox.to_string())
+            .push(", ")
+            .bind(topic.to_owned())
+            .push(", ")
+            .bind(d.channel.as_str().to_owned())
+            .push(", ")
+            .bind(d.recipient.clone())
+            .push(", ")
+            .bind(d.user_id.map(|u| u.to_string()))
+            .push(", ")
+            .bind(d.payload.to_string())
+            .push(", 'pending', ")
+            .bind(micros(d.due_at))
+            .push(", 0, ")
+            .bind(micros(at))
+            .push(")");
+    }
+    sql.push(" ON CONFLICT (outbox_id, channel, recipient) DO NOTHING");
+    sql.query().execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -133,7 +147,7 @@ pub(super) async fn claim(
 pub(super) async fn record(
     conn: &mut AnyConnection,
     id: DeliveryId,
-    outcome: &Outcome,
+    outcome: Outcome,
     at: Timestamp,
 ) -> Result<()> {
     let attempt: i64 = sqlx::query_scalar("SELECT attempts FROM deliveries WHERE id = $1")
@@ -141,8 +155,8 @@ pub(super) async fn record(
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let (ok, error) = match outcome {
-        Outcome::Sent => (true, None),
+    let (ok, error) = match &outcome {
+        Outcome::Sent | Outcome::Kept(_) => (true, None),
         Outcome::Failed { error, .. } => (false, Some(error.clone())),
     };
     // A repeated attempt (after a lease ran out) records once.
@@ -158,18 +172,14 @@ pub(super) async fn record(
     .execute(&mut *conn)
     .await?;
     match outcome {
-        Outcome::Sent => {
-            sqlx::query(
-                "UPDATE deliveries SET state = 'sent', sent_at = $1, last_error = NULL WHERE id = $2",
-            )
-            .bind(micros(at))
-            .bind(id.to_string())
-            .execute(&mut *conn)
-            .await?;
+        Outcome::Kept(mail) => {
+            super::mail::keep(conn, mail).await?;
+            mark_sent(conn, id, at).await?;
         }
+        Outcome::Sent => mark_sent(conn, id, at).await?,
         Outcome::Failed { error, retry_at } => {
             let (state, due) = match retry_at {
-                Some(retry) => ("failed", *retry),
+                Some(retry) => ("failed", retry),
                 None => ("dead", at),
             };
             sqlx::query(
@@ -178,12 +188,24 @@ pub(super) async fn record(
             )
             .bind(state.to_owned())
             .bind(micros(due))
-            .bind(error.clone())
+            .bind(error)
             .bind(id.to_string())
             .execute(&mut *conn)
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Marks a delivery sent.
+async fn mark_sent(conn: &mut AnyConnection, id: DeliveryId, at: Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE deliveries SET state = 'sent', sent_at = $1, last_error = NULL WHERE id = $2",
+    )
+    .bind(micros(at))
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -5,10 +5,10 @@ use kept_domain::{Cursor, DeliveryId, Limit, Page, RequestId, Timestamp, UserId}
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-use super::{Outcome, deliveries};
 use crate::SqlStore;
 use crate::error::{Result, StoreError};
-use crate::sql::{RowExt, Sql, micros, now};
+use crate::sql::{RowExt, Sql, micros};
+use sqlx::AnyConnection;
 
 /// One message kept, as it would have been sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -56,10 +56,9 @@ fn from_row(row: &AnyRow) -> Result<KeptMail> {
     })
 }
 
-/// Keeps `mail` and marks its delivery sent, in one transaction: the
-/// message is kept exactly once however often it is handed over.
-pub(super) async fn keep(store: &SqlStore, mail: KeptMail) -> Result<()> {
-    let mut tx = store.db.begin().await?;
+/// Keeps `mail` on `conn` (inside the transaction that marks its delivery
+/// sent): kept once however often it is handed over.
+pub(super) async fn keep(conn: &mut AnyConnection, mail: KeptMail) -> Result<()> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO kept_mail (id, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (delivery_id) DO NOTHING"
@@ -72,10 +71,8 @@ pub(super) async fn keep(store: &SqlStore, mail: KeptMail) -> Result<()> {
     .bind(mail.subject)
     .bind(mail.message)
     .bind(micros(mail.created_at))
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    deliveries::record(&mut tx, mail.delivery_id, &Outcome::Sent, now()).await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -100,6 +100,9 @@ pub struct Delivery {
 pub enum Outcome {
     /// Delivered.
     Sent,
+    /// Kept in the database instead of sent (no SMTP server): the message
+    /// is kept in the same transaction that marks it sent, so once.
+    Kept(KeptMail),
     /// Failed; retried at `retry_at`, or dead-lettered when `None`.
     Failed {
         /// Why.
@@ -218,28 +221,31 @@ impl NotifyStore for SqlStore {
         rows.iter().map(entry_from_row).collect()
     }
 
-    async fn fan_out(&self, outbox: OutboxId, deliveries: Vec<NewDelivery>) -> Result<bool> {
+    async fn fan_out(&self, batch: Vec<(OutboxId, Vec<NewDelivery>)>) -> Result<usize> {
+        if batch.is_empty() {
+            return Ok(0);
+        }
         let at = now();
         let mut tx = self.db.begin().await?;
-        // Only the first to finish fans out; a server whose lease ran out
-        // while it worked finds the row dispatched and adds nothing.
-        let done = sqlx::query(
-            "UPDATE outbox SET dispatched_at = $1 WHERE id = $2 AND dispatched_at IS NULL",
-        )
-        .bind(micros(at))
-        .bind(outbox.to_string())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        let topic: String = sqlx::query_scalar("SELECT topic FROM outbox WHERE id = $1")
+        let mut dispatched = 0;
+        for (outbox, deliveries) in batch {
+            // Only the first to finish fans a row out; a server whose lease
+            // ran out while it worked finds it dispatched and adds nothing.
+            let row: Option<String> = sqlx::query_scalar(
+                "UPDATE outbox SET dispatched_at = $1 WHERE id = $2 AND dispatched_at IS NULL \
+                 RETURNING topic",
+            )
+            .bind(micros(at))
             .bind(outbox.to_string())
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        deliveries::insert(&mut tx, outbox, &topic, &deliveries, at).await?;
+            if let Some(topic) = row {
+                deliveries::insert(&mut tx, outbox, &topic, &deliveries, at).await?;
+                dispatched += 1;
+            }
+        }
         tx.commit().await?;
-        Ok(true)
+        Ok(dispatched)
     }
 
     async fn claim_deliveries(
@@ -254,10 +260,23 @@ impl NotifyStore for SqlStore {
 
     async fn record_attempt(&self, id: DeliveryId, outcome: Outcome) -> Result<Delivery> {
         let mut tx = self.db.begin().await?;
-        deliveries::record(&mut tx, id, &outcome, now()).await?;
+        deliveries::record(&mut tx, id, outcome, now()).await?;
         let delivery = deliveries::fetch(&mut tx, id).await?;
         tx.commit().await?;
         Ok(delivery)
+    }
+
+    async fn record_attempts(&self, outcomes: Vec<(DeliveryId, Outcome)>) -> Result<()> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        for (id, outcome) in outcomes {
+            deliveries::record(&mut tx, id, outcome, at).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn list_deliveries(&self, query: &DeliveryQuery) -> Result<kept_domain::Page<Delivery>> {
@@ -289,10 +308,6 @@ impl NotifyStore for SqlStore {
 
     async fn outbox_stats(&self) -> Result<OutboxStats> {
         deliveries::stats(self).await
-    }
-
-    async fn keep_mail(&self, mail: KeptMail) -> Result<()> {
-        mail::keep(self, mail).await
     }
 
     async fn kept_mail(&self, query: &MailQuery) -> Result<kept_domain::Page<KeptMail>> {

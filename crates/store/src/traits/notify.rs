@@ -27,10 +27,10 @@ pub trait NotifyStore: Send + Sync {
     /// The outbox rows of request `id`'s events, in order (checks that
     /// each event that tells someone has its row).
     async fn outbox_of_request(&self, id: RequestId) -> Result<Vec<OutboxEntry>>;
-    /// Adds an event's deliveries and marks it dispatched, in one
-    /// transaction; `false` (and nothing added) when another server
-    /// already did.
-    async fn fan_out(&self, outbox: OutboxId, deliveries: Vec<NewDelivery>) -> Result<bool>;
+    /// Adds each event's deliveries and marks it dispatched, all in one
+    /// transaction; an event another server already fanned out gets none.
+    /// Returns how many events this call dispatched.
+    async fn fan_out(&self, batch: Vec<(OutboxId, Vec<NewDelivery>)>) -> Result<usize>;
     /// Claims at most `limit` deliveries by `channels` due by `now`, for
     /// `lease`, counting an attempt on each.
     async fn claim_deliveries(
@@ -42,6 +42,8 @@ pub trait NotifyStore: Send + Sync {
     ) -> Result<Vec<Delivery>>;
     /// Records how a claimed delivery's attempt ended.
     async fn record_attempt(&self, id: DeliveryId, outcome: Outcome) -> Result<Delivery>;
+    /// Records how several attempts ended, in one transaction.
+    async fn record_attempts(&self, outcomes: Vec<(DeliveryId, Outcome)>) -> Result<()>;
     /// Deliveries, newest first.
     async fn list_deliveries(&self, query: &DeliveryQuery) -> Result<Page<Delivery>>;
     /// One delivery.
@@ -50,8 +52,6 @@ pub trait NotifyStore: Send + Sync {
     async fn retry_delivery(&self, id: DeliveryId, now: Timestamp) -> Result<Delivery>;
     /// How much waits in the outbox.
     async fn outbox_stats(&self) -> Result<OutboxStats>;
-    /// Keeps a message in the database and marks its delivery sent.
-    async fn keep_mail(&self, mail: KeptMail) -> Result<()>;
     /// Kept mail, newest first.
     async fn kept_mail(&self, query: &MailQuery) -> Result<Page<KeptMail>>;
     /// One kept message, by its delivery.

@@ -112,17 +112,25 @@ pub async fn events_that_tell_someone_write_outbox_rows_in_their_transaction(
     assert_eq!(again.len(), 2, "a lease that ran out gives the rows back");
 
     let first = &claimed[0];
-    assert!(
+    assert_eq!(
         store
-            .fan_out(first.id, vec![email("maya@harbour.example", later(0))])
+            .fan_out(vec![(
+                first.id,
+                vec![email("maya@harbour.example", later(0))]
+            )])
             .await
-            .expect("fan out")
+            .expect("fan out"),
+        1
     );
-    assert!(
-        !store
-            .fan_out(first.id, vec![email("other@harbour.example", later(0))])
+    assert_eq!(
+        store
+            .fan_out(vec![(
+                first.id,
+                vec![email("other@harbour.example", later(0))]
+            )])
             .await
             .expect("second fan out"),
+        0,
         "only the first fan-out counts"
     );
     let listed = store
@@ -154,7 +162,10 @@ pub async fn failed_deliveries_retry_on_schedule_then_die_and_can_be_retried_by_
         .expect("claim")
         .remove(0);
     store
-        .fan_out(entry.id, vec![email("maya@harbour.example", later(0))])
+        .fan_out(vec![(
+            entry.id,
+            vec![email("maya@harbour.example", later(0))],
+        )])
         .await
         .expect("fan out");
 
@@ -267,7 +278,10 @@ pub async fn concurrent_claims_never_hand_out_one_delivery_twice(store: Arc<dyn 
     let many: Vec<NewDelivery> = (0..200)
         .map(|n| email(&format!("person{n}@example.com"), later(0)))
         .collect();
-    store.fan_out(entry.id, many).await.expect("fan out");
+    store
+        .fan_out(vec![(entry.id, many)])
+        .await
+        .expect("fan out");
     let now = later(1);
     let claimers: Vec<_> = (0..4)
         .map(|_| {
@@ -311,13 +325,13 @@ pub async fn kept_mail_is_kept_once_and_marks_its_delivery_sent(store: Arc<dyn S
         .expect("claim")
         .remove(0);
     store
-        .fan_out(
+        .fan_out(vec![(
             entry.id,
             vec![
                 email("maya@harbour.example", later(0)),
                 email("agent@brightwell.example", later(0)),
             ],
-        )
+        )])
         .await
         .expect("fan out");
     let claimed = store
@@ -334,8 +348,14 @@ pub async fn kept_mail_is_kept_once_and_marks_its_delivery_sent(store: Arc<dyn S
             message: "Subject: Hello\r\n\r\nHi".into(),
             created_at: Timestamp::now(),
         };
-        store.keep_mail(mail.clone()).await.expect("kept");
-        store.keep_mail(mail).await.expect("kept again, harmlessly");
+        store
+            .record_attempt(d.id, Outcome::Kept(mail.clone()))
+            .await
+            .expect("kept");
+        store
+            .record_attempts(vec![(d.id, Outcome::Kept(mail))])
+            .await
+            .expect("kept again, harmlessly");
     }
     let all = store.kept_mail(&MailQuery::default()).await.expect("list");
     assert_eq!(all.items.len(), 2, "each message once");

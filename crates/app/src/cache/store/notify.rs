@@ -28,8 +28,8 @@ impl NotifyStore for CachedStore {
     async fn outbox_of_request(&self, id: RequestId) -> Result<Vec<OutboxEntry>> {
         self.inner.outbox_of_request(id).await
     }
-    async fn fan_out(&self, outbox: OutboxId, deliveries: Vec<NewDelivery>) -> Result<bool> {
-        self.inner.fan_out(outbox, deliveries).await
+    async fn fan_out(&self, batch: Vec<(OutboxId, Vec<NewDelivery>)>) -> Result<usize> {
+        self.inner.fan_out(batch).await
     }
     async fn claim_deliveries(
         &self,
@@ -45,6 +45,9 @@ impl NotifyStore for CachedStore {
     async fn record_attempt(&self, id: DeliveryId, outcome: Outcome) -> Result<Delivery> {
         self.inner.record_attempt(id, outcome).await
     }
+    async fn record_attempts(&self, outcomes: Vec<(DeliveryId, Outcome)>) -> Result<()> {
+        self.inner.record_attempts(outcomes).await
+    }
     async fn list_deliveries(&self, query: &DeliveryQuery) -> Result<Page<Delivery>> {
         self.inner.list_deliveries(query).await
     }
@@ -56,9 +59,6 @@ impl NotifyStore for CachedStore {
     }
     async fn outbox_stats(&self) -> Result<OutboxStats> {
         self.inner.outbox_stats().await
-    }
-    async fn keep_mail(&self, mail: KeptMail) -> Result<()> {
-        self.inner.keep_mail(mail).await
     }
     async fn kept_mail(&self, query: &MailQuery) -> Result<Page<KeptMail>> {
         self.inner.kept_mail(query).await
