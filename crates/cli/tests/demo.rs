@@ -136,16 +136,20 @@ fn counter(text: &str, name: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-async fn scrape(server: &Server) -> f64 {
-    let text = common::http()
+/// The server's `/metrics` page.
+async fn metrics(server: &Server) -> String {
+    common::http()
         .get(server.url("/metrics"))
         .send()
         .await
         .expect("metrics answer")
         .text()
         .await
-        .expect("a body");
-    counter(&text, "kept_sla_alarms_total")
+        .expect("a body")
+}
+
+async fn scrape(server: &Server) -> f64 {
+    counter(&metrics(server).await, "kept_sla_alarms_total")
 }
 
 /// At-risk and breach events across every request's timeline.
@@ -224,14 +228,7 @@ async fn the_demo_keeps_the_acknowledgement_a_store_manager_got_and_measures_its
             .any(|s| s.starts_with("[#1] Received: Leaking tap")),
         "{subjects:?}"
     );
-    let metrics = common::http()
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics answer")
-        .text()
-        .await
-        .expect("a body");
+    let metrics = metrics(&server).await;
     for gauge in ["kept_outbox_depth", "kept_outbox_oldest_age_seconds"] {
         assert!(
             metrics.lines().any(|l| l.starts_with(&format!("{gauge} "))),

@@ -32,6 +32,26 @@ fn email(to: &str, due_at: Timestamp) -> NewDelivery {
     }
 }
 
+/// Raises a request in a fresh world and fans its acknowledgement out to
+/// `to`; returns the request.
+async fn raised_and_told(store: &Arc<dyn Store>, to: Vec<NewDelivery>) -> kept_domain::Request {
+    let w = world(store).await;
+    let request = store
+        .create_request(
+            &as_user(&w.requester),
+            record(&w, w.leeds, RequestKind::Incident, standard()),
+        )
+        .await
+        .expect("raised");
+    let entry = store
+        .claim_outbox(later(1), 10, LEASE)
+        .await
+        .expect("claim")
+        .remove(0);
+    store.fan_out(vec![(entry.id, to)]).await.expect("fan out");
+    request
+}
+
 pub async fn events_that_tell_someone_write_outbox_rows_in_their_transaction(
     store: Arc<dyn Store>,
 ) {
@@ -148,26 +168,7 @@ pub async fn events_that_tell_someone_write_outbox_rows_in_their_transaction(
 pub async fn failed_deliveries_retry_on_schedule_then_die_and_can_be_retried_by_hand(
     store: Arc<dyn Store>,
 ) {
-    let w = world(&store).await;
-    store
-        .create_request(
-            &as_user(&w.requester),
-            record(&w, w.leeds, RequestKind::Incident, standard()),
-        )
-        .await
-        .expect("raised");
-    let entry = store
-        .claim_outbox(later(1), 10, LEASE)
-        .await
-        .expect("claim")
-        .remove(0);
-    store
-        .fan_out(vec![(
-            entry.id,
-            vec![email("maya@harbour.example", later(0))],
-        )])
-        .await
-        .expect("fan out");
+    raised_and_told(&store, vec![email("maya@harbour.example", later(0))]).await;
 
     let now = later(1);
     let claimed = store
@@ -262,26 +263,10 @@ pub async fn failed_deliveries_retry_on_schedule_then_die_and_can_be_retried_by_
 }
 
 pub async fn concurrent_claims_never_hand_out_one_delivery_twice(store: Arc<dyn Store>) {
-    let w = world(&store).await;
-    store
-        .create_request(
-            &as_user(&w.requester),
-            record(&w, w.leeds, RequestKind::Incident, standard()),
-        )
-        .await
-        .expect("raised");
-    let entry = store
-        .claim_outbox(later(1), 10, LEASE)
-        .await
-        .expect("claim")
-        .remove(0);
     let many: Vec<NewDelivery> = (0..200)
         .map(|n| email(&format!("person{n}@example.com"), later(0)))
         .collect();
-    store
-        .fan_out(vec![(entry.id, many)])
-        .await
-        .expect("fan out");
+    raised_and_told(&store, many).await;
     let now = later(1);
     let claimers: Vec<_> = (0..4)
         .map(|_| {
@@ -311,29 +296,14 @@ pub async fn concurrent_claims_never_hand_out_one_delivery_twice(store: Arc<dyn 
 }
 
 pub async fn kept_mail_is_kept_once_and_marks_its_delivery_sent(store: Arc<dyn Store>) {
-    let w = world(&store).await;
-    let request = store
-        .create_request(
-            &as_user(&w.requester),
-            record(&w, w.leeds, RequestKind::Incident, standard()),
-        )
-        .await
-        .expect("raised");
-    let entry = store
-        .claim_outbox(later(1), 10, LEASE)
-        .await
-        .expect("claim")
-        .remove(0);
-    store
-        .fan_out(vec![(
-            entry.id,
-            vec![
-                email("maya@harbour.example", later(0)),
-                email("agent@brightwell.example", later(0)),
-            ],
-        )])
-        .await
-        .expect("fan out");
+    let request = raised_and_told(
+        &store,
+        vec![
+            email("maya@harbour.example", later(0)),
+            email("agent@brightwell.example", later(0)),
+        ],
+    )
+    .await;
     let claimed = store
         .claim_deliveries(later(1), 10, LEASE, &[Channel::Email])
         .await
