@@ -27,6 +27,7 @@ mod services;
 pub mod session;
 mod tokens;
 mod users;
+mod webhooks;
 pub(crate) mod words;
 
 use askama::Template;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(chain::routes())
         .merge(users::routes())
         .merge(tokens::routes())
+        .merge(webhooks::routes())
         .merge(outbox::routes())
         .merge(account::routes())
         .merge(invite::routes())

@@ -175,12 +175,20 @@ async fn the_set_up_pages_are_under_one_entry_for_those_who_set_up() {
     admin.assert_status(StatusCode::OK);
     assert_eq!(
         admin.attrs("#set-up a", "href"),
-        ["/parties", "/users", "/services", "/calendars"]
+        [
+            "/parties",
+            "/users",
+            "/admin/outbox",
+            "/admin/mail",
+            "/webhooks",
+            "/services",
+            "/calendars"
+        ]
     );
     manager.assert_status(StatusCode::OK);
     assert_eq!(
         manager.attrs("#set-up a", "href"),
-        ["/parties", "/services", "/calendars"]
+        ["/parties", "/webhooks", "/services", "/calendars"]
     );
     customer.assert_status(StatusCode::NOT_FOUND);
 }
