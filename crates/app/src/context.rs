@@ -16,12 +16,16 @@ pub struct Settings {
     /// The share of an SLA target's business time after which the clock
     /// counts as at risk.
     pub sla_at_risk_percent: u8,
+    /// Whether webhook endpoints may be plain `http://` (for tests and
+    /// receivers on a private network); otherwise only `https://`.
+    pub webhook_allow_http: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             sla_at_risk_percent: kept_domain::sla::DEFAULT_AT_RISK_PERCENT,
+            webhook_allow_http: false,
         }
     }
 }

@@ -38,6 +38,7 @@ pub mod services;
 pub mod terms;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 pub use context::{Context, Settings};
 pub use error::{Error, Kind, Result};

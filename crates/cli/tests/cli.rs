@@ -478,7 +478,8 @@ fn config_show_prints_the_configuration_as_toml() {
         );
         let quoted = value.starts_with('"') && value.ends_with('"');
         let bare = value == "true" || value == "false" || value.parse::<i64>().is_ok();
-        assert!(quoted || bare, "a TOML value: {line}");
+        let list = value.starts_with('[') && value.ends_with(']');
+        assert!(quoted || bare || list, "a TOML value: {line}");
     }
     assert!(stdout.contains("addr = \"127.0.0.1:8080\"\n"), "{stdout}");
     assert!(stdout.contains("login_failures_before_delay = 3\n"));
@@ -494,6 +495,34 @@ fn config_show_prints_the_configuration_as_toml() {
         !sandbox.file("kept-data").exists(),
         "showing creates nothing"
     );
+}
+
+#[test]
+fn webhook_networks_come_comma_separated_from_the_environment_and_bad_ones_stop_kept() {
+    let sandbox = Sandbox::new();
+    let shown = sandbox
+        .kept()
+        .args(["config", "show"])
+        .env("KEPT_WEBHOOK_ALLOWED_NETWORKS", "10.0.0.0/8,2001:db8::/32")
+        .output()
+        .expect("kept ran");
+    let (stdout, stderr) = texts(&shown);
+    assert!(shown.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("webhook_allowed_networks = [\"10.0.0.0/8\", \"2001:db8::/32\"]\n"),
+        "{stdout}"
+    );
+
+    let refused = sandbox
+        .kept()
+        .args(["config", "show"])
+        .env("KEPT_WEBHOOK_ALLOWED_NETWORKS", "10.0.0.0/8,intranet")
+        .output()
+        .expect("kept ran");
+    let (_, stderr) = texts(&refused);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("webhook_allowed_networks"), "{stderr}");
+    assert!(stderr.contains("\"intranet\""), "{stderr}");
 }
 
 #[test]

@@ -104,6 +104,10 @@ actions! {
     TokenCreated => "token.created",
     /// An API token was revoked.
     TokenRevoked => "token.revoked",
+    /// A webhook subscription was created.
+    WebhookCreated => "webhook.created",
+    /// A webhook subscription was deleted.
+    WebhookDeleted => "webhook.deleted",
     /// A supplier → customer link was made.
     LinkCreated => "link.created",
     /// A link was ended.

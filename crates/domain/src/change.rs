@@ -400,6 +400,11 @@ pub fn check_text(title: &str, rationale: &str) -> Result<(String, String), Vali
             "rationale",
             "say why the change is needed: the steering group decides on it",
         ));
+    } else if has_control(rationale) {
+        errors.push(FieldError::new(
+            "rationale",
+            "must not contain control characters other than line breaks and tabs",
+        ));
     } else if rationale.chars().count() > MAX_RATIONALE {
         errors.push(FieldError::new(
             "rationale",
@@ -409,10 +414,23 @@ pub fn check_text(title: &str, rationale: &str) -> Result<(String, String), Vali
     errors.finish(|| (title.unwrap_or_default(), rationale.to_owned()))
 }
 
+/// Whether text that may span lines holds another control character (a
+/// NUL, which PostgreSQL cannot even store, an escape, a bell).
+fn has_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// Checks a steering-group member's comment on their decision: optional,
 /// trimmed, at most [`MAX_COMMENT`] characters (it may span lines).
 pub fn check_comment(comment: &str) -> Result<String, FieldError> {
     let comment = comment.trim();
+    if has_control(comment) {
+        return Err(FieldError::new(
+            "comment",
+            "must not contain control characters other than line breaks and tabs",
+        ));
+    }
     if comment.chars().count() > MAX_COMMENT {
         return Err(FieldError::new(
             "comment",
@@ -430,6 +448,9 @@ mod tests {
     fn a_comment_is_trimmed_and_limited_in_characters_not_bytes() {
         assert_eq!(check_comment("  fine \n").ok().as_deref(), Some("fine"));
         assert!(check_comment(&"é".repeat(MAX_COMMENT)).is_ok());
+        assert!(check_comment("a\u{0}b").is_err(), "no NUL");
+        assert!(check_comment("line\nline\ttab").is_ok());
+        assert!(check_text("Title", "a\u{1b}b").is_err(), "no escape");
         let refused = check_comment(&"a".repeat(MAX_COMMENT + 1));
         assert!(refused.is_err_and(|e| e.field == "comment"));
     }

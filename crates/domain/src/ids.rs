@@ -114,6 +114,10 @@ id_type!(
     /// Identifies one message to one recipient by one channel.
     DeliveryId
 );
+id_type!(
+    /// Identifies a webhook subscription.
+    WebhookId
+);
 
 #[cfg(test)]
 mod tests {

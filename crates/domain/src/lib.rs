@@ -20,6 +20,9 @@ macro_rules! named_enum {
             /// Every value, in order.
             pub const ALL: &'static [$name] = &[$(Self::$variant,)*];
 
+            /// Every value's name, in the same order.
+            pub const NAMES: &'static [&'static str] = &[$($text,)*];
+
             /// The name used in the API and stored.
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -76,6 +79,7 @@ pub mod service;
 pub mod sla;
 pub mod terms;
 pub mod user;
+pub mod webhook;
 
 pub use kept_calendar as calendar;
 
@@ -91,7 +95,7 @@ pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, is_blank, required_line, single_line};
 pub use ids::{
     AuditEventId, CalendarId, ChangeRequestId, ContractId, DeliveryId, GrantId, LinkId, OutboxId,
-    PartyId, RequestId, SavedFilterId, ServiceId, TokenId, UserId,
+    PartyId, RequestId, SavedFilterId, ServiceId, TokenId, UserId, WebhookId,
 };
 pub use notify::{Audience, Channel, DeliveryState, RetryPolicy, Timing, Topic};
 pub use number::WholeRange;
@@ -117,6 +121,7 @@ pub use terms::{
     SlaTarget, Terms, TermsVersion, VersionState, diff_versions, terms_at, version_states,
 };
 pub use user::{ApiToken, Email, NewUser, Password, User};
+pub use webhook::{NewWebhook, Webhook};
 
 /// An instant in time, in UTC.
 pub type Timestamp = jiff::Timestamp;

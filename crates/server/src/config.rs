@@ -117,6 +117,16 @@ pub struct Config {
     /// The wait after a first failed attempt, in seconds; each further
     /// failure doubles it (with jitter), up to six hours.
     pub outbox_first_retry_seconds: u64,
+    /// The address ranges webhook endpoints may resolve to, as CIDRs
+    /// (`203.0.113.0/24`, `2001:db8::/32`; `KEPT_WEBHOOK_ALLOWED_NETWORKS`
+    /// takes them comma-separated). Empty: any public unicast address, and
+    /// no loopback, private, link-local, shared (CGNAT), documentation,
+    /// multicast or other special-purpose one. A list replaces that
+    /// default: only its ranges are called.
+    pub webhook_allowed_networks: Vec<String>,
+    /// Let webhook endpoints be plain `http://` (tests, a receiver on a
+    /// private network); otherwise only `https://`.
+    pub webhook_allow_http: bool,
 }
 
 impl Default for Config {
@@ -152,6 +162,8 @@ impl Default for Config {
             outbox_interval_ms: 1000,
             outbox_max_attempts: 8,
             outbox_first_retry_seconds: 30,
+            webhook_allowed_networks: Vec::new(),
+            webhook_allow_http: false,
         }
     }
 }
@@ -213,6 +225,8 @@ const KEYS: &[&str] = &[
     "outbox_interval_ms",
     "outbox_max_attempts",
     "outbox_first_retry_seconds",
+    "webhook_allowed_networks",
+    "webhook_allow_http",
 ];
 
 impl Config {
@@ -252,7 +266,12 @@ impl Config {
             builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
         }
         builder
-            .add_source(config::Environment::with_prefix("KEPT").try_parsing(true))
+            .add_source(
+                config::Environment::with_prefix("KEPT")
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("webhook_allowed_networks"),
+            )
             .build()
             .and_then(config::Config::try_deserialize::<Self>)
             .map_err(|e| ConfigError::Invalid(e.to_string()))
@@ -283,6 +302,11 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "mail_reply_to is not an address: {:?}",
                 self.mail_reply_to
+            )));
+        }
+        if let Err(bad) = self.webhook_networks() {
+            return Err(ConfigError::Invalid(format!(
+                "webhook_allowed_networks: {bad}"
             )));
         }
         if self.sla_timer_interval_ms == 0 {
@@ -321,6 +345,24 @@ impl Config {
             shown.smtp_password = "***".into();
         }
         toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
+    }
+
+    /// The ranges of `webhook_allowed_networks` (blank entries ignored);
+    /// the error names the first entry that is not a CIDR.
+    pub fn webhook_networks(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.webhook_allowed_networks
+            .iter()
+            .map(|e| e.trim())
+            .filter(|e| !e.is_empty())
+            .map(|entry| {
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .map(|net| net.trunc())
+                    .map_err(|_| {
+                        format!("{entry:?} is not an address range such as 203.0.113.0/24")
+                    })
+            })
+            .collect()
     }
 
     /// How failed deliveries are retried.
@@ -421,6 +463,29 @@ mod tests {
         let shown = config.to_redacted_toml();
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("smtp_password = \"***\""), "{shown}");
+    }
+
+    #[test]
+    fn webhook_networks_are_cidrs_and_a_bad_one_is_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("kept.toml");
+        std::fs::write(
+            &path,
+            "webhook_allowed_networks = [\"10.1.2.3/8\", \" \", \"2001:db8::/32\"]\n",
+        )
+        .expect("write");
+        let config = Config::load(&path).expect("loads");
+        let nets: Vec<String> = config
+            .webhook_networks()
+            .expect("ranges")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(nets, ["10.0.0.0/8", "2001:db8::/32"]);
+
+        std::fs::write(&path, "webhook_allowed_networks = [\"10.0.0.0/33\"]\n").expect("write");
+        let err = Config::load(&path).expect_err("refused");
+        assert!(err.to_string().contains("\"10.0.0.0/33\""), "{err}");
     }
 
     #[test]

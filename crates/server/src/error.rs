@@ -115,7 +115,7 @@ ChainCycle => ("chain-cycle", CONFLICT, "The link would close a loop in the serv
     AlreadyDelivered => ("already-delivered", CONFLICT, "The message was already delivered",
         "Only messages that are waiting, failed or dead-lettered can be retried; this one reached its recipient."),
     SecretNotReplayed => ("secret-not-replayed", CONFLICT, "The first response held a secret and cannot be sent again",
-        "The first request with this `Idempotency-Key` succeeded, and its response held a secret shown only once (an API token or an invitation link). Kept keeps secrets only as hashes, so that response cannot be replayed; nothing was created twice. `Location`, when present, names what was created: list your tokens, or issue a new invitation."),
+        "The first request with this `Idempotency-Key` succeeded, and its response held a secret shown only once (an API token, a webhook's signing secret or an invitation link). Kept never keeps such a response, so it cannot be replayed; nothing was created twice. `Location`, when present, names what was created: list your tokens or webhooks, or issue a new invitation."),
     IdempotencyKeyReused => ("idempotency-key-reused", UNPROCESSABLE_ENTITY, "The idempotency key was used for a different request",
         "An `Idempotency-Key` identifies one request. It was sent before with a different method, path or body; use a new key for a new request."),
     IdempotencyKeyInUse => ("idempotency-key-in-use", CONFLICT, "A request with this idempotency key is in progress",

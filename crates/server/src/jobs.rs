@@ -130,14 +130,18 @@ pub async fn notifications(state: AppState, mut shutdown: watch::Receiver<bool>)
     }
 }
 
-/// One pass of the delivery job: fan out, then deliver what is due.
+/// One pass of the delivery job: fan out, then deliver what is due, by
+/// email and by webhook at once.
 pub async fn notify_once(
     state: &AppState,
     policy: &kept_domain::RetryPolicy,
 ) -> Result<(usize, usize), kept_app::Error> {
     let now = Timestamp::now();
     let fanned = kept_app::notify::dispatch(&state.app, now).await?;
-    let delivered =
-        kept_app::notify::deliver_due(&state.app, state.outgoing.as_ref(), policy, now).await?;
-    Ok((fanned, delivered))
+    // Side by side, so a slow endpoint does not hold up the mail.
+    let (mail, hooks) = tokio::join!(
+        kept_app::notify::deliver_due(&state.app, state.outgoing.as_ref(), policy, now),
+        kept_app::notify::deliver_due(&state.app, state.webhooks.as_ref(), policy, now),
+    );
+    Ok((fanned, mail? + hooks?))
 }

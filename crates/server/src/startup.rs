@@ -105,7 +105,7 @@ impl App {
             jobs_stopped.clone(),
         ));
         let notifications = tokio::spawn(jobs::notifications(self.state.clone(), jobs_stopped));
-        tracing::info!(address = %self.address(), database = self.state.store.backend().name(), mail = self.state.outgoing.describe(), "serving");
+        tracing::info!(address = %self.address(), database = self.state.store.backend().name(), mail = self.state.outgoing.describe(), webhooks = %self.state.webhooks.describe(), "serving");
         axum::serve(
             self.listener,
             self.router

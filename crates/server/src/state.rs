@@ -7,6 +7,7 @@ use kept_store::Store;
 
 use crate::config::Config;
 use crate::notify::Outgoing;
+use crate::notify::webhook::Webhooks;
 
 /// Shared application state.
 #[derive(Clone)]
@@ -20,17 +21,22 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Where this server's notifications go (mail templates checked).
     pub outgoing: Arc<Outgoing>,
+    /// Where this server's webhook calls may go, and how they are signed.
+    pub webhooks: Arc<Webhooks>,
 }
 
 impl AppState {
     /// The state of a server (or a command) over `store`; fails when a
-    /// mail template or the mail configuration is wrong.
+    /// mail template, the mail configuration or the webhook networks are
+    /// wrong.
     pub fn new(store: Arc<dyn Store>, config: Config) -> anyhow::Result<Self> {
         let outgoing = Outgoing::from_config(&config)?;
+        let webhooks = Webhooks::from_config(&config)?;
         let app = Context::new(
             store,
             Settings {
                 sla_at_risk_percent: config.sla_at_risk_percent,
+                webhook_allow_http: config.webhook_allow_http,
             },
         );
         Ok(Self {
@@ -38,6 +44,7 @@ impl AppState {
             app,
             config: Arc::new(config),
             outgoing,
+            webhooks,
         })
     }
 }

@@ -31,6 +31,7 @@ mod sql;
 mod terms;
 mod traits;
 mod users;
+pub mod webhooks;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -54,7 +55,7 @@ pub use saved_filters::SavedFilter;
 pub use traits::{
     AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, LinkStore,
     NotifyStore, PartyStore, RequestStore, SavedFilterStore, ServiceStore, Store, TermsStore,
-    UserStore,
+    UserStore, WebhookStore,
 };
 
 /// The SQL implementation of [`Store`] for SQLite and PostgreSQL.

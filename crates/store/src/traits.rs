@@ -23,9 +23,11 @@ use crate::StoreError;
 
 mod access;
 mod notify;
+mod webhooks;
 
 pub use access::{AuditStore, AuthStore, UserStore};
 pub use notify::NotifyStore;
+pub use webhooks::WebhookStore;
 
 /// Everything Kept stores, behind one object.
 #[async_trait]
@@ -44,6 +46,7 @@ pub trait Store:
     + RequestStore
     + SavedFilterStore
     + NotifyStore
+    + WebhookStore
     + Send
     + Sync
     + 'static

@@ -24,6 +24,7 @@ use super::RefCache;
 
 mod notify;
 mod people;
+mod webhooks;
 mod work;
 
 /// A [`Store`] whose reference data is read through a [`RefCache`].

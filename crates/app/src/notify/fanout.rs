@@ -106,6 +106,9 @@ async fn deliveries_of(
             });
         }
     }
+    out.extend(
+        super::hooks::deliveries(ctx, entry, &subject.notice, &subject.contract, now).await?,
+    );
     Ok(out)
 }
 

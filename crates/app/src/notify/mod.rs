@@ -12,6 +12,7 @@ pub mod admin;
 pub mod audience;
 pub mod deliver;
 pub mod fanout;
+pub mod hooks;
 pub mod preferences;
 pub mod tokens;
 

@@ -4,7 +4,7 @@
 //! own constant; `robustness::openapi` checks every entry here still names a
 //! property of the document, so a rename cannot drop a constraint silently.
 
-use kept_domain::{chain, change, request, service};
+use kept_domain::{chain, change, request, service, webhook};
 use serde_json::{Value, json};
 
 /// What the server accepts for one property or parameter.
@@ -24,6 +24,13 @@ pub enum Limit {
     Count { min: u64, max: u64 },
     /// One of these words.
     OneOf(&'static [&'static str]),
+    /// An `http(s)://` URL in printable ASCII, up to `max` characters.
+    Url(usize),
+    /// An array of one to `max` of these words, each at most once.
+    Set {
+        max: usize,
+        of: &'static [&'static str],
+    },
 }
 
 // Control characters (Unicode Cc) the server refuses in single lines.
@@ -77,6 +84,16 @@ impl Limit {
                 "format": if max > i32::MAX as u64 { "int64" } else { "int32" },
             }),
             Limit::OneOf(words) => json!({"enum": words}),
+            Limit::Set { max, of } => json!({
+                "minItems": 1,
+                "maxItems": max,
+                "uniqueItems": true,
+                "items": {"type": "string", "enum": of},
+            }),
+            Limit::Url(max) => json!({
+                "maxLength": max,
+                "pattern": "^https?://[!-~]+$",
+            }),
         }
     }
 }
@@ -103,6 +120,15 @@ pub const PROPERTIES: &[(&str, &str, Limit)] = &[
         Limit::Count { min: 1, max: 3650 },
     ),
     ("CreateLink", "label", Limit::Line(chain::MAX_LABEL)),
+    ("CreateWebhook", "url", Limit::Url(webhook::MAX_URL)),
+    (
+        "CreateWebhook",
+        "topics",
+        Limit::Set {
+            max: webhook::MAX_TOPICS,
+            of: kept_domain::Topic::NAMES,
+        },
+    ),
     (
         "CreateService",
         "description",

@@ -223,6 +223,13 @@ fn add_idempotency_key(operation: &mut Map<String, Value>) {
 /// Merges `limit`'s keywords into a schema: into its items when it is an
 /// array, into its string or integer branch when it is a `oneOf`.
 fn constrain(schema: &mut Value, limit: Limit) {
+    // A set constrains the array itself (its items among them).
+    if let (Limit::Set { .. }, Some(target), Value::Object(keywords)) =
+        (limit, schema.as_object_mut(), limit.keywords())
+    {
+        target.extend(keywords);
+        return;
+    }
     if let Some(items) = schema.get_mut("items") {
         return constrain(items, limit);
     }

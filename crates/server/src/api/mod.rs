@@ -18,6 +18,7 @@ mod services;
 mod terms;
 mod tokens;
 mod users;
+mod webhooks;
 
 use std::sync::OnceLock;
 
@@ -58,6 +59,7 @@ use crate::state::AppState;
         (name = "services", description = "The service catalog: what is in scope and what is not"),
         (name = "users", description = "Logins and their roles"),
         (name = "tokens", description = "The caller's API tokens"),
+        (name = "webhooks", description = "Endpoints told of events, signed as Standard Webhooks describes"),
         (name = "audit", description = "Who changed what"),
         (name = "meta", description = "About the API itself"),
     )
@@ -90,6 +92,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(requests::router())
         .merge(users::router())
         .merge(tokens::router())
+        .merge(webhooks::router())
         .merge(audit::router())
         .merge(routes())
         .split_for_parts();

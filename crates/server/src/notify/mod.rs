@@ -1,9 +1,11 @@
 //! Mail out: the templates, the message of a delivery, and the transports
 //! that carry it (an SMTP server, or the database's mailbox when none is
-//! configured and mail is kept).
+//! configured and mail is kept); webhook calls in [`webhook`].
 
 pub mod message;
+pub mod networks;
 pub mod templates;
+pub mod webhook;
 
 use std::sync::Arc;
 use std::time::Duration;

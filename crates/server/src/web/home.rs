@@ -165,6 +165,11 @@ pub async fn admin(caller: WebCaller) -> Result<Response, WebError> {
         });
     }
     pages.push(SetUp {
+        href: "/webhooks",
+        label: "Webhooks",
+        about: "Endpoints told of events (requests raised, replies, alarms, contract changes), signed.",
+    });
+    pages.push(SetUp {
         href: "/services",
         label: "Services",
         about: "The catalog: what each service covers, its unit and default targets.",

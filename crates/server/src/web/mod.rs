@@ -28,6 +28,7 @@ pub mod session;
 mod tokens;
 mod unsubscribe;
 mod users;
+mod webhooks;
 pub(crate) mod words;
 
 use askama::Template;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(chain::routes())
         .merge(users::routes())
         .merge(tokens::routes())
+        .merge(webhooks::routes())
         .merge(outbox::routes())
         .merge(unsubscribe::routes())
         .merge(account::routes())

@@ -15,3 +15,4 @@ mod tenancy;
 mod terms_and_changes;
 mod tokens;
 mod users;
+mod webhooks;

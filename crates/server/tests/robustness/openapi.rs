@@ -87,6 +87,9 @@ const KNOWN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/tokens"),
     ("POST", "/tokens"),
     ("DELETE", "/tokens/{id}"),
+    ("GET", "/webhooks"),
+    ("POST", "/webhooks"),
+    ("DELETE", "/webhooks/{id}"),
     ("GET", "/audit-events"),
     ("GET", "/openapi.json"),
 ];
@@ -496,6 +499,11 @@ async fn what_a_customer_is_refused_on_what_they_can_see_is_documented() {
             "/users/{id}/grants",
             me.as_str(),
             Some(json!({"role": "admin", "party_id": site})),
+        ),
+        (
+            "/webhooks",
+            "",
+            Some(json!({"url": "https://hooks.example", "topics": ["request_raised"]})),
         ),
     ];
 

@@ -49,6 +49,7 @@ async fn every_page(app: &TestApp) -> Vec<(String, Page)> {
         "/users".to_owned(),
         format!("/users/{}", admin.user.id),
         "/tokens".to_owned(),
+        "/webhooks".to_owned(),
         "/account".to_owned(),
     ] {
         let page = browser.page(&path).await;

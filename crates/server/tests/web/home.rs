@@ -178,6 +178,7 @@ async fn the_set_up_pages_are_under_one_entry_for_those_who_set_up() {
         [
             "/parties",
             "/users",
+            "/webhooks",
             "/services",
             "/calendars",
             "/admin/outbox",
@@ -187,7 +188,7 @@ async fn the_set_up_pages_are_under_one_entry_for_those_who_set_up() {
     manager.assert_status(StatusCode::OK);
     assert_eq!(
         manager.attrs("#set-up a", "href"),
-        ["/parties", "/services", "/calendars"]
+        ["/parties", "/webhooks", "/services", "/calendars"]
     );
     customer.assert_status(StatusCode::NOT_FOUND);
 }

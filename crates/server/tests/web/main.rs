@@ -33,3 +33,4 @@ mod sign_in;
 mod throttling;
 mod tokens;
 mod users;
+mod webhooks;

@@ -21,6 +21,7 @@ mod requests_queue;
 mod services;
 mod support;
 mod users;
+mod webhooks;
 
 /// Declares each listed test (an `async fn(Arc<dyn Store>)` in the named
 /// module) once per backend.
@@ -53,6 +54,9 @@ conformance! {
     notify::concurrent_claims_never_hand_out_one_delivery_twice,
     notify::kept_mail_is_kept_once_and_marks_its_delivery_sent,
     notify::contacts_keys_and_opt_outs,
+    webhooks::subscriptions_read_back_list_by_owner_or_party_and_are_found_by_topic,
+    webhooks::subscriptions_of_archived_owners_or_unknown_parties_are_refused,
+    webhooks::deleting_a_subscription_silences_it_and_gives_up_what_waits,
     changes::the_terms_in_force_are_those_of_the_latest_version_to_have_started,
     changes::a_version_in_force_is_never_edited_and_later_terms_need_a_change_request,
     changes::terms_naming_services_off_the_contract_are_refused,

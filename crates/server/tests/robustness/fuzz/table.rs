@@ -249,6 +249,25 @@ fn token_bodies() -> Resource {
     }
 }
 
+/// Webhook subscriptions of the admin's: scoped to the provider or to
+/// every contract, to documentation addresses (so the delivery job, which
+/// refuses them, never calls out).
+fn webhook_bodies() -> Resource {
+    Resource {
+        item: "/webhooks/{id}",
+        id_field: "id",
+        created_by: &["/webhooks"],
+        bodies: vec![valid(Method::POST, "/webhooks", |k, n| {
+            json!({
+                "url": format!("https://203.0.113.{}/kept/{n}", n % 250 + 1),
+                "topics": [nth(&["request_raised", "request_breached", "change_applied"], n)],
+                "party_id": if n % 2 == 0 { json!(k.id("provider")) } else { Value::Null },
+            })
+        })],
+        seeds: vec![step(Method::POST, "/webhooks")],
+    }
+}
+
 /// Business calendars of the provider.
 fn calendar_bodies() -> Resource {
     Resource {
@@ -528,6 +547,7 @@ pub fn resources() -> Vec<Resource> {
         user_bodies(),
         grant_bodies(),
         token_bodies(),
+        webhook_bodies(),
         calendar_bodies(),
         service_bodies(),
         link_bodies(),
