@@ -114,6 +114,10 @@ id_type!(
     /// Identifies one message to one recipient by one channel.
     DeliveryId
 );
+id_type!(
+    /// Identifies a message mailed in.
+    InboundMailId
+);
 
 #[cfg(test)]
 mod tests {

@@ -117,6 +117,11 @@ pub struct Config {
     /// The wait after a first failed attempt, in seconds; each further
     /// failure doubles it (with jitter), up to six hours.
     pub outbox_first_retry_seconds: u64,
+    /// The token a mail service's inbound hook sends to `POST
+    /// /api/v1/inbound-email` (as `Authorization: Bearer <token>`, or as
+    /// the password of Basic authentication). Empty: the route is off.
+    /// Redacted by `kept config show`.
+    pub inbound_email_token: String,
 }
 
 impl Default for Config {
@@ -152,6 +157,7 @@ impl Default for Config {
             outbox_interval_ms: 1000,
             outbox_max_attempts: 8,
             outbox_first_retry_seconds: 30,
+            inbound_email_token: String::new(),
         }
     }
 }
@@ -213,6 +219,7 @@ const KEYS: &[&str] = &[
     "outbox_interval_ms",
     "outbox_max_attempts",
     "outbox_first_retry_seconds",
+    "inbound_email_token",
 ];
 
 impl Config {
@@ -312,13 +319,16 @@ impl Config {
     }
 
     /// The configuration as TOML, with secrets (the database and SMTP
-    /// passwords) redacted.
+    /// passwords, the inbound email token) redacted.
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url(&self.effective_database_url());
         shown.public_url = self.effective_public_url();
         if !shown.smtp_password.is_empty() {
             shown.smtp_password = "***".into();
+        }
+        if !shown.inbound_email_token.is_empty() {
+            shown.inbound_email_token = "***".into();
         }
         toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
     }
@@ -412,15 +422,18 @@ mod tests {
     }
 
     #[test]
-    fn the_smtp_password_is_redacted() {
+    fn the_smtp_password_and_the_inbound_email_token_are_redacted() {
         let config = Config {
             smtp_host: "smtp.example.com".into(),
             smtp_password: "hunter2".into(),
+            inbound_email_token: "s3cret-hook".into(),
             ..Config::default()
         };
         let shown = config.to_redacted_toml();
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("smtp_password = \"***\""), "{shown}");
+        assert!(!shown.contains("s3cret-hook"), "{shown}");
+        assert!(shown.contains("inbound_email_token = \"***\""), "{shown}");
     }
 
     #[test]

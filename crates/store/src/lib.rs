@@ -52,9 +52,9 @@ pub use query::{
 };
 pub use saved_filters::SavedFilter;
 pub use traits::{
-    AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, LinkStore,
-    NotifyStore, PartyStore, RequestStore, SavedFilterStore, ServiceStore, Store, TermsStore,
-    UserStore,
+    AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, InboundStore,
+    LinkStore, NotifyStore, PartyStore, RequestStore, SavedFilterStore, ServiceStore, Store,
+    TermsStore, UserStore,
 };
 
 /// The SQL implementation of [`Store`] for SQLite and PostgreSQL.

@@ -49,6 +49,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     16 "0016_change_request_base",
     17 "0017_login_failures_pair",
     18 "0018_notifications",
+    19 "0019_inbound_mail",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -70,6 +71,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     16 "0016_change_request_base",
     17 "0017_login_failures_pair",
     18 "0018_notifications",
+    19 "0019_inbound_mail",
 );
 
 /// Applies the pending migrations, one process at a time.
