@@ -33,6 +33,14 @@ pub enum Kind {
     NotCovered,
     /// The request matches something the contract puts out of scope.
     OutOfScope,
+    /// A message mailed in cannot be read as one (not RFC 5322, broken
+    /// MIME, no From address).
+    MalformedMail,
+    /// A message mailed in is larger than Kept takes in.
+    MailTooLarge,
+    /// A message mailed in has a header that hides a line break (a header
+    /// injection): nothing in it is acted on.
+    UnsafeMail,
     /// The database cannot be reached.
     Unavailable,
     /// Something failed inside Kept (logged where it happened).
@@ -62,11 +70,15 @@ impl Kind {
         Kind::Conflict(Conflict::TermsInForce),
         Kind::Conflict(Conflict::TermsUnderChangeControl),
         Kind::Conflict(Conflict::AlreadyDelivered),
+        Kind::Conflict(Conflict::IntakeAddressTaken),
         Kind::ChainCycle,
         Kind::InvalidTransition,
         Kind::ChangeConflict,
         Kind::NotCovered,
         Kind::OutOfScope,
+        Kind::MalformedMail,
+        Kind::MailTooLarge,
+        Kind::UnsafeMail,
         Kind::Unavailable,
         Kind::Internal,
     ];
@@ -96,12 +108,16 @@ impl Kind {
                 Conflict::TermsInForce => "terms-in-force",
                 Conflict::TermsUnderChangeControl => "terms-under-change-control",
                 Conflict::AlreadyDelivered => "already-delivered",
+                Conflict::IntakeAddressTaken => "intake-address-taken",
             },
             Kind::ChainCycle => "chain-cycle",
             Kind::InvalidTransition => "invalid-transition",
             Kind::ChangeConflict => "change-conflict",
             Kind::NotCovered => "request-not-covered",
             Kind::OutOfScope => "request-out-of-scope",
+            Kind::MalformedMail => "malformed-mail",
+            Kind::MailTooLarge => "mail-too-large",
+            Kind::UnsafeMail => "unsafe-mail",
             Kind::Unavailable => "service-unavailable",
             Kind::Internal => "internal-error",
         }
@@ -120,6 +136,9 @@ impl Kind {
             Kind::ChangeConflict => "a newer terms version changed the same fields",
             Kind::NotCovered => "the contract does not cover this request",
             Kind::OutOfScope => "the request is outside the contract's scope",
+            Kind::MalformedMail => "the message cannot be read as an email",
+            Kind::MailTooLarge => "the message is larger than 20 MiB",
+            Kind::UnsafeMail => "a header of the message hides a line break",
             Kind::Unavailable => "the database cannot be reached",
             Kind::Internal => "something failed inside Kept",
         }

@@ -86,6 +86,9 @@ enum Command {
     /// Business-time arithmetic on a calendar file: check, due, elapsed.
     #[command(subcommand)]
     Calendar(commands::calendar::Command),
+    /// Email in: take a message piped from a mail transfer agent.
+    #[command(subcommand)]
+    Mail(commands::mail::Command),
 }
 
 /// Small, frequent allocations (requests, JSON, SQL rows) are cheaper and
@@ -133,13 +136,18 @@ fn main() -> ExitCode {
             Command::Calendar(command) => commands::calendar::run(command),
             Command::Import(command) => commands::import::run(config, command).await,
             Command::Request(command) => commands::request::run(config, command).await,
+            Command::Mail(command) => commands::mail::run(config, command).await,
         }
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // `kept mail receive` answers a mail transfer agent in its terms.
+            match e.downcast_ref::<commands::mail::Exit>() {
+                Some(exit) => ExitCode::from(exit.code),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -124,6 +124,10 @@ pub struct Contract {
     /// How many of them must approve: `all`, `majority`, or a number.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "majority"))]
     pub quorum: Quorum,
+    /// The address a new request is mailed to (`facilities@example.com`),
+    /// if it takes requests by email.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Email))]
+    pub intake_address: Option<crate::Email>,
     /// When it ended, if it has.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub archived_at: Option<Timestamp>,

@@ -118,6 +118,10 @@ id_type!(
     /// Identifies a webhook subscription.
     WebhookId
 );
+id_type!(
+    /// Identifies a message mailed in.
+    InboundMailId
+);
 
 #[cfg(test)]
 mod tests {

@@ -61,6 +61,7 @@ pub mod change;
 pub mod contract;
 pub mod error;
 pub mod ids;
+pub mod inbound;
 pub mod notify;
 pub mod number;
 pub mod outlook;
@@ -94,9 +95,10 @@ pub use change::{
 pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, is_blank, required_line, single_line};
 pub use ids::{
-    AuditEventId, CalendarId, ChangeRequestId, ContractId, DeliveryId, GrantId, LinkId, OutboxId,
-    PartyId, RequestId, SavedFilterId, ServiceId, TokenId, UserId, WebhookId,
+    AuditEventId, CalendarId, ChangeRequestId, ContractId, DeliveryId, GrantId, InboundMailId,
+    LinkId, OutboxId, PartyId, RequestId, SavedFilterId, ServiceId, TokenId, UserId, WebhookId,
 };
+pub use inbound::{Attachment, InboundOutcome};
 pub use notify::{Audience, Channel, DeliveryState, RetryPolicy, Timing, Topic};
 pub use number::WholeRange;
 pub use outlook::{NextStep, status_words};

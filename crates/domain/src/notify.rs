@@ -41,6 +41,11 @@ named_enum!(
         ChangeRejected => "change_rejected",
         /// A change request was applied to the contract.
         ChangeApplied => "change_applied",
+        /// A message mailed in was refused: its sender is told why.
+        MailRefused => "mail_refused",
+        /// A message mailed in was taken, without its attachments: its
+        /// sender is told which were not kept.
+        MailAttachmentsDropped => "mail_attachments_dropped",
     }
 );
 
@@ -61,6 +66,8 @@ named_enum!(
         Approvers => "approvers",
         /// The people of the party that placed the contract.
         ClientContacts => "client_contacts",
+        /// Whoever sent the message mailed in (named by the outbox row).
+        Sender => "sender",
     }
 );
 
@@ -99,7 +106,14 @@ impl Topic {
             Self::ChangeApproved | Self::ChangeRejected | Self::ChangeApplied => {
                 &[(ClientContacts, BusinessHours), (Managers, BusinessHours)]
             }
+            Self::MailRefused | Self::MailAttachmentsDropped => &[(Sender, AtOnce)],
         }
+    }
+
+    /// Whether it answers a message mailed in: its outbox row names no
+    /// request event nor change but the sender, in its data.
+    pub fn answers_mail(self) -> bool {
+        matches!(self, Self::MailRefused | Self::MailAttachmentsDropped)
     }
 
     /// Whether its mail is not an answer to anything the recipient did, so
@@ -109,7 +123,11 @@ impl Topic {
     pub fn unsubscribable(self) -> bool {
         !matches!(
             self,
-            Self::RequestRaised | Self::ProviderReplied | Self::CustomerReplied
+            Self::RequestRaised
+                | Self::ProviderReplied
+                | Self::CustomerReplied
+                | Self::MailRefused
+                | Self::MailAttachmentsDropped
         )
     }
 
@@ -127,6 +145,8 @@ impl Topic {
             Self::ChangeApproved => "a contract change was approved",
             Self::ChangeRejected => "a contract change was rejected",
             Self::ChangeApplied => "a contract change was applied",
+            Self::MailRefused => "a message you sent was not accepted",
+            Self::MailAttachmentsDropped => "the attachments of a message you sent were not kept",
         }
     }
 
@@ -317,6 +337,7 @@ mod tests {
     fn mail_about_your_own_request_cannot_be_unsubscribed() {
         assert!(!Topic::RequestRaised.unsubscribable());
         assert!(!Topic::ProviderReplied.unsubscribable());
+        assert!(!Topic::MailRefused.unsubscribable());
         assert!(Topic::RequestAtRisk.unsubscribable());
         for topic in Topic::ALL {
             assert!(!topic.audience().is_empty(), "{topic} tells someone");

@@ -222,6 +222,7 @@ mod tests {
             probation_ends_on: None,
             steering_group: vec![UserId::new()],
             quorum: Quorum::All,
+            intake_address: None,
             archived_at: None,
             created_at: at,
             updated_at: at,

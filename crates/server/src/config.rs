@@ -127,6 +127,11 @@ pub struct Config {
     /// Let webhook endpoints be plain `http://` (tests, a receiver on a
     /// private network); otherwise only `https://`.
     pub webhook_allow_http: bool,
+    /// The token a mail service's inbound hook sends to `POST
+    /// /api/v1/inbound-email` (as `Authorization: Bearer <token>`, or as
+    /// the password of Basic authentication). Empty: the route is off.
+    /// Redacted by `kept config show`.
+    pub inbound_email_token: String,
 }
 
 impl Default for Config {
@@ -164,6 +169,7 @@ impl Default for Config {
             outbox_first_retry_seconds: 30,
             webhook_allowed_networks: Vec::new(),
             webhook_allow_http: false,
+            inbound_email_token: String::new(),
         }
     }
 }
@@ -227,6 +233,7 @@ const KEYS: &[&str] = &[
     "outbox_first_retry_seconds",
     "webhook_allowed_networks",
     "webhook_allow_http",
+    "inbound_email_token",
 ];
 
 impl Config {
@@ -336,13 +343,16 @@ impl Config {
     }
 
     /// The configuration as TOML, with secrets (the database and SMTP
-    /// passwords) redacted.
+    /// passwords, the inbound email token) redacted.
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = redact_url(&self.effective_database_url());
         shown.public_url = self.effective_public_url();
         if !shown.smtp_password.is_empty() {
             shown.smtp_password = "***".into();
+        }
+        if !shown.inbound_email_token.is_empty() {
+            shown.inbound_email_token = "***".into();
         }
         toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot print configuration: {e}\n"))
     }
@@ -454,15 +464,18 @@ mod tests {
     }
 
     #[test]
-    fn the_smtp_password_is_redacted() {
+    fn the_smtp_password_and_the_inbound_email_token_are_redacted() {
         let config = Config {
             smtp_host: "smtp.example.com".into(),
             smtp_password: "hunter2".into(),
+            inbound_email_token: "s3cret-hook".into(),
             ..Config::default()
         };
         let shown = config.to_redacted_toml();
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("smtp_password = \"***\""), "{shown}");
+        assert!(!shown.contains("s3cret-hook"), "{shown}");
+        assert!(shown.contains("inbound_email_token = \"***\""), "{shown}");
     }
 
     #[test]

@@ -2,15 +2,15 @@
 
 use async_trait::async_trait;
 use kept_domain::{
-    Actor, AuditAction, CalendarId, Contract, ContractId, NewContract, Page, PartyId, PartyName,
-    PartyScope, Quorum, ServiceId, UserId,
+    Actor, AuditAction, CalendarId, Contract, ContractId, Email, NewContract, Page, PartyId,
+    PartyName, PartyScope, Quorum, ServiceId, UserId,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::audit::append;
-use crate::error::{Result, StoreError};
+use crate::error::{Conflict, Result, StoreError, on_unique};
 use crate::parties::{push_archived, push_in_scope, reach_of, usable_party};
 use crate::query::ContractQuery;
 use crate::services::fetch_service;
@@ -21,7 +21,7 @@ use crate::{ContractStore, SqlStore};
 macro_rules! contract_select {
     () => {
         "SELECT c.id, c.name, c.provider_id, c.client_id, c.calendar_id, c.probation_ends_on, \
-         c.quorum, c.archived_at, c.created_at, c.updated_at FROM contracts c"
+         c.quorum, c.intake_address, c.archived_at, c.created_at, c.updated_at FROM contracts c"
     };
 }
 
@@ -64,6 +64,10 @@ async fn contract_from_row(conn: &mut AnyConnection, row: &AnyRow) -> Result<Con
             .transpose()?,
         steering_group: members(conn, ("contract_approvers", "user_id"), id).await?,
         quorum: row.text("quorum")?.parse::<Quorum>().map_err(corrupt)?,
+        intake_address: row
+            .opt_text("intake_address")?
+            .map(|a| Email::parse("intake_address", &a).map_err(corrupt))
+            .transpose()?,
         archived_at: row.opt_instant("archived_at")?,
         created_at: row.instant("created_at")?,
         updated_at: row.instant("updated_at")?,
@@ -216,6 +220,7 @@ pub(crate) async fn insert_contract(
         probation_ends_on: new.probation_ends_on,
         steering_group: new.steering_group,
         quorum: new.quorum,
+        intake_address: None,
         archived_at: None,
         created_at: at,
         updated_at: at,
@@ -411,5 +416,48 @@ impl ContractStore for SqlStore {
         let after = fetch_contract(&mut tx, id).await?;
         self.commit_audited(tx).await?;
         Ok(after)
+    }
+
+    #[tracing::instrument(skip(self, actor), err(level = "debug"))]
+    async fn set_intake_address(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        address: Option<Email>,
+    ) -> Result<Contract> {
+        let mut tx = self.db.begin().await?;
+        let before = fetch_contract(&mut tx, id).await?;
+        if before.intake_address == address {
+            return Ok(before);
+        }
+        sqlx::query("UPDATE contracts SET intake_address = $1, updated_at = $2 WHERE id = $3")
+            .bind(address.as_ref().map(|a| a.as_str().to_owned()))
+            .bind(micros(now()))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| on_unique(e, Conflict::IntakeAddressTaken))?;
+        append(
+            &mut tx,
+            actor,
+            AuditAction::ContractUpdated,
+            "contract",
+            &id.to_string(),
+            json!({ "intake_address": { "from": before.intake_address, "to": address } }),
+        )
+        .await?;
+        let after = fetch_contract(&mut tx, id).await?;
+        self.commit_audited(tx).await?;
+        Ok(after)
+    }
+
+    async fn contract_by_intake_address(&self, address: &Email) -> Result<Contract> {
+        let mut conn = self.db.read.acquire().await?;
+        let row = sqlx::query(concat!(contract_select!(), " WHERE c.intake_address = $1"))
+            .bind(address.as_str().to_owned())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        contract_from_row(&mut conn, &row).await
     }
 }

@@ -102,6 +102,9 @@ pub enum Conflict {
     /// The message was delivered: there is nothing to retry.
     #[error("this message was already delivered; there is nothing to retry")]
     AlreadyDelivered,
+    /// Another contract already takes new requests at this address.
+    #[error("another contract already takes requests at this address")]
+    IntakeAddressTaken,
 }
 
 impl StoreError {

@@ -53,9 +53,9 @@ pub use query::{
 };
 pub use saved_filters::SavedFilter;
 pub use traits::{
-    AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, LinkStore,
-    NotifyStore, PartyStore, RequestStore, SavedFilterStore, ServiceStore, Store, TermsStore,
-    UserStore, WebhookStore,
+    AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, InboundStore,
+    LinkStore, NotifyStore, PartyStore, RequestStore, SavedFilterStore, ServiceStore, Store,
+    TermsStore, UserStore, WebhookStore,
 };
 
 /// The SQL implementation of [`Store`] for SQLite and PostgreSQL.

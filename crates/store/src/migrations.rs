@@ -50,6 +50,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     17 "0017_login_failures_pair",
     18 "0018_notifications",
     19 "0019_webhooks",
+    20 "0020_inbound_mail",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -72,6 +73,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     17 "0017_login_failures_pair",
     18 "0018_notifications",
     19 "0019_webhooks",
+    20 "0020_inbound_mail",
 );
 
 /// Applies the pending migrations, one process at a time.

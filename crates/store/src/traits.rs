@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kept_domain::{
     Actor, CalendarId, CalendarPatch, ChangeDraft, ChangeRequest, ChangeRequestId, Contract,
-    ContractId, Lineage, Link, LinkId, NewCalendar, NewChangeRequest, NewContract, NewLink,
+    ContractId, Email, Lineage, Link, LinkId, NewCalendar, NewChangeRequest, NewContract, NewLink,
     NewParty, NewService, Page, Party, PartyId, PartyName, PartyPatch, PartyScope, Request,
     RequestChange, RequestEvent, RequestId, Service, ServiceId, ServicePatch, StoredCalendar,
     Terms, TermsVersion, Timestamp, UserId, Verdict,
@@ -22,10 +22,12 @@ use crate::{
 use crate::StoreError;
 
 mod access;
+mod inbound;
 mod notify;
 mod webhooks;
 
 pub use access::{AuditStore, AuthStore, UserStore};
+pub use inbound::InboundStore;
 pub use notify::NotifyStore;
 pub use webhooks::WebhookStore;
 
@@ -47,6 +49,7 @@ pub trait Store:
     + SavedFilterStore
     + NotifyStore
     + WebhookStore
+    + InboundStore
     + Send
     + Sync
     + 'static
@@ -188,6 +191,17 @@ pub trait ContractStore: Send + Sync {
         id: ContractId,
         archived: bool,
     ) -> Result<Contract>;
+    /// Sets (or, with `None`, clears) the address a contract takes new
+    /// requests at by email; another contract's address is refused
+    /// ([`Conflict::IntakeAddressTaken`](crate::Conflict::IntakeAddressTaken)).
+    async fn set_intake_address(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        address: Option<Email>,
+    ) -> Result<Contract>;
+    /// The contract that takes new requests at `address`.
+    async fn contract_by_intake_address(&self, address: &Email) -> Result<Contract>;
 }
 
 /// Versions of a contract's terms.
@@ -291,6 +305,8 @@ pub trait RequestStore: Send + Sync {
     async fn create_request(&self, actor: &Actor, record: RequestRecord) -> Result<Request>;
     /// One request, whoever may see it.
     async fn request(&self, id: RequestId) -> Result<Request>;
+    /// One request by its number, whoever may see it.
+    async fn request_by_number(&self, number: i64) -> Result<Request>;
     /// One request, if the caller (reaching `scope`) may see it.
     async fn visible_request(
         &self,

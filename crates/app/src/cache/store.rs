@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kept_domain::{
-    Actor, CalendarId, CalendarPatch, Contract, ContractId, Lineage, Link, LinkId, NewCalendar,
-    NewContract, NewLink, NewParty, NewService, Page, Party, PartyId, PartyName, PartyPatch,
-    PartyScope, Service, ServiceId, ServicePatch, StoredCalendar, Terms, TermsVersion, Timestamp,
-    UserId, terms_at,
+    Actor, CalendarId, CalendarPatch, Contract, ContractId, Email, Lineage, Link, LinkId,
+    NewCalendar, NewContract, NewLink, NewParty, NewService, Page, Party, PartyId, PartyName,
+    PartyPatch, PartyScope, Service, ServiceId, ServicePatch, StoredCalendar, Terms, TermsVersion,
+    Timestamp, UserId, terms_at,
 };
 use kept_store::{
     Backend, CalendarQuery, CalendarStore, ContractQuery, ContractStore, LinkQuery, LinkStore,
@@ -22,6 +22,7 @@ use kept_store::{
 
 use super::RefCache;
 
+mod inbound;
 mod notify;
 mod people;
 mod webhooks;
@@ -216,6 +217,17 @@ impl ContractStore for CachedStore {
         archived: bool,
     ) -> Result<Contract> {
         self.inner.set_contract_archived(actor, id, archived).await
+    }
+    async fn set_intake_address(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        address: Option<Email>,
+    ) -> Result<Contract> {
+        self.inner.set_intake_address(actor, id, address).await
+    }
+    async fn contract_by_intake_address(&self, address: &Email) -> Result<Contract> {
+        self.inner.contract_by_intake_address(address).await
     }
 }
 

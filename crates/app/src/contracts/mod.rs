@@ -8,8 +8,8 @@ pub mod scope;
 use crate::Context;
 use crate::error::Error;
 use kept_domain::{
-    Access, Actor, CalendarId, Contract, ContractId, Limit, NewContract, Page, PartyId, PartyName,
-    Principal, ServiceId,
+    Access, Actor, CalendarId, Contract, ContractId, Email, Limit, NewContract, Page, PartyId,
+    PartyName, Principal, ServiceId,
 };
 use kept_store::{ArchivedFilter, ContractQuery, StoreError};
 
@@ -263,6 +263,23 @@ pub async fn set_archived(
     let changed = ctx
         .store
         .set_contract_archived(&Actor::user(caller), id, archived)
+        .await?;
+    as_seen_by(ctx, caller, changed).await
+}
+
+/// Sets (or, with `None`, clears) the address the contract takes new
+/// requests at by email (its managers: the provider's admins and
+/// managers); one address serves one contract.
+pub async fn set_intake_address(
+    ctx: &Context,
+    caller: &Principal,
+    id: ContractId,
+    address: Option<Email>,
+) -> Result<Contract, Error> {
+    managed_contract(ctx, caller, id).await?;
+    let changed = ctx
+        .store
+        .set_intake_address(&Actor::user(caller), id, address)
         .await?;
     as_seen_by(ctx, caller, changed).await
 }

@@ -38,6 +38,9 @@ pub async fn people(
         }
         Audience::ClientContacts => on(contract.client_id, &[Role::Client]).await,
         Audience::Approvers => users(ctx, &contract.steering_group).await,
+        // A message's sender is named by its outbox row, not found here
+        // (see `super::answer`).
+        Audience::Sender => Ok(Vec::new()),
     }
 }
 

@@ -57,6 +57,10 @@ async fn deliveries_of(
     entry: &OutboxEntry,
     now: Timestamp,
 ) -> Result<Vec<NewDelivery>, Error> {
+    // An answer to a message mailed in names its one recipient itself.
+    if entry.topic.answers_mail() {
+        return super::answer::deliveries(ctx, signer, entry, now).await;
+    }
     let subject = if let (Some(id), Some(seq)) = (entry.request_id, entry.seq) {
         about_request(ctx, entry, id, seq).await?
     } else if let Some(id) = entry.change_request_id {

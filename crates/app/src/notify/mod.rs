@@ -9,10 +9,12 @@
 //! records each attempt.
 
 pub mod admin;
+pub mod answer;
 pub mod audience;
 pub mod deliver;
 pub mod fanout;
 pub mod hooks;
+pub mod inbound;
 pub mod preferences;
 pub mod tokens;
 
@@ -52,6 +54,10 @@ pub struct Notice {
     pub reply_token: Option<String>,
     /// The token of the one-click unsubscribe from this topic.
     pub unsubscribe_token: Option<String>,
+    /// What a message mailed in is answered (its refusal, the attachments
+    /// not kept).
+    #[serde(default)]
+    pub answer: Option<MailAnswer>,
 }
 
 impl Notice {
@@ -69,8 +75,22 @@ impl Notice {
             waiting: Vec::new(),
             reply_token: None,
             unsubscribe_token: None,
+            answer: None,
         }
     }
+}
+
+/// The answer to a message mailed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailAnswer {
+    /// The subject of the message answered.
+    pub subject: String,
+    /// Why it was refused.
+    pub reason: Option<String>,
+    /// The attachments not kept, each as `a.pdf (12 kB)`.
+    pub not_kept: Vec<String>,
+    /// The Message-ID of the message answered, to thread under it.
+    pub in_reply_to: Option<String>,
 }
 
 /// A change request as a notice names it.

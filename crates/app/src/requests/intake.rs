@@ -319,6 +319,71 @@ async fn raise_at(
     raised_by_party: Option<PartyId>,
     raised_at: Option<Timestamp>,
 ) -> Result<Request, Error> {
+    let links = (escalated_from, raised_by_party);
+    match admitted(ctx, caller, intake, links, raised_at).await? {
+        Admitted::Record(record) => Ok(ctx
+            .store
+            .create_request(&Actor::user(caller), *record)
+            .await?),
+        Admitted::RouteUp(up) => {
+            let RouteUp {
+                contract,
+                service,
+                new,
+                check,
+            } = *up;
+            match super::chain::route_question(ctx, caller, &contract, &service, new).await? {
+                Some(routed) => Ok(routed),
+                None => Err(not_covered(contract.id, &check)),
+            }
+        }
+    }
+}
+
+/// What the raise of an intake that [`admitted`] accepted records: the
+/// request, unless it is a question to route up the chain.
+enum Admitted {
+    /// A request to record.
+    Record(Box<RequestRecord>),
+    /// A question the contract does not cover, for a supplier up the chain.
+    RouteUp(Box<RouteUp>),
+}
+
+/// A question to route up the chain, with why its contract does not take it.
+struct RouteUp {
+    contract: kept_domain::Contract,
+    service: kept_domain::Service,
+    new: NewRequest,
+    check: kept_domain::ScopeCheck,
+}
+
+/// The record of a request raised by a message mailed in, checked as
+/// [`raise`] checks the API's intake (fields, contract, customer, scope),
+/// or its refusal; the caller records it with the message.
+pub async fn record_by_mail(
+    ctx: &Context,
+    caller: &Principal,
+    intake: Intake,
+) -> Result<RequestRecord, Error> {
+    let contract_id = intake.contract_id;
+    match admitted(ctx, caller, intake, (None, None), None).await? {
+        Admitted::Record(record) => Ok(*record),
+        // A question is not routed up the chain by mail (its kind is never
+        // one), but refused as the API refuses one nobody upstream takes.
+        Admitted::RouteUp(up) => Err(not_covered(contract_id, &up.check)),
+    }
+}
+
+/// Checks an intake for the caller and prepares what raising it records;
+/// `links` are the request it escalates and the party it was routed from.
+async fn admitted(
+    ctx: &Context,
+    caller: &Principal,
+    intake: Intake,
+    links: (Option<RequestId>, Option<PartyId>),
+    raised_at: Option<Timestamp>,
+) -> Result<Admitted, Error> {
+    let (escalated_from, raised_by_party) = links;
     let fields = check_fields(&intake)?;
     let contract = running_contract(ctx, caller, intake.contract_id).await?;
     let raiser = raiser_on(ctx, caller, &contract).await?;
@@ -390,18 +455,17 @@ async fn raise_at(
         raised_by_party,
     };
     if admission == Admission::RouteUp {
-        return match super::chain::route_question(ctx, caller, &contract, &service, new).await? {
-            Some(routed) => Ok(routed),
-            None => Err(not_covered(contract.id, &check)),
-        };
+        return Ok(Admitted::RouteUp(Box::new(RouteUp {
+            contract,
+            service,
+            new,
+            check,
+        })));
     }
     let mut record = record_for(ctx, &contract, &service, terms.as_ref(), new);
     record.calendar = Some(ctx.store.compiled_calendar(record.calendar_id).await?);
     record.raised_at = raised_at;
-    Ok(ctx
-        .store
-        .create_request(&Actor::user(caller), record)
-        .await?)
+    Ok(Admitted::Record(Box::new(record)))
 }
 
 /// What to record for `new` on `contract`: the clocks' targets from the

@@ -140,6 +140,31 @@ pub async fn act(
     id: RequestId,
     change: RequestChange,
 ) -> Result<(Request, Vec<RequestEvent>), Error> {
+    let change = permitted(ctx, caller, id, change).await?;
+    match ctx
+        .store
+        .act_on_request(
+            &Actor::user(caller),
+            id,
+            change,
+            ctx.settings.sla_at_risk_percent,
+        )
+        .await
+    {
+        Err(StoreError::NotFound) => Err(Error::not_found()),
+        other => Ok(other?),
+    }
+}
+
+/// The change as [`act`] would apply it (a reply's side set from the
+/// caller's part), or its refusal: the rule of [`act`], for front ends
+/// that record something with the change (a message mailed in).
+pub async fn permitted(
+    ctx: &Context,
+    caller: &Principal,
+    id: RequestId,
+    change: RequestChange,
+) -> Result<RequestChange, Error> {
     let readable = readable(ctx, caller, id).await?;
     let allowed = match (&change, readable.role) {
         (_, RequestRole::Provider) => true,
@@ -155,7 +180,7 @@ pub async fn act(
         return Err(Error::new(crate::error::Kind::Forbidden)
             .detail(format!("only the provider's people {what}")));
     }
-    let change = match change {
+    Ok(match change {
         RequestChange::Reply { body, .. } => RequestChange::Reply {
             body,
             side: match readable.role {
@@ -164,20 +189,7 @@ pub async fn act(
             },
         },
         other => other,
-    };
-    match ctx
-        .store
-        .act_on_request(
-            &Actor::user(caller),
-            id,
-            change,
-            ctx.settings.sla_at_risk_percent,
-        )
-        .await
-    {
-        Err(StoreError::NotFound) => Err(Error::not_found()),
-        other => Ok(other?),
-    }
+    })
 }
 
 /// Parses an action's name, naming the field when unknown.

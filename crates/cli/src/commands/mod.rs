@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod config;
 pub mod demo;
 pub mod import;
+pub mod mail;
 pub mod migrate;
 pub mod request;
 pub mod restore;

@@ -109,6 +109,7 @@ pub const PROPERTIES: &[(&str, &str, Limit)] = &[
     ("UpdateCalendar", "name", PARTY_NAME),
     ("CreateContract", "name", PARTY_NAME),
     ("UpdateContract", "name", PARTY_NAME),
+    ("UpdateContract", "intake_address", Limit::Line(254)),
     ("CreateService", "name", PARTY_NAME),
     ("UpdateService", "name", PARTY_NAME),
     ("CreateUser", "name", PARTY_NAME),
@@ -272,6 +273,13 @@ pub const PROPERTIES: &[(&str, &str, Limit)] = &[
         },
     ),
 ];
+
+/// Request bodies that are not JSON: (path, media type, most bytes).
+pub const RAW_BODIES: &[(&str, &str, usize)] = &[(
+    "/inbound-email",
+    "message/rfc822",
+    kept_domain::inbound::MAX_MESSAGE_BYTES,
+)];
 
 /// Query parameters: (path, parameter, limit).
 pub const QUERY: &[(&str, &str, Limit)] = &[

@@ -4,8 +4,9 @@
 //! where the path names something, 400/413/415/422 where a JSON body is
 //! read, 422 where a query is parsed, 403 on every change but to the
 //! caller's own tokens, and the `Idempotency-Key` header with
-//! its 409 and 422 on every authenticated POST (the middleware in
-//! [`super::idempotency`] reads it on all of them).
+//! its 409 and 422 on every POST authenticated by an API token (the
+//! middleware in [`super::idempotency`] reads it on all of them). An
+//! operation with a token of its own (the inbound email hook) gets neither.
 //!
 //! The rules work on the document as JSON, after utoipa has built it, and a
 //! test (`robustness::openapi`) checks every `$ref` resolves.
@@ -72,6 +73,7 @@ pub fn complete(spec: OpenApi) -> OpenApi {
     };
     add_components(&mut doc);
     constrain_properties(&mut doc);
+    constrain_raw_bodies(&mut doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else {
@@ -153,6 +155,16 @@ fn complete_operation(path: &str, method: &str, operation: &mut Map<String, Valu
             .any(|r| r.as_object().is_some_and(Map::is_empty)),
         _ => true,
     };
+    // An operation authenticated by a token of its own (the inbound email
+    // hook's), not an API token, has no caller whose roles could forbid
+    // it, and no user to keep idempotency keys for.
+    let api_token = match operation.get("security") {
+        Some(Value::Array(requirements)) => requirements.iter().any(|r| {
+            r.as_object()
+                .is_some_and(|o| o.is_empty() || o.contains_key("bearer"))
+        }),
+        _ => true,
+    };
     let has_body = operation.contains_key("requestBody");
     let has_query = parameters(operation)
         .iter()
@@ -173,10 +185,10 @@ fn complete_operation(path: &str, method: &str, operation: &mut Map<String, Valu
     // Who may change what is decided by roles, so any change can be refused
     // to a caller who sees its target; a caller's own tokens are the
     // exception (another's are not found).
-    if method != "get" && secured && !path.starts_with("/tokens") {
+    if method != "get" && secured && api_token && !path.starts_with("/tokens") {
         add.push(&FORBIDDEN);
     }
-    if method == "post" && secured {
+    if method == "post" && secured && api_token {
         add_idempotency_key(operation);
         add.extend([&KEY_IN_USE, &INVALID]);
     }
@@ -254,6 +266,21 @@ fn constrain_properties(doc: &mut Value) {
     }
 }
 
+/// The size limit of each body that is not JSON, as the `maxLength` of
+/// its schema (the message's bytes, sent as they are).
+fn constrain_raw_bodies(doc: &mut Value) {
+    for (path, media, max) in constraints::RAW_BODIES {
+        let pointer = format!(
+            "/paths/{}/post/requestBody/content/{}/schema",
+            path.replace('/', "~1"),
+            media.replace('/', "~1")
+        );
+        if let Some(Value::Object(schema)) = doc.pointer_mut(&pointer) {
+            schema.insert("maxLength".into(), json!(max));
+        }
+    }
+}
+
 fn constrain_query(path: &str, operation: &mut Map<String, Value>) {
     let Some(Value::Array(parameters)) = operation.get_mut("parameters") else {
         return;
@@ -286,6 +313,16 @@ pub fn unmatched_constraints(doc: &Value) -> Vec<String> {
         })
         .map(|(schema, property, _)| format!("{schema}.{property}"))
         .collect();
+    for (path, media, _) in constraints::RAW_BODIES {
+        let pointer = format!(
+            "/paths/{}/post/requestBody/content/{}/schema",
+            path.replace('/', "~1"),
+            media.replace('/', "~1")
+        );
+        if doc.pointer(&pointer).is_none() {
+            missing.push(format!("{path} ({media})"));
+        }
+    }
     for (path, name, _) in constraints::QUERY {
         let found = doc
             .pointer(&format!(

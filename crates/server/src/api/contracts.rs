@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kept_domain::{
-    CalendarId, Contract, ContractId, Limit, NewContract, Page, PartyId, PartyName, Principal,
-    Quorum, ServiceId, UserId,
+    CalendarId, Contract, ContractId, Email, Limit, NewContract, Page, PartyId, PartyName,
+    Principal, Quorum, ServiceId, UserId,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -24,7 +24,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use kept_app::contracts::scope::{self, ScopeAnswer, ScopeQuestion};
-use kept_app::contracts::{Filter, create_as, list, readable_contract, rename};
+use kept_app::contracts::{Filter, create_as, list, readable_contract, rename, set_intake_address};
 
 /// The contracts routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -147,23 +147,31 @@ async fn get_contract(
     Ok(Json(readable_contract(&state.app, &caller, id).await?))
 }
 
-/// A change to a contract. Its terms, services, customers, calendar and
+/// A change to a contract: its name, and the address it takes new
+/// requests at by email. Its terms, services, customers, calendar and
 /// scope change only through change requests.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateContract {
     /// A new name.
-    #[schema(value_type = String)]
-    name: PartyName,
+    #[schema(value_type = Option<String>)]
+    name: Option<PartyName>,
+    /// The address people mail new requests to (`facilities@example.com`),
+    /// unique to this contract; `null` stops taking requests by email.
+    #[serde(default, deserialize_with = "super::double_option")]
+    #[schema(value_type = Option<String>, format = Email)]
+    intake_address: Option<Option<Email>>,
 }
 
-/// Renames a contract.
+/// Renames a contract, or sets the address it takes new requests at by
+/// email (the provider's admins and managers).
 #[utoipa::path(patch, path = "/contracts/{id}", tag = "contracts", request_body = UpdateContract,
     params(("id" = String, Path, description = "The contract's id")),
     responses(
-        (status = 200, description = "The renamed contract", body = Contract),
+        (status = 200, description = "The changed contract", body = Contract),
         (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such contract", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another contract takes requests at this intake address (`intake-address-taken`)", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn update_contract(
     State(state): State<AppState>,
@@ -171,7 +179,20 @@ async fn update_contract(
     ApiPath(id): ApiPath<ContractId>,
     ApiJson(body): ApiJson<UpdateContract>,
 ) -> Result<Json<Contract>, ApiError> {
-    Ok(Json(rename(&state.app, &caller, id, body.name).await?))
+    if body.name.is_none() && body.intake_address.is_none() {
+        return Err(ApiError::field(
+            "body",
+            "send a `name`, an `intake_address`, or both",
+        ));
+    }
+    let mut contract = None;
+    if let Some(name) = body.name {
+        contract = Some(rename(&state.app, &caller, id, name).await?);
+    }
+    if let Some(address) = body.intake_address {
+        contract = Some(set_intake_address(&state.app, &caller, id, address).await?);
+    }
+    contract.map(Json).ok_or_else(ApiError::not_found)
 }
 
 async fn set_archived(

@@ -10,6 +10,7 @@ mod changes;
 mod constraints;
 pub mod contract;
 mod contracts;
+pub mod inbound;
 mod links;
 mod me;
 mod parties;
@@ -61,6 +62,7 @@ use crate::state::AppState;
         (name = "tokens", description = "The caller's API tokens"),
         (name = "webhooks", description = "Endpoints told of events, signed as Standard Webhooks describes"),
         (name = "audit", description = "Who changed what"),
+        (name = "mail", description = "Email in: messages from a mail service's inbound hook"),
         (name = "meta", description = "About the API itself"),
     )
 )]
@@ -74,6 +76,16 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        // The inbound email hook's own token (`inbound_email_token`), sent
+        // either way: not an API token.
+        components.add_security_scheme(
+            "inbound_token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "inbound_basic",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
         );
     }
 }
@@ -94,6 +106,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tokens::router())
         .merge(webhooks::router())
         .merge(audit::router())
+        .merge(inbound::router())
         .merge(routes())
         .split_for_parts();
     (router, contract::complete(spec))

@@ -86,10 +86,13 @@ pub fn build(
                 .map_err(|e| format!("reply address {reply:?}: {e}"))?,
         ));
     }
-    // Every message about one request (or change request) threads under one root.
-    let root = match (&notice.request, &notice.change) {
-        (Some(request), _) => Some(format!("<request-{}@{domain}>", request.id)),
-        (None, Some(change)) => Some(format!("<change-{}@{domain}>", change.id)),
+    // Every message about one request (or change request) threads under
+    // one root; an answer to a message mailed in, under that message.
+    let answered = notice.answer.as_ref().and_then(|a| a.in_reply_to.as_ref());
+    let root = match (&notice.request, &notice.change, answered) {
+        (Some(request), _, _) => Some(format!("<request-{}@{domain}>", request.id)),
+        (None, Some(change), _) => Some(format!("<change-{}@{domain}>", change.id)),
+        (None, None, Some(id)) => Some(format!("<{id}>")),
         _ => None,
     };
     if let Some(root) = root {
@@ -103,11 +106,18 @@ pub fn build(
         ))
         .map_err(|e| format!("the message cannot be built: {e}"))?;
     let headers = message.headers_mut();
-    // RFC 3834: an automatic message; well-behaved systems do not answer it.
+    // RFC 3834: an automatic message (an answer to one mailed in is an
+    // automatic reply); well-behaved systems, Kept among them, do not
+    // answer it.
+    let auto = if notice.answer.is_some() {
+        "auto-replied"
+    } else {
+        "auto-generated"
+    };
     headers.insert_raw(
         Raw {
             name: "Auto-Submitted",
-            value: "auto-generated".into(),
+            value: auto.into(),
         }
         .header(),
     );
@@ -183,6 +193,22 @@ fn context(letterhead: &Letterhead, notice: &Notice, name: &str) -> MailContext 
             .as_ref()
             .map(|t| format!("{}/unsubscribe/{t}", letterhead.public_url)),
         title: notice.topic.describe().to_owned(),
+        mail_subject: notice
+            .answer
+            .as_ref()
+            .map(|a| a.subject.clone())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "(no subject)".into()),
+        reason: notice
+            .answer
+            .as_ref()
+            .and_then(|a| a.reason.clone())
+            .unwrap_or_default(),
+        not_kept: notice
+            .answer
+            .as_ref()
+            .map(|a| a.not_kept.clone())
+            .unwrap_or_default(),
     }
 }
 

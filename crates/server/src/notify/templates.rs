@@ -101,6 +101,22 @@ const BUILT_IN: &[(&str, &str)] = &[
         "change_applied.html",
         include_str!("../../mail/change_applied.html"),
     ),
+    (
+        "mail_refused.txt",
+        include_str!("../../mail/mail_refused.txt"),
+    ),
+    (
+        "mail_refused.html",
+        include_str!("../../mail/mail_refused.html"),
+    ),
+    (
+        "mail_attachments_dropped.txt",
+        include_str!("../../mail/mail_attachments_dropped.txt"),
+    ),
+    (
+        "mail_attachments_dropped.html",
+        include_str!("../../mail/mail_attachments_dropped.html"),
+    ),
 ];
 
 /// What every template may name.
@@ -132,6 +148,12 @@ pub struct MailContext {
     pub unsubscribe_url: Option<String>,
     /// The page title of the HTML part.
     pub title: String,
+    /// The subject of a message mailed in that this answers.
+    pub mail_subject: String,
+    /// Why that message was refused.
+    pub reason: String,
+    /// Its attachments that were not kept, each as `a.pdf (12 kB)`.
+    pub not_kept: Vec<String>,
 }
 
 impl MailContext {
@@ -151,6 +173,9 @@ impl MailContext {
             waiting: vec!["Harbour Retail Leeds".into()],
             unsubscribe_url: Some("https://kept.example/unsubscribe/x".into()),
             title: "Received".into(),
+            mail_subject: "Leaking tap".into(),
+            reason: "say in the subject which service you need, one of: Cleaning, Repairs".into(),
+            not_kept: vec!["photo.jpg (1.2 MB)".into()],
         }
     }
 }

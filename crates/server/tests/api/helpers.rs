@@ -20,6 +20,9 @@ use tokio::sync::oneshot;
 /// The password every test persona signs in with.
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The token of the inbound email hook every test server takes.
+pub const INBOUND_TOKEN: &str = "inbound-test-token";
+
 /// A running server and the database behind it.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
@@ -59,6 +62,7 @@ pub async fn spawn_app_with(db: TestDatabase, tweak: impl FnOnce(&mut Config)) -
     let mut config = Config {
         addr: "127.0.0.1:0".parse().expect("an address"),
         database_url: db.url().to_owned(),
+        inbound_email_token: INBOUND_TOKEN.into(),
         ..Config::default()
     };
     tweak(&mut config);

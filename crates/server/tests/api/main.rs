@@ -6,6 +6,7 @@ mod calendars;
 mod contracts;
 mod harbour;
 mod helpers;
+mod inbound;
 mod links;
 mod parties;
 mod requests;

@@ -204,17 +204,10 @@ async fn seed_world(app: &TestApp, token: &str, resources: &[Resource], known: &
             .body
             .or_else(|| valid_body(resources, &seed.method, seed.template))
             .map(|make| make(known, 0));
-        let bytes = body.as_ref().map(|b| b.to_string().into_bytes());
-        let answer = send(
-            app,
-            token,
-            &seed.method,
-            &path,
-            bytes,
-            Some("application/json"),
-            None,
-        )
-        .await;
+        let raw = table::raw(seed.template);
+        let bytes = body.as_ref().map(|b| encode(b, raw.is_some()));
+        let (media, token) = raw.unwrap_or(("application/json", token));
+        let answer = send(app, token, &seed.method, &path, bytes, Some(media), None).await;
         let what = format!(
             "seeding the fuzzer's world (fuzz/table.rs): {} {path} {body:?}",
             seed.method
@@ -247,6 +240,15 @@ async fn seed_world(app: &TestApp, token: &str, resources: &[Resource], known: &
     }
 }
 
+/// A valid body as sent: JSON, or the raw body a [`table::RAW`]
+/// operation's valid body holds as a JSON string.
+fn encode(body: &Value, raw: bool) -> Vec<u8> {
+    match (raw, body) {
+        (true, Value::String(text)) => text.clone().into_bytes(),
+        _ => body.to_string().into_bytes(),
+    }
+}
+
 /// The body one fuzzed request sends, and that body as JSON when the
 /// operation takes one (for the checks of a success).
 fn fuzzed_body(
@@ -254,6 +256,7 @@ fn fuzzed_body(
     valid: Option<Value>,
     fields: &[String],
     mode: Mode,
+    raw: bool,
 ) -> (Option<Vec<u8>>, Option<Value>) {
     let takes_body = valid.is_some();
     let choice = match (mode, rng.below(10)) {
@@ -264,7 +267,7 @@ fn fuzzed_body(
         (Mode::Wild, choice) => choice,
     };
     let bytes = match (valid, choice) {
-        (Some(valid), 0..=2) => valid.to_string().into_bytes(),
+        (Some(valid), 0..=2) => encode(&valid, raw),
         (Some(valid), 3..=6) => generate::mutate(rng, &valid, fields).into_bytes(),
         (None, 0..=4) => return (None, None),
         (None, 5..=6) => b"{}".to_vec(),
@@ -337,25 +340,19 @@ impl Fuzzer<'_> {
         let valid = own
             .or_else(|| valid_body(&self.resources, method, template))
             .map(|make| make(&self.known, self.n));
-        let (body, parsed) = fuzzed_body(&mut self.rng, valid, &self.fields, mode);
+        let raw = table::raw(template);
+        let (body, parsed) = fuzzed_body(&mut self.rng, valid, &self.fields, mode, raw.is_some());
+        let (media, token) = raw.unwrap_or(("application/json", self.token.as_str()));
+        let token = token.to_owned();
         let content_type = match (mode, self.rng.below(20)) {
             (Mode::Wild, 0) => None,
             (Mode::Wild, 1) => Some("text/plain"),
-            _ => Some("application/json"),
+            _ => Some(media),
         };
         let key = (matches!(mode, Mode::Wild) && *method == Method::POST && self.rng.chance(5))
             .then(|| format!("fuzz-{}", self.rng.below(8)));
         let shown = String::from_utf8_lossy(body.as_deref().unwrap_or_default()).into_owned();
-        let answer = send(
-            self.app,
-            &self.token,
-            method,
-            &path,
-            body,
-            content_type,
-            key,
-        )
-        .await;
+        let answer = send(self.app, &token, method, &path, body, content_type, key).await;
         self.tally.count(answer.status);
         let mut verdict = check_well_formed(answer.status, &answer.content_type, &answer.text);
         if verdict.is_ok() && (200..300).contains(&answer.status) {

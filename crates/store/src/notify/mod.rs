@@ -9,6 +9,7 @@
 //! attempt may repeat, no row is lost.
 
 mod deliveries;
+pub mod inbound;
 mod mail;
 pub(crate) mod outbox;
 

@@ -58,6 +58,9 @@ pub(crate) struct Prepared {
     pub at: Timestamp,
     /// Who raised it.
     pub actor: Actor,
+    /// How it came in, when not through the API (a message's details),
+    /// added to its `created` event's data.
+    pub via: Option<serde_json::Value>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -134,18 +137,22 @@ impl Prepared {
     /// Its `created` event.
     pub fn created_event(&self) -> NewEvent {
         let new = &self.new;
-        NewEvent {
-            kind: EventKind::Created,
-            public: true,
-            body: None,
-            data: json!({
+        let mut data = json!({
                 "kind": new.kind.as_str(),
                 "priority": new.priority.as_str(),
                 "terms_version": self.terms_version,
                 "override_reason": new.override_reason,
                 "escalated_from": new.escalated_from,
                 "clocks": self.clocks.iter().map(|c| json!({ "clock": c.kind.as_str(), "target": c.target.to_string() })).collect::<Vec<_>>(),
-            }),
+        });
+        if let (Some(via), Some(data)) = (&self.via, data.as_object_mut()) {
+            data.insert("via".into(), via.clone());
+        }
+        NewEvent {
+            kind: EventKind::Created,
+            public: true,
+            body: None,
+            data,
         }
     }
 }

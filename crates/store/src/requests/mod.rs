@@ -8,7 +8,7 @@
 //! write recomputes from them.
 
 mod alarms;
-mod create;
+pub(crate) mod create;
 mod list;
 
 pub(crate) use create::GroupCommit;
@@ -293,10 +293,15 @@ async fn pass_downstream(
     Ok(())
 }
 
-#[async_trait]
-impl RequestStore for SqlStore {
-    #[tracing::instrument(skip(self, actor, record), err(level = "debug"))]
-    async fn create_request(&self, actor: &Actor, record: RequestRecord) -> Result<Request> {
+impl SqlStore {
+    /// `record` ready to insert: checked, its clocks started on its
+    /// calendar; `via` is added to its `created` event's data.
+    pub(crate) async fn prepare_request(
+        &self,
+        actor: &Actor,
+        record: RequestRecord,
+        via: Option<serde_json::Value>,
+    ) -> Result<create::Prepared> {
         let new = record.new.checked()?;
         // The calendar is read before the write lock is taken, so the
         // (serialised, on SQLite) write transaction holds only the inserts.
@@ -315,19 +320,113 @@ impl RequestStore for SqlStore {
             .map_or_else(now, |raised| raised.min(now()));
         let clocks = start_clocks(new.kind, &record.targets, at);
         let summary = summarise(&clocks, &calendar, record.at_risk_percent);
-        let prepared = create::Prepared {
+        Ok(create::Prepared {
             id: RequestId::new(),
-            new: new.clone(),
+            new,
             terms_version: record.terms_version,
             calendar_id: record.calendar_id,
-            clocks: clocks.clone(),
+            clocks,
             summary,
             at,
             actor: actor.clone(),
+            via,
+        })
+    }
+
+    /// Applies `change` to request `id` on `conn` (a transaction), under
+    /// the request's row lock; `via` is added to the first event's data.
+    pub(crate) async fn act_in(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: RequestId,
+        change: RequestChange,
+        at_risk_percent: u8,
+        via: Option<serde_json::Value>,
+    ) -> Result<(Request, Vec<RequestEvent>)> {
+        let (request, last_seq) = lock(conn, id).await?;
+        let calendar = self.calendars.get(conn, request.calendar_id).await?;
+        // Never before the last change, even if this server's clock lags.
+        let at = now().max(request.updated_at);
+        let cancel_reason = match &change {
+            RequestChange::Act {
+                action: kept_domain::RequestAction::Cancel,
+                reason,
+            } => reason.clone(),
+            _ => None,
         };
-        let id = prepared.id;
-        let number = match new.escalated_from {
-            None => self.group_commit.record(&self.db, prepared).await?,
+        let mut state = Progress {
+            status: request.status,
+            clocks: request.clocks.clone(),
+        };
+        let mut events = progress::apply(&mut state, change, at)?;
+        if let (Some(via), Some(first)) = (via, events.first_mut())
+            && let Some(data) = first.data.as_object_mut()
+        {
+            data.insert("via".into(), via);
+        }
+        let summary = summarise(&state.clocks, &calendar, at_risk_percent);
+        let count = i64::try_from(events.len()).map_err(corrupt)?;
+        save_progress(
+            conn,
+            id,
+            &state,
+            summary,
+            last_seq + count,
+            at,
+            cancel_reason.as_deref().map(str::trim),
+        )
+        .await?;
+        let events = append_events(conn, id, last_seq, actor, at, events).await?;
+        pass_downstream(conn, &request, actor, at, &events).await?;
+        let request = fetch(conn, id).await?;
+        Ok((request, events))
+    }
+}
+
+/// The request `prepared` became once recorded as number `number`.
+pub(crate) fn recorded(prepared: create::Prepared, number: i64) -> Request {
+    let (new, summary) = (prepared.new, prepared.summary);
+    Request {
+        id: prepared.id,
+        number,
+        contract_id: new.contract_id,
+        customer_id: new.customer_id,
+        requester_id: new.requester_id,
+        service_id: new.service_id,
+        kind: new.kind,
+        priority: new.priority,
+        quantity: new.quantity,
+        effort: new.effort,
+        subject: new.subject,
+        description: new.description,
+        status: RequestStatus::New,
+        terms_version: prepared.terms_version,
+        calendar_id: prepared.calendar_id,
+        override_reason: new.override_reason,
+        cancel_reason: None,
+        escalated_from: new.escalated_from,
+        raised_by_party: new.raised_by_party,
+        sla_state: sla_state(
+            RequestStatus::New,
+            summary.at_risk,
+            summary.breached,
+            summary.due_at,
+        ),
+        due_at: summary.due_at,
+        clocks: prepared.clocks,
+        created_at: prepared.at,
+        updated_at: prepared.at,
+    }
+}
+
+#[async_trait]
+impl RequestStore for SqlStore {
+    #[tracing::instrument(skip(self, actor, record), err(level = "debug"))]
+    async fn create_request(&self, actor: &Actor, record: RequestRecord) -> Result<Request> {
+        let prepared = self.prepare_request(actor, record, None).await?;
+        let number = match prepared.new.escalated_from {
+            None => self.group_commit.record(&self.db, prepared.clone()).await?,
             Some(down) => {
                 let mut tx = self.db.begin().await?;
                 // The request it escalates is locked (and checked) first: an
@@ -338,10 +437,10 @@ impl RequestStore for SqlStore {
                 let number = create::insert(&mut tx, &[&prepared]).await?[0];
                 let note = NewEvent::new(
                     EventKind::Escalated,
-                    new.raised_by_party.is_some(),
-                    json!({ "request_id": id, "number": number, "contract_id": new.contract_id }),
+                    prepared.new.raised_by_party.is_some(),
+                    json!({ "request_id": prepared.id, "number": number, "contract_id": prepared.new.contract_id }),
                 );
-                let at = at.max(downstream.updated_at);
+                let at = prepared.at.max(downstream.updated_at);
                 append_events(&mut tx, down, last_seq, actor, at, vec![note]).await?;
                 sqlx::query(
                     "UPDATE requests SET last_seq = last_seq + 1, updated_at = $1 WHERE id = $2",
@@ -354,42 +453,22 @@ impl RequestStore for SqlStore {
                 number
             }
         };
-        Ok(Request {
-            id,
-            number,
-            contract_id: new.contract_id,
-            customer_id: new.customer_id,
-            requester_id: new.requester_id,
-            service_id: new.service_id,
-            kind: new.kind,
-            priority: new.priority,
-            quantity: new.quantity,
-            effort: new.effort,
-            subject: new.subject,
-            description: new.description,
-            status: RequestStatus::New,
-            terms_version: record.terms_version,
-            calendar_id: record.calendar_id,
-            override_reason: new.override_reason,
-            cancel_reason: None,
-            escalated_from: new.escalated_from,
-            raised_by_party: new.raised_by_party,
-            sla_state: sla_state(
-                RequestStatus::New,
-                summary.at_risk,
-                summary.breached,
-                summary.due_at,
-            ),
-            due_at: summary.due_at,
-            clocks,
-            created_at: at,
-            updated_at: at,
-        })
+        Ok(recorded(prepared, number))
     }
 
     async fn request(&self, id: RequestId) -> Result<Request> {
         let mut conn = self.db.read.acquire().await?;
         fetch(&mut conn, id).await
+    }
+
+    async fn request_by_number(&self, number: i64) -> Result<Request> {
+        let mut conn = self.db.read.acquire().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.number = $1")))
+            .bind(number)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        from_row(&row)
     }
 
     async fn visible_request(
@@ -445,39 +524,11 @@ impl RequestStore for SqlStore {
         at_risk_percent: u8,
     ) -> Result<(Request, Vec<RequestEvent>)> {
         let mut tx = self.db.begin().await?;
-        let (request, last_seq) = lock(&mut tx, id).await?;
-        let calendar = self.calendars.get(&mut tx, request.calendar_id).await?;
-        // Never before the last change, even if this server's clock lags.
-        let at = now().max(request.updated_at);
-        let cancel_reason = match &change {
-            RequestChange::Act {
-                action: kept_domain::RequestAction::Cancel,
-                reason,
-            } => reason.clone(),
-            _ => None,
-        };
-        let mut state = Progress {
-            status: request.status,
-            clocks: request.clocks.clone(),
-        };
-        let events = progress::apply(&mut state, change, at)?;
-        let summary = summarise(&state.clocks, &calendar, at_risk_percent);
-        let count = i64::try_from(events.len()).map_err(corrupt)?;
-        save_progress(
-            &mut tx,
-            id,
-            &state,
-            summary,
-            last_seq + count,
-            at,
-            cancel_reason.as_deref().map(str::trim),
-        )
-        .await?;
-        let events = append_events(&mut tx, id, last_seq, actor, at, events).await?;
-        pass_downstream(&mut tx, &request, actor, at, &events).await?;
-        let request = fetch(&mut tx, id).await?;
+        let done = self
+            .act_in(&mut tx, actor, id, change, at_risk_percent, None)
+            .await?;
         tx.commit().await?;
-        Ok((request, events))
+        Ok(done)
     }
 
     async fn compiled_calendar(

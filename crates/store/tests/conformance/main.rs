@@ -11,6 +11,7 @@ mod changes;
 mod contract_visibility;
 mod contracts;
 mod import;
+mod inbound;
 mod legacy_changes;
 mod links;
 mod notify;
@@ -49,6 +50,10 @@ macro_rules! conformance {
 }
 
 conformance! {
+    inbound::a_contract_takes_requests_at_one_intake_address_of_its_own,
+    inbound::a_message_is_recorded_once_with_its_answer,
+    inbound::a_reply_by_mail_and_its_message_are_one_transaction,
+    inbound::a_request_raised_by_mail_records_its_message,
     notify::events_that_tell_someone_write_outbox_rows_in_their_transaction,
     notify::failed_deliveries_retry_on_schedule_then_die_and_can_be_retried_by_hand,
     notify::concurrent_claims_never_hand_out_one_delivery_twice,

@@ -96,6 +96,9 @@ impl RequestStore for CachedStore {
     async fn request(&self, id: RequestId) -> Result<Request> {
         self.inner.request(id).await
     }
+    async fn request_by_number(&self, number: i64) -> Result<Request> {
+        self.inner.request_by_number(number).await
+    }
     async fn visible_request(
         &self,
         id: RequestId,

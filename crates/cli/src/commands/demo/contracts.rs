@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use kept_domain::{Actor, Contract, NewContract, PartyId, PartyName, Quorum, UserId};
+use kept_domain::{Actor, Contract, Email, NewContract, PartyId, PartyName, Quorum, UserId};
 use kept_store::{CalendarQuery, ServiceQuery, Store};
 
 /// A contract of the demo, by the keys of its parties, services (by name),
@@ -18,6 +18,8 @@ struct DemoContract {
     probation_ends_on: Option<&'static str>,
     approvers: &'static [&'static str],
     quorum: Quorum,
+    /// The address it takes new requests at by email.
+    intake: Option<&'static str>,
 }
 
 const STORES: &[&str] = &[
@@ -49,6 +51,7 @@ const CONTRACTS: &[DemoContract] = &[
             "claire.dubois@harbour-retail.example",
         ],
         quorum: Quorum::All,
+        intake: Some("facilities@harbour.kept.demo"),
     },
     DemoContract {
         name: "Leadership Essentials, November 2026",
@@ -60,6 +63,7 @@ const CONTRACTS: &[DemoContract] = &[
         probation_ends_on: None,
         approvers: &["jonas.berg@skillbridge.example"],
         quorum: Quorum::All,
+        intake: None,
     },
     DemoContract {
         name: "Trainer engagement: Elena Rossi",
@@ -74,6 +78,7 @@ const CONTRACTS: &[DemoContract] = &[
             "elena.rossi@trainer.example",
         ],
         quorum: Quorum::All,
+        intake: None,
     },
     DemoContract {
         name: "Folio course materials supply",
@@ -88,6 +93,7 @@ const CONTRACTS: &[DemoContract] = &[
             "jonas.berg@skillbridge.example",
         ],
         quorum: Quorum::Majority,
+        intake: None,
     },
     DemoContract {
         name: "Corner Café direct orders",
@@ -99,6 +105,7 @@ const CONTRACTS: &[DemoContract] = &[
         probation_ends_on: None,
         approvers: &["dan.wu@cornercafe.example"],
         quorum: Quorum::All,
+        intake: None,
     },
     DemoContract {
         name: "Northwind business planning (internal)",
@@ -113,6 +120,7 @@ const CONTRACTS: &[DemoContract] = &[
             "hannah.lee@northwind.example",
         ],
         quorum: Quorum::AtLeast(1),
+        intake: None,
     },
 ];
 
@@ -168,10 +176,16 @@ pub async fn seed(
             steering_group: c.approvers.iter().map(|e| users[e]).collect(),
             quorum: c.quorum,
         };
-        let contract = store
+        let mut contract = store
             .create_contract(actor, new)
             .await
             .with_context(|| format!("recording the contract {}", c.name))?;
+        if let Some(address) = c.intake {
+            contract = store
+                .set_intake_address(actor, contract.id, Some(Email::parse("intake", address)?))
+                .await
+                .with_context(|| format!("giving {} its intake address", c.name))?;
+        }
         made.insert(c.name, contract);
     }
     Ok(made)

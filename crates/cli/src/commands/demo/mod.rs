@@ -125,6 +125,15 @@ async fn print_contracts(store: &dyn Store) -> anyhow::Result<()> {
         println!("  {:width$}  {}", c.name.as_str(), c.id);
     }
     println!();
+    for c in contracts.iter().filter(|c| c.intake_address.is_some()) {
+        if let Some(address) = &c.intake_address {
+            println!(
+                "Mail to {address} raises a request on {} (`kept mail receive` takes a message on stdin).",
+                c.name.as_str()
+            );
+        }
+    }
+    println!();
     Ok(())
 }
 

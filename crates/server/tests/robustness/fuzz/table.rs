@@ -519,6 +519,7 @@ fn request_bodies() -> Resource {
             }),
             valid(Method::POST, "/requests/{id}/replies", text),
             valid(Method::POST, "/requests/{id}/notes", text),
+            valid(Method::POST, "/inbound-email", inbound_message),
             valid(Method::POST, "/requests/{id}/escalations", |k, n| {
                 json!({
                     "contract_id": k.id("supply"),
@@ -535,8 +536,43 @@ fn request_bodies() -> Resource {
             step(Method::POST, "/requests/{id}/replies"),
             step(Method::POST, "/requests/{id}/notes"),
             step(Method::POST, "/requests/{id}/escalations"),
+            step(Method::POST, "/inbound-email"),
         ],
     }
+}
+
+/// Operations whose body is not JSON: their path, the media type they
+/// take, and the token they authenticate with instead of an API token. A
+/// valid body of one is a JSON string holding the raw body.
+pub const RAW: &[(&str, &str, &str)] = &[(
+    "/inbound-email",
+    "message/rfc822",
+    crate::helpers::INBOUND_TOKEN,
+)];
+
+/// How an operation's body is sent: its media type and token, when it is
+/// one of [`RAW`].
+pub fn raw(template: &str) -> Option<(&'static str, &'static str)> {
+    RAW.iter()
+        .find(|(path, _, _)| *path == template)
+        .map(|(_, media, token)| (*media, *token))
+}
+
+/// A message to the inbound email hook: from the admin to an address that
+/// takes nothing, from nobody known, or a reply with a forged token; each
+/// taken in (202) with what it did.
+fn inbound_message(_: &Known, n: u64) -> Value {
+    let (from, to) = match n % 3 {
+        0 => ("admin@example.com", "kept@localhost".to_owned()),
+        1 => ("nobody@example.net", "kept@localhost".to_owned()),
+        _ => (
+            "admin@example.com",
+            format!("kept+r{n}-{}@localhost", "ab".repeat(10)),
+        ),
+    };
+    Value::String(format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: Fuzz {n}\r\nMessage-ID: <fuzz-{n}@example.com>\r\n\r\nHello {n}.\r\n"
+    ))
 }
 
 /// Every resource of the API, in seeding order. A new resource is one more
