@@ -12,7 +12,38 @@ use crate::{FieldError, PartyId, Timestamp, Topic, UserId, ValidationErrors, Web
 /// The longest endpoint URL, in characters.
 pub const MAX_URL: usize = 2000;
 /// The most topics one subscription names (each at most once).
-pub const MAX_TOPICS: usize = Topic::ALL.len();
+pub const MAX_TOPICS: usize = TOPICS.len();
+
+/// The topics a webhook may hear of: everything that happens to a request
+/// or a change request (not the answers to mail, which concern one sender).
+pub const TOPICS: &[Topic] = &[
+    Topic::RequestRaised,
+    Topic::ProviderReplied,
+    Topic::CustomerReplied,
+    Topic::RequestAtRisk,
+    Topic::RequestBreached,
+    Topic::EscalationRaised,
+    Topic::QuestionRouted,
+    Topic::ChangeSubmitted,
+    Topic::ChangeApproved,
+    Topic::ChangeRejected,
+    Topic::ChangeApplied,
+];
+
+/// The names of [`TOPICS`], for the API's document.
+pub const TOPIC_NAMES: &[&str] = &[
+    "request_raised",
+    "provider_replied",
+    "customer_replied",
+    "request_at_risk",
+    "request_breached",
+    "escalation_raised",
+    "question_routed",
+    "change_submitted",
+    "change_approved",
+    "change_rejected",
+    "change_applied",
+];
 /// What every signing secret starts with (the specification's prefix).
 pub const SECRET_PREFIX: &str = "whsec_";
 /// The fewest and most random bytes a signing secret may hold.
@@ -116,6 +147,15 @@ pub fn parse_topics(field: &str, raw: &[String]) -> Result<Vec<Topic>, Validatio
             Ok(topic) if topics.contains(&topic) => {
                 errors.push(FieldError::new(item, "is listed twice"));
             }
+            Ok(topic) if !TOPICS.contains(&topic) => {
+                errors.push(FieldError::new(
+                    item,
+                    format!(
+                        "`{topic}` is not a webhook topic; use one of {}",
+                        TOPIC_NAMES.join(", ")
+                    ),
+                ));
+            }
             Ok(topic) => topics.push(topic),
             Err(message) => errors.push(FieldError::new(item, message)),
         }
@@ -187,7 +227,12 @@ mod tests {
         let fields: Vec<&str> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["topics[1]", "topics[2]"]);
         assert!(parse_topics("topics", &[]).is_err());
-        let every: Vec<String> = Topic::ALL.iter().map(|t| t.as_str().to_owned()).collect();
+        let every: Vec<String> = TOPICS.iter().map(|t| t.as_str().to_owned()).collect();
+        assert_eq!(
+            TOPIC_NAMES,
+            TOPICS.iter().map(|t| t.as_str()).collect::<Vec<_>>()
+        );
+        assert!(parse_topics("topics", &names(&["mail_refused"])).is_err());
         assert!(parse_topics("topics", &every).is_ok());
         let mut too_many = every.clone();
         too_many.push("request_raised".into());

@@ -127,7 +127,7 @@ pub const PROPERTIES: &[(&str, &str, Limit)] = &[
         "topics",
         Limit::Set {
             max: webhook::MAX_TOPICS,
-            of: kept_domain::Topic::NAMES,
+            of: webhook::TOPIC_NAMES,
         },
     ),
     (

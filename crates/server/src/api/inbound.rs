@@ -26,7 +26,7 @@ use crate::state::AppState;
 
 /// The route's path under `/api/v1`; API-token authentication leaves it to
 /// the handler.
-pub const PATH: &str = "/inbound-email";
+pub const PATH: &str = crate::auth::bearer::INBOUND_EMAIL_PATH;
 
 /// The inbound email route.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -37,6 +37,10 @@ fn unauthenticated(detail: &str) -> ApiError {
     ApiError::new(ProblemKind::Unauthenticated).detail(detail)
 }
 
+/// The path (under `/api/v1`) of the inbound email hook, which carries
+/// its own token (checked by its handler), not a user's.
+pub const INBOUND_EMAIL_PATH: &str = "/inbound-email";
+
 /// Resolves a Bearer token, if one is sent, to the caller (left in the
 /// request's extensions for [`Caller`]). A token that is sent but not valid
 /// is refused here; no token passes through, for routes that need none.
@@ -46,7 +50,7 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     // The inbound email hook sends its own token, which its handler checks.
-    if request.uri().path() == crate::api::inbound::PATH {
+    if request.uri().path() == INBOUND_EMAIL_PATH {
         return next.run(request).await;
     }
     if let Some(header) = request.headers().get(AUTHORIZATION) {

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use kept_app::webhooks::{self, NewSubscription, Row, Scope};
-use kept_domain::{Topic, WebhookId};
+use kept_domain::WebhookId;
 
 use super::session::{CsrfForm, WebCaller};
 use super::{Labels, Layout, NoFields, WebError, WebPath, after_form, after_post, no_store};
@@ -50,7 +50,7 @@ async fn render(
         layout,
         rows,
         scopes,
-        topics: Topic::ALL
+        topics: kept_domain::webhook::TOPICS
             .iter()
             .map(|t| (t.as_str(), t.describe()))
             .collect(),
@@ -82,7 +82,7 @@ fn subscription(form: &HashMap<String, String>) -> Result<NewSubscription, kept_
         ),
     };
     // In the order of the page, not of the form's fields.
-    let topics = Topic::ALL
+    let topics = kept_domain::webhook::TOPICS
         .iter()
         .filter(|t| form.contains_key(&format!("topic.{}", t.as_str())))
         .map(|t| t.as_str().to_owned())
