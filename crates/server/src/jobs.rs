@@ -121,7 +121,9 @@ pub async fn notifications(state: AppState, mut shutdown: watch::Receiver<bool>)
     loop {
         tokio::select! {
             _ = ticker.tick() => {
-                if let Err(e) = notify_once(&state, &policy).await {
+                let stopping = shutdown.clone();
+                let keep_going = move || !*stopping.borrow();
+                if let Err(e) = notify_once(&state, &policy, keep_going).await {
                     tracing::warn!(error = %e, "delivering notifications failed");
                 }
             }
@@ -130,18 +132,32 @@ pub async fn notifications(state: AppState, mut shutdown: watch::Receiver<bool>)
     }
 }
 
-/// One pass of the delivery job: fan out, then deliver what is due, by
-/// email and by webhook at once.
+/// One pass of the delivery job: batches of fan-out and of delivery (by
+/// email and by webhook at once), in turn, until nothing is due or
+/// `keep_going` says stop (a server shutting down finishes the batch in
+/// hand, not the backlog). Returns the events fanned out and the messages
+/// delivered.
 pub async fn notify_once(
     state: &AppState,
     policy: &kept_domain::RetryPolicy,
+    keep_going: impl Fn() -> bool,
 ) -> Result<(usize, usize), kept_app::Error> {
-    let now = Timestamp::now();
-    let fanned = kept_app::notify::dispatch(&state.app, now).await?;
-    // Side by side, so a slow endpoint does not hold up the mail.
-    let (mail, hooks) = tokio::join!(
-        kept_app::notify::deliver_due(&state.app, state.outgoing.as_ref(), policy, now),
-        kept_app::notify::deliver_due(&state.app, state.webhooks.as_ref(), policy, now),
-    );
-    Ok((fanned, mail? + hooks?))
+    let (mut fanned, mut delivered) = (0, 0);
+    loop {
+        // Each batch claims with a lease from its own start, so a long
+        // pass never holds claims that have already run out.
+        let now = Timestamp::now();
+        let (events, dispatched) = kept_app::notify::dispatch_batch(&state.app, now).await?;
+        // Side by side, so a slow endpoint does not hold up the mail.
+        let (mail, hooks) = tokio::join!(
+            kept_app::notify::deliver_batch(&state.app, state.outgoing.as_ref(), policy, now),
+            kept_app::notify::deliver_batch(&state.app, state.webhooks.as_ref(), policy, now),
+        );
+        let ((mail_claimed, mail_sent), (hooks_claimed, hooks_sent)) = (mail?, hooks?);
+        fanned += dispatched;
+        delivered += mail_sent + hooks_sent;
+        if events + mail_claimed + hooks_claimed == 0 || !keep_going() {
+            return Ok((fanned, delivered));
+        }
+    }
 }

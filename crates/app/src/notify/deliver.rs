@@ -48,34 +48,50 @@ pub async fn deliver_due(
     policy: &RetryPolicy,
     now: Timestamp,
 ) -> Result<usize, Error> {
-    let channels = transport.channels();
     let mut delivered = 0;
     loop {
-        let claimed = ctx
-            .store
-            .claim_deliveries(now, BATCH, LEASE, &channels)
-            .await?;
-        // Collected first: a closure over the batch inside the stream would
-        // not be provably `Send` for every lifetime.
-        let attempts: Vec<_> = claimed
-            .iter()
-            .map(|delivery| Box::pin(attempt(ctx, transport, policy, delivery)))
-            .collect();
-        let outcomes: Vec<(kept_domain::DeliveryId, Outcome)> =
-            futures_util::stream::iter(attempts)
-                .buffer_unordered(IN_FLIGHT)
-                .collect()
-                .await;
-        delivered += outcomes
-            .iter()
-            .filter(|(_, o)| !matches!(o, Outcome::Failed { .. }))
-            .count();
-        // One transaction records the batch's attempts.
-        ctx.store.record_attempts(outcomes).await?;
-        if claimed.len() < BATCH as usize {
+        let (claimed, sent) = deliver_batch(ctx, transport, policy, now).await?;
+        delivered += sent;
+        if claimed < BATCH as usize {
             return Ok(delivered);
         }
     }
+}
+
+/// Delivers one batch of the deliveries due by `now` that `transport`
+/// carries, eight at a time, and records their attempts in one
+/// transaction; returns how many were claimed and how many delivered.
+pub async fn deliver_batch(
+    ctx: &Context,
+    transport: &dyn Transport,
+    policy: &RetryPolicy,
+    now: Timestamp,
+) -> Result<(usize, usize), Error> {
+    let channels = transport.channels();
+    let claimed = ctx
+        .store
+        .claim_deliveries(now, BATCH, LEASE, &channels)
+        .await?;
+    if claimed.is_empty() {
+        return Ok((0, 0));
+    }
+    // Collected first: a closure over the batch inside the stream would
+    // not be provably `Send` for every lifetime.
+    let attempts: Vec<_> = claimed
+        .iter()
+        .map(|delivery| Box::pin(attempt(ctx, transport, policy, delivery)))
+        .collect();
+    let outcomes: Vec<(kept_domain::DeliveryId, Outcome)> = futures_util::stream::iter(attempts)
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    let delivered = outcomes
+        .iter()
+        .filter(|(_, o)| !matches!(o, Outcome::Failed { .. }))
+        .count();
+    // One transaction records the batch's attempts.
+    ctx.store.record_attempts(outcomes).await?;
+    Ok((claimed.len(), delivered))
 }
 
 /// One attempt at `delivery`, and how it ended.

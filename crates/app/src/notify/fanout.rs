@@ -23,21 +23,35 @@ pub const LEASE: Duration = Duration::from_secs(60);
 /// Fans out every outbox row due by `now`, a batch at a time; returns how
 /// many rows this call fanned out.
 pub async fn dispatch(ctx: &Context, now: Timestamp) -> Result<usize, Error> {
-    let signer = Signer::load(ctx).await?;
     let mut total = 0;
     loop {
-        let claimed = ctx.store.claim_outbox(now, BATCH, LEASE).await?;
-        let mut batch = Vec::with_capacity(claimed.len());
-        for entry in &claimed {
-            batch.push((entry.id, deliveries_of(ctx, &signer, entry, now).await?));
-        }
-        // One transaction for the batch: under load the fan-out costs one
-        // commit per hundred events, not one per event.
-        total += ctx.store.fan_out(batch).await?;
-        if claimed.len() < BATCH as usize {
+        let (claimed, dispatched) = dispatch_batch(ctx, now).await?;
+        total += dispatched;
+        if claimed < BATCH as usize {
             return Ok(total);
         }
     }
+}
+
+/// Fans out one batch of the outbox rows due by `now`; returns how many
+/// rows were claimed and how many this call dispatched. The delivery job
+/// alternates these with delivery batches, so that after a burst the
+/// first messages go before the whole burst is fanned out, and a stopping
+/// server stops between batches.
+pub async fn dispatch_batch(ctx: &Context, now: Timestamp) -> Result<(usize, usize), Error> {
+    let claimed = ctx.store.claim_outbox(now, BATCH, LEASE).await?;
+    if claimed.is_empty() {
+        return Ok((0, 0));
+    }
+    let signer = Signer::load(ctx).await?;
+    let mut batch = Vec::with_capacity(claimed.len());
+    for entry in &claimed {
+        batch.push((entry.id, deliveries_of(ctx, &signer, entry, now).await?));
+    }
+    // One transaction for the batch: under load the fan-out costs one
+    // commit per hundred events, not one per event.
+    let dispatched = ctx.store.fan_out(batch).await?;
+    Ok((claimed.len(), dispatched))
 }
 
 /// What one outbox row is about, read once for all its recipients.

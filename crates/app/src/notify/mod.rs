@@ -24,8 +24,8 @@ use kept_domain::{
 use kept_store::notify::OutboxEntry;
 use serde::{Deserialize, Serialize};
 
-pub use deliver::{Delivered, Transport, deliver_due};
-pub use fanout::dispatch;
+pub use deliver::{Delivered, Transport, deliver_batch, deliver_due};
+pub use fanout::{dispatch, dispatch_batch};
 
 /// What one recipient is told of one event: everything a template or a
 /// webhook body needs, fixed when the event was fanned out.
