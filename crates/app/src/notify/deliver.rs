@@ -15,7 +15,7 @@ use crate::error::Error;
 /// Deliveries one pass claims at most.
 const BATCH: u32 = 50;
 /// Deliveries of a batch in flight at once (SMTP round trips overlap).
-const IN_FLIGHT: usize = 8;
+pub const IN_FLIGHT: usize = 8;
 /// How long a claim lasts: longer than any one attempt may take (the
 /// transports time out well before), so a delivery is attempted by one
 /// server at a time.
@@ -81,32 +81,49 @@ pub async fn deliver_batch(
         .iter()
         .map(|delivery| Box::pin(attempt(ctx, transport, policy, delivery)))
         .collect();
-    let outcomes: Vec<(kept_domain::DeliveryId, Outcome)> = futures_util::stream::iter(attempts)
-        .buffer_unordered(IN_FLIGHT)
-        .collect()
-        .await;
-    let delivered = outcomes
+    let ended: Vec<(kept_domain::DeliveryId, Option<Outcome>)> =
+        futures_util::stream::iter(attempts)
+            .buffer_unordered(IN_FLIGHT)
+            .collect()
+            .await;
+    let delivered = ended
         .iter()
-        .filter(|(_, o)| !matches!(o, Outcome::Failed { .. }))
+        .filter(|(_, o)| !matches!(o, Some(Outcome::Failed { .. })))
         .count();
-    // One transaction records the batch's attempts.
+    // One transaction records the rest of the batch's attempts (kept mail,
+    // failures): repeating those after a crash sends nothing twice.
+    let outcomes = ended
+        .into_iter()
+        .filter_map(|(id, o)| Some((id, o?)))
+        .collect();
     ctx.store.record_attempts(outcomes).await?;
     Ok((claimed.len(), delivered))
 }
 
-/// One attempt at `delivery`, and how it ended.
+/// One attempt at `delivery`, and how it ended if that is still to be
+/// recorded (`None`: recorded already).
 async fn attempt(
     ctx: &Context,
     transport: &dyn Transport,
     policy: &RetryPolicy,
     delivery: &Delivery,
-) -> (kept_domain::DeliveryId, Outcome) {
+) -> (kept_domain::DeliveryId, Option<Outcome>) {
     let outcome = match transport.deliver(ctx, delivery).await {
-        Ok(Delivered::Sent) => Outcome::Sent,
+        Ok(Delivered::Sent) => {
+            // Sent is recorded at once, not with the batch: a server that
+            // dies now repeats at most the messages still in flight.
+            match ctx.store.record_attempt(delivery.id, Outcome::Sent).await {
+                Ok(_) => return (delivery.id, None),
+                Err(e) => {
+                    tracing::warn!(delivery = %delivery.id, error = %e, "recording a sent message failed; recording it with the batch");
+                    Outcome::Sent
+                }
+            }
+        }
         Ok(Delivered::Kept(mail)) => Outcome::Kept(mail),
         Err(error) => failed(policy, delivery, error),
     };
-    (delivery.id, outcome)
+    (delivery.id, Some(outcome))
 }
 
 /// The outcome of a failed attempt: retried after the policy's wait, or
