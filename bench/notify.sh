@@ -16,12 +16,16 @@
 #   on    this commit sending through the sink (plain SMTP on loopback,
 #         bench/notify-driver): written, fanned out and delivered while the
 #         intake runs.
+#   paced as on, but the requests come at a steady RATE (1000/s, far above
+#         any desk's) instead of as fast as the server answers: whether
+#         delivery keeps up, as the lag of the k-th acknowledgement behind
+#         the k-th answered request.
 #
 #   bash bench/notify.sh                          # sqlite and postgres, 3 rounds
 #   BACKENDS=sqlite RUNS=1 N=5000 bash bench/notify.sh
 #
-# Knobs: N (requests per run, 20000), C (16), RUNS (rounds of the four
-# modes, 3), BACKENDS ("sqlite postgres"), DRAIN_SECS (how long to wait
+# Knobs: N (requests per run, 20000), C (16), RUNS (rounds of the five
+# modes, 3), RATE (the paced run's requests per second, 1000), BACKENDS ("sqlite postgres"), DRAIN_SECS (how long to wait
 # after the intake for the acknowledgements, 60), PG_URL (a server where the
 # script may create and drop kept_notify_bench), PORT (18282), SINK_PORT
 # (2526), BASELINE (65ca48c), KEPT and BASE (binaries to use instead of
@@ -35,6 +39,7 @@ ROOT=$PWD
 N=${N:-20000}
 C=${C:-16}
 RUNS=${RUNS:-3}
+RATE=${RATE:-1000}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 DRAIN_SECS=${DRAIN_SECS:-60}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
@@ -155,7 +160,7 @@ run_one() { # BACKEND MODE ROUND
     case $mode in
         off) bin=$BASE ;;
         row) env+=(KEPT_OUTBOX_INTERVAL_MS=86400000) ;;
-        on)
+        on | paced)
             : >"$W/sink-$tag.log"
             "$DRIVER" sink "$SINK_PORT" "$W/sink-$tag.log" >/dev/null &
             SINK_PID=$!
@@ -169,16 +174,19 @@ run_one() { # BACKEND MODE ROUND
     for _ in $(seq 100); do curl -sf "$BASE_URL/healthz" >/dev/null && break; sleep 0.1; done
     seed
     log "$tag: $N requests at $C connections"
-    "$DRIVER" load "$BASE_URL/api/v1/requests" "$TOKEN" "$W/body.json" "$N" "$C" >"$W/load-$tag.json"
-    if [ "$mode" = on ]; then
+    local -a pace=()
+    [ "$mode" = paced ] && pace=("$RATE" "$W/done-$tag.log")
+    "$DRIVER" load "$BASE_URL/api/v1/requests" "$TOKEN" "$W/body.json" "$N" "$C" "${pace[@]}" >"$W/load-$tag.json"
+    if [ "$mode" = on ] || [ "$mode" = paced ]; then
         drain "$W/sink-$tag.log"
         stop_sink
     fi
     stop_server
     [ "$mode" = off ] || job_figures "$backend" >"$W/job-$tag.txt"
-    python3 - "$tag" "$W/load-$tag.json" "$W/sink-$tag.log" "$N" "$W/job-$tag.txt" <<'PY'
+    python3 - "$tag" "$W/load-$tag.json" "$W/sink-$tag.log" "$N" "$W/job-$tag.txt" "$W/done-$tag.log" <<'PY'
 import json, os, sys
 tag, load, sink, n, job = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3], int(sys.argv[4]), sys.argv[5]
+done = sys.argv[6]
 line = (f"{tag:18} intake {load['rps']:7.0f} req/s  p50 {load['p50_ms']:6.2f} ms  "
         f"p99 {load['p99_ms']:7.2f} ms  status {load['statuses']} errors {load['errors']}")
 if os.path.exists(job) and "-row-" not in tag:
@@ -197,6 +205,14 @@ if os.path.exists(sink):
         line += f", {len(at) / span:.1f} messages/s from the first request"
     if len(at) >= n:
         line += f", the last {(at[-1] - load['ended_us']) / 1e6:.1f} s after the intake ended"
+    if os.path.exists(done):
+        # The k-th message to reach the sink against the k-th request
+        # answered: how far delivery runs behind intake.
+        answered = [int(l) for l in open(done) if l.strip()]
+        lags = sorted((a - d) / 1000 for a, d in zip(sorted(at), answered))
+        if lags:
+            pick = lambda p: lags[min(len(lags) - 1, int(len(lags) * p))]
+            line += f"  | lag behind intake: p50 {pick(0.5):.0f} ms, p99 {pick(0.99):.0f} ms, max {lags[-1]:.0f} ms"
 print(line)
 PY
 }
@@ -215,7 +231,7 @@ PY
 
 for backend in $BACKENDS; do
     for round in $(seq "$RUNS"); do
-        for mode in off row held on; do
+        for mode in off row held on paced; do
             run_one "$backend" "$mode" "$round"
         done
     done

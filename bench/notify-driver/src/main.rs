@@ -5,10 +5,14 @@
 //! and appends a line `MICROS MESSAGE-ID` to LOG as each message is
 //! accepted (microseconds since the Unix epoch); runs until killed.
 //!
-//! `notify-driver load URL TOKEN BODY_FILE COUNT CONCURRENCY`: COUNT
-//! `POST URL` with the JSON in BODY_FILE as the bearer of TOKEN, from
-//! CONCURRENCY connections; prints one line of JSON: the rate, the latency
-//! percentiles, the status codes, and when the load began and ended.
+//! `notify-driver load URL TOKEN BODY_FILE COUNT CONCURRENCY [RATE DONE_LOG]`:
+//! COUNT `POST URL` with the JSON in BODY_FILE as the bearer of TOKEN,
+//! from CONCURRENCY connections; prints one line of JSON: the rate, the
+//! latency percentiles, the status codes, and when the load began and
+//! ended. With RATE (requests per second), request `i` is not sent before
+//! `i / RATE` seconds from the start (an open-loop pace, not as fast as
+//! the server answers), and the instant each was answered is written to
+//! DONE_LOG, one line of microseconds each.
 
 #[path = "../../../crates/cli/tests/common/smtp_sink.rs"]
 mod smtp_sink;
@@ -65,6 +69,15 @@ struct Seen {
     latencies: Vec<Duration>,
     statuses: BTreeMap<u16, usize>,
     errors: usize,
+    done: Vec<u128>,
+}
+
+/// The shared schedule of a load.
+struct Plan {
+    next: AtomicUsize,
+    count: usize,
+    /// With a pace: when the load started, and the gap between requests.
+    pace: Option<(tokio::time::Instant, Duration)>,
 }
 
 async fn client(
@@ -72,11 +85,17 @@ async fn client(
     url: Arc<str>,
     auth: Arc<str>,
     body: Arc<str>,
-    next: Arc<AtomicUsize>,
-    count: usize,
+    plan: Arc<Plan>,
 ) -> Seen {
     let mut seen = Seen::default();
-    while next.fetch_add(1, Ordering::Relaxed) < count {
+    loop {
+        let i = plan.next.fetch_add(1, Ordering::Relaxed);
+        if i >= plan.count {
+            break;
+        }
+        if let Some((start, gap)) = plan.pace {
+            tokio::time::sleep_until(start + gap * u32::try_from(i).unwrap_or(u32::MAX)).await;
+        }
         let started = Instant::now();
         let sent = http
             .post(&*url)
@@ -90,6 +109,7 @@ async fn client(
                 let status = response.status().as_u16();
                 let _ = response.bytes().await;
                 seen.latencies.push(started.elapsed());
+                seen.done.push(micros(SystemTime::now()));
                 *seen.statuses.entry(status).or_default() += 1;
             }
             Err(_) => seen.errors += 1,
@@ -99,8 +119,19 @@ async fn client(
 }
 
 async fn load(args: &[String]) -> Result<(), Failure> {
-    let [url, token, body_file, count, concurrency] = args else {
-        return Err("load URL TOKEN BODY_FILE COUNT CONCURRENCY".into());
+    let (url, token, body_file, count, concurrency, paced) = match args {
+        [url, token, body_file, count, concurrency] => {
+            (url, token, body_file, count, concurrency, None)
+        }
+        [url, token, body_file, count, concurrency, rate, done_log] => (
+            url,
+            token,
+            body_file,
+            count,
+            concurrency,
+            Some((rate.parse::<f64>()?, done_log)),
+        ),
+        _ => return Err("load URL TOKEN BODY_FILE COUNT CONCURRENCY [RATE DONE_LOG]".into()),
     };
     let (count, concurrency): (usize, usize) = (count.parse()?, concurrency.parse()?);
     let body: Arc<str> = std::fs::read_to_string(body_file)?.trim().into();
@@ -108,31 +139,43 @@ async fn load(args: &[String]) -> Result<(), Failure> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()?;
-    let next = Arc::new(AtomicUsize::new(0));
+    let plan = Arc::new(Plan {
+        next: AtomicUsize::new(0),
+        count,
+        pace: paced
+            .as_ref()
+            .map(|(rate, _)| (tokio::time::Instant::now(), Duration::from_secs_f64(1.0 / rate))),
+    });
     let began = SystemTime::now();
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        let (http, url, auth, body, next) = (
+        let (http, url, auth, body, plan) = (
             http.clone(),
             url.clone(),
             auth.clone(),
             body.clone(),
-            next.clone(),
+            plan.clone(),
         );
-        tasks.push(tokio::spawn(client(http, url, auth, body, next, count)));
+        tasks.push(tokio::spawn(client(http, url, auth, body, plan)));
     }
     let mut all = Seen::default();
     for task in tasks {
         let seen = task.await?;
         all.latencies.extend(seen.latencies);
         all.errors += seen.errors;
+        all.done.extend(seen.done);
         for (status, n) in seen.statuses {
             *all.statuses.entry(status).or_default() += n;
         }
     }
     let secs = started.elapsed().as_secs_f64();
     let ended = SystemTime::now();
+    if let Some((_, done_log)) = &paced {
+        all.done.sort_unstable();
+        let lines: Vec<String> = all.done.iter().map(u128::to_string).collect();
+        std::fs::write(done_log, lines.join("\n") + "\n")?;
+    }
     all.latencies.sort();
     let percentile = |p: f64| {
         let n = all.latencies.len();
@@ -170,7 +213,7 @@ async fn main() -> Result<(), Failure> {
         Some("load") => load(&args[2..]).await,
         _ => {
             eprintln!(
-                "usage: notify-driver sink PORT LOG | load URL TOKEN BODY_FILE COUNT CONCURRENCY"
+                "usage: notify-driver sink PORT LOG | load URL TOKEN BODY_FILE COUNT CONCURRENCY [RATE DONE_LOG]"
             );
             std::process::exit(2);
         }

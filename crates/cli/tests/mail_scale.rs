@@ -6,7 +6,8 @@
 //!   exactly once (deliveries are claimed with `FOR UPDATE SKIP LOCKED`);
 //! - one `kept serve`, killed with SIGKILL while the sink holds a message
 //!   it has not yet answered, then restarted: no acknowledgement is lost,
-//!   and the only one sent twice is the one in flight at the kill, a copy
+//!   and the only ones sent twice are those sent and not yet recorded at
+//!   the kill (in flight, or in the handful being recorded), each a copy
 //!   with the same Message-ID.
 //!
 //! A killed server's claims last their lease (two minutes) before another
@@ -289,13 +290,13 @@ async fn a_server_killed_mid_delivery_loses_no_mail_and_repeats_only_the_one_in_
         );
     }
     let repeats = mails.len() - REQUESTS;
-    // A server has at most `IN_FLIGHT` messages sent and not yet recorded
-    // (each is recorded the moment the SMTP server accepts it): a kill
-    // repeats at most those.
-    let bound = KILL_AFTER.len() * kept_app::notify::deliver::IN_FLIGHT;
+    // A server has at most `UNRECORDED_MAX` messages sent and not yet
+    // recorded (those in flight, and a handful being recorded): a kill
+    // repeats at most those, each once.
+    let bound = KILL_AFTER.len() * kept_app::notify::deliver::UNRECORDED_MAX;
     assert!(
         repeats <= bound,
-        "{repeats} sent twice, more than the {bound} a server may hold in flight over \
+        "{repeats} sent twice, more than the {bound} a server may have sent unrecorded over \
          {} kills ({in_flight_at_kills} held by the sink at the kills)",
         KILL_AFTER.len()
     );

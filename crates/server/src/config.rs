@@ -164,7 +164,7 @@ impl Default for Config {
             mail_reply_to: String::new(),
             mail_templates_dir: String::new(),
             mail_keep: false,
-            outbox_interval_ms: 1000,
+            outbox_interval_ms: 250,
             outbox_max_attempts: 8,
             outbox_first_retry_seconds: 30,
             webhook_allowed_networks: Vec::new(),

@@ -159,5 +159,24 @@ pub async fn notify_once(
         if events + mail_claimed + hooks_claimed == 0 || !keep_going() {
             return Ok((fanned, delivered));
         }
+        give_way(state).await;
+    }
+}
+
+/// How long the delivery job waits, at most, between two rounds while
+/// the server is saturated with requests: under an endless burst mail
+/// still goes, a round (up to a hundred events and messages) a second.
+const MAX_GIVE_WAY: Duration = Duration::from_secs(1);
+/// How often it looks whether the burst has passed.
+const GIVE_WAY_STEP: Duration = Duration::from_millis(20);
+
+/// Waits after a round of the delivery job while the server has a burst
+/// of requests in hand: delivery is background work, and on SQLite each
+/// of its transactions holds the one writer that intake needs. A steady
+/// trickle of requests, however many a second, does not slow it.
+async fn give_way(state: &AppState) {
+    let until = tokio::time::Instant::now() + MAX_GIVE_WAY;
+    while state.busy.saturated() && tokio::time::Instant::now() < until {
+        tokio::time::sleep(GIVE_WAY_STEP).await;
     }
 }

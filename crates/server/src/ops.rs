@@ -49,8 +49,10 @@ pub fn count_sla_alarms(n: usize) {
     metrics::counter!(SLA_ALARMS).increment(u64::try_from(n).unwrap_or(u64::MAX));
 }
 
-/// Counts and times every request, labelled by method, route template and status.
-pub async fn track(request: Request, next: Next) -> Response {
+/// Counts and times every request, labelled by method, route template and
+/// status, and counts it as in hand while it runs (see [`crate::state::Busy`]).
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let _in_hand = state.busy.enter();
     let route = request
         .extensions()
         .get::<MatchedPath>()

@@ -207,7 +207,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .merge(web)
         .layer(from_fn(crate::limits::header_block))
-        .layer(from_fn(ops::track))
+        .layer(from_fn_with_state(state.clone(), ops::track))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {

@@ -23,6 +23,44 @@ pub struct AppState {
     pub outgoing: Arc<Outgoing>,
     /// Where this server's webhook calls may go, and how they are signed.
     pub webhooks: Arc<Webhooks>,
+    /// How many requests this server is answering now (background jobs
+    /// give way while it answers some).
+    pub busy: Arc<Busy>,
+}
+
+/// A count of the requests a server is answering.
+#[derive(Debug, Default)]
+pub struct Busy(std::sync::atomic::AtomicUsize);
+
+impl Busy {
+    /// Counts one request until the guard is dropped (however the request
+    /// ends, a panic included).
+    pub fn enter(self: &Arc<Self>) -> BusyGuard {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        BusyGuard(self.clone())
+    }
+
+    /// Whether the server has twice as many requests in hand as it has
+    /// cores to answer them (four at least): they queue, a burst rather
+    /// than a steady flow (a thousand a second of a millisecond or three
+    /// each keeps one to three in hand).
+    pub fn saturated(&self) -> bool {
+        static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        let cores = *CORES.get_or_init(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        });
+        self.0.load(std::sync::atomic::Ordering::Relaxed) >= 2 * cores.max(2)
+    }
+}
+
+/// One request being answered; see [`Busy::enter`].
+#[derive(Debug)]
+pub struct BusyGuard(Arc<Busy>);
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        self.0.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl AppState {
@@ -45,6 +83,26 @@ impl AppState {
             config: Arc::new(config),
             outgoing,
             webhooks,
+            busy: Arc::default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_is_saturated_while_twice_its_cores_in_requests_are_in_hand() {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let busy = Arc::new(Busy::default());
+        let mut in_hand: Vec<BusyGuard> = (1..2 * cores.max(2)).map(|_| busy.enter()).collect();
+        assert!(!busy.saturated(), "one short of twice the cores");
+        in_hand.push(busy.enter());
+        assert!(busy.saturated());
+        in_hand.pop();
+        assert!(!busy.saturated(), "a request answered is no longer in hand");
+        drop(in_hand);
+        assert_eq!(busy.0.load(std::sync::atomic::Ordering::Relaxed), 0);
     }
 }

@@ -32,12 +32,19 @@ mod work;
 pub struct CachedStore {
     inner: Arc<dyn Store>,
     cache: Arc<RefCache>,
+    /// The servers' shared keys read so far: once made, a key never
+    /// changes, so it is read once per process, not once per use.
+    server_keys: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl CachedStore {
     /// `inner` behind `cache`.
     pub fn new(inner: Arc<dyn Store>, cache: Arc<RefCache>) -> Self {
-        Self { inner, cache }
+        Self {
+            inner,
+            cache,
+            server_keys: std::sync::Mutex::default(),
+        }
     }
 
     /// The cache, for the callers that stamp it (token checks, the

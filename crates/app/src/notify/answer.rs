@@ -79,7 +79,7 @@ pub(super) async fn deliveries(
 }
 
 /// `request` as a notice names it.
-async fn brief(ctx: &Context, request: &Request) -> Result<RequestBrief, Error> {
+pub(super) async fn brief(ctx: &Context, request: &Request) -> Result<RequestBrief, Error> {
     let contract = ctx.store.contract(request.contract_id).await?;
     let calendar = ctx.store.compiled_calendar(request.calendar_id).await?;
     let names = ctx.party_names(&[request.customer_id]).await?;

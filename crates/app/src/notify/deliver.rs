@@ -12,10 +12,16 @@ use kept_store::notify::{Delivery, KeptMail, Outcome};
 use crate::Context;
 use crate::error::Error;
 
-/// Deliveries one pass claims at most.
-const BATCH: u32 = 50;
+/// Deliveries one pass claims at most: as many as the fan-out's batch of
+/// events, so that the job's rounds (a batch of each) deliver as fast as
+/// they fan out when each event tells one person.
+const BATCH: u32 = 100;
 /// Deliveries of a batch in flight at once (SMTP round trips overlap).
 pub const IN_FLIGHT: usize = 8;
+/// Messages a server may have sent and not yet recorded, at most: those
+/// in flight and a handful being recorded. A server killed repeats at most
+/// these (each once), when its leases run out.
+pub const UNRECORDED_MAX: usize = 2 * IN_FLIGHT;
 /// How long a claim lasts: longer than any one attempt may take (the
 /// transports time out well before), so a delivery is attempted by one
 /// server at a time.
@@ -59,8 +65,9 @@ pub async fn deliver_due(
 }
 
 /// Delivers one batch of the deliveries due by `now` that `transport`
-/// carries, eight at a time, and records their attempts in one
-/// transaction; returns how many were claimed and how many delivered.
+/// carries, eight at a time, recording their attempts a handful per
+/// transaction as they end; returns how many were claimed and how many
+/// delivered.
 pub async fn deliver_batch(
     ctx: &Context,
     transport: &dyn Transport,
@@ -81,49 +88,70 @@ pub async fn deliver_batch(
         .iter()
         .map(|delivery| Box::pin(attempt(ctx, transport, policy, delivery)))
         .collect();
-    let ended: Vec<(kept_domain::DeliveryId, Option<Outcome>)> =
+    // Outcomes are recorded as they come, whatever has come meanwhile in
+    // one transaction: a burst costs a commit per handful of messages, not
+    // one each. Sending goes on while a handful is recorded (an attempt
+    // may itself hold a connection to the database), never more than
+    // `UNRECORDED_MAX` ahead of the records, and stops when recording has
+    // failed.
+    let permits = tokio::sync::Semaphore::new(UNRECORDED_MAX);
+    let ahead = &permits;
+    let (outcomes, mut ended) = tokio::sync::mpsc::unbounded_channel();
+    let sending = async move {
+        let outcomes = &outcomes;
         futures_util::stream::iter(attempts)
-            .buffer_unordered(IN_FLIGHT)
-            .collect()
+            .for_each_concurrent(IN_FLIGHT, |attempt| async move {
+                let Ok(permit) = ahead.acquire().await else {
+                    return;
+                };
+                if !outcomes.is_closed() {
+                    // The permit is given back once the outcome is recorded.
+                    permit.forget();
+                    let _ = outcomes.send(attempt.await);
+                }
+            })
             .await;
-    let delivered = ended
-        .iter()
-        .filter(|(_, o)| !matches!(o, Some(Outcome::Failed { .. })))
-        .count();
-    // One transaction records the rest of the batch's attempts (kept mail,
-    // failures): repeating those after a crash sends nothing twice.
-    let outcomes = ended
-        .into_iter()
-        .filter_map(|(id, o)| Some((id, o?)))
-        .collect();
-    ctx.store.record_attempts(outcomes).await?;
-    Ok((claimed.len(), delivered))
+        // The sender goes with this block: recording ends once it drains.
+    };
+    let recording = async move {
+        let (mut delivered, mut handful) = (0, Vec::with_capacity(IN_FLIGHT));
+        while ended.recv_many(&mut handful, IN_FLIGHT).await > 0 {
+            let recorded = handful.len();
+            delivered += handful
+                .iter()
+                .filter(|(_, o)| !matches!(o, Outcome::Failed { .. }))
+                .count();
+            let done = ctx
+                .store
+                .record_attempts(std::mem::take(&mut handful))
+                .await;
+            if done.is_err() {
+                // Nothing more is sent: what was, repeats after the lease.
+                ended.close();
+                ahead.close();
+            }
+            done?;
+            ahead.add_permits(recorded);
+        }
+        Ok::<_, Error>(delivered)
+    };
+    let ((), delivered) = tokio::join!(sending, recording);
+    Ok((claimed.len(), delivered?))
 }
 
-/// One attempt at `delivery`, and how it ended if that is still to be
-/// recorded (`None`: recorded already).
+/// One attempt at `delivery`, and how it ended.
 async fn attempt(
     ctx: &Context,
     transport: &dyn Transport,
     policy: &RetryPolicy,
     delivery: &Delivery,
-) -> (kept_domain::DeliveryId, Option<Outcome>) {
+) -> (kept_domain::DeliveryId, Outcome) {
     let outcome = match transport.deliver(ctx, delivery).await {
-        Ok(Delivered::Sent) => {
-            // Sent is recorded at once, not with the batch: a server that
-            // dies now repeats at most the messages still in flight.
-            match ctx.store.record_attempt(delivery.id, Outcome::Sent).await {
-                Ok(_) => return (delivery.id, None),
-                Err(e) => {
-                    tracing::warn!(delivery = %delivery.id, error = %e, "recording a sent message failed; recording it with the batch");
-                    Outcome::Sent
-                }
-            }
-        }
+        Ok(Delivered::Sent) => Outcome::Sent,
         Ok(Delivered::Kept(mail)) => Outcome::Kept(mail),
         Err(error) => failed(policy, delivery, error),
     };
-    (delivery.id, Some(outcome))
+    (delivery.id, outcome)
 }
 
 /// The outcome of a failed attempt: retried after the policy's wait, or

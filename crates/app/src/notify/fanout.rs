@@ -2,16 +2,21 @@
 //! topic's audience, each with its [`Notice`] and the instant it may go
 //! (at once, or when the recipient's business hours open).
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::time::Duration;
 
 use kept_domain::calendar::Calendar;
 use kept_domain::notify::send_after;
-use kept_domain::{Channel, Contract, Request, Timestamp, Topic, UserId};
-use kept_store::notify::{NewDelivery, OutboxEntry};
+use kept_domain::{
+    Audience, Channel, Contract, ContractId, Request, RequestEvent, RequestId, Timestamp, Topic,
+    UserId, Webhook,
+};
+use kept_store::notify::{Contact, NewDelivery, OutboxEntry};
 
 use super::audience::{people, waiting_downstream};
 use super::tokens::Signer;
-use super::{Addressee, ChangeBrief, Notice, RequestBrief, Said};
+use super::{Addressee, ChangeBrief, Notice, Said};
 use crate::Context;
 use crate::error::Error;
 
@@ -43,15 +48,119 @@ pub async fn dispatch_batch(ctx: &Context, now: Timestamp) -> Result<(usize, usi
     if claimed.is_empty() {
         return Ok((0, 0));
     }
-    let signer = Signer::load(ctx).await?;
+    let mut reads = Reads::load(ctx, &claimed).await?;
     let mut batch = Vec::with_capacity(claimed.len());
     for entry in &claimed {
-        batch.push((entry.id, deliveries_of(ctx, &signer, entry, now).await?));
+        batch.push((entry.id, deliveries_of(ctx, &mut reads, entry, now).await?));
     }
     // One transaction for the batch: under load the fan-out costs one
     // commit per hundred events, not one per event.
     let dispatched = ctx.store.fan_out(batch).await?;
     Ok((claimed.len(), dispatched))
+}
+
+/// What a batch of the fan-out reads once for all its rows: the requests
+/// and events told of and their requesters, a query each; and, as the
+/// rows ask for them, each audience, opt-out list and topic's webhooks.
+struct Reads {
+    signer: Signer,
+    told: HashMap<(RequestId, i64), (Request, RequestEvent)>,
+    requesters: HashMap<UserId, Contact>,
+    opt_outs: HashMap<UserId, Vec<Topic>>,
+    audiences: HashMap<(Audience, ContractId), Vec<Contact>>,
+    hooks: HashMap<Topic, Vec<Webhook>>,
+}
+
+impl Reads {
+    /// The batch-wide reads of `claimed`.
+    async fn load(ctx: &Context, claimed: &[OutboxEntry]) -> Result<Self, Error> {
+        let keys: Vec<(RequestId, i64)> = claimed
+            .iter()
+            .filter_map(|e| Some((e.request_id?, e.seq?)))
+            .collect();
+        let told: HashMap<_, _> = ctx
+            .store
+            .told_events(&keys)
+            .await?
+            .into_iter()
+            .map(|(request, event)| ((request.id, event.seq), (request, event)))
+            .collect();
+        let mut ids: Vec<UserId> = told.values().map(|(r, _)| r.requester_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let requesters = ctx
+            .store
+            .user_contacts(&ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.user_id, c))
+            .collect();
+        // Everyone asked about has an entry, none as often as not.
+        let mut opt_outs = ctx.store.opt_outs(&ids).await?;
+        for id in ids {
+            opt_outs.entry(id).or_default();
+        }
+        Ok(Self {
+            signer: Signer::load(ctx).await?,
+            opt_outs,
+            told,
+            requesters,
+            audiences: HashMap::new(),
+            hooks: HashMap::new(),
+        })
+    }
+
+    /// The people of `audience` on `contract`.
+    async fn people(
+        &mut self,
+        ctx: &Context,
+        audience: Audience,
+        requester: Option<UserId>,
+        contract: &Contract,
+    ) -> Result<Vec<Contact>, Error> {
+        if audience == Audience::Requester {
+            return Ok(requester
+                .and_then(|r| self.requesters.get(&r))
+                .cloned()
+                .into_iter()
+                .collect());
+        }
+        let key = (audience, contract.id);
+        if let Some(known) = self.audiences.get(&key) {
+            return Ok(known.clone());
+        }
+        let found = people(ctx, audience, requester, contract).await?;
+        self.audiences.insert(key, found.clone());
+        Ok(found)
+    }
+
+    /// Whether `user` turned `topic` off.
+    async fn opted_out(
+        &mut self,
+        ctx: &Context,
+        user: UserId,
+        topic: Topic,
+    ) -> Result<bool, Error> {
+        if let Entry::Vacant(slot) = self.opt_outs.entry(user) {
+            slot.insert(ctx.store.opted_out(user).await?);
+        }
+        Ok(self
+            .opt_outs
+            .get(&user)
+            .is_some_and(|off| off.contains(&topic)))
+    }
+
+    /// The webhooks subscribed to `topic`.
+    async fn hooks(&mut self, ctx: &Context, topic: Topic) -> Result<&[Webhook], Error> {
+        if let Entry::Vacant(slot) = self.hooks.entry(topic) {
+            slot.insert(ctx.store.webhooks_for(topic).await?);
+        }
+        Ok(self
+            .hooks
+            .get(&topic)
+            .map(Vec::as_slice)
+            .unwrap_or_default())
+    }
 }
 
 /// What one outbox row is about, read once for all its recipients.
@@ -67,18 +176,21 @@ struct Subject {
 /// The deliveries of one outbox row.
 async fn deliveries_of(
     ctx: &Context,
-    signer: &Signer,
+    reads: &mut Reads,
     entry: &OutboxEntry,
     now: Timestamp,
 ) -> Result<Vec<NewDelivery>, Error> {
     // An answer to a message mailed in names its one recipient itself.
     if entry.topic.answers_mail() {
-        return super::answer::deliveries(ctx, signer, entry, now).await;
+        return super::answer::deliveries(ctx, &reads.signer, entry, now).await;
     }
     let subject = if let (Some(id), Some(seq)) = (entry.request_id, entry.seq) {
-        about_request(ctx, entry, id, seq).await?
+        match reads.told.remove(&(id, seq)) {
+            Some((request, event)) => Some(about_request(ctx, entry, request, event).await?),
+            None => None,
+        }
     } else if let Some(id) = entry.change_request_id {
-        about_change(ctx, entry, id).await?
+        Some(about_change(ctx, entry, id).await?)
     } else {
         None
     };
@@ -88,7 +200,10 @@ async fn deliveries_of(
     let mut out: Vec<NewDelivery> = Vec::new();
     for &(audience, timing) in entry.topic.audience() {
         let due_at = send_after(timing, now, Some(&subject.calendar));
-        for contact in people(ctx, audience, subject.requester, &subject.contract).await? {
+        let people = reads
+            .people(ctx, audience, subject.requester, &subject.contract)
+            .await?;
+        for contact in people {
             // Nobody is told of what they did themselves, except that
             // their request was received.
             let own = entry.topic != Topic::RequestRaised && subject.actor == Some(contact.user_id);
@@ -96,55 +211,57 @@ async fn deliveries_of(
                 continue;
             }
             if entry.topic.unsubscribable()
-                && ctx
-                    .store
-                    .opted_out(contact.user_id)
-                    .await?
-                    .contains(&entry.topic)
+                && reads.opted_out(ctx, contact.user_id, entry.topic).await?
             {
                 continue;
             }
-            let mut notice = subject.notice.clone();
-            notice.reply_token = subject.request.as_ref().map(|r| signer.reply_token(r));
-            notice.unsubscribe_token = entry
-                .topic
-                .unsubscribable()
-                .then(|| signer.unsubscribe_token(contact.user_id, entry.topic));
-            notice.to = Some(Addressee {
-                user_id: contact.user_id,
-                name: contact.name.clone(),
-                email: contact.email.clone(),
-            });
-            out.push(NewDelivery {
-                channel: Channel::Email,
-                recipient: contact.email,
-                user_id: Some(contact.user_id),
-                payload: serde_json::to_value(&notice).map_err(Error::internal)?,
-                due_at,
-            });
+            out.push(addressed(&reads.signer, entry, &subject, contact, due_at)?);
         }
     }
+    let hooks = reads.hooks(ctx, entry.topic).await?;
     out.extend(
-        super::hooks::deliveries(ctx, entry, &subject.notice, &subject.contract, now).await?,
+        super::hooks::deliveries(ctx, hooks, &subject.notice, &subject.contract, now).await?,
     );
     Ok(out)
+}
+
+/// The email telling `contact` of `subject`.
+fn addressed(
+    signer: &Signer,
+    entry: &OutboxEntry,
+    subject: &Subject,
+    contact: Contact,
+    due_at: Timestamp,
+) -> Result<NewDelivery, Error> {
+    let mut notice = subject.notice.clone();
+    notice.reply_token = subject.request.as_ref().map(|r| signer.reply_token(r));
+    notice.unsubscribe_token = entry
+        .topic
+        .unsubscribable()
+        .then(|| signer.unsubscribe_token(contact.user_id, entry.topic));
+    notice.to = Some(Addressee {
+        user_id: contact.user_id,
+        name: contact.name.clone(),
+        email: contact.email.clone(),
+    });
+    Ok(NewDelivery {
+        channel: Channel::Email,
+        recipient: contact.email,
+        user_id: Some(contact.user_id),
+        payload: serde_json::to_value(&notice).map_err(Error::internal)?,
+        due_at,
+    })
 }
 
 /// What everyone told of a request's event is told, before it is addressed.
 async fn about_request(
     ctx: &Context,
     entry: &OutboxEntry,
-    id: kept_domain::RequestId,
-    seq: i64,
-) -> Result<Option<Subject>, Error> {
-    let request = ctx.store.request(id).await?;
-    let events = ctx.store.request_events(id, true).await?;
-    let Some(event) = events.into_iter().find(|e| e.seq == seq) else {
-        return Ok(None);
-    };
+    request: Request,
+    event: RequestEvent,
+) -> Result<Subject, Error> {
     let contract = ctx.store.contract(request.contract_id).await?;
     let calendar = ctx.store.compiled_calendar(request.calendar_id).await?;
-    let names = ctx.party_names(&[request.customer_id]).await?;
     let said = match (entry.topic, &event.body) {
         (Topic::ProviderReplied | Topic::CustomerReplied, Some(body)) => Some(Said {
             by: event.actor.clone(),
@@ -159,16 +276,7 @@ async fn about_request(
         _ => Vec::new(),
     };
     let mut notice = Notice::new(entry, event.at);
-    notice.request = Some(RequestBrief {
-        id: request.id,
-        number: request.number,
-        subject: request.subject.clone(),
-        status: request.status,
-        customer: names.get(&request.customer_id).cloned().unwrap_or_default(),
-        contract: contract.name.as_str().to_owned(),
-        due_at: request.due_at,
-        zone: calendar.time_zone().iana_name().unwrap_or("UTC").to_owned(),
-    });
+    notice.request = Some(super::answer::brief(ctx, &request).await?);
     notice.said = said;
     notice.clock = event
         .data
@@ -176,14 +284,14 @@ async fn about_request(
         .and_then(|c| c.as_str())
         .map(str::to_owned);
     notice.waiting = waiting;
-    Ok(Some(Subject {
+    Ok(Subject {
         notice,
         contract,
         calendar,
         requester: Some(request.requester_id),
         actor: event.actor_id,
         request: Some(request),
-    }))
+    })
 }
 
 /// What everyone told of a change request's step is told.
@@ -191,7 +299,7 @@ async fn about_change(
     ctx: &Context,
     entry: &OutboxEntry,
     id: kept_domain::ChangeRequestId,
-) -> Result<Option<Subject>, Error> {
+) -> Result<Subject, Error> {
     let change = ctx.store.change_request(id).await?;
     let contract = ctx.store.contract(change.contract_id).await?;
     let calendar = ctx.store.compiled_calendar(contract.calendar_id).await?;
@@ -208,12 +316,12 @@ async fn about_change(
         title: change.title.clone(),
         contract: contract.name.as_str().to_owned(),
     });
-    Ok(Some(Subject {
+    Ok(Subject {
         notice,
         contract,
         calendar,
         requester: None,
         actor,
         request: None,
-    }))
+    })
 }

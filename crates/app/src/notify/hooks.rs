@@ -4,9 +4,9 @@
 //! admin-wide one reaches every contract), and whose owner still holds
 //! the role that made it. The body is fixed here, as the event's email is.
 
-use kept_domain::{Channel, Contract, Timestamp};
+use kept_domain::{Channel, Contract, Timestamp, Webhook};
 use kept_store::StoreError;
-use kept_store::notify::{NewDelivery, OutboxEntry};
+use kept_store::notify::NewDelivery;
 use serde_json::{Value, json};
 
 use super::Notice;
@@ -14,16 +14,16 @@ use crate::Context;
 use crate::error::Error;
 use crate::webhooks::owner_may_hear;
 
-/// The webhook deliveries of `entry`, whose event `notice` tells of on
+/// The webhook deliveries of an event: one per hook of `hooks` (those
+/// subscribed to its topic) that hears it; `notice` tells of it on
 /// `contract`; they go at once.
 pub(super) async fn deliveries(
     ctx: &Context,
-    entry: &OutboxEntry,
+    hooks: &[Webhook],
     notice: &Notice,
     contract: &Contract,
     now: Timestamp,
 ) -> Result<Vec<NewDelivery>, Error> {
-    let hooks = ctx.store.webhooks_for(entry.topic).await?;
     if hooks.is_empty() {
         return Ok(Vec::new());
     }
@@ -44,7 +44,7 @@ pub(super) async fn deliveries(
             Err(StoreError::NotFound) => continue,
             Err(e) => return Err(e.into()),
         };
-        if !owner_may_hear(&owner, &hook) {
+        if !owner_may_hear(&owner, hook) {
             continue;
         }
         out.push(NewDelivery {

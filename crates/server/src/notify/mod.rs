@@ -4,31 +4,26 @@
 
 pub mod message;
 pub mod networks;
+pub mod smtp;
 pub mod templates;
 pub mod webhook;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use kept_app::Context;
 use kept_app::notify::{Delivered, Notice, Transport};
 use kept_domain::{Channel, Timestamp};
 use kept_store::notify::{Delivery, KeptMail};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use crate::config::{Config, SmtpTls};
+use crate::config::Config;
 use message::Letterhead;
 use templates::Templates;
-
-/// How long one SMTP exchange may take before the attempt fails.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where email goes.
 pub enum Mailer {
     /// To an SMTP server.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(smtp::Smtp),
     /// Into the database, for the admin's mail view.
     Keep,
     /// Nowhere yet: email waits in the outbox.
@@ -62,7 +57,7 @@ impl Outgoing {
                 .map_err(|e| anyhow::anyhow!("mail_reply_to {:?}: {e}", config.mail_reply_to))?
         };
         let mailer = if !config.smtp_host.is_empty() {
-            Mailer::Smtp(smtp(config)?)
+            Mailer::Smtp(smtp::Smtp::new(config)?)
         } else if config.mail_keep {
             Mailer::Keep
         } else {
@@ -91,24 +86,6 @@ impl Outgoing {
     }
 }
 
-/// The SMTP transport `config` describes.
-fn smtp(config: &Config) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
-    let host = config.smtp_host.as_str();
-    let builder = match config.smtp_tls {
-        SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?,
-        SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
-        SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-    };
-    let mut builder = builder.port(config.smtp_port).timeout(Some(SMTP_TIMEOUT));
-    if !config.smtp_username.is_empty() {
-        builder = builder.credentials(Credentials::new(
-            config.smtp_username.clone(),
-            config.smtp_password.clone(),
-        ));
-    }
-    Ok(builder.build())
-}
-
 #[async_trait]
 impl Transport for Outgoing {
     fn channels(&self) -> Vec<Channel> {
@@ -122,7 +99,7 @@ impl Transport for Outgoing {
         let (message, subject) = message::build(&self.templates, &self.letterhead, delivery)?;
         match &self.mailer {
             Mailer::Smtp(smtp) => {
-                smtp.send(message).await.map_err(|e| e.to_string())?;
+                smtp.send(&message).await?;
                 Ok(Delivered::Sent)
             }
             Mailer::Keep => {

@@ -43,48 +43,50 @@ fn from_row(row: &AnyRow) -> Result<Delivery> {
     })
 }
 
-/// Adds the deliveries of outbox row `outbox`, one multi-row `INSERT` (a
-/// recipient already told of it by that channel is not told again).
+/// Rows one `INSERT` of deliveries writes at most (nine parameters each,
+/// well inside both backends' limits).
+const INSERT_ROWS: usize = 500;
+
+/// Adds deliveries, each with its outbox row and that row's topic, in
+/// multi-row `INSERT`s (a recipient already told of a row by a channel is
+/// not told again).
 pub(super) async fn insert(
     conn: &mut AnyConnection,
-    outbox: OutboxId,
-    topic: &str,
-    deliveries: &[NewDelivery],
+    rows: &[(OutboxId, &str, &NewDelivery)],
     at: Timestamp,
 ) -> Result<()> {
-    if deliveries.is_empty() {
-        return Ok(());
-    }
-    let mut sql = Sql::new(
-        "INSERT INTO deliveries (id, outbox_id, topic, channel, recipient, user_id, payload, \
-         state, due_at, attempts, created_at) VALUES ",
-    );
-    for (n, d) in deliveries.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
+    for chunk in rows.chunks(INSERT_ROWS) {
+        let mut sql = Sql::new(
+            "INSERT INTO deliveries (id, outbox_id, topic, channel, recipient, user_id, payload, \
+             state, due_at, attempts, created_at) VALUES ",
+        );
+        for (n, (outbox, topic, d)) in chunk.iter().enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .bind(DeliveryId::new().to_string())
+                .push(", ")
+                .bind(outbox.to_string())
+                .push(", ")
+                .bind((*topic).to_owned())
+                .push(", ")
+                .bind(d.channel.as_str().to_owned())
+                .push(", ")
+                .bind(d.recipient.clone())
+                .push(", ")
+                .bind(d.user_id.map(|u| u.to_string()))
+                .push(", ")
+                .bind(d.payload.to_string())
+                .push(", 'pending', ")
+                .bind(micros(d.due_at))
+                .push(", 0, ")
+                .bind(micros(at))
+                .push(")");
         }
-        sql.push("(")
-            .bind(DeliveryId::new().to_string())
-            .push(", ")
-            .bind(outbox.to_string())
-            .push(", ")
-            .bind(topic.to_owned())
-            .push(", ")
-            .bind(d.channel.as_str().to_owned())
-            .push(", ")
-            .bind(d.recipient.clone())
-            .push(", ")
-            .bind(d.user_id.map(|u| u.to_string()))
-            .push(", ")
-            .bind(d.payload.to_string())
-            .push(", 'pending', ")
-            .bind(micros(d.due_at))
-            .push(", 0, ")
-            .bind(micros(at))
-            .push(")");
+        sql.push(" ON CONFLICT (outbox_id, channel, recipient) DO NOTHING");
+        sql.query().execute(&mut *conn).await?;
     }
-    sql.push(" ON CONFLICT (outbox_id, channel, recipient) DO NOTHING");
-    sql.query().execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -112,7 +114,7 @@ pub(super) async fn claim(
     if channels.is_empty() {
         return Ok(Vec::new());
     }
-    let mut tx = store.db.begin().await?;
+    let mut tx = super::job_transaction(&store.db).await?;
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM deliveries WHERE state IN ('pending', 'failed') AND due_at <= "
     ));
@@ -122,87 +124,102 @@ pub(super) async fn claim(
         .bind(i64::from(limit))
         .push(skip_locked(store.db.backend));
     let rows = sql.query().fetch_all(&mut *tx).await?;
-    let until = micros(lease_end(now, lease));
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let mut d = from_row(row)?;
+    let mut claimed = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    if !claimed.is_empty() {
+        let mut sql = Sql::new("UPDATE deliveries SET due_at = ");
+        sql.bind(micros(lease_end(now, lease)))
+            .push(", attempts = attempts + 1, last_attempt_at = ")
+            .bind(micros(now))
+            .push(" WHERE id IN (");
+        sql.bind_list(claimed.iter().map(|d| d.id.to_string()));
+        sql.push(")");
+        sql.query().execute(&mut *tx).await?;
+    }
+    for d in &mut claimed {
         d.attempts += 1;
         d.last_attempt_at = Some(now);
-        sqlx::query(
-            "UPDATE deliveries SET due_at = $1, attempts = $2, last_attempt_at = $3 WHERE id = $4",
-        )
-        .bind(until)
-        .bind(i64::from(d.attempts))
-        .bind(micros(now))
-        .bind(d.id.to_string())
-        .execute(&mut *tx)
-        .await?;
-        claimed.push(d);
     }
     tx.commit().await?;
     Ok(claimed)
 }
 
-/// Records how the delivery's current attempt ended.
+/// Records how the deliveries' current attempts ended, on `conn` (inside
+/// a transaction): the delivered ones (sent, or kept in the database) in
+/// two statements whatever their number, each failure on its own.
 pub(super) async fn record(
     conn: &mut AnyConnection,
-    id: DeliveryId,
-    outcome: Outcome,
+    outcomes: Vec<(DeliveryId, Outcome)>,
     at: Timestamp,
 ) -> Result<()> {
-    let attempt: i64 = sqlx::query_scalar("SELECT attempts FROM deliveries WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let (ok, error) = match &outcome {
-        Outcome::Sent | Outcome::Kept(_) => (true, None),
-        Outcome::Failed { error, .. } => (false, Some(error.clone())),
-    };
-    // A repeated attempt (after a lease ran out) records once.
-    sqlx::query(
-        "INSERT INTO delivery_attempts (delivery_id, attempt, at, ok, error) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (delivery_id, attempt) DO NOTHING",
-    )
-    .bind(id.to_string())
-    .bind(attempt)
-    .bind(micros(at))
-    .bind(ok)
-    .bind(error.clone())
-    .execute(&mut *conn)
-    .await?;
-    match outcome {
-        Outcome::Kept(mail) => {
-            super::mail::keep(conn, mail).await?;
-            mark_sent(conn, id, at).await?;
+    let mut delivered = Vec::new();
+    for (id, outcome) in outcomes {
+        match outcome {
+            Outcome::Sent => delivered.push(id),
+            Outcome::Kept(mail) => {
+                super::mail::keep(conn, mail).await?;
+                delivered.push(id);
+            }
+            Outcome::Failed { error, retry_at } => failed(conn, id, error, retry_at, at).await?,
         }
-        Outcome::Sent => mark_sent(conn, id, at).await?,
-        Outcome::Failed { error, retry_at } => {
-            let (state, due) = match retry_at {
-                Some(retry) => ("failed", retry),
-                None => ("dead", at),
-            };
-            sqlx::query(
-                "UPDATE deliveries SET state = $1, due_at = $2, last_error = $3 \
-                 WHERE id = $4 AND state <> 'sent'",
-            )
-            .bind(state.to_owned())
-            .bind(micros(due))
-            .bind(error)
-            .bind(id.to_string())
-            .execute(&mut *conn)
-            .await?;
-        }
+    }
+    for chunk in delivered.chunks(INSERT_ROWS) {
+        log_attempts(conn, chunk, None, at).await?;
+        let mut sql = Sql::new("UPDATE deliveries SET state = 'sent', sent_at = ");
+        sql.bind(micros(at))
+            .push(", last_error = NULL WHERE id IN (");
+        sql.bind_list(chunk.iter().map(ToString::to_string));
+        sql.push(")");
+        sql.query().execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-/// Marks a delivery sent.
-async fn mark_sent(conn: &mut AnyConnection, id: DeliveryId, at: Timestamp) -> Result<()> {
+/// Logs the current attempt of each of `ids` (numbered by the claim), as
+/// failed with `error` or, without one, successful. A repeated attempt
+/// (after a lease ran out) is logged once.
+async fn log_attempts(
+    conn: &mut AnyConnection,
+    ids: &[DeliveryId],
+    error: Option<String>,
+    at: Timestamp,
+) -> Result<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO delivery_attempts (delivery_id, attempt, at, ok, error) \
+         SELECT id, attempts, ",
+    );
+    sql.bind(micros(at))
+        .push(", ")
+        .bind(error.is_none())
+        .push(", ")
+        .bind(error)
+        .push(" FROM deliveries WHERE id IN (");
+    sql.bind_list(ids.iter().map(ToString::to_string));
+    sql.push(") ON CONFLICT (delivery_id, attempt) DO NOTHING");
+    sql.query().execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Records a failed attempt: the delivery is due again at `retry_at`, or
+/// dead without one.
+async fn failed(
+    conn: &mut AnyConnection,
+    id: DeliveryId,
+    error: String,
+    retry_at: Option<Timestamp>,
+    at: Timestamp,
+) -> Result<()> {
+    log_attempts(conn, &[id], Some(error.clone()), at).await?;
+    let (state, due) = match retry_at {
+        Some(retry) => ("failed", retry),
+        None => ("dead", at),
+    };
     sqlx::query(
-        "UPDATE deliveries SET state = 'sent', sent_at = $1, last_error = NULL WHERE id = $2",
+        "UPDATE deliveries SET state = $1, due_at = $2, last_error = $3 \
+         WHERE id = $4 AND state <> 'sent'",
     )
-    .bind(micros(at))
+    .bind(state.to_owned())
+    .bind(micros(due))
+    .bind(error)
     .bind(id.to_string())
     .execute(&mut *conn)
     .await?;

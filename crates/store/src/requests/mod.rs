@@ -114,7 +114,7 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Request> {
     })
 }
 
-fn event_from_row(row: &AnyRow) -> Result<RequestEvent> {
+pub(crate) fn event_from_row(row: &AnyRow) -> Result<RequestEvent> {
     Ok(RequestEvent {
         seq: row.int("seq")?,
         kind: row.text("kind")?.parse().map_err(corrupt)?,

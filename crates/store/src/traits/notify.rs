@@ -60,6 +60,19 @@ pub trait NotifyStore: Send + Sync {
     async fn server_key(&self, name: &str, fresh: &str) -> Result<String>;
     /// The active users holding one of `roles` on one of `parties`.
     async fn contacts(&self, parties: &[PartyId], roles: &[Role]) -> Result<Vec<Contact>>;
+    /// The requests and events of `keys` (request, event number), read
+    /// together for a batch of the fan-out; a missing one is left out.
+    async fn told_events(
+        &self,
+        keys: &[(RequestId, i64)],
+    ) -> Result<Vec<(kept_domain::Request, kept_domain::RequestEvent)>>;
+    /// The active users among `ids`, as contacts.
+    async fn user_contacts(&self, ids: &[UserId]) -> Result<Vec<Contact>>;
+    /// The topics each of `users` does not want by email (absent: none).
+    async fn opt_outs(
+        &self,
+        users: &[UserId],
+    ) -> Result<std::collections::HashMap<UserId, Vec<Topic>>>;
     /// The topics `user` does not want by email.
     async fn opted_out(&self, user: UserId) -> Result<Vec<Topic>>;
     /// Sets the topics `user` does not want by email.

@@ -59,6 +59,7 @@ conformance! {
     notify::concurrent_claims_never_hand_out_one_delivery_twice,
     notify::kept_mail_is_kept_once_and_marks_its_delivery_sent,
     notify::contacts_keys_and_opt_outs,
+    notify::the_fan_out_reads_a_batch_in_one_go,
     webhooks::subscriptions_read_back_list_by_owner_or_party_and_are_found_by_topic,
     webhooks::subscriptions_of_archived_owners_or_unknown_parties_are_refused,
     webhooks::deleting_a_subscription_silences_it_and_gives_up_what_waits,

@@ -388,3 +388,89 @@ pub async fn contacts_keys_and_opt_outs(store: Arc<dyn Store>) {
     store.set_opted_out(w.agent.id, &[]).await.expect("opt in");
     assert!(store.opted_out(w.agent.id).await.expect("read").is_empty());
 }
+
+pub async fn the_fan_out_reads_a_batch_in_one_go(store: Arc<dyn Store>) {
+    let w = world(&store).await;
+    let first = store
+        .create_request(
+            &as_user(&w.requester),
+            record(&w, w.leeds, RequestKind::Incident, standard()),
+        )
+        .await
+        .expect("raised");
+    let second = store
+        .create_request(
+            &as_user(&w.requester),
+            record(&w, w.leeds, RequestKind::Incident, standard()),
+        )
+        .await
+        .expect("raised");
+    let (_, events) = store
+        .act_on_request(
+            &as_user(&w.agent),
+            first.id,
+            RequestChange::Reply {
+                body: "On our way".into(),
+                side: ReplySide::Provider,
+            },
+            75,
+        )
+        .await
+        .expect("reply");
+    let reply = events
+        .iter()
+        .find(|e| e.kind == EventKind::Reply)
+        .expect("the reply's event")
+        .seq;
+
+    // Each key names one event of one request; a key of an event that
+    // does not exist is left out, whatever else the batch holds.
+    let told = store
+        .told_events(&[(first.id, reply), (second.id, 1), (second.id, 99)])
+        .await
+        .expect("read");
+    let got: Vec<_> = told
+        .iter()
+        .map(|(r, e)| (r.id, e.seq, e.kind, e.body.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                first.id,
+                reply,
+                EventKind::Reply,
+                Some("On our way".to_owned())
+            ),
+            (second.id, 1, EventKind::Created, None),
+        ]
+    );
+    assert!(store.told_events(&[]).await.expect("read").is_empty());
+
+    let contacts = store
+        .user_contacts(&[w.requester.id, w.agent.id])
+        .await
+        .expect("contacts");
+    let emails: Vec<&str> = contacts.iter().map(|c| c.email.as_str()).collect();
+    assert_eq!(emails, ["agent@brightwell.example", "maya@harbour.example"]);
+    store
+        .set_user_archived(&actor(), w.agent.id, true)
+        .await
+        .expect("archived");
+    let contacts = store
+        .user_contacts(&[w.requester.id, w.agent.id])
+        .await
+        .expect("contacts");
+    assert_eq!(contacts.len(), 1, "an archived user is told nothing");
+
+    store
+        .set_opted_out(w.requester.id, &[Topic::RequestAtRisk])
+        .await
+        .expect("opt out");
+    let off = store
+        .opt_outs(&[w.requester.id, w.agent.id])
+        .await
+        .expect("opt-outs");
+    assert_eq!(off.len(), 1);
+    assert_eq!(off.get(&w.requester.id), Some(&vec![Topic::RequestAtRisk]));
+}

@@ -1,5 +1,6 @@
 //! Notifications through [`CachedStore`]: nothing here is reference data,
-//! so every call goes straight to the store underneath.
+//! so every call goes straight to the store underneath, except the
+//! servers' shared keys, which never change once made.
 
 use std::time::Duration;
 
@@ -67,10 +68,37 @@ impl NotifyStore for CachedStore {
         self.inner.kept_message(id).await
     }
     async fn server_key(&self, name: &str, fresh: &str) -> Result<String> {
-        self.inner.server_key(name, fresh).await
+        let known = self
+            .server_keys
+            .lock()
+            .ok()
+            .and_then(|k| k.get(name).cloned());
+        if let Some(value) = known {
+            return Ok(value);
+        }
+        let value = self.inner.server_key(name, fresh).await?;
+        if let Ok(mut keys) = self.server_keys.lock() {
+            keys.insert(name.to_owned(), value.clone());
+        }
+        Ok(value)
     }
     async fn contacts(&self, parties: &[PartyId], roles: &[Role]) -> Result<Vec<Contact>> {
         self.inner.contacts(parties, roles).await
+    }
+    async fn told_events(
+        &self,
+        keys: &[(RequestId, i64)],
+    ) -> Result<Vec<(kept_domain::Request, kept_domain::RequestEvent)>> {
+        self.inner.told_events(keys).await
+    }
+    async fn user_contacts(&self, ids: &[UserId]) -> Result<Vec<Contact>> {
+        self.inner.user_contacts(ids).await
+    }
+    async fn opt_outs(
+        &self,
+        users: &[UserId],
+    ) -> Result<std::collections::HashMap<UserId, Vec<Topic>>> {
+        self.inner.opt_outs(users).await
     }
     async fn opted_out(&self, user: UserId) -> Result<Vec<Topic>> {
         self.inner.opted_out(user).await
