@@ -371,17 +371,7 @@ impl NotifyStore for SqlStore {
         sql.push(") AND g.role IN (");
         sql.bind_list(roles.iter().map(|r| r.as_str().to_owned()));
         sql.push(") ORDER BY u.email");
-        let mut conn = self.db.read.acquire().await?;
-        let rows = sql.query().fetch_all(&mut *conn).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Contact {
-                    user_id: r.parsed("id")?,
-                    email: r.text("email")?,
-                    name: r.text("name")?,
-                })
-            })
-            .collect()
+        reads::contacts_of(self, sql).await
     }
 
     async fn told_events(

@@ -69,6 +69,11 @@ pub(super) async fn user_contacts(store: &SqlStore, ids: &[UserId]) -> Result<Ve
     );
     sql.bind_list(ids.iter().map(ToString::to_string));
     sql.push(") ORDER BY u.email");
+    contacts_of(store, sql).await
+}
+
+/// The contacts `sql` selects (`id`, `email` and `name` of each).
+pub(super) async fn contacts_of(store: &SqlStore, sql: Sql) -> Result<Vec<Contact>> {
     let mut conn = store.db.read.acquire().await?;
     let rows = sql.query().fetch_all(&mut *conn).await?;
     rows.iter()
