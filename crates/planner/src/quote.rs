@@ -1,0 +1,195 @@
+//! Quoting a prospective request: the earliest date it can be promised for
+//! without pushing any commitment that is on time now past its date, and
+//! what promising it by its SLA date instead would cost.
+
+use std::hash::Hash;
+
+use kept_calendar::BusinessDuration;
+use kept_calendar::jiff::Timestamp;
+
+use crate::plan::{NEVER, TeamPlan, Work};
+use crate::simulate::{Entry, OrderKey};
+
+/// A request not yet promised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prospect {
+    /// Business time it would take.
+    pub effort: BusinessDuration,
+    /// 0 is most urgent.
+    pub priority: u8,
+    /// The instant its SLA would fall due, when terms set one.
+    pub sla_due: Option<Timestamp>,
+    /// The member it would go to; none: the team.
+    pub assignee: Option<usize>,
+}
+
+/// An existing commitment pushed past its date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slip<K> {
+    /// Its key.
+    pub key: K,
+    /// Its date.
+    pub due: Timestamp,
+    /// Its projected completion now.
+    pub before: Timestamp,
+    /// Its projected completion with the prospect ahead of it (`None`:
+    /// beyond the horizon).
+    pub after: Option<Timestamp>,
+}
+
+/// The answer to a quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote<K> {
+    /// The earliest date it can be promised for without pushing anything
+    /// on time past its date (`None`: not within the horizon).
+    pub realistic: Option<Timestamp>,
+    /// Commitments ahead of it at that date.
+    pub ahead: usize,
+    /// Their business time.
+    pub ahead_effort: BusinessDuration,
+    /// Its projected completion if promised by its SLA date.
+    pub at_sla: Option<Timestamp>,
+    /// What promising it by its SLA date would push past their dates.
+    pub squeezed: Vec<Slip<K>>,
+}
+
+impl<K: Copy + Ord + Hash> TeamPlan<K> {
+    /// Quotes `prospect` against the current load. `placeholder` is a key
+    /// no commitment uses (it orders the prospect after equal dates).
+    pub fn quote(&mut self, prospect: Prospect, placeholder: K) -> Quote<K> {
+        let entry = self.entry(Work {
+            key: placeholder,
+            due: None,
+            priority: prospect.priority,
+            seq: i64::MAX,
+            effort: prospect.effort,
+            assignee: prospect.assignee,
+        });
+        let (at_sla, squeezed) = match prospect.sla_due {
+            Some(due) => {
+                let at = self.place(&entry, due);
+                let run = self.with_inserted(at, &entry, false);
+                (run.completion, run.slips)
+            }
+            None => (None, Vec::new()),
+        };
+        let (at, realistic) = self.realistic(&entry);
+        let (ahead, ahead_effort) = self.ahead_of(at);
+        Quote {
+            realistic,
+            ahead,
+            ahead_effort,
+            at_sla,
+            squeezed,
+        }
+    }
+
+    /// The earliest date the prospect can be promised for, and its place
+    /// in the order with that date.
+    fn realistic(&mut self, entry: &Entry<K>) -> (usize, Option<Timestamp>) {
+        let n = self.entries.len();
+        // No slips is (all but) monotone in the place: search for its edge.
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.with_inserted(mid, entry, true).slips.is_empty() {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        // Promised its completion, the prospect sorts by that date: move
+        // on until it sorts where it was placed.
+        let mut at = hi;
+        loop {
+            let Some(date) = self.date_at(at, entry) else {
+                return (n, None);
+            };
+            let sorted = self.place(entry, date);
+            if sorted > at {
+                at = sorted;
+                continue;
+            }
+            // Checked, since the search assumed monotony; the end of the
+            // order always holds.
+            let run = self.with_inserted(sorted, entry, true);
+            if at == n || (run.slips.is_empty() && run.completion.is_some_and(|c| c <= date)) {
+                return (sorted, Some(date));
+            }
+            at = n;
+        }
+    }
+
+    /// The date the prospect could be promised for at place `at`: its
+    /// completion there, and after the dates ahead of it, so that it sorts
+    /// behind them.
+    fn date_at(&mut self, at: usize, entry: &Entry<K>) -> Option<Timestamp> {
+        let done = self.with_inserted_completion(at, entry)?;
+        let after_ahead = self
+            .due_before(at)
+            .and_then(|d| d.checked_add(kept_calendar::jiff::SignedDuration::from_secs(1)).ok());
+        Some(after_ahead.map_or(done, |d| d.max(done)))
+    }
+
+    /// Where `entry` sorts if due at `due`.
+    fn place(&self, entry: &Entry<K>, due: Timestamp) -> usize {
+        let key = OrderKey::of(&Work {
+            due: Some(due),
+            ..entry.work
+        });
+        self.entries.partition_point(|e| e.order < key)
+    }
+
+    /// The latest date of the commitments before place `at`.
+    fn due_before(&self, at: usize) -> Option<Timestamp> {
+        self.entries[..at.min(self.entries.len())]
+            .iter()
+            .rev()
+            .find_map(|e| e.work.due)
+    }
+
+    /// The prospect's completion if inserted at `at` (only the work ahead
+    /// of it matters).
+    fn with_inserted_completion(&mut self, at: usize, entry: &Entry<K>) -> Option<Timestamp> {
+        let mut state = self.state_before(at);
+        let slot = state.step(&mut self.cap, entry).unwrap_or(NEVER);
+        self.instant(slot, entry.solo)
+    }
+
+    /// Simulates the plan with `entry` inserted at `at`: its completion and
+    /// the commitments on time now that it pushes past their dates
+    /// (stopping at the first when `first_only`).
+    fn with_inserted(&mut self, at: usize, entry: &Entry<K>, first_only: bool) -> Run<K> {
+        let mut state = self.state_before(at);
+        let slot = state.step(&mut self.cap, entry).unwrap_or(NEVER);
+        let completion = self.instant(slot, entry.solo);
+        let mut slips = Vec::new();
+        for i in at..self.entries.len() {
+            let e = self.entries[i];
+            let after = state.step(&mut self.cap, &e).unwrap_or(NEVER);
+            let Some(due) = e.work.due else { continue };
+            let Some(before) = self.completion_at(i).filter(|b| *b <= due) else {
+                continue;
+            };
+            let after = self.instant(after, e.solo);
+            if after.is_none_or(|a| a > due) {
+                slips.push(Slip {
+                    key: e.work.key,
+                    due,
+                    before,
+                    after,
+                });
+                if first_only {
+                    break;
+                }
+            }
+        }
+        Run { completion, slips }
+    }
+}
+
+/// One simulation with a prospect inserted.
+struct Run<K> {
+    completion: Option<Timestamp>,
+    slips: Vec<Slip<K>>,
+}
