@@ -190,7 +190,8 @@ thu = ["09:00-17:00"]
 fri = ["09:00-17:00"]
 "#,
         )
-        .and_then(|s| Ok(s.compile()?))
+        .expect("spec")
+        .compile()
         .expect("calendar")
     }
 
@@ -210,7 +211,10 @@ fri = ["09:00-17:00"]
         // A day of slots from 10:00: 10:10 to 17:00 on Monday, then 09:00
         // to 10:00 on Tuesday.
         assert_eq!(day, (6 * 3600 + 50 * 60 + 3600) * 50);
-        assert_eq!(cap.slot_end(0), "2026-03-02T10:15:00Z".parse().expect("end"));
+        assert_eq!(
+            cap.slot_end(0),
+            "2026-03-02T10:15:00Z".parse().expect("end")
+        );
         assert_eq!(cap.at(HORIZON_SLOTS, 0), 0);
     }
 }

@@ -77,7 +77,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             let entry = plan.entry(w);
             plan.entries.push(entry);
         }
-        plan.entries.sort_unstable_by(|a, b| a.order.cmp(&b.order));
+        plan.entries.sort_unstable_by_key(|e| e.order);
         plan.replan_from(0);
         plan
     }

@@ -125,9 +125,10 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
     /// behind them.
     fn date_at(&mut self, at: usize, entry: &Entry<K>) -> Option<Timestamp> {
         let done = self.with_inserted_completion(at, entry)?;
-        let after_ahead = self
-            .due_before(at)
-            .and_then(|d| d.checked_add(kept_calendar::jiff::SignedDuration::from_secs(1)).ok());
+        let after_ahead = self.due_before(at).and_then(|d| {
+            d.checked_add(kept_calendar::jiff::SignedDuration::from_secs(1))
+                .ok()
+        });
         Some(after_ahead.map_or(done, |d| d.max(done)))
     }
 
