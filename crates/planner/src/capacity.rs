@@ -42,6 +42,9 @@ pub struct Capacity {
     /// `now`, in seconds: the first slot counts only from here.
     now: i64,
     cap: Vec<u32>,
+    /// Each member's capacity from the start through each slot, laid out
+    /// as `cap`.
+    cum: Vec<u64>,
     /// Slots built so far.
     built: u32,
 }
@@ -55,6 +58,7 @@ impl Capacity {
             first_slot: now.div_euclid(SLOT_SECONDS),
             now,
             cap: Vec::new(),
+            cum: Vec::new(),
             built: 0,
         }
     }
@@ -101,6 +105,33 @@ impl Capacity {
         &self.cap[from..from + m]
     }
 
+    /// The last built slot that ends by `due`: work finished in it or
+    /// before is on time.
+    pub fn last_slot_by(&self, due: Timestamp) -> Option<u32> {
+        let last = due.as_second().div_euclid(SLOT_SECONDS) - self.first_slot - 1;
+        u32::try_from(last)
+            .ok()
+            .map(|s| s.min(self.built.saturating_sub(1)))
+            .filter(|_| self.built > 0)
+    }
+
+    /// Member `member`'s capacity from the start through `slot` (a built
+    /// slot).
+    #[inline]
+    pub fn through(&self, slot: u32, member: usize) -> u64 {
+        self.cum
+            .get(slot as usize * self.members.len() + member)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Member `member`'s capacity before `slot` (a built slot).
+    #[inline]
+    pub fn before(&self, slot: u32, member: usize) -> u64 {
+        slot.checked_sub(1)
+            .map_or(0, |previous| self.through(previous, member))
+    }
+
     /// Builds slots up to and including `slot`; false past the horizon.
     #[cold]
     fn grow_to(&mut self, slot: u32) -> bool {
@@ -133,6 +164,16 @@ impl Capacity {
                     self.cap[idx] += u32::try_from(add).unwrap_or(u32::MAX);
                     t = slot_end;
                 }
+            }
+        }
+        self.cum.resize(to as usize * m, 0);
+        for slot in from as usize..to as usize {
+            for i in 0..m {
+                let previous = match slot.checked_sub(1) {
+                    Some(p) => self.cum[p * m + i],
+                    None => 0,
+                };
+                self.cum[slot * m + i] = previous + u64::from(self.cap[slot * m + i]);
             }
         }
     }

@@ -46,6 +46,10 @@ pub struct TeamPlan<K> {
     pub(crate) entries: Vec<Entry<K>>,
     /// The slot each entry finishes in, or [`NEVER`].
     pub(crate) done: Vec<u32>,
+    /// How much more work could go ahead of each entry before it would
+    /// finish after its date (`u64::MAX` when late already or undated):
+    /// what quotes read to skip the work they cannot push out.
+    pub(crate) slack: Vec<u64>,
     /// The state before entry `c * CHECKPOINT_EVERY`, for each `c`.
     pub(crate) checkpoints: Vec<State>,
     /// Each key's place in the order.
@@ -63,6 +67,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             cap: Capacity::new(now, members),
             entries: Vec::with_capacity(work.len()),
             done: Vec::new(),
+            slack: Vec::new(),
             checkpoints: Vec::new(),
             order: HashMap::with_capacity(work.len()),
             solo: HashMap::new(),
@@ -112,6 +117,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
         let entry = self.entry(work);
         self.entries.insert(at, entry);
         self.done.insert(at, NEVER);
+        self.slack.insert(at, 0);
         self.replan_from(from_old.map_or(at, |old| old.min(at)));
     }
 
@@ -177,6 +183,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
         let at = self.position(key)?;
         self.entries.remove(at);
         self.done.remove(at);
+        self.slack.remove(at);
         self.order.remove(&key);
         Some(at)
     }
@@ -207,6 +214,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
     fn replan_from(&mut self, from: usize) {
         let n = self.entries.len();
         self.done.resize(n, NEVER);
+        self.slack.resize(n, 0);
         let c = (from / CHECKPOINT_EVERY).min(self.checkpoints.len().saturating_sub(1));
         let mut state = self
             .checkpoints
@@ -218,7 +226,25 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             if i % CHECKPOINT_EVERY == 0 {
                 self.checkpoints.push(state.clone());
             }
-            self.done[i] = state.step(&mut self.cap, &self.entries[i]).unwrap_or(NEVER);
+            let entry = self.entries[i];
+            // Free capacity to its date, before it takes its share.
+            let free = entry
+                .work
+                .due
+                .and_then(|due| self.cap.last_slot_by(due))
+                .map(|last| state.free_through(&self.cap, &entry, last));
+            let done = state.step(&mut self.cap, &entry).unwrap_or(NEVER);
+            self.done[i] = done;
+            let on_time = entry
+                .work
+                .due
+                .is_some_and(|due| self.instant(done, entry.solo).is_some_and(|c| c <= due));
+            // Nothing to do still needs a free moment. Capacity not built
+            // yet counts as none: the room is never overstated.
+            self.slack[i] = match (on_time, free) {
+                (false, _) => u64::MAX,
+                (true, free) => free.unwrap_or(0).saturating_sub(entry.units.max(1)),
+            };
         }
     }
 

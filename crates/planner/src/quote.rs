@@ -65,15 +65,23 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             effort: prospect.effort,
             assignee: prospect.assignee,
         });
+        let safe = self.room_from();
+        // The search for the realistic date starts from what promising it
+        // by its SLA date would do: nothing pushed out means no later.
+        let mut bounds = (0, self.entries.len());
         let (at_sla, squeezed) = match prospect.sla_due {
             Some(due) => {
                 let at = self.place(&entry, due);
-                let run = self.with_inserted(at, &entry, false);
+                let run = self.with_inserted(at, &entry, &safe, false);
+                match run.first_slip {
+                    Some(i) => bounds.0 = i + 1,
+                    None => bounds.1 = at,
+                }
                 (run.completion, run.slips)
             }
             None => (None, Vec::new()),
         };
-        let (at, realistic) = self.realistic(&entry);
+        let (at, realistic) = self.realistic(&entry, &safe, bounds);
         let (ahead, ahead_effort) = self.ahead_of(at);
         Quote {
             realistic,
@@ -86,16 +94,24 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
 
     /// The earliest date the prospect can be promised for, and its place
     /// in the order with that date.
-    fn realistic(&mut self, entry: &Entry<K>) -> (usize, Option<Timestamp>) {
+    /// `hi` is a place known to push nothing out; `lo` one before which
+    /// every place is thought to.
+    fn realistic(
+        &mut self,
+        entry: &Entry<K>,
+        safe: &[u64],
+        (mut lo, mut hi): (usize, usize),
+    ) -> (usize, Option<Timestamp>) {
         let n = self.entries.len();
         // No slips is (all but) monotone in the place: search for its edge.
-        let (mut lo, mut hi) = (0, n);
+        // Placed anywhere up to a commitment it pushes out, it would (all
+        // but surely) push that one out too, so the search moves past it.
+        lo = lo.min(hi);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if self.with_inserted(mid, entry, true).slips.is_empty() {
-                hi = mid;
-            } else {
-                lo = mid + 1;
+            match self.with_inserted(mid, entry, safe, true).first_slip {
+                None => hi = mid,
+                Some(slipped) => lo = (slipped + 1).clamp(mid + 1, hi),
             }
         }
         // Promised its completion, the prospect sorts by that date: move
@@ -112,7 +128,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             }
             // Checked, since the search assumed monotony; the end of the
             // order always holds.
-            let run = self.with_inserted(sorted, entry, true);
+            let run = self.with_inserted(sorted, entry, safe, true);
             if at == n || (run.slips.is_empty() && run.completion.is_some_and(|c| c <= date)) {
                 return (sorted, Some(date));
             }
@@ -141,6 +157,23 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
         self.entries.partition_point(|e| e.order < key)
     }
 
+    /// For each place, the least room any commitment from there on has
+    /// for more work ahead of it before it would finish after its date:
+    /// work that fits pushes nothing from there on out.
+    ///
+    /// Why it holds: work inserted ahead moves each member's position on
+    /// by no more than its own size in all (a step never moves anyone
+    /// back, and the total moved is the work done), so a later
+    /// commitment's free capacity up to its date shrinks by no more than
+    /// that size either.
+    fn room_from(&self) -> Vec<u64> {
+        let mut room = vec![u64::MAX; self.entries.len() + 1];
+        for i in (0..self.entries.len()).rev() {
+            room[i] = room[i + 1].min(self.slack[i]);
+        }
+        room
+    }
+
     /// The latest date of the commitments before place `at`.
     fn due_before(&self, at: usize) -> Option<Timestamp> {
         self.entries[..at.min(self.entries.len())]
@@ -160,12 +193,23 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
     /// Simulates the plan with `entry` inserted at `at`: its completion and
     /// the commitments on time now that it pushes past their dates
     /// (stopping at the first when `first_only`).
-    fn with_inserted(&mut self, at: usize, entry: &Entry<K>, first_only: bool) -> Run<K> {
+    fn with_inserted(
+        &mut self,
+        at: usize,
+        entry: &Entry<K>,
+        safe: &[u64],
+        first_only: bool,
+    ) -> Run<K> {
         let mut state = self.state_before(at);
         let slot = state.step(&mut self.cap, entry).unwrap_or(NEVER);
         let completion = self.instant(slot, entry.solo);
         let mut slips = Vec::new();
+        let mut first_slip = None;
         for i in at..self.entries.len() {
+            // What follows has room for the prospect's work: done.
+            if safe.get(i).is_some_and(|min| *min >= entry.units) {
+                break;
+            }
             let e = self.entries[i];
             let after = state.step(&mut self.cap, &e).unwrap_or(NEVER);
             let Some(due) = e.work.due else { continue };
@@ -174,6 +218,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             };
             let after = self.instant(after, e.solo);
             if after.is_none_or(|a| a > due) {
+                first_slip.get_or_insert(i);
                 slips.push(Slip {
                     key: e.work.key,
                     due,
@@ -185,7 +230,11 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
                 }
             }
         }
-        Run { completion, slips }
+        Run {
+            completion,
+            slips,
+            first_slip,
+        }
     }
 }
 
@@ -193,4 +242,6 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
 struct Run<K> {
     completion: Option<Timestamp>,
     slips: Vec<Slip<K>>,
+    /// The place in the order of the first commitment pushed out.
+    first_slip: Option<usize>,
 }

@@ -71,6 +71,25 @@ impl State {
         }
     }
 
+    /// The capacity free through slot `last` (a built slot) to the worker
+    /// of `entry` (its member, or the whole team) from where they are now.
+    pub(crate) fn free_through<K>(&self, cap: &Capacity, entry: &Entry<K>, last: u32) -> u64 {
+        let free = |i: usize| {
+            let p = self.ptrs[i];
+            if p.slot > last {
+                0
+            } else {
+                cap.through(last, i)
+                    .saturating_sub(cap.before(p.slot, i) + u64::from(p.used))
+            }
+        };
+        match entry.assignee {
+            Some(m) if m < self.ptrs.len() => free(m),
+            Some(_) => 0,
+            None => (0..self.ptrs.len()).map(free).sum(),
+        }
+    }
+
     /// Works `entry`; the slot it finishes in, `None` past the horizon.
     #[inline]
     pub(crate) fn step<K>(&mut self, cap: &mut Capacity, entry: &Entry<K>) -> Option<u32> {
