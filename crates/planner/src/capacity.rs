@@ -13,6 +13,10 @@ pub const SLOT_SECONDS: i64 = 900;
 /// cannot be finished by then has no projected completion.
 pub const HORIZON_SLOTS: u32 = 3 * 366 * 96;
 
+/// How far ahead the tables are built for commitments' dates alone (a
+/// year): the room a quote reads is known up to here.
+pub const DUE_SLOTS: u32 = 366 * 96;
+
 /// Slots added at a time when the tables grow (four weeks).
 const GROW_SLOTS: u32 = 28 * 96;
 
@@ -130,6 +134,17 @@ impl Capacity {
     pub fn before(&self, slot: u32, member: usize) -> u64 {
         slot.checked_sub(1)
             .map_or(0, |previous| self.through(previous, member))
+    }
+
+    /// Builds the slots up to `due` (no further than [`DUE_SLOTS`]), so the
+    /// room to a commitment's date is known.
+    pub fn reach(&mut self, due: Timestamp) {
+        let last = due.as_second().div_euclid(SLOT_SECONDS) - self.first_slot;
+        if let Ok(last) = u32::try_from(last.min(i64::from(DUE_SLOTS)))
+            && last >= self.built
+        {
+            self.grow_to(last);
+        }
     }
 
     /// Builds slots up to and including `slot`; false past the horizon.

@@ -222,6 +222,9 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             .cloned()
             .unwrap_or_else(|| State::start(self.cap.members()));
         self.checkpoints.truncate(c);
+        if let Some(latest) = self.entries.iter().rev().find_map(|e| e.work.due) {
+            self.cap.reach(latest);
+        }
         for i in c * CHECKPOINT_EVERY..n {
             if i % CHECKPOINT_EVERY == 0 {
                 self.checkpoints.push(state.clone());
