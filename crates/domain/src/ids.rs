@@ -122,6 +122,10 @@ id_type!(
     /// Identifies a message mailed in.
     InboundMailId
 );
+id_type!(
+    /// Identifies a new date proposed for a request's promise.
+    DateProposalId
+);
 
 #[cfg(test)]
 mod tests {

@@ -69,6 +69,7 @@ pub mod page;
 pub mod party;
 pub mod policy;
 pub mod progress;
+pub mod promise;
 pub mod proposal;
 pub mod queue;
 pub mod relay;
