@@ -96,8 +96,9 @@ pub use change::{
 pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, is_blank, required_line, single_line};
 pub use ids::{
-    AuditEventId, CalendarId, ChangeRequestId, ContractId, DeliveryId, GrantId, InboundMailId,
-    LinkId, OutboxId, PartyId, RequestId, SavedFilterId, ServiceId, TokenId, UserId, WebhookId,
+    AuditEventId, CalendarId, ChangeRequestId, ContractId, DateProposalId, DeliveryId, GrantId,
+    InboundMailId, LinkId, OutboxId, PartyId, RequestId, SavedFilterId, ServiceId, TokenId, UserId,
+    WebhookId,
 };
 pub use inbound::{Attachment, InboundOutcome};
 pub use notify::{Audience, Channel, DeliveryState, RetryPolicy, Timing, Topic};

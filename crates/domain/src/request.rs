@@ -440,6 +440,14 @@ named_enum!(
         Escalated => "escalated",
         /// Something happened on the request up the chain it waits on.
         Upstream => "upstream",
+        /// A date was promised to the customer.
+        PromiseMade => "promise_made",
+        /// A new date was proposed to the customer.
+        DateProposed => "date_proposed",
+        /// The customer agreed to a proposed date, or did not.
+        DateAnswered => "date_answered",
+        /// The plan finishes it after its promised date.
+        PromiseAtRisk => "promise_at_risk",
     }
 );
 

@@ -23,6 +23,7 @@ mod links;
 mod migrations;
 pub mod notify;
 mod parties;
+pub mod promises;
 mod query;
 mod requests;
 mod saved_filters;
@@ -54,8 +55,8 @@ pub use query::{
 pub use saved_filters::SavedFilter;
 pub use traits::{
     AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, InboundStore,
-    LinkStore, NotifyStore, PartyStore, RequestStore, SavedFilterStore, ServiceStore, Store,
-    TermsStore, UserStore, WebhookStore,
+    LinkStore, NotifyStore, PartyStore, PromiseStore, RequestStore, SavedFilterStore, ServiceStore,
+    Store, TermsStore, UserStore, WebhookStore,
 };
 
 /// The SQL implementation of [`Store`] for SQLite and PostgreSQL.

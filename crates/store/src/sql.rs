@@ -105,6 +105,8 @@ pub(crate) trait RowExt {
     fn flag(&self, col: &str) -> Result<bool>;
     /// An integer column.
     fn int(&self, col: &str) -> Result<i64>;
+    /// A nullable boolean (an integer on SQLite).
+    fn opt_flag(&self, col: &str) -> Result<Option<bool>>;
     /// A nullable integer column.
     fn opt_int(&self, col: &str) -> Result<Option<i64>>;
 }
@@ -160,6 +162,15 @@ impl RowExt for AnyRow {
 
     fn int(&self, col: &str) -> Result<i64> {
         self.try_get(col).map_err(|e| corrupt(col, e))
+    }
+
+    fn opt_flag(&self, col: &str) -> Result<Option<bool>> {
+        self.try_get::<Option<bool>, _>(col)
+            .or_else(|_| {
+                self.try_get::<Option<i64>, _>(col)
+                    .map(|v| v.map(|v| v != 0))
+            })
+            .map_err(|e| corrupt(col, e))
     }
 
     fn opt_int(&self, col: &str) -> Result<Option<i64>> {

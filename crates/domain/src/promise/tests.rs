@@ -74,7 +74,10 @@ fn a_proposal_must_be_future_new_and_give_a_reason() {
 fn integrity_counts_and_shares() {
     use PromiseOutcome::*;
     let i = Integrity::of([Kept, Kept, KeptRenegotiated, Broken]);
-    assert_eq!((i.kept, i.kept_renegotiated, i.broken, i.total()), (2, 1, 1, 4));
+    assert_eq!(
+        (i.kept, i.kept_renegotiated, i.broken, i.total()),
+        (2, 1, 1, 4)
+    );
     assert!((i.share(Kept) - 0.5).abs() < 1e-9);
     assert!(Integrity::default().share(Broken).abs() < 1e-9);
 }

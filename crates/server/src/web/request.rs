@@ -132,6 +132,14 @@ fn describe(event: &RequestEvent, users: &HashMap<UserId, String>, customer: boo
             .unwrap_or_default()
             .replace('_', " ")
     };
+    // Instants in the history are shown in UTC, as the rest of it.
+    let date = |key: &str| {
+        event.data[key]
+            .as_str()
+            .and_then(|t| t.parse::<Timestamp>().ok())
+            .map(|t| t.strftime("%a %-d %b %Y %H:%M UTC").to_string())
+            .unwrap_or_default()
+    };
     match event.kind {
         kept_domain::EventKind::Created => format!("{who} raised the request"),
         kept_domain::EventKind::StatusChanged if customer => {
@@ -155,6 +163,24 @@ fn describe(event: &RequestEvent, users: &HashMap<UserId, String>, customer: boo
             "{who} escalated it up the chain as request #{}",
             event.data["number"]
         ),
+        kept_domain::EventKind::PromiseMade => format!("{who} promised it by {}", date("date")),
+        kept_domain::EventKind::DateProposed => format!(
+            "{who} proposed a new date: {} instead of {}",
+            date("date"),
+            date("previous_date")
+        ),
+        kept_domain::EventKind::DateAnswered if event.data["accepted"] == true => {
+            format!("{who} agreed to {}", date("date"))
+        }
+        kept_domain::EventKind::DateAnswered => {
+            format!("{who} did not agree to {}", date("date"))
+        }
+        kept_domain::EventKind::PromiseAtRisk => {
+            format!(
+                "The plan finishes it after its promised date, {}",
+                date("date")
+            )
+        }
         kept_domain::EventKind::Upstream => format!(
             "Up the chain, on request #{}: {}",
             event.data["number"],

@@ -366,6 +366,9 @@ impl SqlStore {
             data.insert("via".into(), via);
         }
         let summary = summarise(&state.clocks, &calendar, at_risk_percent);
+        if state.status == RequestStatus::Fulfilled && request.status != RequestStatus::Fulfilled {
+            crate::promises::settle(conn, id, at).await?;
+        }
         let count = i64::try_from(events.len()).map_err(corrupt)?;
         save_progress(
             conn,

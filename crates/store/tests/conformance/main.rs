@@ -16,6 +16,7 @@ mod legacy_changes;
 mod links;
 mod notify;
 mod parties;
+mod promises;
 mod queue_order;
 mod requests;
 mod requests_queue;
@@ -50,6 +51,8 @@ macro_rules! conformance {
 }
 
 conformance! {
+    promises::a_promise_is_renegotiated_in_time_and_settled_at_fulfilment,
+    promises::an_agreement_after_the_date_breaks_the_promise,
     inbound::a_contract_takes_requests_at_one_intake_address_of_its_own,
     inbound::a_message_is_recorded_once_with_its_answer,
     inbound::a_reply_by_mail_and_its_message_are_one_transaction,

@@ -1,0 +1,48 @@
+//! Promises and renegotiations (see `crate::promises`).
+
+use async_trait::async_trait;
+use kept_domain::promise::{DateProposal, Promise};
+use kept_domain::{Actor, DateProposalId, RequestEvent, RequestId, Timestamp};
+
+use crate::Result;
+use crate::promises::{Answer, PromiseRecord};
+
+/// The date promised for each request, the new dates proposed for it and
+/// the customer's answers; each write appends the request's event.
+#[async_trait]
+pub trait PromiseStore: Send + Sync {
+    /// Records the promise of an open request that has none yet, with its
+    /// `promise_made` event (the customer is told the date).
+    async fn make_promise(
+        &self,
+        actor: &Actor,
+        id: RequestId,
+        record: PromiseRecord,
+    ) -> Result<(Promise, RequestEvent)>;
+    /// The promise of a request.
+    async fn promise(&self, id: RequestId) -> Result<Promise>;
+    /// The promises of these requests (those without one are left out).
+    async fn promises(&self, ids: &[RequestId]) -> Result<Vec<Promise>>;
+    /// The new dates proposed for a request, oldest first.
+    async fn date_proposals(&self, id: RequestId) -> Result<Vec<DateProposal>>;
+    /// One proposal.
+    async fn date_proposal(&self, id: DateProposalId) -> Result<DateProposal>;
+    /// Proposes `date` for the request's open promise, withdrawing any
+    /// proposal still open, with its `date_proposed` event.
+    async fn propose_date(
+        &self,
+        actor: &Actor,
+        id: RequestId,
+        date: Timestamp,
+        reason: &str,
+    ) -> Result<(DateProposal, RequestEvent)>;
+    /// Answers an open proposal: an agreed date becomes the promise's, in
+    /// time or not; with its `date_answered` event. A proposal answered
+    /// already is refused, so a link works once.
+    async fn answer_date(
+        &self,
+        actor: &Actor,
+        proposal: DateProposalId,
+        answer: Answer,
+    ) -> Result<(DateProposal, Promise, RequestEvent)>;
+}
