@@ -122,6 +122,10 @@ id_type!(
     /// Identifies a message mailed in.
     InboundMailId
 );
+id_type!(
+    /// Identifies a team member's absence.
+    AbsenceId
+);
 
 #[cfg(test)]
 mod tests {

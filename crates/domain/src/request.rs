@@ -259,6 +259,12 @@ pub struct Request {
     /// up the chain to this contract.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
     pub raised_by_party: Option<PartyId>,
+    /// The team it is assigned to, if any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
+    pub team_id: Option<PartyId>,
+    /// The member of that team it is assigned to, if any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
+    pub assignee_id: Option<UserId>,
     /// How it stands against its clocks.
     pub sla_state: SlaState,
     /// The earliest due instant of a clock still counting.
@@ -440,6 +446,8 @@ named_enum!(
         Escalated => "escalated",
         /// Something happened on the request up the chain it waits on.
         Upstream => "upstream",
+        /// It was assigned to a team, and perhaps one of its members.
+        Assigned => "assigned",
     }
 );
 

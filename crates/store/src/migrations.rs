@@ -51,6 +51,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     18 "0018_notifications",
     19 "0019_webhooks",
     20 "0020_inbound_mail",
+    21 "0021_teams",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -74,6 +75,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     18 "0018_notifications",
     19 "0019_webhooks",
     20 "0020_inbound_mail",
+    21 "0021_teams",
 );
 
 /// Applies the pending migrations, one process at a time.

@@ -24,11 +24,13 @@ use crate::StoreError;
 mod access;
 mod inbound;
 mod notify;
+mod teams;
 mod webhooks;
 
 pub use access::{AuditStore, AuthStore, UserStore};
 pub use inbound::InboundStore;
 pub use notify::NotifyStore;
+pub use teams::TeamStore;
 pub use webhooks::WebhookStore;
 
 /// Everything Kept stores, behind one object.
@@ -50,6 +52,7 @@ pub trait Store:
     + NotifyStore
     + WebhookStore
     + InboundStore
+    + TeamStore
     + Send
     + Sync
     + 'static

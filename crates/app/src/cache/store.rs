@@ -25,6 +25,7 @@ use super::RefCache;
 mod inbound;
 mod notify;
 mod people;
+mod teams;
 mod webhooks;
 mod work;
 
