@@ -254,11 +254,17 @@ impl TeamStore for SqlStore {
     }
 
     #[tracing::instrument(skip(self, actor), err(level = "debug"))]
-    async fn remove_team_member(&self, actor: &Actor, team: PartyId, user: UserId) -> Result<()> {
+    async fn remove_team_member(
+        &self,
+        actor: &Actor,
+        team: PartyId,
+        user: UserId,
+    ) -> Result<TeamMember> {
         let mut tx = self.db.begin().await?;
-        if fetch_member(&mut tx, team, user).await?.is_none() {
-            return Err(StoreError::NotFound);
-        }
+        let mut member = fetch_member(&mut tx, team, user)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        member.absences = fetch_absences(&mut tx, team, Some(user)).await?;
         for table in ["absences", "team_members"] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE team_id = $1 AND user_id = $2"
@@ -277,7 +283,8 @@ impl TeamStore for SqlStore {
             json!({ "user_id": user }),
         )
         .await?;
-        self.commit_audited(tx).await
+        self.commit_audited(tx).await?;
+        Ok(member)
     }
 
     #[tracing::instrument(skip(self, actor, new), err(level = "debug"))]

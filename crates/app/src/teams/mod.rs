@@ -76,18 +76,20 @@ pub async fn set_member(
     view::member_view(ctx, member).await
 }
 
-/// Takes a person out of a team the caller manages, with their absences.
+/// Takes a person out of a team the caller manages, with their absences;
+/// answers their place as it was.
 pub async fn remove_member(
     ctx: &Context,
     caller: &Principal,
     team: PartyId,
     user: UserId,
-) -> Result<(), Error> {
+) -> Result<MemberView, Error> {
     managed_team(ctx, caller, team).await?;
-    Ok(ctx
+    let member = ctx
         .store
         .remove_team_member(&Actor::user(caller), team, user)
-        .await?)
+        .await?;
+    view::member_view(ctx, member).await
 }
 
 /// An absence as typed: whose, from and to (both included), and why.

@@ -30,9 +30,15 @@ pub trait TeamStore: Send + Sync {
         user: UserId,
         place: MemberPlace,
     ) -> Result<TeamMember>;
-    /// Takes `user` out of `team`, with their absences there;
-    /// [`StoreError::NotFound`] when they are not a member.
-    async fn remove_team_member(&self, actor: &Actor, team: PartyId, user: UserId) -> Result<()>;
+    /// Takes `user` out of `team`, with their absences there, and returns
+    /// their place as it was; [`StoreError::NotFound`] when they are not a
+    /// member.
+    async fn remove_team_member(
+        &self,
+        actor: &Actor,
+        team: PartyId,
+        user: UserId,
+    ) -> Result<TeamMember>;
     /// Records an absence (checked again here) of a member of the team.
     async fn add_absence(&self, actor: &Actor, new: NewAbsence) -> Result<Absence>;
     /// Takes back an absence recorded in `team`; [`StoreError::NotFound`]

@@ -27,7 +27,12 @@ impl TeamStore for CachedStore {
     ) -> Result<TeamMember> {
         self.inner.set_team_member(actor, team, user, place).await
     }
-    async fn remove_team_member(&self, actor: &Actor, team: PartyId, user: UserId) -> Result<()> {
+    async fn remove_team_member(
+        &self,
+        actor: &Actor,
+        team: PartyId,
+        user: UserId,
+    ) -> Result<TeamMember> {
         self.inner.remove_team_member(actor, team, user).await
     }
     async fn add_absence(&self, actor: &Actor, new: NewAbsence) -> Result<Absence> {
