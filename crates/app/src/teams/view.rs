@@ -136,13 +136,14 @@ async fn member_with(
 ) -> Result<MemberView, Error> {
     let user = ctx.store.user(member.user_id).await?;
     let calendar_name = match member.calendar_id {
-        Some(id) => {
-            if !calendars.contains_key(&id) {
+        Some(id) => match calendars.get(&id) {
+            Some(name) => Some(name.clone()),
+            None => {
                 let name = ctx.store.calendar(id).await?.name.as_str().to_owned();
-                calendars.insert(id, name);
+                calendars.insert(id, name.clone());
+                Some(name)
             }
-            calendars.get(&id).cloned()
-        }
+        },
         None => None,
     };
     Ok(MemberView {
