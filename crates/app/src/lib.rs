@@ -35,6 +35,7 @@ pub mod password;
 pub mod requests;
 pub mod secret;
 pub mod services;
+pub mod teams;
 pub mod terms;
 pub mod tokens;
 pub mod users;

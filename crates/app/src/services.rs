@@ -87,6 +87,8 @@ pub struct ServiceChange {
     pub default_effort: Option<Option<BusinessDuration>>,
     /// New default service levels, replacing the old ones.
     pub default_targets: Option<Targets>,
+    /// A new default team (one of the provider's teams), or none.
+    pub default_team_id: Option<Option<PartyId>>,
 }
 
 impl ServiceChange {
@@ -101,6 +103,7 @@ impl ServiceChange {
             out_of_scope: Some(details.out_of_scope),
             default_effort: Some(details.default_effort),
             default_targets: Some(details.default_targets),
+            default_team_id: Some(details.default_team_id),
         }
     }
 }
@@ -122,6 +125,7 @@ pub async fn update(
         out_of_scope: change.out_of_scope.unwrap_or(current.out_of_scope),
         default_effort: change.default_effort.unwrap_or(current.default_effort),
         default_targets: change.default_targets.unwrap_or(current.default_targets),
+        default_team_id: change.default_team_id.unwrap_or(current.default_team_id),
     }
     .checked()?;
     let patch = ServicePatch {
@@ -203,6 +207,8 @@ pub struct Catalogue {
     pub rows: Vec<ServiceRow>,
     /// The providers the caller may add a service for, by name.
     pub providers: Vec<(PartyId, String)>,
+    /// The teams the caller sees, a new service's default team, by name.
+    pub teams: Vec<(PartyId, String)>,
 }
 
 /// The catalogue the caller sees (one page of the largest size), and the
@@ -225,6 +231,7 @@ pub async fn catalogue(ctx: &Context, caller: &Principal) -> Result<Catalogue, E
     Ok(Catalogue {
         rows,
         providers: providers(ctx, caller).await?,
+        teams: team_names(ctx, caller).await?,
     })
 }
 
@@ -247,6 +254,18 @@ pub struct ServiceView {
     pub sees_provider: bool,
     /// Whether the caller may change it.
     pub can_manage: bool,
+    /// The teams it may assign its new requests to (its default team's
+    /// choices), by name: the provider's teams the caller sees.
+    pub teams: Vec<(PartyId, String)>,
+}
+
+/// The teams the caller sees, by name.
+async fn team_names(ctx: &Context, caller: &Principal) -> Result<Vec<(PartyId, String)>, Error> {
+    Ok(super::teams::list(ctx, caller)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name.as_str().to_owned()))
+        .collect())
 }
 
 /// The service `id` as the caller may see it.
@@ -254,10 +273,23 @@ pub async fn view(ctx: &Context, caller: &Principal, id: ServiceId) -> Result<Se
     let service = readable_service(ctx, caller, id).await?;
     let lineage = ctx.store.lineage(service.provider_id).await?;
     let provider = ctx.store.party(service.provider_id).await?.name;
+    let can_manage = caller.manage_party(&lineage).is_allowed();
+    let teams = if can_manage {
+        let mut teams = Vec::new();
+        for (id, name) in team_names(ctx, caller).await? {
+            if kept_domain::team::serves(&ctx.store.lineage(id).await?, service.provider_id) {
+                teams.push((id, name));
+            }
+        }
+        teams
+    } else {
+        Vec::new()
+    };
     Ok(ServiceView {
+        teams,
         provider: provider.as_str().to_owned(),
         sees_provider: caller.read_party(&lineage).is_allowed(),
-        can_manage: caller.manage_party(&lineage).is_allowed(),
+        can_manage,
         service,
     })
 }

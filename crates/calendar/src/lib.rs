@@ -106,7 +106,7 @@ pub use duration::{BusinessDuration, ParseDurationError};
 pub use error::{BusinessTimeError, ClockError, IcsError, InvalidCalendar, Problem};
 pub use ics::holidays_from_ics;
 pub use interval::{Interval, ParseIntervalError};
-pub use spec::{CalendarSpec, Exception, ExceptionKind, Holiday, Week};
+pub use spec::{CalendarSpec, EARLIEST_DATE, Exception, ExceptionKind, Holiday, LATEST_DATE, Week};
 
 /// The jiff version this crate speaks, re-exported for callers' instants.
 pub use jiff;

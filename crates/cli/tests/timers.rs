@@ -118,6 +118,7 @@ async fn two_servers_on_one_postgres_database_raise_each_alarm_exactly_once() {
                     new: template.clone(),
                     terms_version: None,
                     calendar_id: None,
+                    team_id: None,
                     targets: Targets {
                         first_response: Some(BusinessDuration::from_seconds(1)),
                         resolution: Some(BusinessDuration::from_seconds(2)),

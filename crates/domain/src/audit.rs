@@ -163,6 +163,14 @@ actions! {
     ChangeRequestRedrafted => "change_request.redrafted",
     /// An approved change request became a new terms version.
     ChangeRequestApplied => "change_request.applied",
+    /// A person joined a team, or their calendar or share changed.
+    TeamMemberSet => "team.member_set",
+    /// A person left a team.
+    TeamMemberRemoved => "team.member_removed",
+    /// A team member's absence was recorded.
+    AbsenceAdded => "team.absence_added",
+    /// A team member's absence was taken back.
+    AbsenceRemoved => "team.absence_removed",
 }
 
 impl fmt::Display for AuditAction {

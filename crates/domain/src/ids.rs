@@ -126,6 +126,10 @@ id_type!(
     /// Identifies a new date proposed for a request's promise.
     DateProposalId
 );
+id_type!(
+    /// Identifies a team member's absence.
+    AbsenceId
+);
 
 #[cfg(test)]
 mod tests {

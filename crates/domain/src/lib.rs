@@ -79,6 +79,7 @@ pub mod saved_filter;
 pub mod scope;
 pub mod service;
 pub mod sla;
+pub mod team;
 pub mod terms;
 pub mod user;
 pub mod webhook;
@@ -96,9 +97,9 @@ pub use change::{
 pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, is_blank, required_line, single_line};
 pub use ids::{
-    AuditEventId, CalendarId, ChangeRequestId, ContractId, DateProposalId, DeliveryId, GrantId,
-    InboundMailId, LinkId, OutboxId, PartyId, RequestId, SavedFilterId, ServiceId, TokenId, UserId,
-    WebhookId,
+    AbsenceId, AuditEventId, CalendarId, ChangeRequestId, ContractId, DateProposalId, DeliveryId,
+    GrantId, InboundMailId, LinkId, OutboxId, PartyId, RequestId, SavedFilterId, ServiceId,
+    TokenId, UserId, WebhookId,
 };
 pub use inbound::{Attachment, InboundOutcome};
 pub use notify::{Audience, Channel, DeliveryState, RetryPolicy, Timing, Topic};
@@ -120,6 +121,7 @@ pub use role::{Grant, Role};
 pub use scope::{ScopeCheck, ScopeOutcome, check_scope, covering_change};
 pub use service::{NewService, Service, ServiceDetails, ServicePatch, Targets};
 pub use sla::{Alarm, ClockKind, ClockTimes, ClockView, RequestClock};
+pub use team::{Absence, MemberPlace, NewAbsence, OpenWork, TeamMember};
 pub use terms::{
     Covered, Difference, KpiKind, KpiPeriod, KpiTarget, Names, Priority, ScopeList, SlaField,
     SlaTarget, Terms, TermsVersion, VersionState, diff_versions, terms_at, version_states,

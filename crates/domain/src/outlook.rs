@@ -117,6 +117,8 @@ mod tests {
             cancel_reason: None,
             escalated_from: None,
             raised_by_party: None,
+            team_id: None,
+            assignee_id: None,
             sla_state: SlaState::OnTrack,
             due_at: due.map(at),
             clocks,

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 
 mod links;
 mod raising;
+mod teams;
 
 pub use links::{LinkAccess, LinkEnd};
 pub use raising::Raiser;

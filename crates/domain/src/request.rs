@@ -259,6 +259,12 @@ pub struct Request {
     /// up the chain to this contract.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
     pub raised_by_party: Option<PartyId>,
+    /// The team it is assigned to, if any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
+    pub team_id: Option<PartyId>,
+    /// The member of that team it is assigned to, if any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
+    pub assignee_id: Option<UserId>,
     /// How it stands against its clocks.
     pub sla_state: SlaState,
     /// The earliest due instant of a clock still counting.
@@ -448,6 +454,8 @@ named_enum!(
         DateAnswered => "date_answered",
         /// The plan finishes it after its promised date.
         PromiseAtRisk => "promise_at_risk",
+        /// It was assigned to a team, and perhaps one of its members.
+        Assigned => "assigned",
     }
 );
 

@@ -203,6 +203,7 @@ mod tests {
             out_of_scope: out.iter().map(|s| (*s).to_owned()).collect(),
             default_effort: None,
             default_targets: Targets::default(),
+            default_team_id: None,
             archived_at: None,
             created_at: at,
             updated_at: at,

@@ -72,6 +72,9 @@ pub struct Service {
     pub default_effort: Option<BusinessDuration>,
     /// Default service levels.
     pub default_targets: Targets,
+    /// The team new requests for it are assigned to, if any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
+    pub default_team_id: Option<PartyId>,
     /// When it was withdrawn, if it was.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub archived_at: Option<Timestamp>,
@@ -152,6 +155,8 @@ pub struct ServiceDetails {
     pub default_effort: Option<BusinessDuration>,
     /// Default service levels.
     pub default_targets: Targets,
+    /// The team new requests are assigned to.
+    pub default_team_id: Option<PartyId>,
 }
 
 impl ServiceDetails {

@@ -1,7 +1,7 @@
 //! Persistence for Kept: one [`Store`] API, SQLite and PostgreSQL behind it.
 //!
 //! The server holds an `Arc<dyn Store>`. The API is split into narrow traits
-//! by subject ([`PartyStore`], [`LinkStore`], [`CalendarStore`], [`ServiceStore`], [`ContractStore`], [`TermsStore`], [`ChangeStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
+//! by subject ([`PartyStore`], [`LinkStore`], [`CalendarStore`], [`ServiceStore`], [`ContractStore`], [`TermsStore`], [`ChangeStore`], [`TeamStore`], [`UserStore`], [`AuthStore`], [`AuditStore`]);
 //! [`Store`] is all of them. There is one implementation, [`SqlStore`], which
 //! runs the same SQL on both backends through sqlx's `Any` driver and keeps
 //! dialect-specific SQL to the migrations.
@@ -29,6 +29,7 @@ mod requests;
 mod saved_filters;
 mod services;
 mod sql;
+mod teams;
 mod terms;
 mod traits;
 mod users;
@@ -56,7 +57,7 @@ pub use saved_filters::SavedFilter;
 pub use traits::{
     AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, InboundStore,
     LinkStore, NotifyStore, PartyStore, PromiseStore, RequestStore, SavedFilterStore, ServiceStore,
-    Store, TermsStore, UserStore, WebhookStore,
+    Store, TeamStore, TermsStore, UserStore, WebhookStore,
 };
 
 /// The SQL implementation of [`Store`] for SQLite and PostgreSQL.

@@ -51,6 +51,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     18 "0018_notifications",
     19 "0019_webhooks",
     20 "0020_inbound_mail",
+    21 "0021_teams",
     22 "0022_promises",
 );
 
@@ -75,6 +76,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     18 "0018_notifications",
     19 "0019_webhooks",
     20 "0020_inbound_mail",
+    21 "0021_teams",
     22 "0022_promises",
 );
 

@@ -362,6 +362,9 @@ pub struct RequestRecord {
     pub terms_version: Option<u32>,
     /// The calendar its clocks run on (none: around the clock, UTC).
     pub calendar_id: Option<kept_domain::CalendarId>,
+    /// The team it is assigned to from the start (its service's default
+    /// team), if any.
+    pub team_id: Option<kept_domain::PartyId>,
     /// That calendar compiled, when the caller has it at hand (it saves a
     /// read); the store compiles it otherwise.
     pub calendar: Option<std::sync::Arc<kept_domain::calendar::Calendar>>,

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use kept_domain::calendar::BusinessDuration;
 use kept_domain::{
-    Actor, AuditAction, NewService, Page, PartyName, Service, ServiceDetails, ServiceId,
+    Actor, AuditAction, NewService, Page, PartyId, PartyName, Service, ServiceDetails, ServiceId,
     ServicePatch, Targets,
 };
 use serde_json::json;
@@ -21,7 +21,8 @@ macro_rules! service_select {
     () => {
         "SELECT s.id, s.provider_id, s.name, s.description, s.unit, s.pack_size, s.in_scope, \
          s.out_of_scope, s.default_effort_seconds, s.first_response_seconds, s.resolution_seconds, \
-         s.delivery_seconds, s.archived_at, s.created_at, s.updated_at FROM services s"
+         s.delivery_seconds, s.default_team_id, s.archived_at, s.created_at, s.updated_at \
+         FROM services s"
     };
 }
 
@@ -66,6 +67,7 @@ fn service_from_row(row: &AnyRow) -> Result<Service> {
             resolution: duration(row, "resolution_seconds")?,
             delivery: duration(row, "delivery_seconds")?,
         },
+        default_team_id: row.opt_parsed("default_team_id")?,
         archived_at: row.opt_instant("archived_at")?,
         created_at: row.instant("created_at")?,
         updated_at: row.instant("updated_at")?,
@@ -90,7 +92,20 @@ fn details_of(s: &Service) -> ServiceDetails {
         out_of_scope: s.out_of_scope.clone(),
         default_effort: s.default_effort,
         default_targets: s.default_targets,
+        default_team_id: s.default_team_id,
     }
+}
+
+/// Checks that `team`, if any, is an active team under `provider`.
+async fn check_team(
+    conn: &mut AnyConnection,
+    team: Option<PartyId>,
+    provider: PartyId,
+) -> Result<()> {
+    if let Some(team) = team {
+        crate::teams::usable_team(conn, team, "default_team_id", Some(provider)).await?;
+    }
+    Ok(())
 }
 
 /// Writes every column of `s` (insert or update).
@@ -98,13 +113,13 @@ async fn write(conn: &mut AnyConnection, s: &Service, insert: bool) -> Result<()
     let text = if insert {
         "INSERT INTO services (name, sort_name, description, unit, pack_size, in_scope, out_of_scope, \
          default_effort_seconds, first_response_seconds, resolution_seconds, delivery_seconds, \
-         archived_at, updated_at, id, provider_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+         archived_at, updated_at, default_team_id, id, provider_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
     } else {
         "UPDATE services SET name = $1, sort_name = $2, description = $3, unit = $4, pack_size = $5, \
          in_scope = $6, out_of_scope = $7, default_effort_seconds = $8, first_response_seconds = $9, \
-         resolution_seconds = $10, delivery_seconds = $11, archived_at = $12, updated_at = $13 \
-         WHERE id = $14 AND provider_id = $15 AND created_at = $16"
+         resolution_seconds = $10, delivery_seconds = $11, archived_at = $12, updated_at = $13, \
+         default_team_id = $14 WHERE id = $15 AND provider_id = $16 AND created_at = $17"
     };
     sqlx::query(text)
         .bind(s.name.as_str().to_owned())
@@ -120,6 +135,7 @@ async fn write(conn: &mut AnyConnection, s: &Service, insert: bool) -> Result<()
         .bind(seconds(s.default_targets.delivery))
         .bind(s.archived_at.map(micros))
         .bind(micros(s.updated_at))
+        .bind(s.default_team_id.map(|t| t.to_string()))
         .bind(s.id.to_string())
         .bind(s.provider_id.to_string())
         .bind(micros(s.created_at))
@@ -135,6 +151,7 @@ impl ServiceStore for SqlStore {
         let details = new.details.checked()?;
         let mut tx = self.db.begin().await?;
         usable_party(&mut tx, new.provider_id, "provider_id").await?;
+        check_team(&mut tx, details.default_team_id, new.provider_id).await?;
         let at = now();
         let service = Service {
             id: ServiceId::new(),
@@ -147,6 +164,7 @@ impl ServiceStore for SqlStore {
             out_of_scope: details.out_of_scope,
             default_effort: details.default_effort,
             default_targets: details.default_targets,
+            default_team_id: details.default_team_id,
             archived_at: None,
             created_at: at,
             updated_at: at,
@@ -198,6 +216,11 @@ impl ServiceStore for SqlStore {
         let details = patch.details.map(ServiceDetails::checked).transpose()?;
         let mut tx = self.db.begin().await?;
         let before = fetch_service(&mut tx, id).await?;
+        if let Some(d) = &details
+            && d.default_team_id != before.default_team_id
+        {
+            check_team(&mut tx, d.default_team_id, before.provider_id).await?;
+        }
         let mut after = before.clone();
         if let Some(name) = patch.name {
             after.name = name;
@@ -210,6 +233,7 @@ impl ServiceStore for SqlStore {
             after.out_of_scope = d.out_of_scope;
             after.default_effort = d.default_effort;
             after.default_targets = d.default_targets;
+            after.default_team_id = d.default_team_id;
         }
         if after == before {
             return Ok(before);

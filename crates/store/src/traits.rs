@@ -25,12 +25,14 @@ mod access;
 mod inbound;
 mod notify;
 mod promises;
+mod teams;
 mod webhooks;
 
 pub use access::{AuditStore, AuthStore, UserStore};
 pub use inbound::InboundStore;
 pub use notify::NotifyStore;
 pub use promises::PromiseStore;
+pub use teams::TeamStore;
 pub use webhooks::WebhookStore;
 
 /// Everything Kept stores, behind one object.
@@ -53,6 +55,7 @@ pub trait Store:
     + WebhookStore
     + InboundStore
     + PromiseStore
+    + TeamStore
     + Send
     + Sync
     + 'static

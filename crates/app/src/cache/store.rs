@@ -26,6 +26,7 @@ mod inbound;
 mod notify;
 mod people;
 mod promises;
+mod teams;
 mod webhooks;
 mod work;
 

@@ -125,6 +125,7 @@ pub async fn route_question(
         raised_at: None,
         terms_version: None,
         calendar_id: contract.calendar_id,
+        team_id: None,
         targets: Targets::default(),
         at_risk_percent: ctx.settings.sla_at_risk_percent,
         new: asked.clone(),

@@ -31,9 +31,11 @@ pub struct RequestDetail {
     pub contract: Contract,
     /// Its timeline, internal notes only for the provider's side.
     pub events: Vec<RequestEvent>,
-    /// The names of the users the timeline and the request name.
+    /// The names of the users the timeline and the request name (the
+    /// assignees too, for the provider's side).
     pub users: HashMap<UserId, String>,
-    /// The names of the customer and of the party it was routed from.
+    /// The names of the customer, of the party it was routed from, and
+    /// (for the provider's side) of the teams it was assigned to.
     pub parties: HashMap<PartyId, String>,
     /// The service's name.
     pub service: String,
@@ -45,6 +47,30 @@ pub struct RequestDetail {
     /// The supplier contracts it may be escalated on (provider's side, open
     /// requests only), by id and name.
     pub suppliers: Vec<(kept_domain::ContractId, String)>,
+    /// The teams it may be assigned to, each with its members (the
+    /// provider's agents and managers, open requests only).
+    pub teams: Vec<crate::teams::view::AssignChoice>,
+}
+
+/// The teams and people an assignment names: the request's own and those
+/// of its `assigned` events.
+fn assigned(request: &Request, events: &[RequestEvent]) -> (Vec<PartyId>, Vec<UserId>) {
+    fn id<T: std::str::FromStr>(v: &serde_json::Value) -> Option<T> {
+        v.as_str().and_then(|s| s.parse().ok())
+    }
+    let of_events = events
+        .iter()
+        .filter(|e| e.kind == kept_domain::EventKind::Assigned);
+    let teams = of_events
+        .clone()
+        .filter_map(|e| id(&e.data["team_id"]))
+        .chain(request.team_id)
+        .collect();
+    let people = of_events
+        .filter_map(|e| id(&e.data["assignee_id"]))
+        .chain(request.assignee_id)
+        .collect();
+    (teams, people)
 }
 
 /// The timeline of the request `id` as the caller may see it: internal
@@ -72,11 +98,17 @@ pub async fn detail(
     let found = readable(ctx, caller, id).await?;
     let is_provider = found.role == RequestRole::Provider;
     let events = events_of(ctx, &found).await?;
+    let (teams, people) = if is_provider {
+        assigned(&found.request, &events)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut users = HashMap::new();
     for uid in events
         .iter()
         .filter_map(|e| e.actor_id)
         .chain([found.request.requester_id])
+        .chain(people)
     {
         if let std::collections::hash_map::Entry::Vacant(slot) = users.entry(uid) {
             slot.insert(ctx.store.user(uid).await?.name.as_str().to_owned());
@@ -86,6 +118,7 @@ pub async fn detail(
     let named: Vec<PartyId> = [request.customer_id]
         .into_iter()
         .chain(request.raised_by_party)
+        .chain(teams)
         .collect();
     let parties = ctx
         .store
@@ -116,6 +149,11 @@ pub async fn detail(
     } else {
         Vec::new()
     };
+    let teams = if is_provider && request.status.is_open() {
+        crate::teams::view::assign_choices(ctx, caller, found.contract.provider_id).await?
+    } else {
+        Vec::new()
+    };
     let mut calendars = Calendars::default();
     let zone = calendars
         .get(ctx, request.calendar_id)
@@ -136,5 +174,6 @@ pub async fn detail(
         service_link,
         chain,
         suppliers,
+        teams,
     })
 }

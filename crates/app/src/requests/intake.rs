@@ -470,7 +470,8 @@ async fn admitted(
 
 /// What to record for `new` on `contract`: the clocks' targets from the
 /// terms in force for its service and priority (else the service's
-/// defaults) and the terms' calendar (else the contract's).
+/// defaults), the terms' calendar (else the contract's), and the service's
+/// default team, which the request is assigned to from the start.
 pub fn record_for(
     ctx: &Context,
     contract: &kept_domain::Contract,
@@ -492,6 +493,7 @@ pub fn record_for(
         new,
         terms_version: terms.map(|t| t.version),
         calendar_id,
+        team_id: service.default_team_id,
         targets,
         at_risk_percent: ctx.settings.sla_at_risk_percent,
         raised_at: None,

@@ -4,7 +4,7 @@
 //! own constant; `robustness::openapi` checks every entry here still names a
 //! property of the document, so a rename cannot drop a constraint silently.
 
-use kept_domain::{chain, change, request, service, webhook};
+use kept_domain::{chain, change, request, service, team, webhook};
 use serde_json::{Value, json};
 
 /// What the server accepts for one property or parameter.
@@ -255,6 +255,16 @@ pub const PROPERTIES: &[(&str, &str, Limit)] = &[
         ]),
     ),
     ("ActionBody", "reason", Limit::Line(request::MAX_REASON)),
+    (
+        "MemberBody",
+        "share_percent",
+        Limit::Count { min: 1, max: 100 },
+    ),
+    (
+        "AbsenceBody",
+        "reason",
+        Limit::Line(team::MAX_ABSENCE_REASON),
+    ),
     ("DraftBody", "title", Limit::Name(change::MAX_TITLE)),
     (
         "DraftBody",

@@ -16,6 +16,7 @@ mod me;
 mod parties;
 mod requests;
 mod services;
+mod teams;
 mod terms;
 mod tokens;
 mod users;
@@ -57,6 +58,7 @@ use crate::state::AppState;
         (name = "change requests", description = "Proposed changes to a contract, decided by its steering group"),
         (name = "requests", description = "Orders, service requests, incidents, questions and internal tasks, with their SLA clocks"),
         (name = "chain", description = "Supplier → customer links and walks along the service chain"),
+        (name = "teams", description = "The provider's teams: members, their calendars and shares of hours, absences"),
         (name = "services", description = "The service catalog: what is in scope and what is not"),
         (name = "users", description = "Logins and their roles"),
         (name = "tokens", description = "The caller's API tokens"),
@@ -102,6 +104,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(terms::router())
         .merge(changes::router())
         .merge(requests::router())
+        .merge(teams::router())
         .merge(users::router())
         .merge(tokens::router())
         .merge(webhooks::router())

@@ -212,9 +212,9 @@ pub struct ActionBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Outcome {
     /// The request after the change.
-    request: RequestView,
+    pub(crate) request: RequestView,
     /// The events appended.
-    events: Vec<RequestEvent>,
+    pub(crate) events: Vec<RequestEvent>,
 }
 
 async fn outcome(

@@ -92,6 +92,8 @@ pub struct CreateService {
     /// Default service levels.
     #[serde(default, deserialize_with = "kept_domain::calendar::strict::object")]
     default_targets: Targets,
+    /// The team new requests are assigned to: one of the provider's teams.
+    default_team_id: Option<PartyId>,
 }
 
 /// Adds a service to the catalog. Admins, and managers of the provider.
@@ -118,6 +120,7 @@ async fn create_service(
             out_of_scope: body.out_of_scope,
             default_effort: body.default_effort,
             default_targets: body.default_targets,
+            default_team_id: body.default_team_id,
         },
     };
     let service = services::create(&state.app, &caller, new).await?;
@@ -178,6 +181,10 @@ pub struct UpdateService {
         deserialize_with = "kept_domain::calendar::strict::option_object"
     )]
     default_targets: Option<Targets>,
+    /// A new default team (one of the provider's teams); `null` removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    default_team_id: Option<Option<PartyId>>,
 }
 
 /// Changes a service: name, description, units, scope lists or defaults.
@@ -204,6 +211,7 @@ async fn update_service(
         out_of_scope: body.out_of_scope,
         default_effort: body.default_effort,
         default_targets: body.default_targets,
+        default_team_id: body.default_team_id,
     };
     Ok(Json(
         services::update(&state.app, &caller, id, change).await?,

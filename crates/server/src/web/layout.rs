@@ -134,6 +134,9 @@ pub fn menu(principal: &Principal) -> Vec<MenuItem> {
     if has(&[Admin, Manager, Client, Supplier]) {
         menu.push(item("/chain", "Chain", &["chain"]));
     }
+    if has(&[Admin, Manager, Agent]) {
+        menu.push(item("/teams", "Teams", &["teams"]));
+    }
     if principal.is_admin() {
         menu.push(item("/admin", "Admin", ADMIN_SECTIONS));
     } else if has(&[Manager]) {

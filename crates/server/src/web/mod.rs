@@ -25,6 +25,7 @@ mod queue;
 mod request;
 mod services;
 pub mod session;
+mod teams;
 mod tokens;
 mod unsubscribe;
 mod users;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(contracts::routes())
         .merge(change_request_forms::routes())
         .merge(services::routes())
+        .merge(teams::routes())
         .merge(queue::routes())
         .merge(portal::routes())
         .merge(request::routes())

@@ -28,6 +28,7 @@ use crate::state::AppState;
 use kept_app::requests::chain::{Escalation, RequestChain, escalate};
 use kept_app::requests::detail::detail;
 use kept_app::requests::{act, parse_action, readable};
+use kept_app::teams::view::AssignChoice;
 
 /// An event as the timeline shows it.
 pub struct Entry {
@@ -72,6 +73,23 @@ struct RequestPage {
     chain: RequestChain,
     /// Supplier contracts up the chain it could be escalated under.
     suppliers: Vec<(kept_domain::ContractId, String)>,
+    /// For the provider's side: the team it is assigned to, and the member.
+    team: Option<String>,
+    assignee: Option<String>,
+    /// The teams it may be assigned to, each with its members.
+    teams: Vec<AssignChoice>,
+}
+
+impl RequestPage {
+    /// Whether the request is assigned to `team`.
+    fn is_team(&self, team: &kept_domain::PartyId) -> bool {
+        self.request.team_id == Some(*team)
+    }
+
+    /// Whether the request is assigned to `user` in `team`.
+    fn is_assignee(&self, team: &kept_domain::PartyId, user: &UserId) -> bool {
+        self.is_team(team) && self.request.assignee_id == Some(*user)
+    }
 }
 
 /// What happens next on `request` at `now`, told to its customer: the
@@ -121,7 +139,12 @@ fn label(action: RequestAction) -> &'static str {
 
 /// What an event says, in words; a status change in the customer's words
 /// when `customer` reads it.
-fn describe(event: &RequestEvent, users: &HashMap<UserId, String>, customer: bool) -> String {
+fn describe(
+    event: &RequestEvent,
+    users: &HashMap<UserId, String>,
+    parties: &HashMap<kept_domain::PartyId, String>,
+    customer: bool,
+) -> String {
     let who = event
         .actor_id
         .and_then(|u| users.get(&u).cloned())
@@ -181,6 +204,17 @@ fn describe(event: &RequestEvent, users: &HashMap<UserId, String>, customer: boo
                 date("date")
             )
         }
+        kept_domain::EventKind::Assigned => {
+            let named = |key: &str, names: &dyn Fn(&str) -> Option<String>| {
+                event.data[key].as_str().and_then(names)
+            };
+            let team = named("team_id", &|id| parties.get(&id.parse().ok()?).cloned())
+                .unwrap_or_else(|| "a team".to_owned());
+            match named("assignee_id", &|id| users.get(&id.parse().ok()?).cloned()) {
+                Some(person) => format!("{who} assigned it to {person} in {team}"),
+                None => format!("{who} assigned it to {team}"),
+            }
+        }
         kept_domain::EventKind::Upstream => format!(
             "Up the chain, on request #{}: {}",
             event.data["number"],
@@ -225,7 +259,7 @@ pub async fn page(
         .events
         .into_iter()
         .map(|event| Entry {
-            said: describe(&event, &shown.users, !is_provider),
+            said: describe(&event, &shown.users, &shown.parties, !is_provider),
             event,
         })
         .collect();
@@ -254,6 +288,11 @@ pub async fn page(
             .cloned()
             .unwrap_or_default(),
         raised_by: request.raised_by_party.and_then(|p| name_of(&p)),
+        team: request.team_id.and_then(|t| name_of(&t)),
+        assignee: request
+            .assignee_id
+            .and_then(|u| shown.users.get(&u).cloned()),
+        teams: shown.teams,
         service: shown.service,
         service_link: shown.service_link,
         timeline,

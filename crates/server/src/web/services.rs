@@ -33,10 +33,21 @@ pub struct FormValues {
     first_response: String,
     resolution: String,
     delivery: String,
+    default_team_id: String,
+    /// The default team's choices, as (id, name).
+    teams: Vec<(String, String)>,
 }
 
 impl FormValues {
-    fn of(s: &Service) -> Self {
+    /// Empty fields, with the default team's choices.
+    fn empty(teams: &[(PartyId, String)]) -> Self {
+        Self {
+            teams: choices(teams),
+            ..Self::default()
+        }
+    }
+
+    fn of(s: &Service, teams: &[(PartyId, String)]) -> Self {
         let text = |d: Option<BusinessDuration>| d.map(|d| d.to_string()).unwrap_or_default();
         Self {
             description: s.description.clone(),
@@ -48,8 +59,17 @@ impl FormValues {
             first_response: text(s.default_targets.first_response),
             resolution: text(s.default_targets.resolution),
             delivery: text(s.default_targets.delivery),
+            default_team_id: s.default_team_id.map(|t| t.to_string()).unwrap_or_default(),
+            teams: choices(teams),
         }
     }
+}
+
+fn choices(teams: &[(PartyId, String)]) -> Vec<(String, String)> {
+    teams
+        .iter()
+        .map(|(id, name)| (id.to_string(), name.clone()))
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -83,7 +103,7 @@ pub async fn list(State(state): State<AppState>, caller: WebCaller) -> Result<Re
         layout: Layout::new(&caller.session, principal, "Services", "services").await?,
         rows: catalogue.rows,
         providers: catalogue.providers,
-        values: FormValues::default(),
+        values: FormValues::empty(&catalogue.teams),
     }
     .into_response())
 }
@@ -101,6 +121,7 @@ const SERVICE_LABELS: Labels = &[
     ("first_response", "First response"),
     ("resolution", "Resolution"),
     ("delivery", "Delivery"),
+    ("default_team_id", "Default team"),
 ];
 
 /// The fields of the service forms.
@@ -126,6 +147,8 @@ pub struct ServiceForm {
     resolution: String,
     #[serde(default)]
     delivery: String,
+    #[serde(default)]
+    default_team_id: String,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -173,6 +196,13 @@ impl ServiceForm {
                 ),
                 resolution: optional_duration(&mut errors, "resolution", &self.resolution),
                 delivery: optional_duration(&mut errors, "delivery", &self.delivery),
+            },
+            default_team_id: match self.default_team_id.trim() {
+                "" => None,
+                raw => errors.check(
+                    raw.parse()
+                        .map_err(|_| FieldError::new("default_team_id", "choose a team")),
+                ),
             },
         };
         match name {
@@ -240,7 +270,7 @@ pub async fn detail(
         can_manage: view.can_manage,
         sees_provider: view.sees_provider,
         provider: view.provider,
-        values: FormValues::of(&view.service),
+        values: FormValues::of(&view.service, &view.teams),
         service: view.service,
     }
     .into_response())

@@ -226,6 +226,17 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// `PUT path` with a JSON body as `token`.
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     /// `DELETE path` as `token`.
     pub async fn delete(&self, path: &str, token: &str) -> Response {
         self.client

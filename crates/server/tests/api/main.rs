@@ -12,6 +12,7 @@ mod parties;
 mod requests;
 mod services;
 mod smoke;
+mod teams;
 mod tenancy;
 mod terms_and_changes;
 mod tokens;

@@ -237,6 +237,9 @@ async fn seed_world(app: &TestApp, token: &str, resources: &[Resource], known: &
             (None, Some(name)) => panic!("{what}: names `{name}` but creates nothing"),
             (None, None) => {}
         }
+        for (item, values) in seed.learn.map(|learn| learn(known)).unwrap_or_default() {
+            known.learn(item, values);
+        }
     }
 }
 

@@ -30,6 +30,7 @@ mod same_refusals;
 mod scoping;
 mod services;
 mod sign_in;
+mod teams;
 mod throttling;
 mod tokens;
 mod users;

@@ -36,7 +36,7 @@ const MAX_GROUP: usize = 64;
 /// The columns of a new request, in the order [`Prepared::bind`] binds them.
 const COLUMNS: &str = "id, contract_id, customer_id, requester_id, service_id, kind, priority, \
      quantity, effort_secs, subject, description, status, terms_version, calendar_id, \
-     override_reason, escalated_from, raised_by_party, clocks, sla_due_at, next_alarm_at, \
+     override_reason, escalated_from, raised_by_party, team_id, clocks, sla_due_at, next_alarm_at, \
      sla_at_risk, sla_breached, queue_key, last_seq, created_at, updated_at";
 
 /// A new request ready to insert.
@@ -50,6 +50,8 @@ pub(crate) struct Prepared {
     pub terms_version: Option<u32>,
     /// The calendar its clocks run on.
     pub calendar_id: Option<kept_domain::CalendarId>,
+    /// The team it is assigned to at intake (its service's default team).
+    pub team_id: Option<kept_domain::PartyId>,
     /// Its clocks.
     pub clocks: Vec<RequestClock>,
     /// What the queue and the timers need of them.
@@ -110,6 +112,8 @@ impl Prepared {
             .bind(new.escalated_from.map(|r| r.to_string()))
             .push(", ")
             .bind(new.raised_by_party.map(|p| p.to_string()))
+            .push(", ")
+            .bind(self.team_id.map(|t| t.to_string()))
             .push(", ")
             .bind(serde_json::to_string(&self.clocks).map_err(corrupt)?)
             .push(", ")

@@ -40,7 +40,7 @@ macro_rules! select {
             "SELECT r.number, r.id, r.contract_id, r.customer_id, r.requester_id, r.service_id, \
              r.kind, r.priority, r.quantity, r.effort_secs, r.subject, r.description, r.status, \
              r.terms_version, r.calendar_id, r.override_reason, r.cancel_reason, \
-             r.escalated_from, r.raised_by_party, r.clocks, r.sla_due_at, r.sla_at_risk, \
+             r.escalated_from, r.raised_by_party, r.team_id, r.assignee_id, r.clocks, r.sla_due_at, r.sla_at_risk, \
              r.sla_breached, r.last_seq, r.created_at, r.updated_at",
             $extra,
             " FROM requests r JOIN contracts c ON c.id = r.contract_id"
@@ -101,6 +101,8 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<Request> {
         cancel_reason: row.opt_text("cancel_reason")?,
         escalated_from: row.opt_parsed("escalated_from")?,
         raised_by_party: row.opt_parsed("raised_by_party")?,
+        team_id: row.opt_parsed("team_id")?,
+        assignee_id: row.opt_parsed("assignee_id")?,
         sla_state: sla_state(
             status,
             row.flag("sla_at_risk")?,
@@ -325,6 +327,7 @@ impl SqlStore {
             new,
             terms_version: record.terms_version,
             calendar_id: record.calendar_id,
+            team_id: record.team_id,
             clocks,
             summary,
             at,
@@ -410,6 +413,8 @@ pub(crate) fn recorded(prepared: create::Prepared, number: i64) -> Request {
         cancel_reason: None,
         escalated_from: new.escalated_from,
         raised_by_party: new.raised_by_party,
+        team_id: prepared.team_id,
+        assignee_id: None,
         sla_state: sla_state(
             RequestStatus::New,
             summary.at_risk,

@@ -22,6 +22,7 @@ mod requests;
 mod requests_queue;
 mod services;
 mod support;
+mod teams;
 mod users;
 mod webhooks;
 
@@ -149,5 +150,8 @@ conformance! {
     requests_queue::concurrent_changes_to_one_request_append_events_in_order_without_gaps,
     requests_queue::the_queue_puts_breaches_first_then_the_earliest_due_and_pages_through_every_request,
     requests_queue::the_queue_filters_by_status_kind_sla_customer_and_due,
+    teams::members_and_absences_read_back_and_leaving_takes_the_absences,
+    teams::assigning_a_request_records_it_and_refuses_strangers_and_other_teams,
+    teams::a_teams_open_work_carries_effort_due_and_assignee_and_intake_uses_the_default_team,
     queue_order::the_queue_lists_the_soonest_due_first_whatever_business_time_each_has_left,
 }

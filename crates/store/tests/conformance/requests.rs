@@ -135,6 +135,7 @@ pub fn record(w: &World, customer: PartyId, kind: RequestKind, targets: Targets)
         },
         terms_version: None,
         calendar_id: None,
+        team_id: None,
         targets,
         at_risk_percent: 75,
         raised_at: None,

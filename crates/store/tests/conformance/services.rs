@@ -24,6 +24,7 @@ fn boxed_goods() -> ServiceDetails {
             resolution: None,
             delivery: Some(BusinessDuration::from_hours(24)),
         },
+        default_team_id: None,
     }
 }
 

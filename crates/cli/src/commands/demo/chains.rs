@@ -213,6 +213,7 @@ pub async fn seed(
                 resolution: duration(resolution)?,
                 delivery: duration(delivery)?,
             },
+            default_team_id: None,
         };
         store
             .create_service(

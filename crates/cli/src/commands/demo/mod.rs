@@ -5,6 +5,7 @@ mod chains;
 mod contracts;
 mod requests;
 mod seed;
+mod teams;
 mod terms;
 
 use std::path::{Path, PathBuf};
@@ -66,7 +67,8 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
     let seeded = seed::seed_if_empty(&app).await?;
     let created = seeded.is_some();
     if let Some(seeded) = seeded {
-        requests::seed(&app, &seeded.contracts, &seeded.users).await?;
+        let raised = requests::seed(&app, &seeded.contracts, &seeded.users).await?;
+        teams::assign(&app, &seeded.teams, &seeded.users, &raised).await?;
     }
     print_logins(created, &config);
     print_contracts(store.as_ref()).await?;

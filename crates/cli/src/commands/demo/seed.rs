@@ -279,6 +279,14 @@ const PARTIES: &[PartyRow] = &[
         true,
         None,
     ),
+    (
+        "ops-team",
+        Some("operations"),
+        Team,
+        "Operations",
+        true,
+        None,
+    ),
 ];
 
 /// A demo login.
@@ -409,6 +417,8 @@ pub struct Seeded {
     pub contracts: HashMap<&'static str, kept_domain::Contract>,
     /// The users by email.
     pub users: HashMap<&'static str, kept_domain::UserId>,
+    /// The teams by key.
+    pub teams: HashMap<&'static str, PartyId>,
 }
 
 /// Seeds the demo unless it is already there. Returns what it seeded.
@@ -465,5 +475,10 @@ pub async fn seed_if_empty(app: &kept_app::Context) -> anyhow::Result<Option<See
     }
     let contracts = super::contracts::seed(store, &actor, &ids, &users).await?;
     super::terms::seed(app, &actor, &contracts, &users).await?;
-    Ok(Some(Seeded { contracts, users }))
+    let teams = super::teams::seed(store, &actor, &ids, &users).await?;
+    Ok(Some(Seeded {
+        contracts,
+        users,
+        teams,
+    }))
 }

@@ -67,7 +67,14 @@ pub struct Seed {
     pub body: Option<MakeBody>,
     /// A name for the id the step creates, for bodies to refer to.
     pub name: Option<&'static str>,
+    /// Real items of other resources to remember once the step is done:
+    /// for ids a resource shares with another (a team is a party made by
+    /// `POST /parties`) or that a `PUT` creates (a team's member).
+    pub learn: Option<Learn>,
 }
+
+/// Real items to remember after a seed step: (item path, path values).
+pub type Learn = fn(&Known) -> Vec<(&'static str, Vec<String>)>;
 
 impl Seed {
     /// Names the id this step creates.
@@ -79,6 +86,12 @@ impl Seed {
     /// Sends this body instead of the table's.
     fn with(mut self, body: MakeBody) -> Self {
         self.body = Some(body);
+        self
+    }
+
+    /// Remembers these items once the step is done.
+    fn learning(mut self, learn: Learn) -> Self {
+        self.learn = Some(learn);
         self
     }
 }
@@ -99,6 +112,7 @@ fn step(method: Method, template: &'static str) -> Seed {
         template,
         body: None,
         name: None,
+        learn: None,
     }
 }
 
@@ -541,6 +555,84 @@ fn request_bodies() -> Resource {
     }
 }
 
+/// Teams: one of the provider's, with the person as its member, an
+/// absence of theirs, and the request assigned to it. A team is a party
+/// (`POST /parties` makes it); a member is made by `PUT`.
+fn team_bodies() -> Resource {
+    let member: MakeBody = |k, n| {
+        json!({
+            "calendar_id": if n % 2 == 0 { json!(k.id("calendar")) } else { Value::Null },
+            "share_percent": 1 + n % 100,
+        })
+    };
+    Resource {
+        item: "/teams/{id}",
+        id_field: "id",
+        created_by: &[],
+        bodies: vec![
+            valid(Method::PUT, "/teams/{id}/members/{user_id}", member),
+            valid(Method::POST, "/teams/{id}/absences", |k, n| {
+                json!({
+                    "user_id": k.id("someone"),
+                    "starts_on": format!("2027-{:02}-01", 1 + n % 12),
+                    "ends_on": format!("2027-{:02}-{:02}", 1 + n % 12, 1 + n % 28),
+                    "reason": format!("Leave {n}"),
+                })
+            }),
+            valid(Method::PUT, "/requests/{id}/assignment", |k, n| {
+                json!({
+                    "team_id": k.id("team"),
+                    "assignee_id": if n % 2 == 0 { json!(k.id("someone")) } else { Value::Null },
+                })
+            }),
+        ],
+        seeds: vec![
+            step(Method::POST, "/parties")
+                .named("team")
+                .with(|k, _| {
+                    json!({"kind": "team", "name": "Operations", "parent_id": k.id("provider")})
+                })
+                .learning(|k| {
+                    vec![
+                        ("/teams/{id}", vec![k.id("team").to_owned()]),
+                        (
+                            "/teams/{id}/members/{user_id}",
+                            vec![k.id("team").to_owned(), k.id("someone").to_owned()],
+                        ),
+                    ]
+                }),
+            step(Method::PUT, "/teams/{id}/members/{user_id}"),
+            step(Method::POST, "/teams/{id}/absences"),
+            // A request of the provider's (the newest so far is the
+            // supplier's escalation), then assigned.
+            step(Method::POST, "/requests"),
+            step(Method::PUT, "/requests/{id}/assignment"),
+        ],
+    }
+}
+
+/// A team's members, by team and login.
+fn member_bodies() -> Resource {
+    Resource {
+        item: "/teams/{id}/members/{user_id}",
+        id_field: "user_id",
+        created_by: &[],
+        bodies: Vec::new(),
+        seeds: Vec::new(),
+    }
+}
+
+/// A team's absences.
+fn absence_bodies() -> Resource {
+    Resource {
+        item: "/teams/{id}/absences/{absence_id}",
+        id_field: "id",
+        created_by: &["/teams/{id}/absences"],
+        bodies: Vec::new(),
+        seeds: Vec::new(),
+    }
+}
+
 /// Operations whose body is not JSON: their path, the media type they
 /// take, and the token they authenticate with instead of an API token. A
 /// valid body of one is a JSON string holding the raw body.
@@ -591,5 +683,8 @@ pub fn resources() -> Vec<Resource> {
         terms_bodies(),
         change_request_bodies(),
         request_bodies(),
+        team_bodies(),
+        member_bodies(),
+        absence_bodies(),
     ]
 }
