@@ -39,6 +39,8 @@ pub struct Context {
     pub refs: Arc<RefCache>,
     /// The settings in effect.
     pub settings: Settings,
+    /// The teams' plans, kept for a few seconds.
+    pub plans: Arc<crate::promises::plans::Plans>,
 }
 
 impl Context {
@@ -50,6 +52,7 @@ impl Context {
             store,
             refs,
             settings,
+            plans: Arc::default(),
         }
     }
 

@@ -33,6 +33,9 @@ pub enum Kind {
     NotCovered,
     /// The request matches something the contract puts out of scope.
     OutOfScope,
+    /// The realistic date is later than the SLA's: the promise needs a
+    /// choice between them.
+    PromiseChoiceNeeded,
     /// A message mailed in cannot be read as one (not RFC 5322, broken
     /// MIME, no From address).
     MalformedMail,
@@ -76,6 +79,7 @@ impl Kind {
         Kind::ChangeConflict,
         Kind::NotCovered,
         Kind::OutOfScope,
+        Kind::PromiseChoiceNeeded,
         Kind::MalformedMail,
         Kind::MailTooLarge,
         Kind::UnsafeMail,
@@ -115,6 +119,7 @@ impl Kind {
             Kind::ChangeConflict => "change-conflict",
             Kind::NotCovered => "request-not-covered",
             Kind::OutOfScope => "request-out-of-scope",
+            Kind::PromiseChoiceNeeded => "promise-choice-needed",
             Kind::MalformedMail => "malformed-mail",
             Kind::MailTooLarge => "mail-too-large",
             Kind::UnsafeMail => "unsafe-mail",
@@ -136,6 +141,9 @@ impl Kind {
             Kind::ChangeConflict => "a newer terms version changed the same fields",
             Kind::NotCovered => "the contract does not cover this request",
             Kind::OutOfScope => "the request is outside the contract's scope",
+            Kind::PromiseChoiceNeeded => {
+                "the realistic date is later than the SLA's: choose which to promise"
+            }
             Kind::MalformedMail => "the message cannot be read as an email",
             Kind::MailTooLarge => "the message is larger than 20 MiB",
             Kind::UnsafeMail => "a header of the message hides a line break",

@@ -32,6 +32,7 @@ pub mod links;
 pub mod notify;
 pub mod parties;
 pub mod password;
+pub mod promises;
 pub mod requests;
 pub mod secret;
 pub mod services;

@@ -14,6 +14,7 @@ pub mod inbound;
 mod links;
 mod me;
 mod parties;
+mod promises;
 mod requests;
 mod services;
 mod teams;
@@ -58,6 +59,7 @@ use crate::state::AppState;
         (name = "change requests", description = "Proposed changes to a contract, decided by its steering group"),
         (name = "requests", description = "Orders, service requests, incidents, questions and internal tasks, with their SLA clocks"),
         (name = "chain", description = "Supplier → customer links and walks along the service chain"),
+        (name = "promises", description = "Dates committed to customers: quotes from the team's whole load, promises, renegotiations"),
         (name = "teams", description = "The provider's teams: members, their calendars and shares of hours, absences"),
         (name = "services", description = "The service catalog: what is in scope and what is not"),
         (name = "users", description = "Logins and their roles"),
@@ -105,6 +107,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(changes::router())
         .merge(requests::router())
         .merge(teams::router())
+        .merge(promises::router())
         .merge(users::router())
         .merge(tokens::router())
         .merge(webhooks::router())

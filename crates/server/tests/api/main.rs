@@ -9,6 +9,7 @@ mod helpers;
 mod inbound;
 mod links;
 mod parties;
+mod promises;
 mod requests;
 mod services;
 mod smoke;

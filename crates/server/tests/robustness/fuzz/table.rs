@@ -22,6 +22,8 @@
 //! name. A new route with a body of an existing resource is one more line
 //! in that resource's `bodies` and one in its `seeds`.
 
+mod promises;
+
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -686,5 +688,6 @@ pub fn resources() -> Vec<Resource> {
         team_bodies(),
         member_bodies(),
         absence_bodies(),
+        promises::promise_bodies(),
     ]
 }

@@ -1,0 +1,136 @@
+//! Each team's plan, built from the store and kept for a few seconds.
+//!
+//! A plan is built from scratch when asked for and none is fresh: the
+//! team's members (their calendars with absences closed), its open work
+//! and the promises made for it. Several servers share one database, so a
+//! plan is trusted for [`FRESH`] at most; a change made through this
+//! server forgets its team's plan at once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kept_domain::calendar::{BusinessDuration, Calendar};
+use kept_domain::team::{OpenWork, around_the_clock};
+use kept_domain::{PartyId, Priority, RequestId, Timestamp, UserId};
+use kept_planner::{Member, TeamPlan, Work};
+
+use crate::Context;
+use crate::error::Error;
+
+/// How long a plan is trusted without being rebuilt.
+pub const FRESH: Duration = Duration::from_secs(5);
+
+/// What open work without an estimate counts as.
+pub const UNESTIMATED: BusinessDuration = BusinessDuration::from_hours(1);
+
+/// A team's plan and what it was built from.
+#[derive(Debug)]
+pub struct Planned {
+    /// The plan.
+    pub plan: TeamPlan<RequestId>,
+    /// The members, in the plan's order.
+    pub members: Vec<UserId>,
+    /// The open work it holds, by request.
+    pub work: HashMap<RequestId, OpenWork>,
+    /// When it was built.
+    built: Instant,
+}
+
+/// The plans of the teams asked about lately.
+#[derive(Debug, Default)]
+pub struct Plans {
+    teams: Mutex<HashMap<PartyId, Arc<Mutex<Planned>>>>,
+}
+
+impl Plans {
+    /// Forgets `team`'s plan: the next question rebuilds it.
+    pub fn forget(&self, team: PartyId) {
+        if let Ok(mut teams) = self.teams.lock() {
+            teams.remove(&team);
+        }
+    }
+
+    fn fresh(&self, team: PartyId) -> Option<Arc<Mutex<Planned>>> {
+        let teams = self.teams.lock().ok()?;
+        let planned = teams.get(&team)?;
+        let built = planned.lock().ok()?.built;
+        (built.elapsed() < FRESH).then(|| planned.clone())
+    }
+}
+
+/// Runs `f` on `team`'s plan, building it first unless a fresh one is kept.
+pub async fn with_plan<R>(
+    ctx: &Context,
+    team: PartyId,
+    f: impl FnOnce(&mut Planned) -> R,
+) -> Result<R, Error> {
+    let planned = match ctx.plans.fresh(team) {
+        Some(planned) => planned,
+        None => {
+            let built = Arc::new(Mutex::new(build(ctx, team).await?));
+            if let Ok(mut teams) = ctx.plans.teams.lock() {
+                teams.insert(team, built.clone());
+            }
+            built
+        }
+    };
+    let mut guard = planned
+        .lock()
+        .map_err(|_| Error::internal("a team's plan was poisoned"))?;
+    Ok(f(&mut guard))
+}
+
+/// A priority's place in the order: urgent first.
+pub fn rank(priority: Priority) -> u8 {
+    Priority::ALL
+        .iter()
+        .position(|p| *p == priority)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or(u8::MAX)
+}
+
+/// Builds `team`'s plan from the store, from now.
+async fn build(ctx: &Context, team: PartyId) -> Result<Planned, Error> {
+    let now = Timestamp::now();
+    let people = ctx.store.team_members(team).await?;
+    let mut members = Vec::with_capacity(people.len());
+    for person in &people {
+        let spec = match person.calendar_id {
+            Some(id) => ctx.store.calendar(id).await?.spec,
+            None => around_the_clock(),
+        };
+        let calendar: Calendar = person.calendar(&spec).map_err(Error::internal)?;
+        members.push(Member {
+            calendar,
+            share_percent: person.share_percent,
+        });
+    }
+    let ids: Vec<UserId> = people.iter().map(|p| p.user_id).collect();
+    let open = ctx.store.team_work(team).await?;
+    let request_ids: Vec<RequestId> = open.iter().map(|w| w.id).collect();
+    let promised: HashMap<RequestId, Timestamp> = ctx
+        .store
+        .promises(&request_ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.request_id, p.date))
+        .collect();
+    let work = open
+        .iter()
+        .map(|w| Work {
+            key: w.id,
+            due: promised.get(&w.id).copied().or(w.due_at),
+            priority: rank(w.priority),
+            seq: w.number,
+            effort: w.effort.unwrap_or(UNESTIMATED),
+            assignee: w.assignee_id.and_then(|a| ids.iter().position(|m| *m == a)),
+        })
+        .collect();
+    Ok(Planned {
+        plan: TeamPlan::new(now, members, work),
+        members: ids,
+        work: open.into_iter().map(|w| (w.id, w)).collect(),
+        built: Instant::now(),
+    })
+}
