@@ -10,6 +10,7 @@
 #
 #   bash bench/planner.sh
 #   SKIP_CRITERION=1 CHANGES=50 bash bench/planner.sh
+#   SKIP_CRITERION=1 SKIP_CALLGRIND=1 OPEN_SIZES=1000 bash bench/planner.sh  # the API only
 #
 # Needs valgrind. Writes under ${BENCH_DIR:-/tmp/kept-planner}.
 set -euo pipefail
@@ -24,6 +25,7 @@ if [ -z "${SKIP_CRITERION:-}" ]; then
     | grep -E '^(one team|database)|time:' | sed 's/^ *//'
 fi
 
+if [ -z "${SKIP_CALLGRIND:-}" ]; then
 cargo build -q --release -p kept-planner --example replan
 BIN=target/release/examples/replan
 instructions() {
@@ -40,4 +42,67 @@ mode, base, total, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.
 each = (total - base) / n
 print(f"callgrind: {mode:<11} {each:>14,.0f} instructions per change, {each / 10_000:>8,.1f} per commitment of the team")
 PY
+done
+fi
+
+# ---------------------------------------------------------------------------
+# A quote through the API: `POST /api/v1/promises/quote` at C connections
+# against a team of 20 members on office hours holding OPEN open requests
+# (raised through the API, assigned to the team at intake as the service's
+# default team), on SQLite. The first quote builds the team's plan from the
+# database; a plan is kept five seconds, so the run rebuilds it every five.
+[ -n "${SKIP_API:-}" ] && exit 0
+C=${C:-16}
+QUOTES=${QUOTES:-5000}
+PORT=${PORT:-18283}
+BASE_URL="http://127.0.0.1:${PORT}"
+cargo build -q --release -p kept-cli
+cargo build -q --release --manifest-path bench/notify-driver/Cargo.toml
+KEPT=target/release/kept
+DRIVER=bench/notify-driver/target/release/notify-driver
+SERVER_PID=
+trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null' EXIT
+api() { # METHOD PATH [BODY]
+  curl -sf -X "$1" "$BASE_URL/api/v1$2" -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' ${3:+--data "$3"}
+}
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+for OPEN in ${OPEN_SIZES:-1000 10000}; do
+  rm -f "$OUT"/quote.db*
+  export KEPT_DATABASE_URL="sqlite://$OUT/quote.db" KEPT_ADDR=127.0.0.1:$PORT KEPT_LOG_LEVEL=warn
+  "$KEPT" migrate >/dev/null
+  printf 'bench password 1\n' | "$KEPT" user add --email bench@example.com --name "Bench Admin" --admin >/dev/null
+  TOKEN=$("$KEPT" token create --email bench@example.com | awk '{print $NF}')
+  "$KEPT" serve >"$OUT/serve.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do curl -sf "$BASE_URL/healthz" >/dev/null && break; sleep 0.1; done
+  me=$(api GET /me | field "['user']['id']")
+  provider=$(api POST /parties '{"kind":"organisation","name":"Brightwell"}' | field "['id']")
+  client=$(api POST /parties '{"kind":"organisation","name":"Harbour Retail"}' | field "['id']")
+  store=$(api POST /parties "{\"kind\":\"site\",\"name\":\"Harbour Leeds\",\"parent_id\":\"$client\"}" | field "['id']")
+  team=$(api POST /parties "{\"kind\":\"team\",\"name\":\"Operations\",\"parent_id\":\"$provider\"}" | field "['id']")
+  calendar=$(api POST /calendars "{\"name\":\"Office\",\"owner_id\":\"$provider\",\"toml\":\"zone = \\\"Europe/London\\\"\\n[week]\\nmon = [\\\"09:00-17:30\\\"]\\ntue = [\\\"09:00-17:30\\\"]\\nwed = [\\\"09:00-17:30\\\"]\\nthu = [\\\"09:00-17:30\\\"]\\nfri = [\\\"09:00-17:30\\\"]\\n\"}" | field "['id']")
+  for i in $(seq 20); do
+    user=$(api POST /users "{\"email\":\"member$i@example.com\",\"name\":\"Member $i\",\"parent_id\":\"$provider\",\"password\":null}" | field "['id']")
+    api PUT "/teams/$team/members/$user" "{\"calendar_id\":\"$calendar\",\"share_percent\":$((50 + i * 2))}" >/dev/null
+  done
+  service=$(api POST /services "{\"provider_id\":\"$provider\",\"name\":\"Reactive maintenance\",\"default_effort\":\"2h\",\"default_team_id\":\"$team\",\"default_targets\":{\"first_response\":\"8h\",\"resolution\":\"40h\"}}" | field "['id']")
+  contract=$(api POST /contracts "{\"name\":\"Harbour FM\",\"provider_id\":\"$provider\",\"client_id\":\"$client\",\"customer_ids\":[\"$store\"],\"service_ids\":[\"$service\"],\"calendar_id\":\"$calendar\",\"steering_group\":[\"$me\"],\"quorum\":\"all\"}" | field "['id']")
+  printf '%s' "{\"contract_id\":\"$contract\",\"customer_id\":\"$store\",\"service_id\":\"$service\",\"kind\":\"incident\",\"subject\":\"Leaking tap\"}" >"$OUT/request.json"
+  "$DRIVER" load "$BASE_URL/api/v1/requests" "$TOKEN" "$OUT/request.json" "$OPEN" "$C" >/dev/null
+  # The acknowledgements' fan-out (no mail is configured) finishes first.
+  sleep 3
+  printf '%s' "{\"contract_id\":\"$contract\",\"service_id\":\"$service\",\"effort\":\"3h\"}" >"$OUT/quote.json"
+  # One quote first, so that the run starts with the plan built.
+  api POST /promises/quote "$(cat "$OUT/quote.json")" >"$OUT/quote-answer.json"
+  result=$("$DRIVER" load "$BASE_URL/api/v1/promises/quote" "$TOKEN" "$OUT/quote.json" "$QUOTES" "$C")
+  python3 - "$OPEN" "$C" "$result" "$OUT/quote-answer.json" <<'PY'
+import json, sys
+open_, c, r, answer = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.load(open(sys.argv[4]))
+print(f"api quote: team of 20 with {open_} open requests, {c} connections: "
+      f"{r['rps']:.0f} quotes/s, p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, statuses {r['statuses']}")
+print(f"           e.g. {answer['reason']}")
+PY
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 done

@@ -272,6 +272,9 @@ pub struct OpenWork {
     /// The earliest due instant of a clock still counting.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub due_at: Option<Timestamp>,
+    /// The date promised for it, once a promise is made.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub promised: Option<Timestamp>,
     /// The member it is assigned to, if any.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
     pub assignee_id: Option<UserId>,

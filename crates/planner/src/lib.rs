@@ -15,7 +15,7 @@
 //!   years ahead ([`HORIZON_SLOTS`]); beyond that there is none.
 //!
 //! A change ([`TeamPlan::upsert`], [`TeamPlan::remove`]) re-plans from a
-//! state saved at most 64 commitments before the first one it touches; the
+//! state saved at most 16 commitments before the first one it touches; the
 //! result is the plan from scratch (a property test holds it to that).
 //! [`TeamPlan::quote`] answers for a prospective request: the realistic
 //! date and what squeezing it in by its SLA date would push out.

@@ -14,7 +14,7 @@ use crate::simulate::{Entry, OrderKey, Ptr, State};
 
 /// Commitments between two saved states: a re-plan starts at the saved
 /// state at or before the first commitment a change touches.
-pub(crate) const CHECKPOINT_EVERY: usize = 64;
+pub(crate) const CHECKPOINT_EVERY: usize = 16;
 
 /// A completion slot meaning "not within the horizon".
 pub(crate) const NEVER: u32 = u32::MAX;
@@ -50,6 +50,9 @@ pub struct TeamPlan<K> {
     /// finish after its date (`u64::MAX` when late already or undated):
     /// what quotes read to skip the work they cannot push out.
     pub(crate) slack: Vec<u64>,
+    /// For each place, the least slack from there on (one more than the
+    /// entries, the last `u64::MAX`): what a quote reads.
+    pub(crate) room: Vec<u64>,
     /// The state before entry `c * CHECKPOINT_EVERY`, for each `c`.
     pub(crate) checkpoints: Vec<State>,
     /// Each key's place in the order.
@@ -68,6 +71,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             entries: Vec::with_capacity(work.len()),
             done: Vec::new(),
             slack: Vec::new(),
+            room: Vec::new(),
             checkpoints: Vec::new(),
             order: HashMap::with_capacity(work.len()),
             solo: HashMap::new(),
@@ -248,6 +252,11 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
                 (false, _) => u64::MAX,
                 (true, free) => free.unwrap_or(0).saturating_sub(entry.units.max(1)),
             };
+        }
+        self.room.clear();
+        self.room.resize(n + 1, u64::MAX);
+        for i in (0..n).rev() {
+            self.room[i] = self.room[i + 1].min(self.slack[i]);
         }
     }
 

@@ -65,7 +65,9 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             effort: prospect.effort,
             assignee: prospect.assignee,
         });
-        let safe = self.room_from();
+        // Taken for the quote and put back: the simulations below borrow
+        // the plan mutably.
+        let safe = std::mem::take(&mut self.room);
         // The search for the realistic date starts from what promising it
         // by its SLA date would do: nothing pushed out means no later.
         let mut bounds = (0, self.entries.len());
@@ -82,6 +84,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             None => (None, Vec::new()),
         };
         let (at, realistic) = self.realistic(&entry, &safe, bounds);
+        self.room = safe;
         let (ahead, ahead_effort) = self.ahead_of(at);
         Quote {
             realistic,
@@ -109,7 +112,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
         lo = lo.min(hi);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            match self.with_inserted(mid, entry, safe, true).first_slip {
+            match self.pushes_out(mid, entry, safe) {
                 None => hi = mid,
                 Some(slipped) => lo = (slipped + 1).clamp(mid + 1, hi),
             }
@@ -128,8 +131,11 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             }
             // Checked, since the search assumed monotony; the end of the
             // order always holds.
-            let run = self.with_inserted(sorted, entry, safe, true);
-            if at == n || (run.slips.is_empty() && run.completion.is_some_and(|c| c <= date)) {
+            let fits = self.pushes_out(sorted, entry, safe).is_none()
+                && self
+                    .with_inserted_completion(sorted, entry)
+                    .is_some_and(|c| c <= date);
+            if at == n || fits {
                 return (sorted, Some(date));
             }
             at = n;
@@ -157,22 +163,14 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
         self.entries.partition_point(|e| e.order < key)
     }
 
-    /// For each place, the least room any commitment from there on has
-    /// for more work ahead of it before it would finish after its date:
-    /// work that fits pushes nothing from there on out.
-    ///
-    /// Why it holds: work inserted ahead moves each member's position on
-    /// by no more than its own size in all (a step never moves anyone
-    /// back, and the total moved is the work done), so a later
-    /// commitment's free capacity up to its date shrinks by no more than
-    /// that size either.
-    fn room_from(&self) -> Vec<u64> {
-        let mut room = vec![u64::MAX; self.entries.len() + 1];
-        for i in (0..self.entries.len()).rev() {
-            room[i] = room[i + 1].min(self.slack[i]);
-        }
-        room
-    }
+    // `room` (see `TeamPlan::room`) holds for each place the least room any
+    // commitment from there on has for more work ahead of it before it
+    // would finish after its date: work that fits pushes nothing from there
+    // on out. Why it holds: work inserted ahead moves each member's
+    // position on by no more than its own size in all (a step never moves
+    // anyone back, and the total moved is the work done), so a later
+    // commitment's free capacity up to its date shrinks by no more than
+    // that size either.
 
     /// The latest date of the commitments before place `at`.
     fn due_before(&self, at: usize) -> Option<Timestamp> {
@@ -188,6 +186,16 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
         let mut state = self.state_before(at);
         let slot = state.step(&mut self.cap, entry).unwrap_or(NEVER);
         self.instant(slot, entry.solo)
+    }
+
+    /// The first commitment on time that `entry` inserted at `at` pushes
+    /// past its date, if any; without simulating when everything from
+    /// there on has room for it.
+    fn pushes_out(&mut self, at: usize, entry: &Entry<K>, safe: &[u64]) -> Option<usize> {
+        if safe.get(at).is_none_or(|room| *room >= entry.units) {
+            return None;
+        }
+        self.with_inserted(at, entry, safe, true).first_slip
     }
 
     /// Simulates the plan with `entry` inserted at `at`: its completion and

@@ -138,8 +138,9 @@ async fn usable_calendar(conn: &mut AnyConnection, id: kept_domain::CalendarId) 
 /// `SELECT` of the open work of a team, for [`work_from_row`].
 const WORK: &str = "SELECT r.id, r.number, r.subject, r.customer_id, r.contract_id, r.priority, \
      COALESCE(r.effort_secs, s.default_effort_seconds) AS effort_secs, r.sla_due_at, \
-     r.assignee_id, r.status, r.created_at \
-     FROM requests r JOIN services s ON s.id = r.service_id WHERE r.team_id = ";
+     r.assignee_id, r.status, r.created_at, p.date AS promised \
+     FROM requests r JOIN services s ON s.id = r.service_id \
+     LEFT JOIN promises p ON p.request_id = r.id WHERE r.team_id = ";
 
 fn work_from_row(row: &AnyRow) -> Result<OpenWork> {
     Ok(OpenWork {
@@ -155,6 +156,7 @@ fn work_from_row(row: &AnyRow) -> Result<OpenWork> {
             .transpose()
             .map_err(corrupt)?,
         due_at: row.opt_instant("sla_due_at")?,
+        promised: row.opt_instant("promised")?,
         assignee_id: row.opt_parsed("assignee_id")?,
         status: row.text("status")?.parse().map_err(corrupt)?,
         created_at: row.instant("created_at")?,

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kept_domain::calendar::{BusinessDuration, Calendar};
-use kept_domain::team::{OpenWork, around_the_clock};
+use kept_domain::team::{Absence, OpenWork, around_the_clock};
 use kept_domain::{PartyId, Priority, RequestId, Timestamp, UserId};
 use kept_planner::{Member, TeamPlan, Work};
 
@@ -33,6 +33,8 @@ pub struct Planned {
     pub members: Vec<UserId>,
     /// The open work it holds, by request.
     pub work: HashMap<RequestId, OpenWork>,
+    /// Each member's first name and absences, for the reason of a quote.
+    pub people: Vec<(String, Vec<Absence>)>,
     /// When it was built.
     built: Instant,
 }
@@ -41,6 +43,9 @@ pub struct Planned {
 #[derive(Debug, Default)]
 pub struct Plans {
     teams: Mutex<HashMap<PartyId, Arc<Mutex<Planned>>>>,
+    /// Held while a plan is built, so that requests arriving together
+    /// build it once and the others wait for it.
+    building: tokio::sync::Mutex<()>,
 }
 
 impl Plans {
@@ -52,27 +57,43 @@ impl Plans {
     }
 
     fn fresh(&self, team: PartyId) -> Option<Arc<Mutex<Planned>>> {
+        self.kept(team).filter(|(_, fresh)| *fresh).map(|(p, _)| p)
+    }
+
+    /// The plan kept for `team`, and whether it is still fresh.
+    fn kept(&self, team: PartyId) -> Option<(Arc<Mutex<Planned>>, bool)> {
         let teams = self.teams.lock().ok()?;
         let planned = teams.get(&team)?;
         let built = planned.lock().ok()?.built;
-        (built.elapsed() < FRESH).then(|| planned.clone())
+        Some((planned.clone(), built.elapsed() < FRESH))
     }
 }
 
-/// Runs `f` on `team`'s plan, building it first unless a fresh one is kept.
+/// Runs `f` on `team`'s plan, building it first unless a fresh one is
+/// kept (or a stale one is, while another request rebuilds it).
 pub async fn with_plan<R>(
     ctx: &Context,
     team: PartyId,
     f: impl FnOnce(&mut Planned) -> R,
 ) -> Result<R, Error> {
-    let planned = match ctx.plans.fresh(team) {
-        Some(planned) => planned,
-        None => {
-            let built = Arc::new(Mutex::new(build(ctx, team).await?));
-            if let Ok(mut teams) = ctx.plans.teams.lock() {
-                teams.insert(team, built.clone());
+    let planned = match ctx.plans.kept(team) {
+        Some((planned, true)) => planned,
+        // Stale while another request rebuilds it: answered from the plan
+        // kept, rather than waiting.
+        Some((planned, false)) if ctx.plans.building.try_lock().is_err() => planned,
+        _ => {
+            let _building = ctx.plans.building.lock().await;
+            match ctx.plans.fresh(team) {
+                // Built while this one waited.
+                Some(planned) => planned,
+                None => {
+                    let built = Arc::new(Mutex::new(build(ctx, team).await?));
+                    if let Ok(mut teams) = ctx.plans.teams.lock() {
+                        teams.insert(team, built.clone());
+                    }
+                    built
+                }
             }
-            built
         }
     };
     let mut guard = planned
@@ -107,20 +128,23 @@ async fn build(ctx: &Context, team: PartyId) -> Result<Planned, Error> {
         });
     }
     let ids: Vec<UserId> = people.iter().map(|p| p.user_id).collect();
+    let mut named = Vec::with_capacity(people.len());
+    for person in &people {
+        let user = ctx.store.user(person.user_id).await?;
+        let first = user
+            .name
+            .as_str()
+            .split_whitespace()
+            .next()
+            .unwrap_or("Someone");
+        named.push((first.to_owned(), person.absences.clone()));
+    }
     let open = ctx.store.team_work(team).await?;
-    let request_ids: Vec<RequestId> = open.iter().map(|w| w.id).collect();
-    let promised: HashMap<RequestId, Timestamp> = ctx
-        .store
-        .promises(&request_ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.request_id, p.date))
-        .collect();
     let work = open
         .iter()
         .map(|w| Work {
             key: w.id,
-            due: promised.get(&w.id).copied().or(w.due_at),
+            due: w.promised.or(w.due_at),
             priority: rank(w.priority),
             seq: w.number,
             effort: w.effort.unwrap_or(UNESTIMATED),
@@ -131,6 +155,7 @@ async fn build(ctx: &Context, team: PartyId) -> Result<Planned, Error> {
         plan: TeamPlan::new(now, members, work),
         members: ids,
         work: open.into_iter().map(|w| (w.id, w)).collect(),
+        people: named,
         built: Instant::now(),
     })
 }

@@ -134,7 +134,7 @@ pub async fn quote(
     let now = Timestamp::now();
     let sla_due = target.sla_due(now);
     let team = target.team;
-    let (quote, members, open, names) = with_plan(ctx, team.id, |planned| {
+    let (quote, members, open, names, away) = with_plan(ctx, team.id, |planned| {
         let assignee = input
             .assignee_id
             .and_then(|a| planned.members.iter().position(|m| *m == a));
@@ -151,7 +151,14 @@ pub async fn quote(
             .iter()
             .filter_map(|s| Some((planned.work.get(&s.key)?.clone(), *s)))
             .collect();
-        (quote, planned.members.clone(), planned.plan.len(), squeezed)
+        let away = super::words::away(&planned.people, now, quote.realistic);
+        (
+            quote,
+            planned.members.clone(),
+            planned.plan.len(),
+            squeezed,
+            away,
+        )
     })
     .await?;
     if let Some(a) = input.assignee_id
@@ -184,7 +191,6 @@ pub async fn quote(
         ahead: quote.ahead,
         work_ahead: quote.ahead_effort,
     };
-    let away = super::words::away(ctx, team.id, now, quote.realistic).await?;
     let promise = match (sla_due, quote.realistic) {
         (Some(s), Some(r)) => Some(s.max(r)),
         (s, r) => s.or(r),

@@ -1,11 +1,10 @@
 //! A quote's reason in plain words: the work ahead, and who is away
 //! before the date.
 
-use kept_domain::{PartyId, Timestamp};
+use kept_domain::Timestamp;
+use kept_domain::team::Absence;
 
 use super::quote::Load;
-use crate::Context;
-use crate::error::Error;
 
 /// "18 hours of work ahead of it in Operations (6 requests, 2 people);
 /// Maya is away Thu 10 Dec to Fri 11 Dec".
@@ -31,41 +30,32 @@ pub fn reason(load: &Load, away: &[String]) -> String {
         .join("; ")
 }
 
-/// Who in `team` is away between `now` and `until` (a fortnight when
-/// there is no date), each as "Maya is away Thu 10 Dec to Fri 11 Dec".
-pub async fn away(
-    ctx: &Context,
-    team: PartyId,
+/// Who of `people` (first name and absences) is away between `now` and
+/// `until` (a fortnight when there is no date), each as "Maya is away Thu
+/// 10 Dec to Fri 11 Dec".
+pub fn away(
+    people: &[(String, Vec<Absence>)],
     now: Timestamp,
     until: Option<Timestamp>,
-) -> Result<Vec<String>, Error> {
+) -> Vec<String> {
     let day = |t: Timestamp| jiff::tz::TimeZone::UTC.to_datetime(t).date();
     let from = day(now);
     let until = day(until.unwrap_or(now + jiff::SignedDuration::from_hours(14 * 24)));
-    let mut out = Vec::new();
-    for member in ctx.store.team_members(team).await? {
-        for absence in member.absences.iter() {
-            if absence.ends_on < from || absence.starts_on > until {
-                continue;
-            }
-            let user = ctx.store.user(member.user_id).await?;
-            let first = user
-                .name
-                .as_str()
-                .split_whitespace()
-                .next()
-                .unwrap_or("Someone");
-            let show = |d: jiff::civil::Date| d.strftime("%a %-d %b").to_string();
-            out.push(if absence.starts_on == absence.ends_on {
-                format!("{first} is away {}", show(absence.starts_on))
+    let show = |d: jiff::civil::Date| d.strftime("%a %-d %b").to_string();
+    people
+        .iter()
+        .flat_map(|(name, absences)| absences.iter().map(move |a| (name, a)))
+        .filter(|(_, a)| a.ends_on >= from && a.starts_on <= until)
+        .map(|(name, a)| {
+            if a.starts_on == a.ends_on {
+                format!("{name} is away {}", show(a.starts_on))
             } else {
                 format!(
-                    "{first} is away {} to {}",
-                    show(absence.starts_on),
-                    show(absence.ends_on)
+                    "{name} is away {} to {}",
+                    show(a.starts_on),
+                    show(a.ends_on)
                 )
-            });
-        }
-    }
-    Ok(out)
+            }
+        })
+        .collect()
 }
