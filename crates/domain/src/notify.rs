@@ -46,6 +46,14 @@ named_enum!(
         /// A message mailed in was taken, without its attachments: its
         /// sender is told which were not kept.
         MailAttachmentsDropped => "mail_attachments_dropped",
+        /// A request was promised a date: its requester is told the date.
+        RequestPromised => "request_promised",
+        /// A new date was proposed for a promise: the requester is asked
+        /// to agree, with the reason, in the portal or by a single-use link.
+        DateProposed => "date_proposed",
+        /// The customer answered a proposed date: the provider's people
+        /// working the request are told whether they agreed, and in time.
+        DateAnswered => "date_answered",
     }
 );
 
@@ -96,7 +104,12 @@ impl Topic {
         use Audience::*;
         use Timing::*;
         match self {
-            Self::RequestRaised | Self::ProviderReplied => &[(Requester, AtOnce)],
+            Self::RequestRaised
+            | Self::ProviderReplied
+            | Self::RequestPromised
+            | Self::DateProposed => &[(Requester, AtOnce)],
+            // It answers what the provider asked.
+            Self::DateAnswered => &[(ProviderStaff, AtOnce)],
             Self::CustomerReplied => &[(ProviderStaff, AtOnce)],
             Self::RequestAtRisk => &[(ProviderStaff, BusinessHours), (Managers, BusinessHours)],
             Self::RequestBreached => &[(ProviderStaff, AtOnce), (Managers, AtOnce)],
@@ -126,6 +139,8 @@ impl Topic {
             Self::RequestRaised
                 | Self::ProviderReplied
                 | Self::CustomerReplied
+                | Self::RequestPromised
+                | Self::DateProposed
                 | Self::MailRefused
                 | Self::MailAttachmentsDropped
         )
@@ -147,6 +162,9 @@ impl Topic {
             Self::ChangeApplied => "a contract change was applied",
             Self::MailRefused => "a message you sent was not accepted",
             Self::MailAttachmentsDropped => "the attachments of a message you sent were not kept",
+            Self::RequestPromised => "a request you raised was promised a date",
+            Self::DateProposed => "a new date is proposed for a request you raised",
+            Self::DateAnswered => "a customer answered a new date proposed for a request",
         }
     }
 
@@ -169,6 +187,9 @@ impl Topic {
             EventKind::Reply => Some(Self::ProviderReplied),
             EventKind::ClockAtRisk => Some(Self::RequestAtRisk),
             EventKind::ClockBreached => Some(Self::RequestBreached),
+            EventKind::PromiseMade => Some(Self::RequestPromised),
+            EventKind::DateProposed => Some(Self::DateProposed),
+            EventKind::DateAnswered => Some(Self::DateAnswered),
             // The answer to a question routed up the chain, relayed to the
             // customer who asked it.
             EventKind::Upstream
@@ -318,6 +339,21 @@ mod tests {
             of(EventKind::ClockBreached, &none),
             Some(Topic::RequestBreached)
         );
+        assert_eq!(
+            of(
+                EventKind::PromiseMade,
+                &json!({"date": "2026-12-07T11:00:00Z"})
+            ),
+            Some(Topic::RequestPromised)
+        );
+        assert_eq!(
+            of(EventKind::DateProposed, &none),
+            Some(Topic::DateProposed)
+        );
+        assert_eq!(
+            of(EventKind::DateAnswered, &json!({"accepted": true})),
+            Some(Topic::DateAnswered)
+        );
         assert_eq!(of(EventKind::Note, &none), None);
         assert_eq!(of(EventKind::StatusChanged, &none), None);
         assert_eq!(
@@ -342,6 +378,26 @@ mod tests {
         for topic in Topic::ALL {
             assert!(!topic.audience().is_empty(), "{topic} tells someone");
         }
+    }
+
+    #[test]
+    fn the_customer_is_told_of_a_promise_at_once_and_the_provider_of_the_answer() {
+        for topic in [Topic::RequestPromised, Topic::DateProposed] {
+            assert_eq!(topic.audience(), &[(Audience::Requester, Timing::AtOnce)]);
+            assert!(
+                !topic.unsubscribable(),
+                "{topic} is about their own request"
+            );
+        }
+        assert_eq!(
+            Topic::DateAnswered.audience(),
+            &[(Audience::ProviderStaff, Timing::AtOnce)]
+        );
+        assert!(Topic::DateAnswered.unsubscribable());
+        assert_eq!(
+            "date_proposed".parse::<Topic>().ok(),
+            Some(Topic::DateProposed)
+        );
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub const TOPICS: &[Topic] = &[
     Topic::ChangeApproved,
     Topic::ChangeRejected,
     Topic::ChangeApplied,
+    Topic::RequestPromised,
+    Topic::DateProposed,
+    Topic::DateAnswered,
 ];
 
 /// The names of [`TOPICS`], for the API's document.
@@ -43,6 +46,9 @@ pub const TOPIC_NAMES: &[&str] = &[
     "change_approved",
     "change_rejected",
     "change_applied",
+    "request_promised",
+    "date_proposed",
+    "date_answered",
 ];
 /// What every signing secret starts with (the specification's prefix).
 pub const SECRET_PREFIX: &str = "whsec_";

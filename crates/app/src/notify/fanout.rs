@@ -16,7 +16,7 @@ use kept_store::notify::{Contact, NewDelivery, OutboxEntry};
 
 use super::audience::{people, waiting_downstream};
 use super::tokens::Signer;
-use super::{Addressee, ChangeBrief, Notice, Said};
+use super::{Addressee, ChangeBrief, Notice, PromiseBrief, Said};
 use crate::Context;
 use crate::error::Error;
 
@@ -239,6 +239,14 @@ fn addressed(
         .topic
         .unsubscribable()
         .then(|| signer.unsubscribe_token(contact.user_id, entry.topic));
+    // The link that answers a proposal is the recipient's own.
+    if let Some(promise) = notice.promise.as_mut()
+        && entry.topic == Topic::DateProposed
+    {
+        promise.answer_token = promise
+            .proposal_id
+            .map(|p| signer.proposal_token(p, contact.user_id));
+    }
     notice.to = Some(Addressee {
         user_id: contact.user_id,
         name: contact.name.clone(),
@@ -284,6 +292,12 @@ async fn about_request(
         .and_then(|c| c.as_str())
         .map(str::to_owned);
     notice.waiting = waiting;
+    notice.promise = PromiseBrief::of_event(
+        entry.topic,
+        &event.data,
+        event.body.as_deref(),
+        &event.actor,
+    );
     Ok(Subject {
         notice,
         contract,

@@ -62,7 +62,7 @@ pub(super) async fn deliveries(
 /// request or change request it happened to (what a list shows of it,
 /// never what was said on it).
 pub fn payload(notice: &Notice) -> Value {
-    let data = if let Some(r) = &notice.request {
+    let mut data = if let Some(r) = &notice.request {
         json!({
             "id": r.id,
             "number": r.number,
@@ -82,6 +82,19 @@ pub fn payload(notice: &Notice) -> Value {
     } else {
         json!({})
     };
+    // The dates and the answer, never the reason said nor the answer link.
+    if let (Some(p), Some(fields)) = (&notice.promise, data.as_object_mut()) {
+        fields.insert(
+            "promise".into(),
+            json!({
+                "date": p.date,
+                "previous_date": p.previous_date,
+                "proposal_id": p.proposal_id,
+                "accepted": p.accepted,
+                "in_time": p.in_time,
+            }),
+        );
+    }
     json!({
         "id": notice.event_id,
         "type": notice.topic,

@@ -19,7 +19,8 @@ pub mod preferences;
 pub mod tokens;
 
 use kept_domain::{
-    ChangeRequestId, ContractId, OutboxId, RequestId, RequestStatus, Timestamp, Topic, UserId,
+    ChangeRequestId, ContractId, DateProposalId, OutboxId, RequestId, RequestStatus, Timestamp,
+    Topic, UserId,
 };
 use kept_store::notify::OutboxEntry;
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,9 @@ pub struct Notice {
     /// not kept).
     #[serde(default)]
     pub answer: Option<MailAnswer>,
+    /// The promise told of: its date, a date proposed or answered.
+    #[serde(default)]
+    pub promise: Option<PromiseBrief>,
 }
 
 impl Notice {
@@ -76,7 +80,72 @@ impl Notice {
             reply_token: None,
             unsubscribe_token: None,
             answer: None,
+            promise: None,
         }
+    }
+}
+
+/// A promise as a notice tells of it: the date promised, or a date
+/// proposed (with the one it would replace and why), or the customer's
+/// answer to one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromiseBrief {
+    /// The date promised, proposed or answered.
+    pub date: Timestamp,
+    /// The date a proposal would replace.
+    pub previous_date: Option<Timestamp>,
+    /// Why a new date is proposed, in the agent's words.
+    pub reason: Option<String>,
+    /// The proposal proposed or answered.
+    pub proposal_id: Option<DateProposalId>,
+    /// Whether the customer agreed (an answer).
+    pub accepted: Option<bool>,
+    /// Whether they answered before the date it would replace had passed.
+    pub in_time: Option<bool>,
+    /// Who answered, readable (an answer).
+    #[serde(default)]
+    pub by: Option<String>,
+    /// The token of the recipient's single-use link that answers a
+    /// proposal (mail only; never in a webhook's body).
+    pub answer_token: Option<String>,
+}
+
+impl PromiseBrief {
+    /// What a request's promise event of `topic` tells, from its `data`,
+    /// `body` and `actor` (none when the data lacks the date).
+    pub fn of_event(
+        topic: Topic,
+        data: &serde_json::Value,
+        body: Option<&str>,
+        actor: &str,
+    ) -> Option<Self> {
+        let instant = |key: &str| {
+            data.get(key)
+                .and_then(serde_json::Value::as_str)
+                .and_then(|s| s.parse::<Timestamp>().ok())
+        };
+        let flag = |key: &str| data.get(key).and_then(serde_json::Value::as_bool);
+        if !matches!(
+            topic,
+            Topic::RequestPromised | Topic::DateProposed | Topic::DateAnswered
+        ) {
+            return None;
+        }
+        Some(Self {
+            date: instant("date")?,
+            previous_date: instant("previous_date"),
+            reason: (topic == Topic::DateProposed)
+                .then(|| body.map(str::to_owned))
+                .flatten(),
+            proposal_id: data
+                .get("proposal_id")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|s| s.parse().ok()),
+            accepted: flag("accepted"),
+            in_time: flag("in_time"),
+            by: (topic == Topic::DateAnswered).then(|| actor.to_owned()),
+            answer_token: None,
+        })
     }
 }
 
@@ -145,4 +214,51 @@ pub struct Said {
     pub by: String,
     /// What.
     pub body: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_promise_event_tells_its_dates_and_a_proposal_its_reason() {
+        let proposal = DateProposalId::new();
+        let data = json!({
+            "proposal_id": proposal,
+            "previous_date": "2026-12-07T11:00:00Z",
+            "date": "2026-12-09T17:00:00Z",
+        });
+        let brief = PromiseBrief::of_event(Topic::DateProposed, &data, Some("Back order"), "sam")
+            .expect("a brief");
+        assert_eq!(brief.date, "2026-12-09T17:00:00Z".parse().expect("instant"));
+        assert_eq!(
+            brief.previous_date,
+            Some("2026-12-07T11:00:00Z".parse().expect("instant"))
+        );
+        assert_eq!(brief.reason.as_deref(), Some("Back order"));
+        assert_eq!(brief.proposal_id, Some(proposal));
+        assert_eq!(brief.by, None);
+        assert_eq!(brief.answer_token, None, "each recipient gets their own");
+
+        let answered = json!({
+            "proposal_id": proposal, "accepted": true, "via": "link", "in_time": false,
+            "date": "2026-12-09T17:00:00Z", "previous_date": "2026-12-07T11:00:00Z",
+        });
+        let brief =
+            PromiseBrief::of_event(Topic::DateAnswered, &answered, None, "tom").expect("a brief");
+        assert_eq!((brief.accepted, brief.in_time), (Some(true), Some(false)));
+        assert_eq!(brief.by.as_deref(), Some("tom"));
+
+        assert_eq!(
+            PromiseBrief::of_event(Topic::RequestRaised, &data, None, "x"),
+            None,
+            "not a promise's topic"
+        );
+        assert_eq!(
+            PromiseBrief::of_event(Topic::RequestPromised, &json!({}), None, "x"),
+            None,
+            "no date, nothing to tell"
+        );
+    }
 }

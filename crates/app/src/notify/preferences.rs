@@ -21,7 +21,9 @@ pub struct Preference {
 /// The roles through which someone may be told of `topic`.
 fn roles_for(topic: Topic) -> &'static [Role] {
     match topic {
-        Topic::RequestAtRisk | Topic::RequestBreached => &[Role::Agent, Role::Manager],
+        Topic::RequestAtRisk | Topic::RequestBreached | Topic::DateAnswered => {
+            &[Role::Agent, Role::Manager]
+        }
         Topic::EscalationRaised | Topic::QuestionRouted => {
             &[Role::Supplier, Role::Agent, Role::Manager]
         }

@@ -1,10 +1,11 @@
 //! Signed tokens in mail: the reply address that leads a reply back to its
-//! request, and the one-click unsubscribe link. Both are an HMAC-SHA256
+//! request, the one-click unsubscribe link, and the single-use link that
+//! answers a proposed date. Each is an HMAC-SHA256
 //! under a key the servers share (made on first use, kept in the
 //! database), so they cannot be guessed from a request's number.
 
 use hmac::{Hmac, KeyInit, Mac};
-use kept_domain::{Request, RequestId, Topic, UserId};
+use kept_domain::{DateProposalId, Request, RequestId, Topic, UserId};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
@@ -113,6 +114,31 @@ impl Signer {
         }
         Some((user.parse().ok()?, topic.parse().ok()?))
     }
+
+    /// The token of the link by which `user` answers the proposal
+    /// `proposal`. It works once because a proposal is answered once.
+    pub fn proposal_token(&self, proposal: DateProposalId, user: UserId) -> String {
+        let (proposal, user) = (proposal.to_string(), user.to_string());
+        format!(
+            "{proposal}.{user}.{}",
+            self.mac("proposal", &[&proposal, &user])
+        )
+    }
+
+    /// The proposal and the user a proposal token answers for, if it is
+    /// genuine.
+    pub fn check_proposal(&self, token: &str) -> Option<(DateProposalId, UserId)> {
+        let mut parts = token.split('.');
+        let (proposal, user, mac) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let expected = self.mac("proposal", &[proposal, user]);
+        if !bool::from(expected.as_bytes().ct_eq(mac.as_bytes())) {
+            return None;
+        }
+        Some((proposal.parse().ok()?, user.parse().ok()?))
+    }
 }
 
 #[cfg(test)]
@@ -135,6 +161,32 @@ mod tests {
             None,
             "another key"
         );
+    }
+
+    #[test]
+    fn a_proposal_token_names_its_proposal_and_user_and_resists_tampering() {
+        let signer = Signer::new(b"key");
+        let (proposal, user) = (DateProposalId::new(), UserId::new());
+        let token = signer.proposal_token(proposal, user);
+        assert_eq!(signer.check_proposal(&token), Some((proposal, user)));
+        let someone = UserId::new();
+        let swapped = token.replace(&user.to_string(), &someone.to_string());
+        assert_eq!(signer.check_proposal(&swapped), None, "another user");
+        let mut flipped = token.clone();
+        let last = flipped
+            .pop()
+            .map_or('0', |c| if c == '0' { '1' } else { '0' });
+        flipped.push(last);
+        assert_eq!(signer.check_proposal(&flipped), None, "another MAC");
+        assert_eq!(signer.check_proposal(&format!("{token}.x")), None);
+        assert_eq!(signer.check_proposal("garbled"), None);
+        assert_eq!(
+            Signer::new(b"other").check_proposal(&token),
+            None,
+            "another key"
+        );
+        let unsubscribe = signer.unsubscribe_token(user, Topic::DateAnswered);
+        assert_eq!(signer.check_proposal(&unsubscribe), None, "another purpose");
     }
 
     #[test]

@@ -147,6 +147,7 @@ fn context(letterhead: &Letterhead, notice: &Notice, name: &str) -> MailContext 
         .and_then(|r| jiff::tz::TimeZone::get(&r.zone).ok())
         .unwrap_or(jiff::tz::TimeZone::UTC);
     let change = notice.change.as_ref();
+    let promise = notice.promise.as_ref();
     let base = &letterhead.public_url;
     let url = match (request, change) {
         (Some(r), _) => format!("{base}/requests/{}", r.id),
@@ -209,6 +210,18 @@ fn context(letterhead: &Letterhead, notice: &Notice, name: &str) -> MailContext 
             .as_ref()
             .map(|a| a.not_kept.clone())
             .unwrap_or_default(),
+        promise_date: promise.map(|p| in_words(p.date, &zone)).unwrap_or_default(),
+        previous_date: promise
+            .and_then(|p| p.previous_date)
+            .map(|at| in_words(at, &zone))
+            .unwrap_or_default(),
+        proposal_reason: promise.and_then(|p| p.reason.clone()).unwrap_or_default(),
+        answer_url: promise
+            .and_then(|p| p.answer_token.as_ref())
+            .map(|t| format!("{base}/promise-answer/{t}")),
+        accepted: promise.and_then(|p| p.accepted).unwrap_or(false),
+        in_time: promise.and_then(|p| p.in_time).unwrap_or(false),
+        answered_by: promise.and_then(|p| p.by.clone()).unwrap_or_default(),
     }
 }
 

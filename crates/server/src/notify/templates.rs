@@ -117,6 +117,30 @@ const BUILT_IN: &[(&str, &str)] = &[
         "mail_attachments_dropped.html",
         include_str!("../../mail/mail_attachments_dropped.html"),
     ),
+    (
+        "request_promised.txt",
+        include_str!("../../mail/request_promised.txt"),
+    ),
+    (
+        "request_promised.html",
+        include_str!("../../mail/request_promised.html"),
+    ),
+    (
+        "date_proposed.txt",
+        include_str!("../../mail/date_proposed.txt"),
+    ),
+    (
+        "date_proposed.html",
+        include_str!("../../mail/date_proposed.html"),
+    ),
+    (
+        "date_answered.txt",
+        include_str!("../../mail/date_answered.txt"),
+    ),
+    (
+        "date_answered.html",
+        include_str!("../../mail/date_answered.html"),
+    ),
 ];
 
 /// What every template may name.
@@ -154,6 +178,20 @@ pub struct MailContext {
     pub reason: String,
     /// Its attachments that were not kept, each as `a.pdf (12 kB)`.
     pub not_kept: Vec<String>,
+    /// The date promised, proposed or answered, in words (empty when none).
+    pub promise_date: String,
+    /// The date a proposal would replace, in words (empty when none).
+    pub previous_date: String,
+    /// Why a new date is proposed.
+    pub proposal_reason: String,
+    /// The single-use link that answers a proposal, for its recipient.
+    pub answer_url: Option<String>,
+    /// Whether the customer agreed to a proposed date.
+    pub accepted: bool,
+    /// Whether they answered before the date it would replace had passed.
+    pub in_time: bool,
+    /// Who answered it.
+    pub answered_by: String,
 }
 
 impl MailContext {
@@ -176,6 +214,13 @@ impl MailContext {
             mail_subject: "Leaking tap".into(),
             reason: "say in the subject which service you need, one of: Cleaning, Repairs".into(),
             not_kept: vec!["photo.jpg (1.2 MB)".into()],
+            promise_date: "Wednesday 9 Dec, 17:00 GMT".into(),
+            previous_date: "Monday 7 Dec, 11:00 GMT".into(),
+            proposal_reason: "The part is on back order until Tuesday.".into(),
+            answer_url: Some("https://kept.example/promise-answer/x".into()),
+            accepted: true,
+            in_time: true,
+            answered_by: "tom.reed@harbour-retail.example".into(),
         }
     }
 }
@@ -345,5 +390,29 @@ mod tests {
             .expect("renders");
         assert_eq!(mail.subject, "Got it: Leaking tap in the staff kitchen");
         assert_eq!(mail.text, "Thanks Tom Reed");
+    }
+
+    #[test]
+    fn a_proposed_date_mail_has_both_dates_the_reason_and_the_answer_link() {
+        let templates = Templates::load(None).expect("built-in templates load");
+        let mut context = MailContext::sample();
+        let mail = templates
+            .render(Topic::DateProposed, &context)
+            .expect("renders");
+        for part in [&mail.text, &mail.html] {
+            assert!(part.contains("Wednesday 9 Dec, 17:00 GMT"), "{part}");
+            assert!(part.contains("Monday 7 Dec, 11:00 GMT"), "{part}");
+            assert!(part.contains("back order until Tuesday"), "{part}");
+        }
+        assert!(mail.text.contains("https://kept.example/promise-answer/x"));
+        context.answer_url = None;
+        let mail = templates
+            .render(Topic::DateProposed, &context)
+            .expect("renders");
+        assert!(!mail.text.contains("promise-answer"), "{}", mail.text);
+        let promised = templates
+            .render(Topic::RequestPromised, &context)
+            .expect("renders");
+        assert!(promised.subject.contains("Promised by Wednesday 9 Dec"));
     }
 }

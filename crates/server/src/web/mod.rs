@@ -21,6 +21,7 @@ pub(crate) mod outbox;
 mod parties;
 mod portal;
 mod problems;
+mod promise_answer;
 mod queue;
 mod request;
 mod services;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::routes())
         .merge(outbox::routes())
         .merge(unsubscribe::routes())
+        .merge(promise_answer::routes())
         .merge(account::routes())
         .merge(invite::routes())
         .merge(problems::routes())

@@ -21,6 +21,7 @@ mod home;
 mod messages;
 mod notifications;
 mod parties;
+mod promise_links;
 mod raise_form;
 mod requests;
 mod requests_chain;

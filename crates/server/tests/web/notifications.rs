@@ -16,7 +16,7 @@ use crate::support::{Browser, assert_see_other};
 
 /// The Harbour world on a server that keeps its mail and runs its
 /// delivery job every 50 ms.
-async fn keeping_mail() -> World {
+pub async fn keeping_mail() -> World {
     let app = spawn_app_with(TestDatabase::sqlite(), |c| {
         c.mail_keep = true;
         c.outbox_interval_ms = 50;

@@ -33,7 +33,7 @@ async fn a_manager_adds_a_webhook_sees_its_secret_once_and_deletes_it() {
         ["contracts of Brightwell"],
         "a manager's webhooks hear of their party"
     );
-    assert_eq!(empty.count("fieldset.choices input[type=checkbox]"), 11);
+    assert_eq!(empty.count("fieldset.choices input[type=checkbox]"), 14);
 
     let party = provider.id.to_string();
     let created = Page::read(
