@@ -8,6 +8,7 @@
 
 pub mod plans;
 pub mod quote;
+pub mod report;
 pub mod target;
 pub mod words;
 
