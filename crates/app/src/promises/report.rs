@@ -58,10 +58,13 @@ pub struct IntegrityRow {
     /// All settled.
     pub total: u64,
     /// The share kept as first made, 0 to 1.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
     pub kept_share: f64,
     /// The share kept after renegotiation, 0 to 1.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
     pub kept_renegotiated_share: f64,
     /// The share broken, 0 to 1.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
     pub broken_share: f64,
 }
 
