@@ -143,7 +143,7 @@ pub async fn integrity_is_counted_per_group_in_sql_over_the_period(store: Arc<dy
     // The period is half-open and about when promises were settled.
     let mut before = all(IntegrityBy::Contract);
     before.to = before.from;
-    before.from = before.from - SignedDuration::from_hours(24);
+    before.from -= SignedDuration::from_hours(24);
     let none = store.promise_integrity(&before).await.expect("before");
     assert!(none.is_empty(), "{none:?}");
 }
