@@ -89,6 +89,9 @@ enum Command {
     /// Email in: take a message piped from a mail transfer agent.
     #[command(subcommand)]
     Mail(commands::mail::Command),
+    /// Reports: promise integrity (CSV or JSON).
+    #[command(subcommand)]
+    Report(commands::report::Command),
 }
 
 /// Small, frequent allocations (requests, JSON, SQL rows) are cheaper and
@@ -137,6 +140,7 @@ fn main() -> ExitCode {
             Command::Import(command) => commands::import::run(config, command).await,
             Command::Request(command) => commands::request::run(config, command).await,
             Command::Mail(command) => commands::mail::run(config, command).await,
+            Command::Report(command) => commands::report::run(config, command).await,
         }
     });
     match outcome {

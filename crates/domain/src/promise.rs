@@ -44,6 +44,20 @@ named_enum!(
 );
 
 named_enum!(
+    /// What promise integrity is counted by.
+    IntegrityBy, "an integrity dimension" {
+        /// The team the request is assigned to.
+        Team => "team",
+        /// The contract the request is under.
+        Contract => "contract",
+        /// The customer party the request serves.
+        Customer => "customer",
+        /// Internal against external customers.
+        Internal => "internal",
+    }
+);
+
+named_enum!(
     /// Where a proposal of a new date stands.
     ProposalStatus, "a proposal status" {
         /// Waiting for the customer's answer.

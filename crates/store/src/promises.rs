@@ -18,6 +18,10 @@ use crate::requests::{append_events, lock};
 use crate::sql::{RowExt, Sql, micros, now};
 use crate::{PromiseStore, SqlStore};
 
+mod integrity;
+
+pub use integrity::{IntegrityGroup, IntegrityKey, IntegrityQuery};
+
 const PROMISE: &str = "SELECT request_id, date, original_date, basis, sla_due, realistic, \
      beyond_sla, started_at_risk, made_by, made_at, renegotiations, renegotiated_late, outcome, \
      settled_at FROM promises";
@@ -330,6 +334,10 @@ impl PromiseStore for SqlStore {
         self.commit_audited(tx).await?;
         let event = events.into_iter().next().ok_or(StoreError::NotFound)?;
         Ok((answered, promise, event))
+    }
+
+    async fn promise_integrity(&self, query: &IntegrityQuery) -> Result<Vec<IntegrityGroup>> {
+        integrity::integrity(&self.db, query).await
     }
 }
 

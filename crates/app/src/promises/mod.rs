@@ -9,6 +9,7 @@
 pub mod link;
 pub mod plans;
 pub mod quote;
+pub mod report;
 pub mod target;
 pub mod words;
 

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod import;
 pub mod mail;
 pub mod migrate;
+pub mod report;
 pub mod request;
 pub mod restore;
 pub mod serve;

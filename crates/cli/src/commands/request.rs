@@ -116,7 +116,8 @@ fn describe(e: kept_app::Error) -> anyhow::Error {
     anyhow::anyhow!("{e}{hint}")
 }
 
-async fn principal(app: &Context, email: &str) -> anyhow::Result<Principal> {
+/// The user with login `email`, whose rights the command acts with.
+pub(super) async fn principal(app: &Context, email: &str) -> anyhow::Result<Principal> {
     match accounts::acting_as(app, email).await {
         Err(e) if e.kind == kept_app::Kind::NotFound => {
             anyhow::bail!("no user has the email {}", email.trim())

@@ -302,4 +302,11 @@ pub const QUERY: &[(&str, &str, Limit)] = &[
     ("/users", "q", Limit::Line(200)),
     ("/audit-events", "subject_type", Limit::Line(64)),
     ("/audit-events", "subject_id", Limit::Line(200)),
+    ("/reports/promises", "from", Limit::Instant),
+    ("/reports/promises", "to", Limit::Instant),
+    (
+        "/reports/promises",
+        "by",
+        Limit::OneOf(kept_domain::promise::IntegrityBy::NAMES),
+    ),
 ];

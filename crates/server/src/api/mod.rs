@@ -15,6 +15,7 @@ mod links;
 mod me;
 mod parties;
 mod promises;
+mod reports;
 mod requests;
 mod services;
 mod teams;
@@ -60,6 +61,7 @@ use crate::state::AppState;
         (name = "requests", description = "Orders, service requests, incidents, questions and internal tasks, with their SLA clocks"),
         (name = "chain", description = "Supplier → customer links and walks along the service chain"),
         (name = "promises", description = "Dates committed to customers: quotes from the team's whole load, promises, renegotiations"),
+        (name = "reports", description = "Promise integrity over a period, per team, contract, customer, or internal against external"),
         (name = "teams", description = "The provider's teams: members, their calendars and shares of hours, absences"),
         (name = "services", description = "The service catalog: what is in scope and what is not"),
         (name = "users", description = "Logins and their roles"),
@@ -108,6 +110,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(requests::router())
         .merge(teams::router())
         .merge(promises::router())
+        .merge(reports::router())
         .merge(users::router())
         .merge(tokens::router())
         .merge(webhooks::router())

@@ -10,6 +10,7 @@ mod inbound;
 mod links;
 mod parties;
 mod promises;
+mod reports;
 mod requests;
 mod services;
 mod smoke;

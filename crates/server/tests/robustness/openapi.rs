@@ -85,6 +85,7 @@ const KNOWN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/requests/{id}/promise/proposals"),
     ("GET", "/promise-proposals/{id}"),
     ("POST", "/promise-proposals/{id}/answer"),
+    ("GET", "/reports/promises"),
     ("POST", "/requests/{id}/escalations"),
     ("GET", "/requests/{id}/chain"),
     ("GET", "/users"),

@@ -12,6 +12,7 @@ pub(crate) mod create;
 mod list;
 
 pub(crate) use create::GroupCommit;
+pub(crate) use list::push_visible;
 
 use async_trait::async_trait;
 use kept_domain::progress::{self, NewEvent, Progress, RequestChange, SlaSummary, summarise};

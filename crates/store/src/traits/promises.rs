@@ -5,7 +5,7 @@ use kept_domain::promise::{DateProposal, Promise};
 use kept_domain::{Actor, DateProposalId, RequestEvent, RequestId, Timestamp};
 
 use crate::Result;
-use crate::promises::{Answer, PromiseRecord};
+use crate::promises::{Answer, IntegrityGroup, IntegrityQuery, PromiseRecord};
 
 /// The date promised for each request, the new dates proposed for it and
 /// the customer's answers; each write appends the request's event.
@@ -45,4 +45,8 @@ pub trait PromiseStore: Send + Sync {
         proposal: DateProposalId,
         answer: Answer,
     ) -> Result<(DateProposal, Promise, RequestEvent)>;
+    /// The promises settled in `[query.from, query.to)` on requests the
+    /// query's caller sees, counted by outcome per group of `query.by`, in
+    /// the groups' key order.
+    async fn promise_integrity(&self, query: &IntegrityQuery) -> Result<Vec<IntegrityGroup>>;
 }

@@ -16,6 +16,7 @@ mod legacy_changes;
 mod links;
 mod notify;
 mod parties;
+mod promise_integrity;
 mod promises;
 mod queue_order;
 mod requests;
@@ -52,6 +53,8 @@ macro_rules! conformance {
 }
 
 conformance! {
+    promise_integrity::integrity_is_counted_per_group_in_sql_over_the_period,
+    promise_integrity::a_customer_of_one_site_counts_only_its_own_promises,
     promises::a_promise_is_renegotiated_in_time_and_settled_at_fulfilment,
     promises::an_agreement_after_the_date_breaks_the_promise,
     inbound::a_contract_takes_requests_at_one_intake_address_of_its_own,

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use kept_domain::promise::{DateProposal, Promise};
 use kept_domain::{Actor, DateProposalId, RequestEvent, RequestId, Timestamp};
-use kept_store::promises::{Answer, PromiseRecord};
+use kept_store::promises::{Answer, IntegrityGroup, IntegrityQuery, PromiseRecord};
 use kept_store::{PromiseStore, Result};
 
 use super::CachedStore;
@@ -47,5 +47,8 @@ impl PromiseStore for CachedStore {
         answer: Answer,
     ) -> Result<(DateProposal, Promise, RequestEvent)> {
         self.inner.answer_date(actor, proposal, answer).await
+    }
+    async fn promise_integrity(&self, query: &IntegrityQuery) -> Result<Vec<IntegrityGroup>> {
+        self.inner.promise_integrity(query).await
     }
 }
