@@ -50,6 +50,9 @@ pub struct RequestDetail {
     /// The teams it may be assigned to, each with its members (the
     /// provider's agents and managers, open requests only).
     pub teams: Vec<crate::teams::view::AssignChoice>,
+    /// Its promise, the dates proposed, and (for the provider's side) the
+    /// plan's projection.
+    pub promise: crate::promises::PromiseView,
 }
 
 /// The teams and people an assignment names: the request's own and those
@@ -154,6 +157,7 @@ pub async fn detail(
     } else {
         Vec::new()
     };
+    let promise = crate::promises::view(ctx, caller, id).await?;
     let mut calendars = Calendars::default();
     let zone = calendars
         .get(ctx, request.calendar_id)
@@ -175,5 +179,6 @@ pub async fn detail(
         chain,
         suppliers,
         teams,
+        promise,
     })
 }

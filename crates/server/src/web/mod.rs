@@ -21,6 +21,7 @@ pub(crate) mod outbox;
 mod parties;
 mod portal;
 mod problems;
+mod promise;
 mod promise_answer;
 mod queue;
 mod request;
@@ -66,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .merge(outbox::routes())
         .merge(unsubscribe::routes())
         .merge(promise_answer::routes())
+        .merge(promise::routes())
         .merge(account::routes())
         .merge(invite::routes())
         .merge(problems::routes())

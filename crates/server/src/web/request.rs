@@ -78,12 +78,33 @@ struct RequestPage {
     assignee: Option<String>,
     /// The teams it may be assigned to, each with its members.
     teams: Vec<AssignChoice>,
+    /// Its promise and the dates proposed.
+    promise: kept_app::promises::PromiseView,
 }
 
 impl RequestPage {
     /// Whether the request is assigned to `team`.
     fn is_team(&self, team: &kept_domain::PartyId) -> bool {
         self.request.team_id == Some(*team)
+    }
+
+    /// The proposed date waiting for the customer's answer, if any.
+    fn open_proposal(&self) -> Option<&kept_domain::promise::DateProposal> {
+        self.promise
+            .proposals
+            .iter()
+            .find(|p| p.status == kept_domain::promise::ProposalStatus::Open)
+    }
+
+    /// A promise's outcome in words.
+    fn outcome_words(outcome: &kept_domain::promise::PromiseOutcome) -> &'static str {
+        match outcome {
+            kept_domain::promise::PromiseOutcome::Kept => "kept",
+            kept_domain::promise::PromiseOutcome::KeptRenegotiated => {
+                "kept, after a new date was agreed in time"
+            }
+            kept_domain::promise::PromiseOutcome::Broken => "broken",
+        }
     }
 
     /// Whether the request is assigned to `user` in `team`.
@@ -293,6 +314,7 @@ pub async fn page(
             .assignee_id
             .and_then(|u| shown.users.get(&u).cloned()),
         teams: shown.teams,
+        promise: shown.promise,
         service: shown.service,
         service_link: shown.service_link,
         timeline,

@@ -22,6 +22,7 @@ mod messages;
 mod notifications;
 mod parties;
 mod promise_links;
+mod promise_page;
 mod raise_form;
 mod requests;
 mod requests_chain;
