@@ -183,17 +183,33 @@ pub async fn wait_for_path(browser: &Client, path: &str) {
     }
 }
 
-/// The texts of the elements matching `css`.
+/// The texts of the elements matching `css`. A page script may replace
+/// an element between finding it and reading it (a stale reference): the
+/// elements are found again, a few times, before that fails the test.
 pub async fn texts(browser: &Client, css: &str) -> Vec<String> {
-    let mut texts = Vec::new();
-    for element in browser
-        .find_all(Locator::Css(css))
-        .await
-        .expect("finding elements")
-    {
-        texts.push(element.text().await.expect("an element's text"));
+    for attempt in 0.. {
+        let mut texts = Vec::new();
+        let mut stale = false;
+        for element in browser
+            .find_all(Locator::Css(css))
+            .await
+            .expect("finding elements")
+        {
+            match element.text().await {
+                Ok(text) => texts.push(text),
+                Err(_) if attempt < 20 => {
+                    stale = true;
+                    break;
+                }
+                Err(e) => panic!("an element's text: {e:?}"),
+            }
+        }
+        if !stale {
+            return texts;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    texts
+    unreachable!("the loop returns or panics")
 }
 
 /// Whether Chromium and chromedriver are here; when not, says so once
