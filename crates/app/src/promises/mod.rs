@@ -6,6 +6,7 @@
 //! promise is weighed against the SLA due instant and the realistic date
 //! from the plan of the request's team.
 
+pub mod history;
 pub mod link;
 pub mod plans;
 pub mod quote;

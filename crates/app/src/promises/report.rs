@@ -148,6 +148,7 @@ async fn build(
         by,
         from,
         to,
+        team: None,
     };
     let groups = ctx.store.promise_integrity(&query).await?;
     let mut total = Integrity::default();

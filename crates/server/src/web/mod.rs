@@ -12,6 +12,7 @@ mod change_request_editor;
 mod change_request_forms;
 mod change_request_page;
 mod change_requests;
+mod charts;
 mod contracts;
 pub(crate) mod home;
 mod invite;

@@ -1,7 +1,8 @@
 //! The teams pages: the list of the provider's teams, a page per team
 //! (members with their calendars, shares and upcoming absences, and the
-//! managers' forms to set a member and record or take back an absence),
-//! and the request page's assign form. Plain forms: no script needed.
+//! managers' forms to set a member and record or take back an absence,
+//! and its promises kept in the last six months as a chart), and the
+//! request page's assign form. Plain forms: no script needed.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,13 +10,16 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kept_domain::promise::{Integrity, PromiseOutcome};
 use kept_domain::{AbsenceId, FieldError, MemberPlace, PartyId, RequestId, UserId};
 use serde::Deserialize;
 
+use super::charts::{Bar, Svg, stacked_bars};
 use super::session::{CsrfForm, WebCaller};
 use super::{Labels, Layout, NoFields, WebError, WebPath, after_form, after_post};
 use crate::error::ApiError;
 use crate::state::AppState;
+use kept_app::promises::history::{TeamHistory, team_history};
 use kept_app::teams::view::{MemberChoices, member_choices};
 use kept_app::teams::{self, AbsenceInput, TeamSummary};
 
@@ -46,6 +50,98 @@ struct TeamPage {
     members: Vec<MemberRow>,
     can_manage: bool,
     choices: MemberChoices,
+    kept: KeptSection,
+}
+
+/// How many calendar months the team's page charts.
+const MONTHS: u8 = 6;
+
+/// A line of a chart's table: its label, then per outcome the count with
+/// its share ("3 (60%)"), and the total (none: nothing settled).
+pub struct KeptLine {
+    label: String,
+    cells: Vec<String>,
+    total: Option<u64>,
+}
+
+/// The "Promises kept" section: the team's promises settled month by
+/// month, then internal against external customers over the period, each
+/// as a chart and the same numbers as a table.
+pub struct KeptSection {
+    /// "Dec 2025 to May 2026".
+    period: String,
+    months_chart: Svg,
+    months: Vec<KeptLine>,
+    split_chart: Svg,
+    split: Vec<KeptLine>,
+}
+
+/// The table line of `bar`.
+fn kept_line(bar: &Bar) -> KeptLine {
+    let total = bar.counts.total();
+    let cells = [
+        PromiseOutcome::Kept,
+        PromiseOutcome::KeptRenegotiated,
+        PromiseOutcome::Broken,
+    ]
+    .into_iter()
+    .map(|o| format!("{} ({}%)", bar.count(o), bar.percent(o)))
+    .collect();
+    KeptLine {
+        label: bar.label.clone(),
+        cells,
+        total: (total > 0).then_some(total),
+    }
+}
+
+/// The section of `history`, its months in words as "May 2026".
+fn kept_section(history: &TeamHistory) -> KeptSection {
+    let months: Vec<Bar> = history
+        .months
+        .iter()
+        .map(|m| Bar {
+            label: m.month.first_day.strftime("%b %Y").to_string(),
+            counts: m.counts,
+        })
+        .collect();
+    let period = match (months.first(), months.last()) {
+        (Some(first), Some(last)) => format!("{} to {}", first.label, last.label),
+        _ => String::new(),
+    };
+    let mut all = Integrity::default();
+    for counts in [history.internal, history.external] {
+        all.add(PromiseOutcome::Kept, counts.kept);
+        all.add(PromiseOutcome::KeptRenegotiated, counts.kept_renegotiated);
+        all.add(PromiseOutcome::Broken, counts.broken);
+    }
+    let all = Bar {
+        label: period.clone(),
+        counts: all,
+    };
+    let split = [
+        ("Internal customers", history.internal),
+        ("External customers", history.external),
+    ]
+    .map(|(label, counts)| Bar {
+        label: label.to_owned(),
+        counts,
+    });
+    let months_title = format!(
+        "Promises of this team settled month by month, {period}: {}. The numbers follow in a table.",
+        all.words()
+    );
+    let split_title = format!(
+        "Promises to internal customers, {period}: {}; to external customers: {}.",
+        split[0].words(),
+        split[1].words()
+    );
+    KeptSection {
+        months_chart: stacked_bars("kept-months", &months_title, &months),
+        months: months.iter().map(kept_line).collect(),
+        split_chart: stacked_bars("kept-split", &split_title, &split),
+        split: split.iter().map(kept_line).collect(),
+        period,
+    }
 }
 
 /// `GET /teams`.
@@ -81,6 +177,7 @@ pub async fn page(
     let principal = &caller.principal;
     let team = teams::view(&state.app, principal, id).await?;
     let choices = member_choices(&state.app, principal, id).await?;
+    let history = team_history(&state.app, principal, id, MONTHS, &jiff::tz::TimeZone::UTC).await?;
     let today = jiff::tz::Offset::UTC
         .to_datetime(jiff::Timestamp::now())
         .date();
@@ -108,6 +205,7 @@ pub async fn page(
         members,
         can_manage: team.can_manage,
         choices,
+        kept: kept_section(&history),
     }
     .into_response())
 }

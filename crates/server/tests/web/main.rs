@@ -32,6 +32,7 @@ mod same_refusals;
 mod scoping;
 mod services;
 mod sign_in;
+mod team_promises;
 mod teams;
 mod throttling;
 mod tokens;

@@ -2,7 +2,8 @@
 //! team, contract, customer or internal flag, over a period, for the
 //! requests a caller sees. The counting and the grouping happen in SQL
 //! (one statement for both backends), so the report reads one row per
-//! group however many promises there are.
+//! group however many promises there are. A query may keep to one team's
+//! requests (a team's page charts its own promises).
 
 use kept_domain::promise::{Integrity, IntegrityBy};
 use kept_domain::{ContractId, PartyId, PartyScope, Timestamp, UserId};
@@ -27,6 +28,8 @@ pub struct IntegrityQuery {
     pub from: Timestamp,
     /// Promises settled before this instant.
     pub to: Timestamp,
+    /// Only the requests of this team (none: every team's and none's).
+    pub team: Option<PartyId>,
 }
 
 /// What one group of counts is for.
@@ -91,6 +94,9 @@ pub(crate) fn integrity_sql(q: &IntegrityQuery) -> Sql {
     sql.bind(micros(q.from))
         .push(" AND p.settled_at < ")
         .bind(micros(q.to));
+    if let Some(team) = q.team {
+        sql.push(" AND r.team_id = ").bind(team.to_string());
+    }
     push_visible(&mut sql, &q.scope, q.user);
     sql.push(&format!(" GROUP BY {key} ORDER BY {key}"));
     sql

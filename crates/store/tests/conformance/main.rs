@@ -54,6 +54,7 @@ macro_rules! conformance {
 
 conformance! {
     promise_integrity::integrity_is_counted_per_group_in_sql_over_the_period,
+    promise_integrity::integrity_of_one_team_counts_only_its_requests,
     promise_integrity::a_customer_of_one_site_counts_only_its_own_promises,
     promises::a_promise_is_renegotiated_in_time_and_settled_at_fulfilment,
     promises::an_agreement_after_the_date_breaks_the_promise,

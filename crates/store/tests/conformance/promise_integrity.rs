@@ -82,6 +82,7 @@ fn query(scope: PartyScope, by: IntegrityBy) -> IntegrityQuery {
         by,
         from: now - SignedDuration::from_hours(1),
         to: now + SignedDuration::from_hours(1),
+        team: None,
     }
 }
 
@@ -145,6 +146,32 @@ pub async fn integrity_is_counted_per_group_in_sql_over_the_period(store: Arc<dy
     before.to = before.from;
     before.from -= SignedDuration::from_hours(24);
     let none = store.promise_integrity(&before).await.expect("before");
+    assert!(none.is_empty(), "{none:?}");
+}
+
+pub async fn integrity_of_one_team_counts_only_its_requests(store: Arc<dyn Store>) {
+    let w = world(&store).await;
+    let ops = party(&store, PartyKind::Team, "Operations", Some(w.provider)).await;
+    let night = party(&store, PartyKind::Team, "Night shift", Some(w.provider)).await;
+    let ahead = Timestamp::now() + SignedDuration::from_hours(48);
+    let passed = Timestamp::now() - SignedDuration::from_mins(5);
+    settled(&store, &w, w.leeds, Some(ops.id), ahead, false).await;
+    settled(&store, &w, w.york, Some(ops.id), passed, true).await;
+    settled(&store, &w, w.leeds, Some(night.id), passed, false).await;
+    settled(&store, &w, w.leeds, None, ahead, false).await;
+
+    let mut q = query(PartyScope::All, IntegrityBy::Internal);
+    q.team = Some(ops.id);
+    let ops_only = store.promise_integrity(&q).await.expect("Operations'");
+    assert_eq!(
+        ops_only,
+        [
+            group(IntegrityKey::Internal(false), counts(1, 0)),
+            group(IntegrityKey::Internal(true), counts(0, 1)),
+        ]
+    );
+    q.team = Some(w.provider);
+    let none = store.promise_integrity(&q).await.expect("no team's");
     assert!(none.is_empty(), "{none:?}");
 }
 
