@@ -16,6 +16,10 @@ pub struct Settings {
     /// The share of an SLA target's business time after which the clock
     /// counts as at risk.
     pub sla_at_risk_percent: u8,
+    /// The share of the business time to a promise's date, in percent,
+    /// after which the promise counts as at risk even if the plan finishes
+    /// it in time.
+    pub promise_at_risk_percent: u8,
     /// Whether webhook endpoints may be plain `http://` (for tests and
     /// receivers on a private network); otherwise only `https://`.
     pub webhook_allow_http: bool,
@@ -25,6 +29,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             sla_at_risk_percent: kept_domain::sla::DEFAULT_AT_RISK_PERCENT,
+            promise_at_risk_percent: kept_domain::promise::DEFAULT_AT_RISK_PERCENT,
             webhook_allow_http: false,
         }
     }

@@ -60,7 +60,15 @@ async fn a_person_signs_in_sees_the_parties_and_signs_out_in_chromium() {
     }
     assert_eq!(
         texts(&browser, "nav[aria-label=Main] a").await,
-        ["Home", "Requests", "Contracts", "Chain", "Teams", "Admin"]
+        [
+            "Home",
+            "Requests",
+            "At risk",
+            "Contracts",
+            "Chain",
+            "Teams",
+            "Admin"
+        ]
     );
     assert_eq!(
         texts(&browser, "nav[aria-label=Main] a[aria-current=page]").await,

@@ -35,6 +35,7 @@ async fn fulfilled(store: &Arc<dyn Store>, new: NewRequest, date: Timestamp) {
                 targets: Targets::default(),
                 at_risk_percent: 75,
                 raised_at: None,
+                promise: None,
             },
         )
         .await

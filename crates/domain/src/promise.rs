@@ -287,17 +287,6 @@ pub fn check_proposal(
     parse_reason("reason", reason)
 }
 
-/// Whether a promise is at risk: the plan finishes it after its date, or
-/// the share `used` of its business time (0 to 1) has reached `threshold`.
-pub fn at_risk(
-    date: Timestamp,
-    projected: Option<Timestamp>,
-    used: Option<f64>,
-    threshold: f64,
-) -> bool {
-    projected.is_none_or(|p| p > date) || used.is_some_and(|u| u >= threshold)
-}
-
 /// What to do with a promise at risk: reassign when another member alone
 /// could finish it by its date; split when no one alone could but the team
 /// together could; otherwise renegotiate now.
@@ -359,6 +348,10 @@ impl Integrity {
         }
     }
 }
+
+mod risk;
+
+pub use risk::{DEFAULT_AT_RISK_PERCENT, PromiseAtRisk, RiskReason, risk_of, used_share};
 
 #[cfg(test)]
 mod tests;

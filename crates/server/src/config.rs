@@ -82,6 +82,13 @@ pub struct Config {
     pub sla_at_risk_percent: u8,
     /// How often the SLA timers look for due alarms, in milliseconds.
     pub sla_timer_interval_ms: u64,
+    /// The share of the business time to a promise's date, in percent
+    /// (1–100), after which the promise is flagged at risk even if its
+    /// team's plan finishes it in time.
+    pub promise_at_risk_percent: u8,
+    /// How often the promise watch re-plans the teams and flags promises
+    /// at risk, in milliseconds.
+    pub promise_watch_interval_ms: u64,
     /// How stale cached reference data (tokens, roles, parties, contracts,
     /// terms, services, calendars) may be, in milliseconds, when it is
     /// changed through another server or the CLI; this server's own
@@ -154,6 +161,8 @@ impl Default for Config {
             log_level: "info".into(),
             sla_at_risk_percent: kept_domain::sla::DEFAULT_AT_RISK_PERCENT,
             sla_timer_interval_ms: 1000,
+            promise_at_risk_percent: kept_domain::promise::DEFAULT_AT_RISK_PERCENT,
+            promise_watch_interval_ms: 60_000,
             reference_cache_ms: 100,
             smtp_host: String::new(),
             smtp_port: 587,
@@ -218,6 +227,8 @@ const KEYS: &[&str] = &[
     "log_level",
     "sla_at_risk_percent",
     "sla_timer_interval_ms",
+    "promise_at_risk_percent",
+    "promise_watch_interval_ms",
     "reference_cache_ms",
     "smtp_host",
     "smtp_port",
@@ -315,6 +326,17 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "webhook_allowed_networks: {bad}"
             )));
+        }
+        if !(1..=100).contains(&self.promise_at_risk_percent) {
+            return Err(ConfigError::Invalid(format!(
+                "promise_at_risk_percent must be 1 to 100, not {}",
+                self.promise_at_risk_percent
+            )));
+        }
+        if self.promise_watch_interval_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "promise_watch_interval_ms must be at least 1".into(),
+            ));
         }
         if self.sla_timer_interval_ms == 0 {
             return Err(ConfigError::Invalid(

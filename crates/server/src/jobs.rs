@@ -85,6 +85,34 @@ pub async fn raise_due_alarms(app: &Context, now: Timestamp) -> Result<usize, St
     }
 }
 
+/// Watches the promises every configured interval until `shutdown`
+/// changes: re-plans each team and flags promises at risk (see
+/// [`kept_app::promises::watch`]). Any number of servers may run it: each
+/// promise's event is raised once per date.
+pub async fn promise_watch(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let every = Duration::from_millis(state.config.promise_watch_interval_ms);
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => watch_promises(&state.app).await,
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// One sweep of the promise watch, with what it raised logged.
+pub async fn watch_promises(app: &Context) {
+    match kept_app::promises::watch::sweep(app).await {
+        Ok(raised) => {
+            for event in &raised {
+                tracing::info!(seq = event.seq, data = %event.data, "promise at risk");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "watching promises failed"),
+    }
+}
+
 /// Reads the database's generation every `reference_cache_ms` until
 /// `shutdown` changes, so this server's cache notices changes made
 /// through other servers (see [`kept_app::cache`]). Does nothing when the

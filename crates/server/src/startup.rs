@@ -100,6 +100,10 @@ impl App {
             jobs_stopped.clone(),
         ));
         let timers = tokio::spawn(jobs::sla_timers(self.state.clone(), jobs_stopped.clone()));
+        let promises = tokio::spawn(jobs::promise_watch(
+            self.state.clone(),
+            jobs_stopped.clone(),
+        ));
         let generation = tokio::spawn(jobs::watch_generation(
             self.state.clone(),
             jobs_stopped.clone(),
@@ -116,6 +120,7 @@ impl App {
         let _ = stop_jobs.send(true);
         let _ = purge.await;
         let _ = timers.await;
+        let _ = promises.await;
         let _ = generation.await;
         let _ = notifications.await;
         self.state.store.close().await;

@@ -74,6 +74,7 @@ impl AppState {
             store,
             Settings {
                 sla_at_risk_percent: config.sla_at_risk_percent,
+                promise_at_risk_percent: config.promise_at_risk_percent,
                 webhook_allow_http: config.webhook_allow_http,
             },
         );

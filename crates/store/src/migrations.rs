@@ -53,6 +53,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     20 "0020_inbound_mail",
     21 "0021_teams",
     22 "0022_promises",
+    23 "0023_promise_watch",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -78,6 +79,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     20 "0020_inbound_mail",
     21 "0021_teams",
     22 "0022_promises",
+    23 "0023_promise_watch",
 );
 
 /// Applies the pending migrations, one process at a time.

@@ -6,9 +6,9 @@
 use async_trait::async_trait;
 use kept_domain::progress::NewEvent;
 use kept_domain::promise::{
-    DateProposal, Decision, Promise, PromiseOutcome, ProposalStatus, check_proposal,
+    DateProposal, Decision, Promise, PromiseAtRisk, PromiseOutcome, ProposalStatus, check_proposal,
 };
-use kept_domain::{Actor, DateProposalId, EventKind, RequestEvent, RequestId, Timestamp};
+use kept_domain::{Actor, DateProposalId, EventKind, PartyId, RequestEvent, RequestId, Timestamp};
 use serde_json::json;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -19,8 +19,10 @@ use crate::sql::{RowExt, Sql, micros, now};
 use crate::{PromiseStore, SqlStore};
 
 mod integrity;
+mod watch;
 
 pub use integrity::{IntegrityGroup, IntegrityKey, IntegrityQuery};
+pub use watch::{AtRiskQuery, RiskUpdate, WatchedPromise};
 
 const PROMISE: &str = "SELECT request_id, date, original_date, basis, sla_due, realistic, \
      beyond_sla, started_at_risk, made_by, made_at, renegotiations, renegotiated_late, outcome, \
@@ -76,6 +78,59 @@ pub struct PromiseRecord {
     pub realistic: Option<Timestamp>,
     /// Whether the customer is part of the provider's own organisation.
     pub internal: bool,
+}
+
+/// The insert of promises, to which [`bind_promise`] appends each row.
+pub(crate) const PROMISE_INSERT: &str = "INSERT INTO promises (request_id, date, original_date, \
+     basis, sla_due, realistic, beyond_sla, started_at_risk, internal, made_by, made_at) VALUES ";
+
+/// Appends `(…)` with the values of `record` for request `id`, made by
+/// `by` (none: by Kept, at intake) at `at`.
+pub(crate) fn bind_promise(
+    sql: &mut Sql,
+    id: RequestId,
+    record: &PromiseRecord,
+    by: Option<kept_domain::UserId>,
+    at: Timestamp,
+) {
+    let d = record.decision;
+    sql.push("(")
+        .bind(id.to_string())
+        .push(", ")
+        .bind(micros(d.date))
+        .push(", ")
+        .bind(micros(d.date))
+        .push(", ")
+        .bind(d.basis.as_str().to_owned())
+        .push(", ")
+        .bind(record.sla_due.map(micros))
+        .push(", ")
+        .bind(record.realistic.map(micros))
+        .push(", ")
+        .bind(d.beyond_sla)
+        .push(", ")
+        .bind(d.starts_at_risk)
+        .push(", ")
+        .bind(record.internal)
+        .push(", ")
+        .bind(by.map(|u| u.to_string()))
+        .push(", ")
+        .bind(micros(at))
+        .push(")");
+}
+
+/// The `promise_made` event of `record`.
+pub(crate) fn promise_made(record: &PromiseRecord) -> NewEvent {
+    let d = record.decision;
+    NewEvent::new(
+        EventKind::PromiseMade,
+        true,
+        json!({
+            "date": d.date, "basis": d.basis, "beyond_sla": d.beyond_sla,
+            "starts_at_risk": d.starts_at_risk, "sla_due": record.sla_due,
+            "realistic": record.realistic,
+        }),
+    )
 }
 
 /// A customer's answer to a proposed date.
@@ -148,39 +203,37 @@ impl PromiseStore for SqlStore {
             return Err(StoreError::invalid("request", "is no longer open"));
         }
         let at = now().max(request.updated_at);
-        let d = record.decision;
-        let done = sqlx::query(
-            "INSERT INTO promises (request_id, date, original_date, basis, sla_due, realistic, \
-             beyond_sla, started_at_risk, internal, made_by, made_at) \
-             VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (request_id) DO NOTHING",
-        )
-        .bind(id.to_string())
-        .bind(micros(d.date))
-        .bind(d.basis.as_str().to_owned())
-        .bind(record.sla_due.map(micros))
-        .bind(record.realistic.map(micros))
-        .bind(d.beyond_sla)
-        .bind(d.starts_at_risk)
-        .bind(record.internal)
-        .bind(actor.user_id.map(|u| u.to_string()))
-        .bind(micros(at))
-        .execute(&mut *tx)
-        .await?;
+        let before = match fetch_promise(&mut tx, id).await {
+            Ok(p) => Some(p.date),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        };
+        // A promise Kept made at intake is replaced by the provider's
+        // choice, until anyone has proposed another date for it.
+        let mut sql = Sql::new(PROMISE_INSERT);
+        bind_promise(&mut sql, id, &record, actor.user_id, at);
+        sql.push(
+            " ON CONFLICT (request_id) DO UPDATE SET date = excluded.date, \
+             original_date = excluded.original_date, basis = excluded.basis, \
+             sla_due = excluded.sla_due, realistic = excluded.realistic, \
+             beyond_sla = excluded.beyond_sla, started_at_risk = excluded.started_at_risk, \
+             made_by = excluded.made_by, made_at = excluded.made_at, at_risk_since = NULL, \
+             risk_reason = NULL, suggestion = NULL \
+             WHERE promises.made_by IS NULL AND promises.renegotiations = 0 \
+             AND promises.outcome IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM date_proposals d WHERE d.request_id = promises.request_id)",
+        );
+        let done = sql.query().execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::invalid(
                 "promise",
                 "the request already has a promise: propose a new date instead",
             ));
         }
-        let event = NewEvent::new(
-            EventKind::PromiseMade,
-            true,
-            json!({
-                "date": d.date, "basis": d.basis, "beyond_sla": d.beyond_sla,
-                "starts_at_risk": d.starts_at_risk, "sla_due": record.sla_due,
-                "realistic": record.realistic,
-            }),
-        );
+        let mut event = promise_made(&record);
+        if let (Some(before), Some(data)) = (before, event.data.as_object_mut()) {
+            data.insert("replaces".into(), json!(before));
+        }
         let events = append_events(&mut tx, id, last_seq, actor, at, vec![event]).await?;
         bump(&mut tx, id, last_seq + 1, at).await?;
         let promise = fetch_promise(&mut tx, id).await?;
@@ -309,7 +362,9 @@ impl PromiseStore for SqlStore {
         .await?;
         if answer.accept {
             sqlx::query(
-                "UPDATE promises SET date = $1, renegotiations = $2, renegotiated_late = $3 \
+                // The new date is watched afresh.
+                "UPDATE promises SET date = $1, renegotiations = $2, renegotiated_late = $3, \
+                 at_risk_since = NULL, risk_reason = NULL, suggestion = NULL \
                  WHERE request_id = $4",
             )
             .bind(micros(agreed.date))
@@ -338,6 +393,44 @@ impl PromiseStore for SqlStore {
 
     async fn promise_integrity(&self, query: &IntegrityQuery) -> Result<Vec<IntegrityGroup>> {
         integrity::integrity(&self.db, query).await
+    }
+
+    async fn promised_teams(&self) -> Result<Vec<Option<PartyId>>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT r.team_id FROM promises p JOIN requests r ON r.id = p.request_id \
+             WHERE p.outcome IS NULL",
+        )
+        .fetch_all(&self.db.read)
+        .await?;
+        rows.iter().map(|r| r.opt_parsed("team_id")).collect()
+    }
+
+    async fn watched_promises(&self, team: Option<PartyId>) -> Result<Vec<WatchedPromise>> {
+        let mut conn = self.db.read.acquire().await?;
+        watch::watched(&mut conn, team).await
+    }
+
+    async fn watch_promises(
+        &self,
+        actor: &Actor,
+        updates: &[RiskUpdate],
+    ) -> Result<Vec<RequestEvent>> {
+        if updates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.db.begin().await?;
+        let at = now();
+        let mut raised = Vec::new();
+        for update in updates {
+            raised.extend(watch::write(&mut tx, actor, update, at).await?);
+        }
+        self.commit_audited(tx).await?;
+        Ok(raised)
+    }
+
+    async fn promises_at_risk(&self, query: &AtRiskQuery) -> Result<Vec<PromiseAtRisk>> {
+        let mut conn = self.db.read.acquire().await?;
+        watch::at_risk(&mut conn, query).await
     }
 }
 

@@ -375,6 +375,9 @@ pub struct RequestRecord {
     /// When it was raised, if before now (a request seeded or imported with
     /// its history): its clocks start then. Never later than now.
     pub raised_at: Option<kept_domain::Timestamp>,
+    /// The promise Kept makes for it as it is accepted, if any: recorded
+    /// with it, in the same transaction.
+    pub promise: Option<crate::promises::PromiseRecord>,
 }
 
 /// How a list of requests is ordered.

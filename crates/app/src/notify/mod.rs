@@ -125,6 +125,24 @@ impl PromiseBrief {
                 .and_then(|s| s.parse::<Timestamp>().ok())
         };
         let flag = |key: &str| data.get(key).and_then(serde_json::Value::as_bool);
+        // A request promised as it was accepted: its acknowledgement tells
+        // the date.
+        if topic == Topic::RequestRaised {
+            let promise = data.get("promise")?;
+            return Some(Self {
+                date: promise
+                    .get("date")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|s| s.parse::<Timestamp>().ok())?,
+                previous_date: None,
+                reason: None,
+                proposal_id: None,
+                accepted: None,
+                in_time: None,
+                by: None,
+                answer_token: None,
+            });
+        }
         if !matches!(
             topic,
             Topic::RequestPromised | Topic::DateProposed | Topic::DateAnswered
@@ -252,6 +270,15 @@ mod tests {
 
         assert_eq!(
             PromiseBrief::of_event(Topic::RequestRaised, &data, None, "x"),
+            None,
+            "raised without a promise"
+        );
+        let raised = json!({"kind": "order", "promise": {"date": "2026-12-09T17:00:00Z"}});
+        let brief =
+            PromiseBrief::of_event(Topic::RequestRaised, &raised, None, "x").expect("a brief");
+        assert_eq!(brief.date, "2026-12-09T17:00:00Z".parse().expect("instant"));
+        assert_eq!(
+            PromiseBrief::of_event(Topic::ProviderReplied, &data, None, "x"),
             None,
             "not a promise's topic"
         );

@@ -7,11 +7,13 @@
 //! from the plan of the request's team.
 
 pub mod history;
+pub mod intake;
 pub mod link;
 pub mod plans;
 pub mod quote;
 pub mod report;
 pub mod target;
+pub mod watch;
 pub mod words;
 
 use kept_domain::promise::{Choice, DateProposal, Promise, Undecided, decide};

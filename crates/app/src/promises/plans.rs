@@ -56,6 +56,18 @@ impl Plans {
         }
     }
 
+    /// Adds work just recorded to `team`'s plan, if one is kept: the plan
+    /// re-plans from where it sorts rather than being rebuilt.
+    pub fn add(&self, team: PartyId, work: Work<RequestId>, open: OpenWork) {
+        let Some((planned, _)) = self.kept(team) else {
+            return;
+        };
+        if let Ok(mut planned) = planned.lock() {
+            planned.plan.upsert(work);
+            planned.work.insert(open.id, open);
+        };
+    }
+
     fn fresh(&self, team: PartyId) -> Option<Arc<Mutex<Planned>>> {
         self.kept(team).filter(|(_, fresh)| *fresh).map(|(p, _)| p)
     }

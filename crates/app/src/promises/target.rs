@@ -115,7 +115,11 @@ pub async fn sla_due_of(ctx: &Context, request: &Request) -> Result<Option<Times
 
 /// The due instant of the delivery clock among `clocks`, else of the
 /// resolution clock.
-fn due_of(clocks: &[RequestClock], calendar: &Calendar, percent: u8) -> Option<Timestamp> {
+pub(crate) fn due_of(
+    clocks: &[RequestClock],
+    calendar: &Calendar,
+    percent: u8,
+) -> Option<Timestamp> {
     let due = |kind| {
         clocks
             .iter()

@@ -123,6 +123,7 @@ pub async fn route_question(
     let asker = RequestRecord {
         calendar: None,
         raised_at: None,
+        promise: None,
         terms_version: None,
         calendar_id: contract.calendar_id,
         team_id: None,

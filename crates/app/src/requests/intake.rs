@@ -23,6 +23,7 @@ use serde_json::json;
 
 use crate::Context;
 use crate::error::{Error, Kind};
+use crate::promises::intake::{plan_new, promise_for};
 
 /// A new request, as the API and the portal send it.
 #[derive(Debug, Clone, Deserialize)]
@@ -321,10 +322,15 @@ async fn raise_at(
 ) -> Result<Request, Error> {
     let links = (escalated_from, raised_by_party);
     match admitted(ctx, caller, intake, links, raised_at).await? {
-        Admitted::Record(record) => Ok(ctx
-            .store
-            .create_request(&Actor::user(caller), *record)
-            .await?),
+        Admitted::Record(record) => {
+            let promised = record.promise.map(|p| p.decision.date);
+            let request = ctx
+                .store
+                .create_request(&Actor::user(caller), *record)
+                .await?;
+            plan_new(ctx, &request, promised);
+            Ok(request)
+        }
         Admitted::RouteUp(up) => {
             let RouteUp {
                 contract,
@@ -413,7 +419,8 @@ async fn admitted(
     .await?;
     let at = raised_at.unwrap_or_else(Timestamp::now);
     let terms = ctx.store.terms_at(contract.id, at).await?;
-    let customer_name = ctx.store.party(customer_id).await?.name.as_str().to_owned();
+    let customer_party = ctx.store.party(customer_id).await?;
+    let customer_name = customer_party.name.as_str().to_owned();
     let check = check_scope(
         &contract,
         &customer,
@@ -464,7 +471,16 @@ async fn admitted(
     }
     let mut record = record_for(ctx, &contract, &service, terms.as_ref(), new);
     record.calendar = Some(ctx.store.compiled_calendar(record.calendar_id).await?);
-    record.raised_at = raised_at;
+    // The promise is weighed at the instant its clocks start.
+    record.raised_at = Some(at);
+    record.promise = promise_for(
+        ctx,
+        &record,
+        at,
+        customer_party.internal,
+        raised_at.is_some(),
+    )
+    .await?;
     Ok(Admitted::Record(Box::new(record)))
 }
 
@@ -497,5 +513,6 @@ pub fn record_for(
         targets,
         at_risk_percent: ctx.settings.sla_at_risk_percent,
         raised_at: None,
+        promise: None,
     }
 }

@@ -78,6 +78,7 @@ pub fn context(store: Arc<dyn Store>, config: &Config) -> kept_app::Context {
         store,
         kept_app::Settings {
             sla_at_risk_percent: config.sla_at_risk_percent,
+            promise_at_risk_percent: config.promise_at_risk_percent,
             webhook_allow_http: config.webhook_allow_http,
         },
     )

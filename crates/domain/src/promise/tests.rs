@@ -87,10 +87,24 @@ fn suggestions() {
     assert_eq!(suggest(true, true), Suggestion::Reassign);
     assert_eq!(suggest(false, true), Suggestion::Split);
     assert_eq!(suggest(false, false), Suggestion::Renegotiate);
-    assert!(at_risk(at(10), Some(at(11)), None, 0.8));
-    assert!(at_risk(at(10), None, None, 0.8));
-    assert!(at_risk(at(10), Some(at(9)), Some(0.85), 0.8));
-    assert!(!at_risk(at(10), Some(at(10)), Some(0.5), 0.8));
+    use RiskReason::{Plan, Time};
+    assert_eq!(risk_of(at(10), Some(Some(at(11))), None, 0.8), Some(Plan));
+    assert_eq!(
+        risk_of(at(10), Some(None), None, 0.8),
+        Some(Plan),
+        "beyond the plan's reach"
+    );
+    assert_eq!(
+        risk_of(at(10), Some(Some(at(9))), Some(0.85), 0.8),
+        Some(Time)
+    );
+    assert_eq!(risk_of(at(10), Some(Some(at(10))), Some(0.5), 0.8), None);
+    assert_eq!(
+        risk_of(at(10), None, Some(0.5), 0.8),
+        None,
+        "in no plan: time alone"
+    );
+    assert_eq!(risk_of(at(10), None, Some(0.8), 0.8), Some(Time));
 }
 
 proptest! {

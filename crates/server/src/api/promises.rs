@@ -16,19 +16,20 @@ use kept_app::promises::{self, PromiseView};
 use kept_domain::promise::{Choice, DateProposal, Promise};
 use kept_domain::{DateProposalId, RequestId, ValidationErrors};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 /// The promise routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(quote))
+        .routes(routes!(at_risk))
         .routes(routes!(get_promise, make_promise))
         .routes(routes!(propose_date))
         .routes(routes!(get_proposal))
@@ -51,6 +52,47 @@ async fn quote(
 ) -> Result<Json<QuoteAnswer>, ApiError> {
     Ok(Json(
         promises::quote::quote(&state.app, &caller, input).await?,
+    ))
+}
+
+/// Which promises at risk to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AtRiskParams {
+    /// Only this team's.
+    #[param(value_type = Option<String>, format = Uuid)]
+    team_id: Option<kept_domain::PartyId>,
+    /// Only those assigned to the caller (`true`).
+    mine: Option<bool>,
+}
+
+/// The promises at risk the caller answers for, the soonest date first
+/// (at most 200): of the contracts the caller's organisation provides
+/// (admins: all), each with why (`plan`: the team's plan finishes it
+/// after its date; `time`: most of its business time is used) and the
+/// suggested action (`reassign`, `split` or `renegotiate`). Customers and
+/// clients see none. The watch weighs the promises every
+/// `promise_watch_interval_ms`.
+#[utoipa::path(get, path = "/promises/at-risk", tag = "promises", params(AtRiskParams),
+    responses(
+        (status = 200, description = "The promises at risk", body = [kept_domain::promise::PromiseAtRisk]),
+        (status = 404, description = "No such team, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A malformed team id or `mine`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn at_risk(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiQuery(params): ApiQuery<AtRiskParams>,
+) -> Result<Json<Vec<kept_domain::promise::PromiseAtRisk>>, ApiError> {
+    Ok(Json(
+        promises::watch::at_risk(
+            &state.app,
+            &caller,
+            params.team_id,
+            params.mine.unwrap_or(false),
+        )
+        .await?,
     ))
 }
 

@@ -122,6 +122,9 @@ pub fn menu(principal: &Principal) -> Vec<MenuItem> {
         };
         menu.push(item("/requests", "Requests", sections));
     }
+    if has(&[Admin, Manager, Agent]) {
+        menu.push(item("/promises/at-risk", "At risk", &["at-risk"]));
+    }
     if has(&[Customer]) {
         menu.push(item("/portal", "My requests", &["portal"]));
     }

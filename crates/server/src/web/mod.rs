@@ -6,6 +6,7 @@
 
 mod account;
 mod assets;
+mod at_risk;
 mod calendars;
 mod chain;
 mod change_request_editor;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(change_request_forms::routes())
         .merge(services::routes())
         .merge(teams::routes())
+        .merge(at_risk::routes())
         .merge(queue::routes())
         .merge(portal::routes())
         .merge(request::routes())

@@ -207,6 +207,9 @@ fn describe(
             "{who} escalated it up the chain as request #{}",
             event.data["number"]
         ),
+        kept_domain::EventKind::PromiseMade if event.data["at_intake"] == true => {
+            format!("Promised by {} as it was accepted", date("date"))
+        }
         kept_domain::EventKind::PromiseMade => format!("{who} promised it by {}", date("date")),
         kept_domain::EventKind::DateProposed => format!(
             "{who} proposed a new date: {} instead of {}",
@@ -219,12 +222,14 @@ fn describe(
         kept_domain::EventKind::DateAnswered => {
             format!("{who} did not agree to {}", date("date"))
         }
-        kept_domain::EventKind::PromiseAtRisk => {
-            format!(
-                "The plan finishes it after its promised date, {}",
-                date("date")
-            )
-        }
+        kept_domain::EventKind::PromiseAtRisk if event.data["reason"] == "time" => format!(
+            "Most of the time to its promised date, {}, is used: at risk",
+            date("date")
+        ),
+        kept_domain::EventKind::PromiseAtRisk => format!(
+            "The plan finishes it after its promised date, {}: at risk",
+            date("date")
+        ),
         kept_domain::EventKind::Assigned => {
             let named = |key: &str, names: &dyn Fn(&str) -> Option<String>| {
                 event.data[key].as_str().and_then(names)

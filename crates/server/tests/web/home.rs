@@ -91,7 +91,15 @@ async fn a_client_sees_the_contract_across_its_sites_and_a_manager_what_needs_a_
     decisions.assert_status(StatusCode::OK);
     assert_eq!(
         menu(&decisions),
-        ["Home", "Requests", "Contracts", "Chain", "Teams", "Manage"]
+        [
+            "Home",
+            "Requests",
+            "At risk",
+            "Contracts",
+            "Chain",
+            "Teams",
+            "Manage"
+        ]
     );
     assert_eq!(
         decisions.attrs("#home-queue tbody td.subject a", "href"),

@@ -28,6 +28,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::notify::outbox::{Enqueued, enqueue};
+use crate::promises::{PROMISE_INSERT, PromiseRecord, bind_promise, promise_made};
 use crate::sql::{RowExt, Sql, micros};
 
 /// The most requests one group commit records.
@@ -63,6 +64,9 @@ pub(crate) struct Prepared {
     /// How it came in, when not through the API (a message's details),
     /// added to its `created` event's data.
     pub via: Option<serde_json::Value>,
+    /// The promise made as it is accepted: a `promises` row and a
+    /// `promise_made` event (its second) recorded with it.
+    pub promise: Option<PromiseRecord>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -130,12 +134,29 @@ impl Prepared {
                 self.summary.breached,
                 self.summary.due_at,
             ))
-            .push(", 1, ")
+            .push(", ")
+            .bind(self.last_seq())
+            .push(", ")
             .bind(micros(self.at))
             .push(", ")
             .bind(micros(self.at))
             .push(")");
         Ok(())
+    }
+
+    /// The sequence number of its last event once recorded.
+    fn last_seq(&self) -> i64 {
+        if self.promise.is_some() { 2 } else { 1 }
+    }
+
+    /// Its `promise_made` event, when a promise is made as it is accepted.
+    fn promise_event(&self) -> Option<NewEvent> {
+        let record = self.promise?;
+        let mut event = promise_made(&record);
+        if let Some(data) = event.data.as_object_mut() {
+            data.insert("at_intake".into(), true.into());
+        }
+        Some(event)
     }
 
     /// Its `created` event.
@@ -151,6 +172,10 @@ impl Prepared {
         });
         if let (Some(via), Some(data)) = (&self.via, data.as_object_mut()) {
             data.insert("via".into(), via.clone());
+        }
+        // The acknowledgement tells the date promised with it.
+        if let (Some(promise), Some(data)) = (&self.promise, data.as_object_mut()) {
+            data.insert("promise".into(), json!({ "date": promise.decision.date }));
         }
         NewEvent {
             kind: EventKind::Created,
@@ -185,14 +210,18 @@ pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Res
     let mut sql = Sql::new(
         "INSERT INTO request_events (request_id, seq, kind, at, actor_id, actor, public, body, data) VALUES ",
     );
-    for (n, p) in group.iter().enumerate() {
-        let event = p.created_event();
+    let events = group.iter().flat_map(|p| {
+        std::iter::once((p, 1, p.created_event())).chain(p.promise_event().map(|e| (p, 2, e)))
+    });
+    for (n, (p, seq, event)) in events.enumerate() {
         if n > 0 {
             sql.push(", ");
         }
         sql.push("(")
             .bind(p.id.to_string())
-            .push(", 1, ")
+            .push(", ")
+            .bind(seq)
+            .push(", ")
             .bind(event.kind.as_str().to_owned())
             .push(", ")
             .bind(micros(p.at))
@@ -209,6 +238,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Res
             .push(")");
     }
     sql.query().execute(&mut *conn).await?;
+    insert_promises(conn, group).await?;
     let told: Vec<Enqueued> = group
         .iter()
         .filter_map(|p| {
@@ -230,6 +260,27 @@ pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Res
         .collect();
     enqueue(conn, &told).await?;
     Ok(numbers)
+}
+
+/// Inserts the promises made as `group` is accepted, one statement for
+/// all (none when none is made).
+async fn insert_promises(conn: &mut AnyConnection, group: &[&Prepared]) -> Result<()> {
+    let promised: Vec<(&Prepared, PromiseRecord)> = group
+        .iter()
+        .filter_map(|p| p.promise.map(|r| (*p, r)))
+        .collect();
+    if promised.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new(PROMISE_INSERT);
+    for (n, (p, record)) in promised.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        bind_promise(&mut sql, p.id, record, None, p.at);
+    }
+    sql.query().execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Records `group` in one transaction of its own.

@@ -334,6 +334,7 @@ impl SqlStore {
             at,
             actor: actor.clone(),
             via,
+            promise: record.promise,
         })
     }
 

@@ -1,11 +1,13 @@
 //! Promises and renegotiations (see `crate::promises`).
 
 use async_trait::async_trait;
-use kept_domain::promise::{DateProposal, Promise};
-use kept_domain::{Actor, DateProposalId, RequestEvent, RequestId, Timestamp};
+use kept_domain::promise::{DateProposal, Promise, PromiseAtRisk};
+use kept_domain::{Actor, DateProposalId, PartyId, RequestEvent, RequestId, Timestamp};
 
 use crate::Result;
-use crate::promises::{Answer, IntegrityGroup, IntegrityQuery, PromiseRecord};
+use crate::promises::{
+    Answer, AtRiskQuery, IntegrityGroup, IntegrityQuery, PromiseRecord, RiskUpdate, WatchedPromise,
+};
 
 /// The date promised for each request, the new dates proposed for it and
 /// the customer's answers; each write appends the request's event.
@@ -49,4 +51,20 @@ pub trait PromiseStore: Send + Sync {
     /// query's caller sees, counted by outcome per group of `query.by`, in
     /// the groups' key order.
     async fn promise_integrity(&self, query: &IntegrityQuery) -> Result<Vec<IntegrityGroup>>;
+    /// The teams with open promises (`None` among them when requests of no
+    /// team have some), for the watch.
+    async fn promised_teams(&self) -> Result<Vec<Option<PartyId>>>;
+    /// The open promises of `team`'s open requests (none: of requests
+    /// assigned to no team), for the watch.
+    async fn watched_promises(&self, team: Option<PartyId>) -> Result<Vec<WatchedPromise>>;
+    /// Writes what the watch found, in one transaction, as `actor`; raises
+    /// `promise_at_risk` for each promise newly at risk for its date.
+    /// Returns the events raised.
+    async fn watch_promises(
+        &self,
+        actor: &Actor,
+        updates: &[RiskUpdate],
+    ) -> Result<Vec<RequestEvent>>;
+    /// The promises at risk of `query`, the soonest date first.
+    async fn promises_at_risk(&self, query: &AtRiskQuery) -> Result<Vec<PromiseAtRisk>>;
 }

@@ -139,6 +139,7 @@ pub fn record(w: &World, customer: PartyId, kind: RequestKind, targets: Targets)
         targets,
         at_risk_percent: 75,
         raised_at: None,
+        promise: None,
     }
 }
 

@@ -2,9 +2,11 @@
 //! goes straight to the store underneath.
 
 use async_trait::async_trait;
-use kept_domain::promise::{DateProposal, Promise};
-use kept_domain::{Actor, DateProposalId, RequestEvent, RequestId, Timestamp};
-use kept_store::promises::{Answer, IntegrityGroup, IntegrityQuery, PromiseRecord};
+use kept_domain::promise::{DateProposal, Promise, PromiseAtRisk};
+use kept_domain::{Actor, DateProposalId, PartyId, RequestEvent, RequestId, Timestamp};
+use kept_store::promises::{
+    Answer, AtRiskQuery, IntegrityGroup, IntegrityQuery, PromiseRecord, RiskUpdate, WatchedPromise,
+};
 use kept_store::{PromiseStore, Result};
 
 use super::CachedStore;
@@ -50,5 +52,21 @@ impl PromiseStore for CachedStore {
     }
     async fn promise_integrity(&self, query: &IntegrityQuery) -> Result<Vec<IntegrityGroup>> {
         self.inner.promise_integrity(query).await
+    }
+    async fn promised_teams(&self) -> Result<Vec<Option<PartyId>>> {
+        self.inner.promised_teams().await
+    }
+    async fn watched_promises(&self, team: Option<PartyId>) -> Result<Vec<WatchedPromise>> {
+        self.inner.watched_promises(team).await
+    }
+    async fn watch_promises(
+        &self,
+        actor: &Actor,
+        updates: &[RiskUpdate],
+    ) -> Result<Vec<RequestEvent>> {
+        self.inner.watch_promises(actor, updates).await
+    }
+    async fn promises_at_risk(&self, query: &AtRiskQuery) -> Result<Vec<PromiseAtRisk>> {
+        self.inner.promises_at_risk(query).await
     }
 }

@@ -273,7 +273,7 @@ async fn bad_steps_replies_and_notes_are_named_and_change_nothing() {
     assert_eq!(after["status"], "new");
     assert_eq!(
         w.events(&w.agent, &id).await.as_array().map(Vec::len),
-        Some(1)
+        Some(2)
     );
 }
 

@@ -48,7 +48,19 @@ async fn a_customer_raises_an_incident_for_their_only_site_with_targets_from_the
     assert_eq!(clock(&raised, "resolution")["state"], "running");
     assert_eq!(raised["sla_state"], "on_track");
     assert_eq!(raised["due_at"], clock(&raised, "first_response")["due_at"]);
-    assert_eq!(event_kinds(&events), ["created"]);
+    assert_eq!(event_kinds(&events), ["created", "promise_made"]);
+    // Promised as accepted: by its resolution clock's due instant, the
+    // later of it and the plan's date (no team: no plan).
+    assert_eq!(
+        events[1]["data"]["date"],
+        clock(&raised, "resolution")["due_at"]
+    );
+    assert_eq!(events[1]["data"]["basis"], "sla");
+    assert_eq!(events[1]["data"]["at_intake"], true);
+    assert_eq!(
+        events[0]["data"]["promise"]["date"],
+        events[1]["data"]["date"]
+    );
     assert_eq!(events[0]["seq"], 1);
     assert_eq!(events[0]["actor_id"], w.leeds_customer.user.id.to_string());
     assert_eq!(events[0]["data"]["terms_version"], 1);

@@ -57,6 +57,7 @@ async fn happy_path(w: &World) {
         event_kinds(&history),
         [
             "created",
+            "promise_made",
             "status_changed",
             "status_changed",
             "reply",
@@ -71,12 +72,12 @@ async fn happy_path(w: &World) {
         .iter()
         .map(|e| e["seq"].as_i64().expect("a seq"))
         .collect();
-    assert_eq!(seqs, [1, 2, 3, 4, 5, 6, 7]);
-    assert_eq!(history[1]["data"]["to"], "acknowledged");
-    assert_eq!(history[1]["actor_id"], w.agent.user.id.to_string());
-    assert_eq!(history[3]["body"], "Here is a photo of the tap.");
-    assert_eq!(history[3]["data"]["side"], "customer");
-    assert_eq!(history[6]["data"]["to"], "closed");
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(history[2]["data"]["to"], "acknowledged");
+    assert_eq!(history[2]["actor_id"], w.agent.user.id.to_string());
+    assert_eq!(history[4]["body"], "Here is a photo of the tap.");
+    assert_eq!(history[4]["data"]["side"], "customer");
+    assert_eq!(history[7]["data"]["to"], "closed");
     assert_eq!(w.read(&w.client, &id).await["status"], "closed");
 }
 
@@ -136,7 +137,7 @@ async fn a_step_not_allowed_from_where_the_request_stands_answers_409_naming_the
     assert_eq!(clock(&after, "first_response")["state"], "running");
     assert_eq!(
         w.events(&w.agent, &id).await.as_array().map(Vec::len),
-        Some(1)
+        Some(2)
     );
 }
 

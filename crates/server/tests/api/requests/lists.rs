@@ -254,10 +254,10 @@ async fn breached_requests_come_first_and_pages_cross_from_breached_to_the_rest(
     assert_eq!(on_track, sorted(vec![urgent, normal]));
     assert_eq!(
         event_kinds(&for_provider),
-        ["created", "clock_at_risk", "clock_breached"]
+        ["created", "promise_made", "clock_at_risk", "clock_breached"]
     );
-    assert_eq!(for_provider[2]["data"]["clock"], "first_response");
-    assert_eq!(event_kinds(&for_customer), ["created"]);
+    assert_eq!(for_provider[3]["data"]["clock"], "first_response");
+    assert_eq!(event_kinds(&for_customer), ["created", "promise_made"]);
     // Answered late: the clock stays breached, but nothing counting is.
     assert_eq!(clock(&answered, "first_response")["breached"], true);
     assert_eq!(answered["sla_state"], "on_track");

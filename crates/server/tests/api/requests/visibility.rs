@@ -81,7 +81,12 @@ async fn the_provider_the_client_and_the_requester_see_a_request_and_find_it_lis
 
         assert_eq!(read["id"], id, "{}", who.user.email);
         assert_eq!(listed, vec![id.clone()], "{}", who.user.email);
-        assert_eq!(event_kinds(&events), ["created"], "{}", who.user.email);
+        assert_eq!(
+            event_kinds(&events),
+            ["created", "promise_made"],
+            "{}",
+            who.user.email
+        );
     }
 }
 
@@ -97,7 +102,7 @@ async fn another_site_of_the_client_and_a_stranger_get_404_everywhere() {
     assert_eq!(after["status"], "new");
     assert_eq!(
         w.events(&w.agent, &id).await.as_array().map(Vec::len),
-        Some(1)
+        Some(2)
     );
 }
 
@@ -177,7 +182,7 @@ async fn internal_notes_are_shown_to_the_provider_only() {
     for who in [&w.agent, &w.manager, &w.admin] {
         assert_eq!(
             event_kinds(&w.events(who, &id).await),
-            ["created", "note", "reply"],
+            ["created", "promise_made", "note", "reply"],
             "{}",
             who.user.email
         );
@@ -186,7 +191,7 @@ async fn internal_notes_are_shown_to_the_provider_only() {
         let events = w.events(who, &id).await;
         assert_eq!(
             event_kinds(&events),
-            ["created", "reply"],
+            ["created", "promise_made", "reply"],
             "{}",
             who.user.email
         );
@@ -214,5 +219,8 @@ async fn a_customer_or_the_client_cannot_write_notes() {
             .is_some_and(|d| d.contains("internal notes")),
         "{by_customer}"
     );
-    assert_eq!(event_kinds(&w.events(&w.agent, &id).await), ["created"]);
+    assert_eq!(
+        event_kinds(&w.events(&w.agent, &id).await),
+        ["created", "promise_made"]
+    );
 }
