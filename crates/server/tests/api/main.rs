@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API and the operations endpoints: a real
 //! server on a random port, over a fresh database per test.
 
+mod at_risk;
 mod audit;
 mod calendars;
 mod contracts;

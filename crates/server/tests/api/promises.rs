@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::harbour::{World, id_of, world_on};
 use crate::helpers::{json, problem, spawn_app};
 
-fn hours(h: i64) -> Timestamp {
+pub fn hours(h: i64) -> Timestamp {
     Timestamp::now() + SignedDuration::from_hours(h)
 }
 
@@ -24,7 +24,7 @@ fn instant(value: &Value) -> Timestamp {
 }
 
 /// A request of the Leeds store taking `effort`, assigned to `team`.
-async fn assigned(w: &World, team: &str, effort: &str, subject: &str) -> String {
+pub async fn assigned(w: &World, team: &str, effort: &str, subject: &str) -> String {
     let raised = json(
         w.app
             .post(

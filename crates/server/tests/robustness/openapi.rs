@@ -80,6 +80,7 @@ const KNOWN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/teams/{id}/absences"),
     ("DELETE", "/teams/{id}/absences/{absence_id}"),
     ("POST", "/promises/quote"),
+    ("GET", "/promises/at-risk"),
     ("GET", "/requests/{id}/promise"),
     ("POST", "/requests/{id}/promise"),
     ("POST", "/requests/{id}/promise/proposals"),

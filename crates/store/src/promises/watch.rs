@@ -92,9 +92,11 @@ pub(crate) async fn watched(
     rows.iter().map(watched_row).collect()
 }
 
-/// Writes what the watch found of one promise; raises `promise_at_risk`
-/// (for the provider's people) when it is at risk and has not been for
-/// this date, as `actor`, at `at`. Returns the event raised, if any.
+/// Writes what the watch found of one promise, if its date is still the
+/// one weighed (a promise re-made or renegotiated since is weighed afresh
+/// next time); raises `promise_at_risk` (for the provider's people) when
+/// it is at risk and has not been for this date, as `actor`, at `at`.
+/// Returns the event raised, if any.
 pub(crate) async fn write(
     conn: &mut sqlx::AnyConnection,
     actor: &Actor,
@@ -105,23 +107,28 @@ pub(crate) async fn write(
     let Some((reason, suggestion)) = update.risk else {
         sqlx::query(
             "UPDATE promises SET at_risk_since = NULL, risk_reason = NULL, suggestion = NULL, \
-             projected = $1 WHERE request_id = $2 AND outcome IS NULL",
+             projected = $1 WHERE request_id = $2 AND outcome IS NULL AND date = $3",
         )
         .bind(update.projected.map(micros))
         .bind(id)
+        .bind(micros(update.date))
         .execute(&mut *conn)
         .await?;
         return Ok(None);
     };
+    // The request's row first, as every other writer of promises locks
+    // it: taking the promise's row first would deadlock against them.
+    let (request, last_seq) = lock(conn, update.request_id).await?;
     sqlx::query(
         "UPDATE promises SET at_risk_since = COALESCE(at_risk_since, $1), risk_reason = $2, \
-         suggestion = $3, projected = $4 WHERE request_id = $5 AND outcome IS NULL",
+         suggestion = $3, projected = $4 WHERE request_id = $5 AND outcome IS NULL AND date = $6",
     )
     .bind(micros(at))
     .bind(reason.as_str().to_owned())
     .bind(suggestion.as_str().to_owned())
     .bind(update.projected.map(micros))
     .bind(id.clone())
+    .bind(micros(update.date))
     .execute(&mut *conn)
     .await?;
     // Once per promised date, whichever server gets here first.
@@ -136,7 +143,6 @@ pub(crate) async fn write(
     if first.rows_affected() == 0 {
         return Ok(None);
     }
-    let (request, last_seq) = lock(conn, update.request_id).await?;
     let at = at.max(request.updated_at);
     let event = NewEvent::new(
         EventKind::PromiseAtRisk,

@@ -210,8 +210,11 @@ pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Res
     let mut sql = Sql::new(
         "INSERT INTO request_events (request_id, seq, kind, at, actor_id, actor, public, body, data) VALUES ",
     );
+    // Sequence numbers bound as i64, as `append_events` binds them: one
+    // event makes the same statement text, and PostgreSQL's prepared
+    // statement cache would hand an i32 to a BIGINT parameter.
     let events = group.iter().flat_map(|p| {
-        std::iter::once((p, 1, p.created_event())).chain(p.promise_event().map(|e| (p, 2, e)))
+        std::iter::once((p, 1_i64, p.created_event())).chain(p.promise_event().map(|e| (p, 2, e)))
     });
     for (n, (p, seq, event)) in events.enumerate() {
         if n > 0 {

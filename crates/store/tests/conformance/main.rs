@@ -17,6 +17,7 @@ mod links;
 mod notify;
 mod parties;
 mod promise_integrity;
+mod promise_watch;
 mod promises;
 mod queue_order;
 mod requests;
@@ -58,6 +59,12 @@ conformance! {
     promise_integrity::a_customer_of_one_site_counts_only_its_own_promises,
     promises::a_promise_is_renegotiated_in_time_and_settled_at_fulfilment,
     promises::an_agreement_after_the_date_breaks_the_promise,
+    promises::a_request_recorded_with_its_promise_gets_the_row_and_a_second_event,
+    promises::a_promise_made_at_intake_is_replaced_once_and_not_after_a_proposal,
+    promise_watch::the_watch_raises_promise_at_risk_once_per_date_and_clears_the_mark,
+    promise_watch::concurrent_watchers_raise_promise_at_risk_once,
+    promise_watch::a_watch_racing_new_promises_for_the_same_requests_never_deadlocks,
+    promise_watch::the_at_risk_list_is_by_date_for_the_providers_people_and_drops_settled_promises,
     inbound::a_contract_takes_requests_at_one_intake_address_of_its_own,
     inbound::a_message_is_recorded_once_with_its_answer,
     inbound::a_reply_by_mail_and_its_message_are_one_transaction,

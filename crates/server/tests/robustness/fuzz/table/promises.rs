@@ -1,5 +1,7 @@
 //! Promises: a quote for the team's service, the assigned request's
-//! promise, a new date proposed for it and the answer.
+//! promise, a new date proposed for it and the answer. The at-risk list
+//! (`GET /promises/at-risk`) takes no body and fills no path parameter:
+//! the fuzzer reads it, like every GET, with random `team_id` and `mine`.
 
 use reqwest::Method;
 use serde_json::json;
