@@ -163,8 +163,13 @@ async fn build(ctx: &Context, team: PartyId) -> Result<Planned, Error> {
             assignee: w.assignee_id.and_then(|a| ids.iter().position(|m| *m == a)),
         })
         .collect();
+    // Planning thousands of commitments is CPU work: off the async
+    // workers, so the requests they serve do not wait behind it.
+    let plan = tokio::task::spawn_blocking(move || TeamPlan::new(now, members, work))
+        .await
+        .map_err(|e| Error::internal(format!("planning a team failed: {e}")))?;
     Ok(Planned {
-        plan: TeamPlan::new(now, members, work),
+        plan,
         members: ids,
         work: open.into_iter().map(|w| (w.id, w)).collect(),
         people: named,

@@ -23,6 +23,7 @@ mod notifications;
 mod parties;
 mod promise_links;
 mod promise_page;
+mod promise_scenarios;
 mod raise_form;
 mod requests;
 mod requests_chain;

@@ -17,7 +17,12 @@ use crate::support::{Browser, assert_see_other};
 /// The Harbour world on a server that keeps its mail and runs its
 /// delivery job every 50 ms.
 pub async fn keeping_mail() -> World {
-    let app = spawn_app_with(TestDatabase::sqlite(), |c| {
+    keeping_mail_on(TestDatabase::sqlite()).await
+}
+
+/// [`keeping_mail`] on `db`.
+pub async fn keeping_mail_on(db: TestDatabase) -> World {
+    let app = spawn_app_with(db, |c| {
         c.mail_keep = true;
         c.outbox_interval_ms = 50;
         c.mail_from = "Brightwell desk <desk@brightwell.example>".into();

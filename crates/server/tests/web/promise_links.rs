@@ -20,7 +20,7 @@ fn hours(h: i64) -> Timestamp {
     Timestamp::now() + SignedDuration::from_hours(h)
 }
 
-fn instant(value: &Value) -> Timestamp {
+pub(crate) fn instant(value: &Value) -> Timestamp {
     value
         .as_str()
         .expect("an instant")
@@ -29,12 +29,12 @@ fn instant(value: &Value) -> Timestamp {
 }
 
 /// An instant as the mail words it, in the contract calendar's zone (UTC).
-fn in_words(at: Timestamp) -> String {
+pub(crate) fn in_words(at: Timestamp) -> String {
     at.strftime("%A %-d %b %Y, %H:%M UTC").to_string()
 }
 
 /// Waits until mail to `to` whose subject holds `needle` has been kept.
-async fn mail_with(w: &World, to: &str, needle: &str) -> KeptMail {
+pub(crate) async fn mail_with(w: &World, to: &str, needle: &str) -> KeptMail {
     for _ in 0..200 {
         let page = w
             .app
@@ -54,7 +54,7 @@ async fn mail_with(w: &World, to: &str, needle: &str) -> KeptMail {
 }
 
 /// The plain-text part of a kept message, decoded.
-fn text_of(mail: &KeptMail) -> String {
+pub(crate) fn text_of(mail: &KeptMail) -> String {
     let message = mail_parser::MessageParser::default()
         .parse(mail.message.as_bytes())
         .expect("a readable message");
@@ -65,7 +65,7 @@ fn text_of(mail: &KeptMail) -> String {
 }
 
 /// The path of the answer link in `text`.
-fn answer_link(text: &str) -> String {
+pub(crate) fn answer_link(text: &str) -> String {
     let at = text
         .find("/promise-answer/")
         .unwrap_or_else(|| panic!("no answer link in:\n{text}"));
