@@ -415,16 +415,14 @@ impl PromiseStore for SqlStore {
         actor: &Actor,
         updates: &[RiskUpdate],
     ) -> Result<Vec<RequestEvent>> {
-        if updates.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut tx = self.db.begin().await?;
-        let at = now();
+        // One transaction per promise: each locks one request's row, so the
+        // watch never holds many while another writer wants two of them.
         let mut raised = Vec::new();
         for update in updates {
-            raised.extend(watch::write(&mut tx, actor, update, at).await?);
+            let mut tx = self.db.begin().await?;
+            raised.extend(watch::write(&mut tx, actor, update, now()).await?);
+            self.commit_audited(tx).await?;
         }
-        self.commit_audited(tx).await?;
         Ok(raised)
     }
 

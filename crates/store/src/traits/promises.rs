@@ -57,7 +57,7 @@ pub trait PromiseStore: Send + Sync {
     /// The open promises of `team`'s open requests (none: of requests
     /// assigned to no team), for the watch.
     async fn watched_promises(&self, team: Option<PartyId>) -> Result<Vec<WatchedPromise>>;
-    /// Writes what the watch found, in one transaction, as `actor`; raises
+    /// Writes what the watch found, a transaction per promise, as `actor`; raises
     /// `promise_at_risk` for each promise newly at risk for its date.
     /// Returns the events raised.
     async fn watch_promises(
