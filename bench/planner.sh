@@ -11,6 +11,12 @@
 #   bash bench/planner.sh
 #   SKIP_CRITERION=1 CHANGES=50 bash bench/planner.sh
 #   SKIP_CRITERION=1 SKIP_CALLGRIND=1 OPEN_SIZES=1000 bash bench/planner.sh  # the API only
+#   SKIP_CRITERION=1 SKIP_CALLGRIND=1 RATES="max 2000" DBS="sqlite postgres" bash bench/planner.sh
+#
+# The API part runs the quotes as fast as the connections go ("max"), and
+# then paced at each other rate in RATES (quotes a second, spread over the
+# C connections), on each database in DBS (PostgreSQL at PG_URL, where the
+# script creates and drops kept_quote_bench).
 #
 # Needs valgrind. Writes under ${BENCH_DIR:-/tmp/kept-planner}.
 set -euo pipefail
@@ -54,6 +60,9 @@ fi
 [ -n "${SKIP_API:-}" ] && exit 0
 C=${C:-16}
 QUOTES=${QUOTES:-5000}
+RATES=${RATES:-max}
+DBS=${DBS:-sqlite}
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-18283}
 BASE_URL="http://127.0.0.1:${PORT}"
 cargo build -q --release -p kept-cli
@@ -68,9 +77,16 @@ api() { # METHOD PATH [BODY]
 }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
+for DB in $DBS; do
 for OPEN in ${OPEN_SIZES:-1000 10000}; do
   rm -f "$OUT"/quote.db*
-  export KEPT_DATABASE_URL="sqlite://$OUT/quote.db" KEPT_ADDR=127.0.0.1:$PORT KEPT_LOG_LEVEL=warn
+  if [ "$DB" = postgres ]; then
+    psql -q "$PG_URL/postgres" -c 'DROP DATABASE IF EXISTS kept_quote_bench' -c 'CREATE DATABASE kept_quote_bench'
+    export KEPT_DATABASE_URL="$PG_URL/kept_quote_bench"
+  else
+    export KEPT_DATABASE_URL="sqlite://$OUT/quote.db"
+  fi
+  export KEPT_ADDR=127.0.0.1:$PORT KEPT_LOG_LEVEL=warn
   "$KEPT" migrate >/dev/null
   printf 'bench password 1\n' | "$KEPT" user add --email bench@example.com --name "Bench Admin" --admin >/dev/null
   TOKEN=$("$KEPT" token create --email bench@example.com | awk '{print $NF}')
@@ -90,19 +106,35 @@ for OPEN in ${OPEN_SIZES:-1000 10000}; do
   service=$(api POST /services "{\"provider_id\":\"$provider\",\"name\":\"Reactive maintenance\",\"default_effort\":\"2h\",\"default_team_id\":\"$team\",\"default_targets\":{\"first_response\":\"8h\",\"resolution\":\"40h\"}}" | field "['id']")
   contract=$(api POST /contracts "{\"name\":\"Harbour FM\",\"provider_id\":\"$provider\",\"client_id\":\"$client\",\"customer_ids\":[\"$store\"],\"service_ids\":[\"$service\"],\"calendar_id\":\"$calendar\",\"steering_group\":[\"$me\"],\"quorum\":\"all\"}" | field "['id']")
   printf '%s' "{\"contract_id\":\"$contract\",\"customer_id\":\"$store\",\"service_id\":\"$service\",\"kind\":\"incident\",\"subject\":\"Leaking tap\"}" >"$OUT/request.json"
-  "$DRIVER" load "$BASE_URL/api/v1/requests" "$TOKEN" "$OUT/request.json" "$OPEN" "$C" >/dev/null
+  # Each request is promised as it is accepted: quoted on the team's plan
+  # and added to it.
+  raised=$("$DRIVER" load "$BASE_URL/api/v1/requests" "$TOKEN" "$OUT/request.json" "$OPEN" "$C")
+  python3 - "$DB" "$OPEN" "$C" "$raised" <<'PY'
+import json, sys
+db, open_, c, r = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+print(f"api intake ({db}): {open_} requests promised on the team's plan as accepted, {c} connections: "
+      f"{r['rps']:.0f} requests/s, p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, statuses {r['statuses']}")
+PY
   # The acknowledgements' fan-out (no mail is configured) finishes first.
   sleep 3
   printf '%s' "{\"contract_id\":\"$contract\",\"service_id\":\"$service\",\"effort\":\"3h\"}" >"$OUT/quote.json"
   # One quote first, so that the run starts with the plan built.
   api POST /promises/quote "$(cat "$OUT/quote.json")" >"$OUT/quote-answer.json"
-  result=$("$DRIVER" load "$BASE_URL/api/v1/promises/quote" "$TOKEN" "$OUT/quote.json" "$QUOTES" "$C")
-  python3 - "$OPEN" "$C" "$result" "$OUT/quote-answer.json" <<'PY'
+  for RATE in $RATES; do
+    if [ "$RATE" = max ]; then
+      result=$("$DRIVER" load "$BASE_URL/api/v1/promises/quote" "$TOKEN" "$OUT/quote.json" "$QUOTES" "$C")
+    else
+      result=$("$DRIVER" load "$BASE_URL/api/v1/promises/quote" "$TOKEN" "$OUT/quote.json" "$QUOTES" "$C" "$RATE" "$OUT/done.log")
+    fi
+    python3 - "$DB" "$OPEN" "$C" "$RATE" "$result" "$OUT/quote-answer.json" <<'PY'
 import json, sys
-open_, c, r, answer = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.load(open(sys.argv[4]))
-print(f"api quote: team of 20 with {open_} open requests, {c} connections: "
+db, open_, c, rate, r, answer = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], json.loads(sys.argv[5]), json.load(open(sys.argv[6]))
+paced = "as fast as they go" if rate == "max" else f"paced at {rate}/s"
+print(f"api quote ({db}): team of 20 with {open_} open requests, {c} connections {paced}: "
       f"{r['rps']:.0f} quotes/s, p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, statuses {r['statuses']}")
-print(f"           e.g. {answer['reason']}")
 PY
+  done
+  python3 -c "import json,sys; print('           e.g.', json.load(open(sys.argv[1]))['reason'])" "$OUT/quote-answer.json"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+done
 done
