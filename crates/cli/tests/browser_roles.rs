@@ -56,7 +56,7 @@ const PEOPLE: &[Person] = &[
         name: "agent",
         lands: "/requests",
         shows: &["#queue tbody tr"],
-        menu: &["Home", "Requests", "Contracts", "Teams"],
+        menu: &["Home", "Requests", "At risk", "Contracts", "Teams"],
     },
     Person {
         email: "maya.patel@brightwell.example",
@@ -68,7 +68,15 @@ const PEOPLE: &[Person] = &[
             "#home-at-risk",
             "#home-queue tbody tr",
         ],
-        menu: &["Home", "Requests", "Contracts", "Chain", "Teams", "Manage"],
+        menu: &[
+            "Home",
+            "Requests",
+            "At risk",
+            "Contracts",
+            "Chain",
+            "Teams",
+            "Manage",
+        ],
     },
     Person {
         email: "priya.nair@foliopress.example",
@@ -82,7 +90,15 @@ const PEOPLE: &[Person] = &[
         name: "admin",
         lands: "/",
         shows: &["#home-queue"],
-        menu: &["Home", "Requests", "Contracts", "Chain", "Teams", "Admin"],
+        menu: &[
+            "Home",
+            "Requests",
+            "At risk",
+            "Contracts",
+            "Chain",
+            "Teams",
+            "Admin",
+        ],
     },
     Person {
         email: "dan.wu@cornercafe.example",

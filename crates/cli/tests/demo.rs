@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kept_domain::promise::{RiskReason, Suggestion};
 use kept_domain::{Contract, EventKind, Limit, PartyId, PartyScope};
+use kept_store::promises::AtRiskQuery;
 use kept_store::{ArchivedFilter, ContractQuery, RequestQuery, Store, StoreOptions};
 
 use common::{Sandbox, Server};
@@ -126,6 +128,43 @@ async fn every_printed_login_description_matches_the_demo_data() {
             .iter()
             .any(|(e, d)| e == "elena.rossi@trainer.example" && side(d) == "customer"),
         "{printed}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_opens_with_marketing_s_business_plan_at_risk_crowded_out_by_paying_work() {
+    let sandbox = Sandbox::new();
+    made_demo(&sandbox);
+    let store = demo_store(&sandbox).await;
+
+    let at_risk = store
+        .promises_at_risk(&AtRiskQuery {
+            scope: PartyScope::All,
+            team: None,
+            assignee: None,
+            limit: 100,
+        })
+        .await
+        .expect("the at-risk list");
+    store.close().await;
+
+    let marketing: Vec<_> = at_risk
+        .iter()
+        .filter(|p| p.customer == "Northwind Marketing")
+        .collect();
+    assert_eq!(marketing.len(), 1, "{at_risk:#?}");
+    let plan = marketing[0];
+    assert_eq!(plan.subject, "Business plan for the spring campaign");
+    assert_eq!(plan.team.as_deref(), Some("Operations"));
+    assert_eq!(plan.reason, RiskReason::Plan);
+    assert_eq!(plan.suggestion, Suggestion::Renegotiate);
+    assert!(
+        plan.projected.is_some_and(|done| done > plan.date),
+        "{plan:#?}"
+    );
+    assert!(
+        at_risk.iter().all(|p| p.customer != "Larkfield Hotels"),
+        "the paying work that crowds it out is promised in time: {at_risk:#?}"
     );
 }
 

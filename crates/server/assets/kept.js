@@ -36,7 +36,7 @@ document.querySelectorAll("[data-copy][hidden]").forEach((b) => {
 // (`data-words`: "We will reply by Monday 7 Dec, 11:00") keep the weekday.
 const localTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const localWords = new Intl.DateTimeFormat(undefined, {
-  weekday: "long", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+  weekday: "long", day: "numeric", month: "short", hour: "numeric", minute: "2-digit", timeZoneName: "short",
 });
 document.querySelectorAll("time[datetime*='T']").forEach((t) => {
   const at = new Date(t.dateTime);

@@ -27,17 +27,17 @@ impl AtRiskPage {
     /// Why a promise is at risk, in words.
     fn why(row: &PromiseAtRisk) -> &'static str {
         match row.reason {
-            RiskReason::Plan => "The team's plan finishes it after the date",
-            RiskReason::Time => "Most of the time to the date is used",
+            RiskReason::Plan => "The team's plan finishes it after the promised date",
+            RiskReason::Time => "Most of the time to the promised date is used",
         }
     }
 
     /// What to do, in words.
     fn action(suggestion: &Suggestion) -> &'static str {
         match suggestion {
-            Suggestion::Renegotiate => "Renegotiate now: propose a new date to the customer",
-            Suggestion::Reassign => "Reassign: another member can finish it in time",
-            Suggestion::Split => "Split it: the team together can finish it in time",
+            Suggestion::Renegotiate => "Propose a new date to the customer now",
+            Suggestion::Reassign => "Give it to another member, who can finish it in time",
+            Suggestion::Split => "Share it out: the team together can finish it in time",
         }
     }
 }

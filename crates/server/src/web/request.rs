@@ -216,11 +216,16 @@ fn describe(
             date("date"),
             date("previous_date")
         ),
-        kept_domain::EventKind::DateAnswered if event.data["accepted"] == true => {
-            format!("{who} agreed to {}", date("date"))
-        }
         kept_domain::EventKind::DateAnswered => {
-            format!("{who} did not agree to {}", date("date"))
+            let how = match event.data["via"].as_str() {
+                Some("link") => " through the link in the email",
+                _ => "",
+            };
+            if event.data["accepted"] == true {
+                format!("{who} agreed to {}{how}", date("date"))
+            } else {
+                format!("{who} did not agree to {}{how}", date("date"))
+            }
         }
         kept_domain::EventKind::PromiseAtRisk if event.data["reason"] == "time" => format!(
             "Most of the time to its promised date, {}, is used: at risk",

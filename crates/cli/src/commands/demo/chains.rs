@@ -26,6 +26,7 @@ const LINKS: &[(&str, &str, &str)] = &[
     ("rossi", "participants", "Leadership Essentials course"),
     ("crateco", "cornercafe", "boxed goods, packs of 100"),
     ("operations", "marketing", "business plans and analysis"),
+    ("operations", "larkfield", "forecasts and pricing analysis"),
 ];
 
 /// The England and Wales bank holidays, as published (`.ics`), shared with
@@ -158,6 +159,17 @@ const SERVICES: &[DemoService] = &[
         out_of_scope: &["Legal review", "Board presentation design"],
         effort: Some("24h"),
         targets: [Some("8h"), Some("80h"), None],
+    },
+    DemoService {
+        provider: "operations",
+        name: "Financial analysis",
+        description: "Forecasts and pricing analysis for a paying client.",
+        unit: Some("analysis"),
+        pack_size: None,
+        in_scope: &["Cash-flow forecasts", "Pricing and occupancy analysis"],
+        out_of_scope: &["Audited accounts", "Tax advice"],
+        effort: Some("8h"),
+        targets: [Some("4h"), Some("40h"), None],
     },
 ];
 

@@ -122,6 +122,18 @@ const CONTRACTS: &[DemoContract] = &[
         quorum: Quorum::AtLeast(1),
         intake: None,
     },
+    DemoContract {
+        name: "Larkfield Hotels financial analysis",
+        provider: "operations",
+        client: "larkfield",
+        customers: &["larkfield"],
+        services: &["Financial analysis"],
+        calendar: Some("Northwind working hours"),
+        probation_ends_on: None,
+        approvers: &["omar.haddad@northwind.example"],
+        quorum: Quorum::All,
+        intake: None,
+    },
 ];
 
 /// Records the demo's contracts; returns them by name.

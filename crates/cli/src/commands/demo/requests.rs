@@ -5,6 +5,7 @@
 //! FM requests were raised hours before, so the queue opens with a breach
 //! (cleaning nobody has answered), a request at risk (a leak acknowledged
 //! late, nearing its resolution target) and one paused on the customer.
+//! Then paying work crowds out the internal business plan (`crowding.rs`).
 
 use std::collections::HashMap;
 
@@ -16,7 +17,7 @@ use kept_domain::{
 };
 
 use kept_app::requests::act;
-use kept_app::requests::intake::{Intake, raise_as_of};
+use kept_app::requests::intake::{Intake, raise, raise_as_of};
 
 /// A request of the demo: who raises it, under which contract, for which
 /// service, and what the provider does with it.
@@ -234,39 +235,37 @@ pub async fn seed(
     for r in REQUESTS {
         let contract = &contracts[r.contract];
         let caller = principal(state, users, r.by).await?;
-        let now = Timestamp::now();
-        // Zero back from a closed instant is the previous closing: a request
-        // raised "now" keeps now.
-        let raised_at = match r.business_minutes_ago {
-            0 => now,
-            minutes => state
-                .store
-                .compiled_calendar(contract.calendar_id)
-                .await?
-                .sub(now, BusinessDuration::from_minutes(minutes))?,
-        };
-        let request = raise_as_of(
-            state,
-            &caller,
-            Intake {
-                contract_id: contract.id,
-                customer_id: match r.customer {
-                    Some(name) => Some(customer_named(state, contract, name).await?),
-                    None => None,
-                },
-                service_id: service_named(state, contract, r.service).await?,
-                kind: r.kind,
-                priority: Some(r.priority),
-                quantity: r.quantity,
-                effort: None,
-                subject: r.subject.to_owned(),
-                description: r.description.to_owned(),
-                requester_id: None,
-                override_reason: None,
+        let intake = Intake {
+            contract_id: contract.id,
+            customer_id: match r.customer {
+                Some(name) => Some(customer_named(state, contract, name).await?),
+                None => None,
             },
-            raised_at,
-        )
-        .await
+            service_id: service_named(state, contract, r.service).await?,
+            kind: r.kind,
+            priority: Some(r.priority),
+            quantity: r.quantity,
+            effort: None,
+            subject: r.subject.to_owned(),
+            description: r.description.to_owned(),
+            requester_id: None,
+            override_reason: None,
+        };
+        // One raised now is raised as the API raises it, so that its
+        // promise weighs its team's plan too (a backdated one's weighs its
+        // SLA alone). Zero back from a closed instant would be the
+        // previous closing.
+        let request = match r.business_minutes_ago {
+            0 => raise(state, &caller, intake).await,
+            minutes => {
+                let at = state
+                    .store
+                    .compiled_calendar(contract.calendar_id)
+                    .await?
+                    .sub(Timestamp::now(), BusinessDuration::from_minutes(minutes))?;
+                raise_as_of(state, &caller, intake, at).await
+            }
+        }
         .map_err(failed)
         .with_context(|| format!("raising “{}”", r.subject))?;
         for &(who, then) in r.then {
@@ -292,6 +291,8 @@ pub async fn seed(
         raised.push(request);
     }
     answer_the_trainer(state, users).await?;
+    // Paying work arrives after Marketing's business plan was promised.
+    super::crowding::seed(state, contracts, users).await?;
     // The timers' first sweep, at once: the backdated requests' at-risk and
     // breach alarms, logged and counted as the timers do.
     kept_server::jobs::raise_due_alarms(state, Timestamp::now()).await?;

@@ -287,6 +287,15 @@ const PARTIES: &[PartyRow] = &[
         true,
         None,
     ),
+    // Operations' paying client, whose work crowds out Marketing's.
+    (
+        "larkfield",
+        None,
+        Organisation,
+        "Larkfield Hotels",
+        false,
+        Some("LARKFIELD"),
+    ),
 ];
 
 /// A demo login.
@@ -407,7 +416,7 @@ pub const USERS: &[DemoUser] = &[
         name: "Omar Haddad",
         parent: Some("operations"),
         grants: &[(Role::Manager, Some("operations"))],
-        summary: "manager: Northwind Operations (internal provider)",
+        summary: "manager: Northwind Operations (internal provider, also serving a paying client); a promise at risk",
     },
 ];
 
