@@ -3,7 +3,6 @@
 //! why and what to do; the history records it for them alone; customers
 //! and strangers see nothing.
 
-use kept_domain::PartyKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -18,23 +17,7 @@ const PATH: &str = "/api/v1/promises/at-risk";
 /// from now: the plan finishes neither in time. The first is the agent's.
 async fn overloaded() -> (World, String, Vec<String>) {
     let w = world_on(spawn_app().await).await;
-    let team = w
-        .app
-        .party(PartyKind::Team, "Operations", Some(w.provider.id))
-        .await
-        .id
-        .to_string();
-    json(
-        w.app
-            .put(
-                &format!("/api/v1/teams/{team}/members/{}", w.agent.user.id),
-                &w.manager.token,
-                &json!({"calendar_id": w.calendar, "share_percent": 100}),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let team = w.team_of_one("Operations", &w.agent, &w.calendar).await;
     let mut ids = Vec::new();
     for (n, due) in [(1, 12), (2, 18)] {
         let id = assigned(&w, &team, "20h", &format!("Refit bay {n}")).await;

@@ -48,6 +48,69 @@ pub struct World {
 }
 
 impl World {
+    /// A team of the provider named `name` with `who` as its only member,
+    /// full time on `calendar`; returns its id.
+    #[allow(dead_code, reason = "not every suite plans work")]
+    pub async fn team_of_one(&self, name: &str, who: &Persona, calendar: &str) -> String {
+        let team = self
+            .app
+            .party(PartyKind::Team, name, Some(self.provider.id))
+            .await
+            .id
+            .to_string();
+        let path = format!("/api/v1/teams/{team}/members/{}", who.user.id);
+        let body = json!({"calendar_id": calendar, "share_percent": 100});
+        json(
+            self.app.put(&path, &self.manager.token, &body).await,
+            reqwest::StatusCode::OK,
+        )
+        .await;
+        team
+    }
+
+    /// Raises a request as `customer` (assigned to `team` if any),
+    /// promises it by `date`, moves it to `agreed` if given (proposed by the
+    /// agent, accepted by the customer) and fulfils it, after the date when
+    /// that is only seconds away (so that the promise is broken).
+    #[allow(dead_code, reason = "not every suite settles promises")]
+    pub async fn settled_promise(
+        &self,
+        customer: &Persona,
+        team: Option<&str>,
+        date: jiff::Timestamp,
+        agreed: Option<jiff::Timestamp>,
+    ) {
+        let ok = reqwest::StatusCode::OK;
+        let body = json!({"contract_id": self.contract, "service_id": self.repairs,
+                          "kind": "service_request", "subject": "Replace a fuse"});
+        let id = created(&self.app, &customer.token, "/api/v1/requests", body).await;
+        let agent = &self.agent.token;
+        if let Some(team) = team {
+            let path = format!("/api/v1/requests/{id}/assignment");
+            json(self.app.put(&path, agent, &json!({"team_id": team})).await, ok).await;
+        }
+        let promise = format!("/api/v1/requests/{id}/promise");
+        let made = self.app.post(&promise, agent, &json!({"date": date})).await;
+        json(made, reqwest::StatusCode::CREATED).await;
+        if let Some(agreed) = agreed {
+            let body = json!({"date": agreed, "reason": "The part is on back order"});
+            let proposal = created(&self.app, agent, &format!("{promise}/proposals"), body).await;
+            let answer = format!("/api/v1/promise-proposals/{proposal}/answer");
+            let accept = json!({"accept": true});
+            json(self.app.post(&answer, &customer.token, &accept).await, ok).await;
+        }
+        let left = date - jiff::Timestamp::now();
+        if left < jiff::SignedDuration::from_secs(5) {
+            // Fulfilled after its date has passed, the promise is broken.
+            let wait = u64::try_from(left.as_millis().max(0)).unwrap_or(0) + 200;
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+        }
+        for action in ["acknowledge", "start", "fulfil"] {
+            let path = format!("/api/v1/requests/{id}/actions");
+            json(self.app.post(&path, agent, &json!({"action": action})).await, ok).await;
+        }
+    }
+
     /// The provider's manager ends the contract.
     #[allow(dead_code, reason = "not every suite ends the contract")]
     pub async fn end_contract(&self) {

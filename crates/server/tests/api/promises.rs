@@ -4,7 +4,6 @@
 //! and nobody else sees any of it.
 
 use jiff::{SignedDuration, Timestamp};
-use kept_domain::PartyKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -57,23 +56,7 @@ pub async fn assigned(w: &World, team: &str, effort: &str, subject: &str) -> Str
 /// plan finishes them.
 async fn loaded() -> (World, String, Vec<String>) {
     let w = world_on(spawn_app().await).await;
-    let team = w
-        .app
-        .party(PartyKind::Team, "Operations", Some(w.provider.id))
-        .await
-        .id
-        .to_string();
-    json(
-        w.app
-            .put(
-                &format!("/api/v1/teams/{team}/members/{}", w.agent.user.id),
-                &w.manager.token,
-                &json!({"calendar_id": w.calendar, "share_percent": 100}),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let team = w.team_of_one("Operations", &w.agent, &w.calendar).await;
     let mut ids = Vec::new();
     for (n, due) in [(1, 21), (2, 41), (3, 61)] {
         let id = assigned(&w, &team, "20h", &format!("Refit bay {n}")).await;

@@ -2,80 +2,18 @@
 //! customer, or internal against external, over a period; each caller's
 //! counts hold only the requests they see.
 
-use std::time::Duration;
-
 use jiff::{SignedDuration, Timestamp};
 use kept_domain::PartyKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harbour::{World, id_of, world_on};
+use crate::harbour::{World, world_on};
 use kept_store::testing::TestDatabase;
 
 use crate::helpers::{Persona, TestApp, json, problem, spawn_app, spawn_app_with};
 
 fn in_secs(s: i64) -> Timestamp {
     Timestamp::now() + SignedDuration::from_secs(s)
-}
-
-/// Raises a request as `customer` (assigned to `team` if any), promises
-/// it by `date` and fulfils it.
-async fn fulfilled(w: &World, customer: &Persona, team: Option<&str>, date: Timestamp) {
-    let raised = json(
-        w.app
-            .post(
-                "/api/v1/requests",
-                &customer.token,
-                &json!({"contract_id": w.contract, "service_id": w.repairs,
-                        "kind": "service_request", "subject": "Replace a fuse"}),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let id = id_of(&raised);
-    if let Some(team) = team {
-        json(
-            w.app
-                .put(
-                    &format!("/api/v1/requests/{id}/assignment"),
-                    &w.agent.token,
-                    &json!({"team_id": team}),
-                )
-                .await,
-            StatusCode::OK,
-        )
-        .await;
-    }
-    json(
-        w.app
-            .post(
-                &format!("/api/v1/requests/{id}/promise"),
-                &w.agent.token,
-                &json!({"date": date}),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    if date < in_secs(5) {
-        // Let the date pass: fulfilled after it, the promise is broken.
-        let wait = (date - Timestamp::now()).as_millis().max(0) as u64 + 200;
-        tokio::time::sleep(Duration::from_millis(wait)).await;
-    }
-    for action in ["acknowledge", "start", "fulfil"] {
-        json(
-            w.app
-                .post(
-                    &format!("/api/v1/requests/{id}/actions"),
-                    &w.agent.token,
-                    &json!({"action": action}),
-                )
-                .await,
-            StatusCode::OK,
-        )
-        .await;
-    }
 }
 
 /// The world with three fulfilled requests: Leeds's kept and broken (in
@@ -89,9 +27,11 @@ async fn settled(app: TestApp) -> (World, String) {
         .id
         .to_string();
     let ahead = in_secs(86_400);
-    fulfilled(&w, &w.leeds_customer, Some(&team), ahead).await;
-    fulfilled(&w, &w.leeds_customer, Some(&team), in_secs(2)).await;
-    fulfilled(&w, &w.york_customer, None, ahead).await;
+    w.settled_promise(&w.leeds_customer, Some(&team), ahead, None)
+        .await;
+    w.settled_promise(&w.leeds_customer, Some(&team), in_secs(2), None)
+        .await;
+    w.settled_promise(&w.york_customer, None, ahead, None).await;
     (w, team)
 }
 

@@ -30,26 +30,10 @@ fn hours(h: i64) -> Timestamp {
 /// A team of the provider with `who` as its only member, full time on
 /// `calendar`, as the default team of `service`.
 async fn team_for(w: &World, name: &str, who: &Persona, calendar: &str, service: &str) -> String {
-    let team = w
-        .app
-        .party(PartyKind::Team, name, Some(w.provider.id))
-        .await
-        .id
-        .to_string();
-    let path = format!("/api/v1/teams/{team}/members/{}", who.user.id);
-    let body = json!({"calendar_id": calendar, "share_percent": 100});
-    json(
-        w.app.put(&path, &w.manager.token, &body).await,
-        StatusCode::OK,
-    )
-    .await;
+    let team = w.team_of_one(name, who, calendar).await;
     let patch = json!({"default_team_id": team});
     let path = format!("/api/v1/services/{service}");
-    json(
-        w.app.patch(&path, &w.admin.token, &patch).await,
-        StatusCode::OK,
-    )
-    .await;
+    json(w.app.patch(&path, &w.admin.token, &patch).await, StatusCode::OK).await;
     team
 }
 

@@ -3,15 +3,12 @@
 //! internal against external customers; nobody who may not read the team
 //! sees it.
 
-use std::time::Duration;
-
 use jiff::{SignedDuration, Timestamp};
 use kept_domain::PartyKind;
 use reqwest::StatusCode;
-use serde_json::json;
 
-use crate::harbour::{World, id_of, world_on};
-use crate::helpers::{json as json_of, spawn_app};
+use crate::harbour::{World, world_on};
+use crate::helpers::spawn_app;
 use crate::support::{Browser, Page, selector, text_of};
 
 fn in_secs(s: i64) -> Timestamp {
@@ -26,58 +23,16 @@ enum Ending {
     Broken,
 }
 
-/// Raises a Leeds request assigned to `team` (none: no team), promises it
-/// and fulfils it so that its promise ends as `ending` says.
+/// Raises a Leeds request assigned to `team` (none: no team), promises
+/// it and fulfils it so that its promise ends as `ending` says.
 async fn settled(w: &World, team: Option<&str>, ending: Ending) {
-    let raised = json_of(
-        w.app
-            .post(
-                "/api/v1/requests",
-                &w.leeds_customer.token,
-                &json!({"contract_id": w.contract, "service_id": w.repairs,
-                        "kind": "service_request", "subject": "Replace a fuse"}),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let id = id_of(&raised);
-    let agent = &w.agent.token;
-    if let Some(team) = team {
-        let path = format!("/api/v1/requests/{id}/assignment");
-        let body = json!({"team_id": team});
-        json_of(w.app.put(&path, agent, &body).await, StatusCode::OK).await;
-    }
-    let promise = format!("/api/v1/requests/{id}/promise");
-    let date = match ending {
-        Ending::Broken => in_secs(2),
-        _ => in_secs(86_400),
+    let (date, agreed) = match ending {
+        Ending::Kept => (in_secs(86_400), None),
+        Ending::Renegotiated => (in_secs(86_400), Some(in_secs(100_000))),
+        Ending::Broken => (in_secs(2), None),
     };
-    let body = json!({"date": date});
-    json_of(
-        w.app.post(&promise, agent, &body).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    if ending == Ending::Renegotiated {
-        let body = json!({"date": in_secs(100_000), "reason": "The part is on back order"});
-        let path = format!("{promise}/proposals");
-        let proposal = json_of(w.app.post(&path, agent, &body).await, StatusCode::CREATED).await;
-        let answer = format!("/api/v1/promise-proposals/{}/answer", id_of(&proposal));
-        let accept = json!({"accept": true});
-        let customer = &w.leeds_customer.token;
-        json_of(w.app.post(&answer, customer, &accept).await, StatusCode::OK).await;
-    }
-    if ending == Ending::Broken {
-        // Fulfilled after its date has passed, the promise is broken.
-        let wait = (date - Timestamp::now()).as_millis().max(0) as u64 + 200;
-        tokio::time::sleep(Duration::from_millis(wait)).await;
-    }
-    for action in ["acknowledge", "start", "fulfil"] {
-        let path = format!("/api/v1/requests/{id}/actions");
-        let body = json!({"action": action});
-        json_of(w.app.post(&path, agent, &body).await, StatusCode::OK).await;
-    }
+    w.settled_promise(&w.leeds_customer, team, date, agreed)
+        .await;
 }
 
 /// The texts of a table's rows: per row, its cells' texts joined by `|`.
