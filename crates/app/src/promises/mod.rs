@@ -165,6 +165,16 @@ pub async fn make(
         .await?;
     if let Some(team) = request.team_id {
         ctx.plans.forget(team);
+        // Promised by a date the plan cannot meet: the promises it pushes
+        // out are flagged now, not at the watch's next round.
+        if decision.starts_at_risk {
+            let ctx = ctx.clone();
+            tokio::spawn(async move {
+                if let Err(e) = watch::sweep_team(&ctx, Some(team)).await {
+                    tracing::warn!(error = %e, "weighing a team's promises failed");
+                }
+            });
+        }
     }
     Ok(promise)
 }

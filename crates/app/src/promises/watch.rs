@@ -33,39 +33,54 @@ pub const LIST_LIMIT: u32 = 200;
 /// Weighs every open promise now; returns the `promise_at_risk` events
 /// raised.
 pub async fn sweep(ctx: &Context) -> Result<Vec<RequestEvent>, Error> {
-    let now = Timestamp::now();
-    let threshold = f64::from(ctx.settings.promise_at_risk_percent) / 100.0;
-    let actor = Actor::system("promise watch");
     let mut calendars = HashMap::new();
     let mut raised = Vec::new();
     for team in ctx.store.promised_teams().await? {
-        let watched = ctx.store.watched_promises(team).await?;
-        if watched.is_empty() {
-            continue;
-        }
-        let mut used = Vec::with_capacity(watched.len());
-        for w in &watched {
-            let calendar = calendar_of(ctx, &mut calendars, w.calendar_id).await?;
-            let elapsed = calendar.elapsed(w.made_at, now.min(w.date).max(w.made_at));
-            let span = calendar.elapsed(w.made_at, w.date.max(w.made_at));
-            used.push(if now >= w.date {
-                1.0
-            } else {
-                used_share(elapsed, span)
-            });
-        }
-        let updates = match team {
-            Some(team) => {
-                with_plan(ctx, team, |planned| {
-                    weigh(planned, &watched, &used, threshold)
-                })
-                .await?
-            }
-            None => weigh_unplanned(&watched, &used, threshold),
-        };
-        raised.extend(ctx.store.watch_promises(&actor, &updates).await?);
+        raised.extend(watch_team(ctx, team, &mut calendars).await?);
     }
     Ok(raised)
+}
+
+/// Weighs the open promises of `team` (none: of requests of no team) now;
+/// returns the `promise_at_risk` events raised.
+pub async fn sweep_team(ctx: &Context, team: Option<PartyId>) -> Result<Vec<RequestEvent>, Error> {
+    watch_team(ctx, team, &mut HashMap::new()).await
+}
+
+/// [`sweep_team`], with the calendars compiled so far.
+async fn watch_team(
+    ctx: &Context,
+    team: Option<PartyId>,
+    calendars: &mut HashMap<Option<CalendarId>, Arc<Calendar>>,
+) -> Result<Vec<RequestEvent>, Error> {
+    let now = Timestamp::now();
+    let threshold = f64::from(ctx.settings.promise_at_risk_percent) / 100.0;
+    let watched = ctx.store.watched_promises(team).await?;
+    if watched.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut used = Vec::with_capacity(watched.len());
+    for w in &watched {
+        let calendar = calendar_of(ctx, calendars, w.calendar_id).await?;
+        let elapsed = calendar.elapsed(w.made_at, now.min(w.date).max(w.made_at));
+        let span = calendar.elapsed(w.made_at, w.date.max(w.made_at));
+        used.push(if now >= w.date {
+            1.0
+        } else {
+            used_share(elapsed, span)
+        });
+    }
+    let updates = match team {
+        Some(team) => {
+            with_plan(ctx, team, |planned| {
+                weigh(planned, &watched, &used, threshold)
+            })
+            .await?
+        }
+        None => weigh_unplanned(&watched, &used, threshold),
+    };
+    let actor = Actor::system("promise watch");
+    Ok(ctx.store.watch_promises(&actor, &updates).await?)
 }
 
 /// A calendar compiled once per sweep.

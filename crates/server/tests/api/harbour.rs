@@ -87,7 +87,11 @@ impl World {
         let agent = &self.agent.token;
         if let Some(team) = team {
             let path = format!("/api/v1/requests/{id}/assignment");
-            json(self.app.put(&path, agent, &json!({"team_id": team})).await, ok).await;
+            json(
+                self.app.put(&path, agent, &json!({"team_id": team})).await,
+                ok,
+            )
+            .await;
         }
         let promise = format!("/api/v1/requests/{id}/promise");
         let made = self.app.post(&promise, agent, &json!({"date": date})).await;
@@ -107,7 +111,13 @@ impl World {
         }
         for action in ["acknowledge", "start", "fulfil"] {
             let path = format!("/api/v1/requests/{id}/actions");
-            json(self.app.post(&path, agent, &json!({"action": action})).await, ok).await;
+            json(
+                self.app
+                    .post(&path, agent, &json!({"action": action}))
+                    .await,
+                ok,
+            )
+            .await;
         }
     }
 
