@@ -49,6 +49,8 @@ pub struct Capacity {
     /// Each member's capacity from the start through each slot, laid out
     /// as `cap`.
     cum: Vec<u64>,
+    /// The whole team's capacity from the start through each slot.
+    team_cum: Vec<u64>,
     /// Slots built so far.
     built: u32,
 }
@@ -63,6 +65,7 @@ impl Capacity {
             now,
             cap: Vec::new(),
             cum: Vec::new(),
+            team_cum: Vec::new(),
             built: 0,
         }
     }
@@ -136,6 +139,28 @@ impl Capacity {
             .map_or(0, |previous| self.through(previous, member))
     }
 
+    /// The whole team's capacity before `slot` (a built slot, or the
+    /// first past them).
+    #[inline]
+    pub fn team_before(&self, slot: u32) -> u64 {
+        slot.checked_sub(1)
+            .and_then(|previous| self.team_cum.get(previous as usize))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The first slot by whose end the whole team's capacity from the
+    /// start reaches `target`, building slots as needed; none within the
+    /// horizon.
+    pub fn team_slot_reaching(&mut self, target: u64) -> Option<u32> {
+        while self.team_cum.last().is_none_or(|c| *c < target) {
+            if !self.grow_to(self.built) {
+                return None;
+            }
+        }
+        u32::try_from(self.team_cum.partition_point(|c| *c < target)).ok()
+    }
+
     /// Builds the slots up to `due` (no further than [`DUE_SLOTS`]), so the
     /// room to a commitment's date is known.
     pub fn reach(&mut self, due: Timestamp) {
@@ -182,14 +207,19 @@ impl Capacity {
             }
         }
         self.cum.resize(to as usize * m, 0);
+        self.team_cum.resize(to as usize, 0);
         for slot in from as usize..to as usize {
+            let mut team = 0;
             for i in 0..m {
                 let previous = match slot.checked_sub(1) {
                     Some(p) => self.cum[p * m + i],
                     None => 0,
                 };
                 self.cum[slot * m + i] = previous + u64::from(self.cap[slot * m + i]);
+                team += u64::from(self.cap[slot * m + i]);
             }
+            let previous = slot.checked_sub(1).map_or(0, |p| self.team_cum[p]);
+            self.team_cum[slot] = previous + team;
         }
     }
 

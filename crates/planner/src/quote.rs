@@ -211,11 +211,26 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
         let mut state = self.state_before(at);
         let slot = state.step(&mut self.cap, entry).unwrap_or(NEVER);
         let completion = self.instant(slot, entry.solo);
-        let mut slips = Vec::new();
-        let mut first_slip = None;
+        let mut run = Run {
+            completion,
+            slips: Vec::new(),
+            first_slip: None,
+        };
+        // After the last member's own work, the team's work flows as one.
+        let team_only_from = self
+            .entries
+            .iter()
+            .rposition(|e| e.assignee.is_some())
+            .map_or(0, |last| last + 1);
         for i in at..self.entries.len() {
             // What follows has room for the prospect's work: done.
             if safe.get(i).is_some_and(|min| *min >= entry.units) {
+                break;
+            }
+            if i >= team_only_from
+                && let Some(position) = state.merged(&self.cap)
+            {
+                self.team_tail(i, position, entry.units, safe, first_only, &mut run);
                 break;
             }
             let e = self.entries[i];
@@ -225,24 +240,76 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
                 continue;
             };
             let after = self.instant(after, e.solo);
-            if after.is_none_or(|a| a > due) {
-                first_slip.get_or_insert(i);
-                slips.push(Slip {
-                    key: e.work.key,
-                    due,
-                    before,
-                    after,
-                });
-                if first_only {
-                    break;
-                }
+            if run.slip(i, &e, due, before, after) && first_only {
+                break;
             }
         }
-        Run {
-            completion,
-            slips,
-            first_slip,
+        run
+    }
+
+    /// [`Self::with_inserted`] from place `from` on, where only the team's
+    /// own work follows and the team, at `position` (see
+    /// [`crate::simulate::State::merged`]), works as one: each commitment
+    /// finishes where the team's capacity reaches the work before it and
+    /// its own, read from the capacity table instead of stepped through.
+    /// Only a commitment whose own slack is less than the prospect's work
+    /// can be pushed out, so only those are looked up.
+    fn team_tail(
+        &mut self,
+        from: usize,
+        mut position: u64,
+        units: u64,
+        safe: &[u64],
+        first_only: bool,
+        run: &mut Run<K>,
+    ) {
+        for i in from..self.entries.len() {
+            if safe.get(i).is_some_and(|min| *min >= units) {
+                return;
+            }
+            let e = self.entries[i];
+            let start = position;
+            position = position.saturating_add(e.units);
+            if self.slack.get(i).is_some_and(|slack| *slack >= units) {
+                continue;
+            }
+            let Some(due) = e.work.due else { continue };
+            let Some(before) = self.completion_at(i).filter(|b| *b <= due) else {
+                continue;
+            };
+            // Work of no size still waits for a moment of free capacity.
+            let target = if e.units == 0 { start + 1 } else { position };
+            let slot = self.cap.team_slot_reaching(target).unwrap_or(NEVER);
+            let after = self.instant(slot, e.solo);
+            if run.slip(i, &e, due, before, after) && first_only {
+                return;
+            }
         }
+    }
+}
+
+impl<K: Copy> Run<K> {
+    /// Records commitment `i` as pushed out if it now finishes `after`
+    /// its date; whether it was.
+    fn slip(
+        &mut self,
+        i: usize,
+        e: &Entry<K>,
+        due: Timestamp,
+        before: Timestamp,
+        after: Option<Timestamp>,
+    ) -> bool {
+        if after.is_some_and(|a| a <= due) {
+            return false;
+        }
+        self.first_slip.get_or_insert(i);
+        self.slips.push(Slip {
+            key: e.work.key,
+            due,
+            before,
+            after,
+        });
+        true
     }
 }
 

@@ -90,6 +90,20 @@ impl State {
         }
     }
 
+    /// Where the team stands when every member is free from the same slot
+    /// (as after the team's own work): the team's capacity before that
+    /// slot plus what is used of it. From such a state team work steps
+    /// like water in one vessel, so only that sum matters. `None` when the
+    /// members stand apart (or past the horizon, or there are none).
+    pub(crate) fn merged(&self, cap: &Capacity) -> Option<u64> {
+        let first = self.ptrs.first()?;
+        if first.slot >= HORIZON_SLOTS || self.ptrs.iter().any(|p| p.slot != first.slot) {
+            return None;
+        }
+        let used: u64 = self.ptrs.iter().map(|p| u64::from(p.used)).sum();
+        Some(cap.team_before(first.slot) + used)
+    }
+
     /// Works `entry`; the slot it finishes in, `None` past the horizon.
     #[inline]
     pub(crate) fn step<K>(&mut self, cap: &mut Capacity, entry: &Entry<K>) -> Option<u32> {

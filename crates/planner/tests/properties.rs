@@ -209,33 +209,65 @@ proptest! {
     }
 }
 
+/// The quote of `w` by its SLA date names exactly the commitments on time
+/// now that the plan with `w` in it finishes after their dates, with the
+/// completions that plan shows.
+fn squeezing_in_costs_what_the_plan_with_it_shows(
+    case: &Case,
+    w: Work<u32>,
+) -> Result<(), TestCaseError> {
+    let mut plan = case.plan(case.work.clone());
+    let quote = plan.quote(
+        Prospect {
+            effort: w.effort,
+            priority: w.priority,
+            sla_due: w.due,
+            assignee: w.assignee,
+        },
+        u32::MAX,
+    );
+    let before = completions(&plan);
+    let mut more = case.work.clone();
+    more.push(Work { seq: i64::MAX, ..w });
+    let squeezed = case.plan(more);
+    prop_assert_eq!(quote.at_sla, squeezed.completion(1_000).unwrap());
+    let expected: Vec<(u32, Option<Timestamp>)> = squeezed
+        .projections()
+        .filter(|(x, after)| {
+            let Some(due) = x.due else { return false };
+            x.key != 1_000
+                && before[&x.key].is_some_and(|b| b <= due)
+                && after.is_none_or(|a| a > due)
+        })
+        .map(|(x, after)| (x.key, after))
+        .collect();
+    let listed: Vec<(u32, Option<Timestamp>)> =
+        quote.squeezed.iter().map(|s| (s.key, s.after)).collect();
+    prop_assert_eq!(listed, expected);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn what_squeezing_in_costs_is_what_the_plan_with_it_shows(case in case(), w in work(1_000)) {
         prop_assume!(w.due.is_some());
-        let mut plan = case.plan(case.work.clone());
-        let quote = plan.quote(
-            Prospect { effort: w.effort, priority: w.priority, sla_due: w.due, assignee: w.assignee },
-            u32::MAX,
-        );
-        let before = completions(&plan);
-        let mut more = case.work.clone();
-        more.push(Work { seq: i64::MAX, ..w });
-        let squeezed = case.plan(more);
-        prop_assert_eq!(quote.at_sla, squeezed.completion(1_000).unwrap());
-        let expected: Vec<u32> = squeezed
-            .projections()
-            .filter(|(x, after)| {
-                let Some(due) = x.due else { return false };
-                x.key != 1_000
-                    && before[&x.key].is_some_and(|b| b <= due)
-                    && after.is_none_or(|a| a > due)
-            })
-            .map(|(x, _)| x.key)
-            .collect();
-        let listed: Vec<u32> = quote.squeezed.iter().map(|s| s.key).collect();
-        prop_assert_eq!(listed, expected);
+        squeezing_in_costs_what_the_plan_with_it_shows(&case, w)?;
+    }
+
+    /// The same when only the team's own work is planned, where the quote
+    /// reads completions from the team's capacity instead of stepping.
+    #[test]
+    fn what_squeezing_in_the_team_s_work_costs_is_what_the_plan_with_it_shows(
+        case in case(),
+        w in work(1_000),
+    ) {
+        prop_assume!(w.due.is_some());
+        let case = Case {
+            work: case.work.iter().map(|x| Work { assignee: None, ..*x }).collect(),
+            ..case
+        };
+        squeezing_in_costs_what_the_plan_with_it_shows(&case, Work { assignee: None, ..w })?;
     }
 }
