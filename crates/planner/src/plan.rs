@@ -55,6 +55,9 @@ pub struct TeamPlan<K> {
     pub(crate) room: Vec<u64>,
     /// The state before entry `c * CHECKPOINT_EVERY`, for each `c`.
     pub(crate) checkpoints: Vec<State>,
+    /// The place after the last member's own work: from there on only the
+    /// team's own work follows.
+    pub(crate) team_only_from: usize,
     /// Each key's place in the order.
     order: HashMap<K, OrderKey<K>>,
     /// The earliest a lone member could finish a given number of units:
@@ -73,6 +76,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             slack: Vec::new(),
             room: Vec::new(),
             checkpoints: Vec::new(),
+            team_only_from: 0,
             order: HashMap::with_capacity(work.len()),
             solo: HashMap::new(),
         };
@@ -253,6 +257,11 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
                 (true, free) => free.unwrap_or(0).saturating_sub(entry.units.max(1)),
             };
         }
+        self.team_only_from = self
+            .entries
+            .iter()
+            .rposition(|e| e.assignee.is_some())
+            .map_or(0, |last| last + 1);
         self.room.clear();
         self.room.resize(n + 1, u64::MAX);
         for i in (0..n).rev() {

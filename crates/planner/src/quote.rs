@@ -217,11 +217,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             first_slip: None,
         };
         // After the last member's own work, the team's work flows as one.
-        let team_only_from = self
-            .entries
-            .iter()
-            .rposition(|e| e.assignee.is_some())
-            .map_or(0, |last| last + 1);
+        let team_only_from = self.team_only_from;
         for i in at..self.entries.len() {
             // What follows has room for the prospect's work: done.
             if safe.get(i).is_some_and(|min| *min >= entry.units) {
