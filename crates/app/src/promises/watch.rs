@@ -24,8 +24,8 @@ use crate::error::Error;
 
 /// The most promises newly at risk one sweep works out a suggestion for,
 /// per team: each costs two re-plans and a quote per member under the
-/// team's plan, which quotes wait for (about 12 ms on a team of 20 with
-/// 10,000 open). The rest are weighed again next sweep.
+/// team's plan, which quotes wait for meanwhile. The rest are weighed
+/// again next sweep.
 const SUGGESTIONS_PER_SWEEP: usize = 10;
 
 /// The most rows the at-risk list shows.
