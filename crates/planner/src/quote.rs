@@ -8,7 +8,7 @@ use kept_calendar::BusinessDuration;
 use kept_calendar::jiff::Timestamp;
 
 use crate::plan::{NEVER, TeamPlan, Work};
-use crate::simulate::{Entry, OrderKey};
+use crate::simulate::{Entry, OrderKey, State};
 
 /// A request not yet promised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,35 +118,44 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             }
         }
         // Promised its completion, the prospect sorts by that date: move
-        // on until it sorts where it was placed.
+        // on until it sorts where it was placed. The state before the
+        // place moves on with it, a step per commitment passed, rather than
+        // being rebuilt from a saved state at each place.
         let mut at = hi;
+        let mut ahead = self.state_before(at);
         loop {
-            let Some(date) = self.date_at(at, entry) else {
+            let Some(date) = self.date_at(&ahead, at, entry) else {
                 return (n, None);
             };
             let sorted = self.place(entry, date);
-            if sorted > at {
-                at = sorted;
-                continue;
+            let next = if sorted > at {
+                sorted
+            } else {
+                // Checked, since the search assumed monotony; the end of
+                // the order always holds.
+                let fits = self.pushes_out(sorted, entry, safe).is_none()
+                    && self
+                        .with_inserted_completion(sorted, entry)
+                        .is_some_and(|c| c <= date);
+                if at == n || fits {
+                    return (sorted, Some(date));
+                }
+                n
+            };
+            for i in at..next {
+                ahead.step(&mut self.cap, &self.entries[i]);
             }
-            // Checked, since the search assumed monotony; the end of the
-            // order always holds.
-            let fits = self.pushes_out(sorted, entry, safe).is_none()
-                && self
-                    .with_inserted_completion(sorted, entry)
-                    .is_some_and(|c| c <= date);
-            if at == n || fits {
-                return (sorted, Some(date));
-            }
-            at = n;
+            at = next;
         }
     }
 
-    /// The date the prospect could be promised for at place `at`: its
-    /// completion there, and after the dates ahead of it, so that it sorts
-    /// behind them.
-    fn date_at(&mut self, at: usize, entry: &Entry<K>) -> Option<Timestamp> {
-        let done = self.with_inserted_completion(at, entry)?;
+    /// The date the prospect could be promised for at place `at`, where
+    /// `ahead` is the state before that place: its completion there, and
+    /// after the dates ahead of it, so that it sorts behind them.
+    fn date_at(&mut self, ahead: &State, at: usize, entry: &Entry<K>) -> Option<Timestamp> {
+        let mut state = ahead.clone();
+        let slot = state.step(&mut self.cap, entry).unwrap_or(NEVER);
+        let done = self.instant(slot, entry.solo)?;
         let after_ahead = self.due_before(at).and_then(|d| {
             d.checked_add(kept_calendar::jiff::SignedDuration::from_secs(1))
                 .ok()
