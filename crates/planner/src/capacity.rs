@@ -122,6 +122,13 @@ impl Capacity {
             .filter(|_| self.built > 0)
     }
 
+    /// Whether every slot that ends by `due` is built, so that
+    /// [`Self::last_slot_by`] is not cut short.
+    pub fn built_by(&self, due: Timestamp) -> bool {
+        let last = due.as_second().div_euclid(SLOT_SECONDS) - self.first_slot - 1;
+        last < i64::from(self.built)
+    }
+
     /// Member `member`'s capacity from the start through `slot` (a built
     /// slot).
     #[inline]

@@ -53,6 +53,11 @@ pub struct TeamPlan<K> {
     /// For each place, the least slack from there on (one more than the
     /// entries, the last `u64::MAX`): what a quote reads.
     pub(crate) room: Vec<u64>,
+    /// For each team entry, the team's capacity free by its date from the
+    /// state before it (`u64::MAX` when not known exactly: member work,
+    /// undated, or dated past the capacity built): work larger than that
+    /// cannot finish by its date there, so a quote's search passes it.
+    pub(crate) team_free: Vec<u64>,
     /// The state before entry `c * CHECKPOINT_EVERY`, for each `c`.
     pub(crate) checkpoints: Vec<State>,
     /// The place after the last member's own work: from there on only the
@@ -75,6 +80,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             done: Vec::new(),
             slack: Vec::new(),
             room: Vec::new(),
+            team_free: Vec::new(),
             checkpoints: Vec::new(),
             team_only_from: 0,
             order: HashMap::with_capacity(work.len()),
@@ -126,6 +132,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
         self.entries.insert(at, entry);
         self.done.insert(at, NEVER);
         self.slack.insert(at, 0);
+        self.team_free.insert(at, u64::MAX);
         self.replan_from(from_old.map_or(at, |old| old.min(at)));
     }
 
@@ -192,6 +199,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
         self.entries.remove(at);
         self.done.remove(at);
         self.slack.remove(at);
+        self.team_free.remove(at);
         self.order.remove(&key);
         Some(at)
     }
@@ -223,6 +231,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
         let n = self.entries.len();
         self.done.resize(n, NEVER);
         self.slack.resize(n, 0);
+        self.team_free.resize(n, u64::MAX);
         let c = (from / CHECKPOINT_EVERY).min(self.checkpoints.len().saturating_sub(1));
         let mut state = self
             .checkpoints
@@ -244,6 +253,10 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
                 .due
                 .and_then(|due| self.cap.last_slot_by(due))
                 .map(|last| state.free_through(&self.cap, &entry, last));
+            self.team_free[i] = match (entry.assignee, entry.work.due) {
+                (None, Some(due)) if self.cap.built_by(due) => free.unwrap_or(0),
+                _ => u64::MAX,
+            };
             let done = state.step(&mut self.cap, &entry).unwrap_or(NEVER);
             self.done[i] = done;
             let on_time = entry

@@ -7,7 +7,7 @@ use std::hash::Hash;
 use kept_calendar::BusinessDuration;
 use kept_calendar::jiff::Timestamp;
 
-use crate::plan::{NEVER, TeamPlan, Work};
+use crate::plan::{CHECKPOINT_EVERY, NEVER, TeamPlan, Work};
 use crate::simulate::{Entry, OrderKey, State};
 
 /// A request not yet promised.
@@ -129,7 +129,7 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
             };
             let sorted = self.place(entry, date);
             let next = if sorted > at {
-                sorted
+                self.next_fit(sorted, entry)
             } else {
                 // Checked, since the search assumed monotony; the end of
                 // the order always holds.
@@ -142,11 +142,32 @@ impl<K: Copy + Ord + Hash> TeamPlan<K> {
                 }
                 n
             };
-            for i in at..next {
-                ahead.step(&mut self.cap, &self.entries[i]);
+            if next - at > CHECKPOINT_EVERY {
+                ahead = self.state_before(next);
+            } else {
+                for i in at..next {
+                    ahead.step(&mut self.cap, &self.entries[i]);
+                }
             }
             at = next;
         }
+    }
+
+    /// The first place from `from` where the prospect could finish by the
+    /// date of the commitment there, so that its date could sort there.
+    /// Places before it need not be tried: at each, the prospect would
+    /// finish after that commitment's date and so sort after it. Since a
+    /// place's date only grows with the place, the search stops at the
+    /// same place as when it tried them all.
+    fn next_fit(&self, from: usize, entry: &Entry<K>) -> usize {
+        if entry.assignee.is_some() {
+            return from;
+        }
+        let n = self.entries.len();
+        self.team_free
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|free| *free >= entry.units))
+            .map_or(n, |i| from + i)
     }
 
     /// The date the prospect could be promised for at place `at`, where
@@ -325,3 +346,7 @@ struct Run<K> {
     /// The place in the order of the first commitment pushed out.
     first_slip: Option<usize>,
 }
+
+#[cfg(test)]
+#[path = "quote_skips.rs"]
+mod skips;
