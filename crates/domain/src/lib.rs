@@ -64,6 +64,7 @@ pub mod ids;
 pub mod inbound;
 pub mod notify;
 pub mod number;
+pub mod order;
 pub mod outlook;
 pub mod page;
 pub mod party;

@@ -115,7 +115,7 @@ pub fn quantity_unit(unit: Option<&str>, pack_size: Option<u32>) -> Option<Strin
 /// "delivery" → "deliveries"). Units are typed freely, so anything that
 /// does not look like a singular English word ("kg", "m²", "hours",
 /// "Pallet (EU)") is left as typed rather than mangled.
-fn plural(unit: &str) -> String {
+pub(crate) fn plural(unit: &str) -> String {
     let (head, last) = match unit.rsplit_once(' ') {
         Some((head, last)) => (format!("{head} "), last),
         None => (String::new(), unit),
