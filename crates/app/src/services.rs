@@ -89,6 +89,8 @@ pub struct ServiceChange {
     pub default_targets: Option<Targets>,
     /// A new default team (one of the provider's teams), or none.
     pub default_team_id: Option<Option<PartyId>>,
+    /// How it is ordered, replacing the old settings.
+    pub ordering: Option<kept_domain::order::Ordering>,
 }
 
 impl ServiceChange {
@@ -104,6 +106,9 @@ impl ServiceChange {
             default_effort: Some(details.default_effort),
             default_targets: Some(details.default_targets),
             default_team_id: Some(details.default_team_id),
+            // The form does not show how a service is ordered: it leaves
+            // that as it is.
+            ordering: None,
         }
     }
 }
@@ -126,6 +131,7 @@ pub async fn update(
         default_effort: change.default_effort.unwrap_or(current.default_effort),
         default_targets: change.default_targets.unwrap_or(current.default_targets),
         default_team_id: change.default_team_id.unwrap_or(current.default_team_id),
+        ordering: change.ordering.unwrap_or(current.ordering),
     }
     .checked()?;
     let patch = ServicePatch {

@@ -36,6 +36,7 @@ async fn fulfilled(store: &Arc<dyn Store>, new: NewRequest, date: Timestamp) {
                 at_risk_percent: 75,
                 raised_at: None,
                 promise: None,
+                lines: Vec::new(),
             },
         )
         .await

@@ -127,6 +127,7 @@ async fn two_servers_on_one_postgres_database_raise_each_alarm_exactly_once() {
                     at_risk_percent: 75,
                     raised_at: None,
                     promise: None,
+                    lines: Vec::new(),
                 },
             )
             .await

@@ -130,6 +130,10 @@ id_type!(
     /// Identifies a team member's absence.
     AbsenceId
 );
+id_type!(
+    /// Identifies an order line (of an order, or of imported history).
+    OrderLineId
+);
 
 #[cfg(test)]
 mod tests {

@@ -99,8 +99,8 @@ pub use contract::{Contract, NewContract, Quorum};
 pub use error::{FieldError, ValidationErrors, is_blank, required_line, single_line};
 pub use ids::{
     AbsenceId, AuditEventId, CalendarId, ChangeRequestId, ContractId, DateProposalId, DeliveryId,
-    GrantId, InboundMailId, LinkId, OutboxId, PartyId, RequestId, SavedFilterId, ServiceId,
-    TokenId, UserId, WebhookId,
+    GrantId, InboundMailId, LinkId, OrderLineId, OutboxId, PartyId, RequestId, SavedFilterId,
+    ServiceId, TokenId, UserId, WebhookId,
 };
 pub use inbound::{Attachment, InboundOutcome};
 pub use notify::{Audience, Channel, DeliveryState, RetryPolicy, Timing, Topic};

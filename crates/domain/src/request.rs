@@ -456,6 +456,9 @@ named_enum!(
         PromiseAtRisk => "promise_at_risk",
         /// It was assigned to a team, and perhaps one of its members.
         Assigned => "assigned",
+        /// An order line questioned for its quantity was confirmed, or
+        /// changed, before the order was accepted.
+        QuantityAnswered => "quantity_answered",
     }
 );
 

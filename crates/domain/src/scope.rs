@@ -196,6 +196,7 @@ mod tests {
             id: ServiceId::new(),
             provider_id: PartyId::new(),
             name: PartyName::parse("name", "Reactive maintenance").expect("name"),
+            ordering: crate::order::Ordering::default(),
             description: String::new(),
             unit: None,
             pack_size: None,

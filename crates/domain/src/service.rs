@@ -7,6 +7,7 @@ use crate::Timestamp;
 use crate::calendar::BusinessDuration;
 use crate::error::{FieldError, ValidationErrors, single_line};
 use crate::ids::{PartyId, ServiceId};
+use crate::order::Ordering;
 use crate::party::PartyName;
 
 /// Longest description, in characters.
@@ -75,6 +76,8 @@ pub struct Service {
     /// The team new requests for it are assigned to, if any.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uuid))]
     pub default_team_id: Option<PartyId>,
+    /// How it is ordered: limits, a unit's size, and the quantity check.
+    pub ordering: Ordering,
     /// When it was withdrawn, if it was.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub archived_at: Option<Timestamp>,
@@ -157,6 +160,8 @@ pub struct ServiceDetails {
     pub default_targets: Targets,
     /// The team new requests are assigned to.
     pub default_team_id: Option<PartyId>,
+    /// How it is ordered.
+    pub ordering: Ordering,
 }
 
 impl ServiceDetails {
@@ -196,6 +201,11 @@ impl ServiceDetails {
         };
         if self.pack_size == Some(0) {
             errors.push(FieldError::new("pack_size", "must be at least 1"));
+        }
+        if let Err(e) = self.ordering.checked() {
+            for error in e.0 {
+                errors.push(error);
+            }
         }
         self.in_scope = scope_list("in_scope", &self.in_scope, &mut errors);
         self.out_of_scope = scope_list("out_of_scope", &self.out_of_scope, &mut errors);

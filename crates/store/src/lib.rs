@@ -22,6 +22,7 @@ mod import;
 mod links;
 mod migrations;
 pub mod notify;
+mod orders;
 mod parties;
 pub mod promises;
 mod query;
@@ -56,8 +57,8 @@ pub use query::{
 pub use saved_filters::SavedFilter;
 pub use traits::{
     AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, InboundStore,
-    LinkStore, NotifyStore, PartyStore, PromiseStore, RequestStore, SavedFilterStore, ServiceStore,
-    Store, TeamStore, TermsStore, UserStore, WebhookStore,
+    LinkStore, NotifyStore, OrderStore, PartyStore, PromiseStore, QuestionStats, RequestStore,
+    SavedFilterStore, ServiceStore, Store, TeamStore, TermsStore, UserStore, WebhookStore,
 };
 
 /// The SQL implementation of [`Store`] for SQLite and PostgreSQL.

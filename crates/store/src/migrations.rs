@@ -54,6 +54,7 @@ const SQLITE: Embedded = migrations!("sqlite":
     21 "0021_teams",
     22 "0022_promises",
     23 "0023_promise_watch",
+    24 "0024_orders",
 );
 
 const POSTGRES: Embedded = migrations!("postgres":
@@ -80,6 +81,7 @@ const POSTGRES: Embedded = migrations!("postgres":
     21 "0021_teams",
     22 "0022_promises",
     23 "0023_promise_watch",
+    24 "0024_orders",
 );
 
 /// Applies the pending migrations, one process at a time.

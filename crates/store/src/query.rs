@@ -378,6 +378,9 @@ pub struct RequestRecord {
     /// The promise Kept makes for it as it is accepted, if any: recorded
     /// with it, in the same transaction.
     pub promise: Option<crate::promises::PromiseRecord>,
+    /// An order's lines, recorded with it (and, where a line was
+    /// questioned, a `quantity_answered` event for each).
+    pub lines: Vec<kept_domain::order::NewOrderLine>,
 }
 
 /// How a list of requests is ordered.

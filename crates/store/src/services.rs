@@ -21,7 +21,7 @@ macro_rules! service_select {
     () => {
         "SELECT s.id, s.provider_id, s.name, s.description, s.unit, s.pack_size, s.in_scope, \
          s.out_of_scope, s.default_effort_seconds, s.first_response_seconds, s.resolution_seconds, \
-         s.delivery_seconds, s.default_team_id, s.archived_at, s.created_at, s.updated_at \
+         s.delivery_seconds, s.default_team_id, s.ordering, s.archived_at, s.created_at, s.updated_at \
          FROM services s"
     };
 }
@@ -68,6 +68,7 @@ fn service_from_row(row: &AnyRow) -> Result<Service> {
             delivery: duration(row, "delivery_seconds")?,
         },
         default_team_id: row.opt_parsed("default_team_id")?,
+        ordering: serde_json::from_str(&row.text("ordering")?).map_err(corrupt)?,
         archived_at: row.opt_instant("archived_at")?,
         created_at: row.instant("created_at")?,
         updated_at: row.instant("updated_at")?,
@@ -93,6 +94,7 @@ fn details_of(s: &Service) -> ServiceDetails {
         default_effort: s.default_effort,
         default_targets: s.default_targets,
         default_team_id: s.default_team_id,
+        ordering: s.ordering,
     }
 }
 
@@ -113,13 +115,13 @@ async fn write(conn: &mut AnyConnection, s: &Service, insert: bool) -> Result<()
     let text = if insert {
         "INSERT INTO services (name, sort_name, description, unit, pack_size, in_scope, out_of_scope, \
          default_effort_seconds, first_response_seconds, resolution_seconds, delivery_seconds, \
-         archived_at, updated_at, default_team_id, id, provider_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+         archived_at, updated_at, default_team_id, ordering, id, provider_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     } else {
         "UPDATE services SET name = $1, sort_name = $2, description = $3, unit = $4, pack_size = $5, \
          in_scope = $6, out_of_scope = $7, default_effort_seconds = $8, first_response_seconds = $9, \
          resolution_seconds = $10, delivery_seconds = $11, archived_at = $12, updated_at = $13, \
-         default_team_id = $14 WHERE id = $15 AND provider_id = $16 AND created_at = $17"
+         default_team_id = $14, ordering = $15 WHERE id = $16 AND provider_id = $17 AND created_at = $18"
     };
     sqlx::query(text)
         .bind(s.name.as_str().to_owned())
@@ -136,6 +138,7 @@ async fn write(conn: &mut AnyConnection, s: &Service, insert: bool) -> Result<()
         .bind(s.archived_at.map(micros))
         .bind(micros(s.updated_at))
         .bind(s.default_team_id.map(|t| t.to_string()))
+        .bind(serde_json::to_string(&s.ordering).map_err(corrupt)?)
         .bind(s.id.to_string())
         .bind(s.provider_id.to_string())
         .bind(micros(s.created_at))
@@ -165,6 +168,7 @@ impl ServiceStore for SqlStore {
             default_effort: details.default_effort,
             default_targets: details.default_targets,
             default_team_id: details.default_team_id,
+            ordering: details.ordering,
             archived_at: None,
             created_at: at,
             updated_at: at,
@@ -234,6 +238,7 @@ impl ServiceStore for SqlStore {
             after.default_effort = d.default_effort;
             after.default_targets = d.default_targets;
             after.default_team_id = d.default_team_id;
+            after.ordering = d.ordering;
         }
         if after == before {
             return Ok(before);

@@ -24,6 +24,7 @@ use crate::StoreError;
 mod access;
 mod inbound;
 mod notify;
+mod orders;
 mod promises;
 mod teams;
 mod webhooks;
@@ -31,6 +32,7 @@ mod webhooks;
 pub use access::{AuditStore, AuthStore, UserStore};
 pub use inbound::InboundStore;
 pub use notify::NotifyStore;
+pub use orders::{OrderStore, QuestionStats};
 pub use promises::PromiseStore;
 pub use teams::TeamStore;
 pub use webhooks::WebhookStore;
@@ -55,6 +57,7 @@ pub trait Store:
     + WebhookStore
     + InboundStore
     + PromiseStore
+    + OrderStore
     + TeamStore
     + Send
     + Sync

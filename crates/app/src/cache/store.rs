@@ -24,6 +24,7 @@ use super::RefCache;
 
 mod inbound;
 mod notify;
+mod orders;
 mod people;
 mod promises;
 mod teams;

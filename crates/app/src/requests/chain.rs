@@ -124,6 +124,7 @@ pub async fn route_question(
         calendar: None,
         raised_at: None,
         promise: None,
+        lines: Vec::new(),
         terms_version: None,
         calendar_id: contract.calendar_id,
         team_id: None,

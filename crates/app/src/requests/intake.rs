@@ -514,5 +514,6 @@ pub fn record_for(
         at_risk_percent: ctx.settings.sla_at_risk_percent,
         raised_at: None,
         promise: None,
+        lines: Vec::new(),
     }
 }

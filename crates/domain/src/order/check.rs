@@ -8,9 +8,9 @@
 
 use serde::Serialize;
 
+use super::MILLI;
 use super::quantity::{LineUnit, Milli, Quantity};
 use super::settings::CheckSettings;
-use super::MILLI;
 
 /// What a customer usually orders of an item, from the last orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -150,7 +150,11 @@ pub struct Words {
 
 impl Words {
     fn of(&self, milli: u64) -> String {
-        let unit = if milli == MILLI { &self.one } else { &self.many };
+        let unit = if milli == MILLI {
+            &self.one
+        } else {
+            &self.many
+        };
         format!("{} {unit}", Milli(milli))
     }
 }
@@ -274,7 +278,10 @@ pub fn check_line(
                 format!(
                     "{typed} is {p} times the {range} {whose}: perhaps it counts the pieces in them"
                 ),
-                vec![alternative(s.milli(), format!("{} of {p}", words.of(s.milli())))],
+                vec![alternative(
+                    s.milli(),
+                    format!("{} of {p}", words.of(s.milli())),
+                )],
                 usual,
             ));
         }

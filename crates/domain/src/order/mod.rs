@@ -7,12 +7,14 @@
 //! unit holds ("250 cups" of boxes of 100) are both exact.
 
 mod check;
+mod line;
 mod quantity;
 mod settings;
 mod size;
 
 pub use check::{Alternative, Finding, Question, Slip, Usual, Words, check_line, usual};
-pub use quantity::{LineUnit, Quantity, parse_line, parse_quantity};
+pub use line::{LineAnswer, NewOrderLine, OrderLine};
+pub use quantity::{LineUnit, MAX_UNITS, Milli, Quantity, parse_line, parse_quantity};
 pub use settings::{CheckSettings, Ordering};
 pub use size::delivery_size;
 

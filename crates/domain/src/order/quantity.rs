@@ -92,7 +92,10 @@ pub fn parse_quantity(field: &str, raw: &str) -> Result<u64, FieldError> {
     let (whole, part) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if (whole.is_empty() && part.is_empty()) || !digits(whole) || !digits(part) {
-        return Err(FieldError::new(field, "must be a number, such as 10 or 2.5"));
+        return Err(FieldError::new(
+            field,
+            "must be a number, such as 10 or 2.5",
+        ));
     }
     if part.len() > 3 {
         return Err(FieldError::new(field, "must have at most 3 decimals"));
@@ -247,7 +250,11 @@ mod tests {
             ("1e3", "must be a number, such as 10 or 2.5"),
             ("99999999999999999999999", "must be at most 1000000000"),
         ] {
-            assert_eq!(parse_quantity("q", bad).map_err(|e| e.message), Err(says.into()), "{bad}");
+            assert_eq!(
+                parse_quantity("q", bad).map_err(|e| e.message),
+                Err(says.into()),
+                "{bad}"
+            );
         }
     }
 
@@ -257,7 +264,10 @@ mod tests {
         assert_eq!((q.milli, q.unit), (10_000, LineUnit::Unit));
         assert_eq!(boxes("10", Some("Boxes"), true).unwrap().milli, 10_000);
         let q = boxes("1000", Some("pieces"), true).unwrap();
-        assert_eq!((q.milli, q.typed_milli, q.unit), (10_000, 1_000_000, LineUnit::Piece));
+        assert_eq!(
+            (q.milli, q.typed_milli, q.unit),
+            (10_000, 1_000_000, LineUnit::Piece)
+        );
         assert_eq!(boxes("250", Some("pieces"), false).unwrap().milli, 2_500);
         assert_eq!(boxes("2.5", None, false).unwrap().milli, 2_500);
         let said = |r: Result<Quantity, FieldError>| r.map_err(|e| (e.field, e.message));
@@ -267,15 +277,24 @@ mod tests {
         );
         assert_eq!(
             said(boxes("250", Some("piece"), true)),
-            Err(("lines[0].quantity".into(), "must be whole boxes of 100: 200 or 300 pieces".into()))
+            Err((
+                "lines[0].quantity".into(),
+                "must be whole boxes of 100: 200 or 300 pieces".into()
+            ))
         );
         assert_eq!(
             said(boxes("5001", None, true)),
-            Err(("lines[0].quantity".into(), "must be at most 5000 boxes".into()))
+            Err((
+                "lines[0].quantity".into(),
+                "must be at most 5000 boxes".into()
+            ))
         );
         assert_eq!(
             said(boxes("3", Some("pallet"), true)),
-            Err(("lines[0].unit".into(), "is not a unit this service sells: it sells boxes or pieces".into()))
+            Err((
+                "lines[0].unit".into(),
+                "is not a unit this service sells: it sells boxes or pieces".into()
+            ))
         );
         assert_eq!(
             said(boxes("1.5", Some("piece"), false)),

@@ -16,7 +16,10 @@ pub fn delivery_size(milli: u64, ordering: &Ordering) -> Option<String> {
     }
     if let Some(cm3) = ordering.unit_volume_cm3 {
         // Thousandths of a unit times cm³, to m³ (10⁶ cm³) in one decimal.
-        parts.push(format!("{} m³", decimal(units * u128::from(cm3), 1_000_000_000)));
+        parts.push(format!(
+            "{} m³",
+            decimal(units * u128::from(cm3), 1_000_000_000)
+        ));
     }
     if let Some(g) = ordering.unit_weight_g {
         let grams = units * u128::from(g) / u128::from(MILLI);

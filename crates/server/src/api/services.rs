@@ -19,6 +19,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use kept_app::services::{self, ServiceChange, ServiceFilter};
+use kept_domain::order::Ordering;
 
 /// The services routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -94,6 +95,10 @@ pub struct CreateService {
     default_targets: Targets,
     /// The team new requests are assigned to: one of the provider's teams.
     default_team_id: Option<PartyId>,
+    /// How it is ordered: a line's maximum, whole units only, a unit's
+    /// size, and the quantity check's thresholds (defaults when absent).
+    #[serde(default)]
+    ordering: Ordering,
 }
 
 /// Adds a service to the catalog. Admins, and managers of the provider.
@@ -121,6 +126,7 @@ async fn create_service(
             default_effort: body.default_effort,
             default_targets: body.default_targets,
             default_team_id: body.default_team_id,
+            ordering: body.ordering,
         },
     };
     let service = services::create(&state.app, &caller, new).await?;
@@ -185,6 +191,8 @@ pub struct UpdateService {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, format = Uuid)]
     default_team_id: Option<Option<PartyId>>,
+    /// How it is ordered, replacing the old settings whole.
+    ordering: Option<Ordering>,
 }
 
 /// Changes a service: name, description, units, scope lists or defaults.
@@ -212,6 +220,7 @@ async fn update_service(
         default_effort: body.default_effort,
         default_targets: body.default_targets,
         default_team_id: body.default_team_id,
+        ordering: body.ordering,
     };
     Ok(Json(
         services::update(&state.app, &caller, id, change).await?,

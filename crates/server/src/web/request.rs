@@ -235,6 +235,19 @@ fn describe(
             "The plan finishes it after its promised date, {}: at risk",
             date("date")
         ),
+        kept_domain::EventKind::QuantityAnswered if event.data["answer"] == "changed" => format!(
+            "{who} changed line {} from {} to {} when asked “{}”",
+            event.data["line"],
+            text("asked"),
+            text("quantity"),
+            text("question")
+        ),
+        kept_domain::EventKind::QuantityAnswered => format!(
+            "{who} confirmed line {} ({}) when asked “{}”",
+            event.data["line"],
+            text("quantity"),
+            text("question")
+        ),
         kept_domain::EventKind::Assigned => {
             let named = |key: &str, names: &dyn Fn(&str) -> Option<String>| {
                 event.data[key].as_str().and_then(names)

@@ -185,6 +185,7 @@ impl ServiceForm {
             description: self.description.clone(),
             unit: Some(self.unit.clone()),
             pack_size,
+            ordering: kept_domain::order::Ordering::default(),
             in_scope: lines(&self.in_scope),
             out_of_scope: lines(&self.out_of_scope),
             default_effort: optional_duration(&mut errors, "default_effort", &self.default_effort),

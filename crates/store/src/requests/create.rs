@@ -17,6 +17,7 @@
 
 use std::sync::Mutex;
 
+use kept_domain::order::NewOrderLine;
 use kept_domain::progress::{NewEvent, SlaSummary};
 use kept_domain::queue;
 use kept_domain::sla::RequestClock;
@@ -28,6 +29,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::notify::outbox::{Enqueued, enqueue};
+use crate::orders::{answered, insert_lines, quantity_answered};
 use crate::promises::{PROMISE_INSERT, PromiseRecord, bind_promise, promise_made};
 use crate::sql::{RowExt, Sql, micros};
 
@@ -67,6 +69,8 @@ pub(crate) struct Prepared {
     /// The promise made as it is accepted: a `promises` row and a
     /// `promise_made` event (its second) recorded with it.
     pub promise: Option<PromiseRecord>,
+    /// An order's lines.
+    pub lines: Vec<NewOrderLine>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -146,7 +150,18 @@ impl Prepared {
 
     /// The sequence number of its last event once recorded.
     fn last_seq(&self) -> i64 {
-        if self.promise.is_some() { 2 } else { 1 }
+        let count = 1 + usize::from(self.promise.is_some()) + answered(&self.lines).count();
+        i64::try_from(count).unwrap_or(i64::MAX)
+    }
+
+    /// Its events in order, with their sequence numbers: `created`, the
+    /// promise made with it, and the answers to its lines' questions.
+    fn events(&self) -> impl Iterator<Item = (i64, NewEvent)> + '_ {
+        std::iter::once(self.created_event())
+            .chain(self.promise_event())
+            .chain(answered(&self.lines).map(|(n, line)| quantity_answered(n, line)))
+            .zip(1_i64..)
+            .map(|(event, seq)| (seq, event))
     }
 
     /// Its `promise_made` event, when a promise is made as it is accepted.
@@ -213,9 +228,9 @@ pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Res
     // Sequence numbers bound as i64, as `append_events` binds them: one
     // event makes the same statement text, and PostgreSQL's prepared
     // statement cache would hand an i32 to a BIGINT parameter.
-    let events = group.iter().flat_map(|p| {
-        std::iter::once((p, 1_i64, p.created_event())).chain(p.promise_event().map(|e| (p, 2, e)))
-    });
+    let events = group
+        .iter()
+        .flat_map(|p| p.events().map(move |(seq, e)| (p, seq, e)));
     for (n, (p, seq, event)) in events.enumerate() {
         if n > 0 {
             sql.push(", ");
@@ -242,6 +257,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Res
     }
     sql.query().execute(&mut *conn).await?;
     insert_promises(conn, group).await?;
+    insert_lines(conn, group).await?;
     let told: Vec<Enqueued> = group
         .iter()
         .filter_map(|p| {

@@ -335,6 +335,7 @@ impl SqlStore {
             actor: actor.clone(),
             via,
             promise: record.promise,
+            lines: record.lines,
         })
     }
 

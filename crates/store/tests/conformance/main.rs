@@ -15,6 +15,7 @@ mod inbound;
 mod legacy_changes;
 mod links;
 mod notify;
+mod orders;
 mod parties;
 mod promise_integrity;
 mod promise_watch;
@@ -54,6 +55,7 @@ macro_rules! conformance {
 }
 
 conformance! {
+    orders::order_lines_are_history_newest_first,
     promise_integrity::integrity_is_counted_per_group_in_sql_over_the_period,
     promise_integrity::integrity_of_one_team_counts_only_its_requests,
     promise_integrity::a_customer_of_one_site_counts_only_its_own_promises,

@@ -140,6 +140,7 @@ pub fn record(w: &World, customer: PartyId, kind: RequestKind, targets: Targets)
         at_risk_percent: 75,
         raised_at: None,
         promise: None,
+        lines: Vec::new(),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::support::{actor, name, org};
 
 fn boxed_goods() -> ServiceDetails {
     ServiceDetails {
+        ordering: kept_domain::order::Ordering::default(),
         description: "Boxed goods, delivered weekly.".into(),
         unit: Some("box".into()),
         pack_size: Some(100),

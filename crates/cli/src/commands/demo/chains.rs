@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use kept_domain::calendar::{BusinessDuration, CalendarSpec, holidays_from_ics};
+use kept_domain::order::{CheckSettings, Ordering};
 use kept_domain::{
     Actor, NewCalendar, NewLink, NewService, PartyId, PartyName, ServiceDetails, Targets,
 };
@@ -56,6 +57,22 @@ const CALENDARS: &[(&str, &str, &str, bool)] = &[
 ];
 
 /// A catalog entry of the demo.
+/// How Crate & Co's boxes are ordered: up to 5,000 boxes a line, whole
+/// boxes only; a box of 100 is 4.2 litres and 1.1 kg, 100 to a pallet.
+const BOXES: Ordering = Ordering {
+    max_quantity: Some(5_000),
+    whole_units: true,
+    unit_volume_cm3: Some(4_200),
+    unit_weight_g: Some(1_100),
+    units_per_pallet: Some(100),
+    check: CheckSettings {
+        enabled: true,
+        min_history: 3,
+        ratio_percent: 300,
+        spread_tenths: 30,
+    },
+};
+
 struct DemoService {
     provider: &'static str,
     name: &'static str,
@@ -226,6 +243,11 @@ pub async fn seed(
                 delivery: duration(delivery)?,
             },
             default_team_id: None,
+            ordering: if service.provider == "crateco" {
+                BOXES
+            } else {
+                Ordering::default()
+            },
         };
         store
             .create_service(

@@ -106,6 +106,7 @@ pub async fn seed(
             default_effort: service.default_effort,
             default_targets: service.default_targets,
             default_team_id: Some(teams["ops-team"]),
+            ordering: service.ordering,
         };
         let patch = ServicePatch {
             name: None,

@@ -61,7 +61,14 @@ fn a_slipped_zero_and_the_wrong_unit_are_named() {
         unit: LineUnit::Piece,
         milli: 100,
     };
-    let q = check_line(&pieces, &usual, Some(100), &boxes(), &CheckSettings::default()).unwrap();
+    let q = check_line(
+        &pieces,
+        &usual,
+        Some(100),
+        &boxes(),
+        &CheckSettings::default(),
+    )
+    .unwrap();
     assert_eq!(q.finding.slip, Slip::WrongUnit);
     assert_eq!(q.question, "10 pieces (0.1 boxes), or 10 boxes?");
     let q = ask(400, &CAFE).unwrap();

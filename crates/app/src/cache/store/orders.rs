@@ -1,0 +1,30 @@
+//! Orders through [`CachedStore`]: not reference data, so every call goes
+//! straight to the store underneath.
+
+use async_trait::async_trait;
+use kept_domain::order::OrderLine;
+use kept_domain::{PartyId, RequestId, ServiceId};
+use kept_store::{OrderStore, QuestionStats, Result};
+
+use super::CachedStore;
+
+#[async_trait]
+impl OrderStore for CachedStore {
+    async fn order_history(
+        &self,
+        customer: PartyId,
+        service: ServiceId,
+        limit: u32,
+    ) -> Result<Vec<u64>> {
+        self.inner.order_history(customer, service, limit).await
+    }
+    async fn item_history(&self, service: ServiceId, limit: u32) -> Result<Vec<u64>> {
+        self.inner.item_history(service, limit).await
+    }
+    async fn order_lines(&self, request: RequestId) -> Result<Vec<OrderLine>> {
+        self.inner.order_lines(request).await
+    }
+    async fn question_stats(&self, service: ServiceId) -> Result<QuestionStats> {
+        self.inner.question_stats(service).await
+    }
+}

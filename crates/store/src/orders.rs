@@ -1,0 +1,199 @@
+//! Order lines, recorded with their requests, and the order history the
+//! quantity check reads.
+
+use async_trait::async_trait;
+use kept_domain::order::{LineAnswer, LineUnit, NewOrderLine, OrderLine};
+use kept_domain::progress::NewEvent;
+use kept_domain::{EventKind, PartyId, RequestId, ServiceId};
+use serde_json::json;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::error::{Result, StoreError};
+use crate::requests::create::Prepared;
+use crate::sql::{RowExt, Sql, micros};
+use crate::{OrderStore, QuestionStats, SqlStore};
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn milli(value: u64) -> Result<i64> {
+    i64::try_from(value).map_err(corrupt)
+}
+
+/// The lines of `lines` a question was asked about and settled, with their
+/// numbers from 1.
+pub(crate) fn answered(lines: &[NewOrderLine]) -> impl Iterator<Item = (u32, &NewOrderLine)> {
+    (1u32..)
+        .zip(lines)
+        .filter(|(_, line)| line.answer.is_some())
+}
+
+/// The `quantity_answered` event of line `n`: which answer, to what
+/// question, and the quantity before and after.
+pub(crate) fn quantity_answered(n: u32, line: &NewOrderLine) -> NewEvent {
+    let shown = OrderLine::of(n, line);
+    NewEvent {
+        kind: EventKind::QuantityAnswered,
+        public: true,
+        body: None,
+        data: json!({
+            "line": n,
+            "service_id": line.service_id,
+            "answer": line.answer.map(LineAnswer::as_str),
+            "question": line.question,
+            "quantity": shown.quantity,
+            "asked": shown.asked,
+        }),
+    }
+}
+
+/// Inserts the order lines of `group` (inside its transaction).
+pub(crate) async fn insert_lines(conn: &mut AnyConnection, group: &[&Prepared]) -> Result<()> {
+    if group.iter().all(|p| p.lines.is_empty()) {
+        return Ok(());
+    }
+    let mut sql = Sql::new(
+        "INSERT INTO order_lines (id, request_id, line_no, customer_id, service_id, \
+         quantity_milli, typed_milli, unit, question, answer, asked_milli, ordered_at, source) VALUES ",
+    );
+    let mut first = true;
+    for p in group {
+        for (n, line) in (1i64..).zip(&p.lines) {
+            if !first {
+                sql.push(", ");
+            }
+            first = false;
+            sql.push("(")
+                .bind(kept_domain::OrderLineId::new().to_string())
+                .push(", ")
+                .bind(p.id.to_string())
+                .push(", ")
+                .bind(n)
+                .push(", ")
+                .bind(p.new.customer_id.to_string())
+                .push(", ")
+                .bind(line.service_id.to_string())
+                .push(", ")
+                .bind(milli(line.quantity.milli)?)
+                .push(", ")
+                .bind(milli(line.quantity.typed_milli)?)
+                .push(", ")
+                .bind(line.quantity.unit.as_str().to_owned())
+                .push(", ")
+                .bind(line.question.clone())
+                .push(", ")
+                .bind(line.answer.map(|a| a.as_str().to_owned()))
+                .push(", ")
+                .bind(line.asked_milli.map(milli).transpose()?)
+                .push(", ")
+                .bind(micros(p.at))
+                .push(", 'request')");
+        }
+    }
+    sql.query().execute(&mut *conn).await?;
+    Ok(())
+}
+
+fn quantities(rows: &[AnyRow]) -> Result<Vec<u64>> {
+    rows.iter()
+        .map(|r| u64::try_from(r.int("quantity_milli")?).map_err(corrupt))
+        .collect()
+}
+
+fn line_from_row(row: &AnyRow) -> Result<OrderLine> {
+    let positive = |col: &str| -> Result<u64> { u64::try_from(row.int(col)?).map_err(corrupt) };
+    let unit = row.text("unit")?;
+    let line = NewOrderLine {
+        service_id: row.parsed("service_id")?,
+        quantity: kept_domain::order::Quantity {
+            typed_milli: positive("typed_milli")?,
+            unit: LineUnit::from_stored(&unit).ok_or_else(|| corrupt(unit))?,
+            milli: positive("quantity_milli")?,
+        },
+        question: row.opt_text("question")?,
+        answer: row.opt_parsed("answer")?,
+        asked_milli: row
+            .opt_int("asked_milli")?
+            .map(|m| u64::try_from(m).map_err(corrupt))
+            .transpose()?,
+    };
+    let n = u32::try_from(row.int("line_no")?).map_err(corrupt)?;
+    Ok(OrderLine::of(n, &line))
+}
+
+/// History leaves out the lines of cancelled orders.
+macro_rules! counted {
+    () => {
+        "(l.request_id IS NULL OR NOT EXISTS \
+         (SELECT 1 FROM requests r WHERE r.id = l.request_id AND r.status = 'cancelled'))"
+    };
+}
+
+#[async_trait]
+impl OrderStore for SqlStore {
+    async fn order_history(
+        &self,
+        customer: PartyId,
+        service: ServiceId,
+        limit: u32,
+    ) -> Result<Vec<u64>> {
+        let rows = sqlx::query(concat!(
+            "SELECT l.quantity_milli FROM order_lines l \
+             WHERE l.customer_id = $1 AND l.service_id = $2 AND ",
+            counted!(),
+            " ORDER BY l.ordered_at DESC LIMIT $3"
+        ))
+        .bind(customer.to_string())
+        .bind(service.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.read)
+        .await?;
+        quantities(&rows)
+    }
+
+    async fn item_history(&self, service: ServiceId, limit: u32) -> Result<Vec<u64>> {
+        let rows = sqlx::query(concat!(
+            "SELECT l.quantity_milli FROM order_lines l WHERE l.service_id = $1 AND ",
+            counted!(),
+            " ORDER BY l.ordered_at DESC LIMIT $2"
+        ))
+        .bind(service.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.read)
+        .await?;
+        quantities(&rows)
+    }
+
+    async fn order_lines(&self, request: RequestId) -> Result<Vec<OrderLine>> {
+        let rows = sqlx::query(
+            "SELECT line_no, service_id, quantity_milli, typed_milli, unit, question, answer, \
+             asked_milli FROM order_lines WHERE request_id = $1 ORDER BY line_no",
+        )
+        .bind(request.to_string())
+        .fetch_all(&self.db.read)
+        .await?;
+        rows.iter().map(line_from_row).collect()
+    }
+
+    async fn question_stats(&self, service: ServiceId) -> Result<QuestionStats> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS lines, \
+             COALESCE(SUM(CASE WHEN question IS NOT NULL THEN 1 ELSE 0 END), 0) AS questioned, \
+             COALESCE(SUM(CASE WHEN answer = 'confirmed' THEN 1 ELSE 0 END), 0) AS confirmed, \
+             COALESCE(SUM(CASE WHEN answer = 'changed' THEN 1 ELSE 0 END), 0) AS changed \
+             FROM order_lines WHERE service_id = $1 AND source = 'request'",
+        )
+        .bind(service.to_string())
+        .fetch_one(&self.db.read)
+        .await?;
+        let count = |col: &str| -> Result<u64> { u64::try_from(row.int(col)?).map_err(corrupt) };
+        Ok(QuestionStats {
+            lines: count("lines")?,
+            questioned: count("questioned")?,
+            confirmed: count("confirmed")?,
+            changed: count("changed")?,
+        })
+    }
+}

@@ -1,0 +1,42 @@
+//! Orders: their lines, and the history the quantity check reads.
+
+use async_trait::async_trait;
+use kept_domain::order::OrderLine;
+use kept_domain::{PartyId, RequestId, ServiceId};
+
+use crate::Result;
+
+/// How often a service's orders were questioned, and how each question
+/// was settled: the check's precision, to tune its thresholds by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct QuestionStats {
+    /// Order lines accepted.
+    pub lines: u64,
+    /// Of those, questioned before they were accepted.
+    pub questioned: u64,
+    /// Questioned, then confirmed as typed.
+    pub confirmed: u64,
+    /// Questioned, then changed by the customer.
+    pub changed: u64,
+}
+
+/// Order lines and order history.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// The quantities (thousandths of the unit) of `customer`'s last
+    /// `limit` orders of `service`, newest first: its accepted order lines
+    /// (not those of cancelled orders) and imported history.
+    async fn order_history(
+        &self,
+        customer: PartyId,
+        service: ServiceId,
+        limit: u32,
+    ) -> Result<Vec<u64>>;
+    /// The quantities of the last `limit` orders of `service` by any
+    /// customer, newest first: the item's typical quantity.
+    async fn item_history(&self, service: ServiceId, limit: u32) -> Result<Vec<u64>>;
+    /// The lines of order `request`, in order.
+    async fn order_lines(&self, request: RequestId) -> Result<Vec<OrderLine>>;
+    /// How often `service`'s order lines were questioned and how.
+    async fn question_stats(&self, service: ServiceId) -> Result<QuestionStats>;
+}
