@@ -36,6 +36,9 @@ pub enum Kind {
     /// The realistic date is later than the SLA's: the promise needs a
     /// choice between them.
     PromiseChoiceNeeded,
+    /// An order line's quantity is far from what the customer usually
+    /// orders: the order needs it confirmed or changed.
+    UnusualQuantity,
     /// A message mailed in cannot be read as one (not RFC 5322, broken
     /// MIME, no From address).
     MalformedMail,
@@ -80,6 +83,7 @@ impl Kind {
         Kind::NotCovered,
         Kind::OutOfScope,
         Kind::PromiseChoiceNeeded,
+        Kind::UnusualQuantity,
         Kind::MalformedMail,
         Kind::MailTooLarge,
         Kind::UnsafeMail,
@@ -120,6 +124,7 @@ impl Kind {
             Kind::NotCovered => "request-not-covered",
             Kind::OutOfScope => "request-out-of-scope",
             Kind::PromiseChoiceNeeded => "promise-choice-needed",
+            Kind::UnusualQuantity => "unusual-quantity",
             Kind::MalformedMail => "malformed-mail",
             Kind::MailTooLarge => "mail-too-large",
             Kind::UnsafeMail => "unsafe-mail",
@@ -144,6 +149,7 @@ impl Kind {
             Kind::PromiseChoiceNeeded => {
                 "the realistic date is later than the SLA's: choose which to promise"
             }
+            Kind::UnusualQuantity => "a quantity is far from what the customer usually orders",
             Kind::MalformedMail => "the message cannot be read as an email",
             Kind::MailTooLarge => "the message is larger than 20 MiB",
             Kind::UnsafeMail => "a header of the message hides a line break",

@@ -30,6 +30,7 @@ pub mod home;
 pub mod import;
 pub mod links;
 pub mod notify;
+pub mod orders;
 pub mod parties;
 pub mod password;
 pub mod promises;

@@ -229,6 +229,8 @@ pub async fn escalate(
         }
     };
     let intake = Intake {
+        lines: Vec::new(),
+        confirm_quantity: false,
         contract_id: contract.id,
         customer_id: Some(ours),
         service_id,

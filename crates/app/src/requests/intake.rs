@@ -62,6 +62,15 @@ pub struct Intake {
     pub requester_id: Option<UserId>,
     /// A manager's reason to accept a request the contract does not cover.
     pub override_reason: Option<String>,
+    /// An order's lines (orders only, up to 50). An order sent with a
+    /// `quantity` and no lines has one line of its service.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
+    pub lines: Vec<crate::orders::LineInput>,
+    /// Accepts the order's quantities as typed although the quantity check
+    /// questioned them (`409 unusual-quantity`).
+    #[serde(default)]
+    pub confirm_quantity: bool,
 }
 
 /// The parts of a request whose fields parse on their own.
@@ -408,6 +417,15 @@ async fn admitted(
     )
     .await?;
     let service = offered_service(ctx, intake.service_id).await?;
+    let lines = crate::orders::lines_of(
+        ctx,
+        &contract,
+        &service,
+        intake.kind,
+        &intake.lines,
+        fields.quantity,
+    )
+    .await?;
     let requester_id = requester_of(
         ctx,
         caller,
@@ -453,7 +471,9 @@ async fn admitted(
         service_id: service.id,
         kind: intake.kind,
         priority: intake.priority.unwrap_or(Priority::Normal),
-        quantity: fields.quantity,
+        quantity: fields
+            .quantity
+            .or_else(|| single_quantity(&lines, service.id)),
         effort: intake.effort.or(service.default_effort),
         subject: fields.subject,
         description: fields.description,
@@ -469,7 +489,10 @@ async fn admitted(
             check,
         })));
     }
+    // Questioned last: a refusal for scope says more than a question.
+    let lines = crate::orders::settle(ctx, customer_id, lines, intake.confirm_quantity).await?;
     let mut record = record_for(ctx, &contract, &service, terms.as_ref(), new);
+    record.lines = lines;
     record.calendar = Some(ctx.store.compiled_calendar(record.calendar_id).await?);
     // The promise is weighed at the instant its clocks start.
     record.raised_at = Some(at);
@@ -482,6 +505,17 @@ async fn admitted(
     )
     .await?;
     Ok(Admitted::Record(Box::new(record)))
+}
+
+/// The quantity of an order of one line of its own service, in whole
+/// units, for the views that show a request's quantity.
+fn single_quantity(lines: &[crate::orders::ParsedLine], service: ServiceId) -> Option<u32> {
+    match lines {
+        [line] if line.service.id == service && line.quantity.milli % 1_000 == 0 => {
+            u32::try_from(line.quantity.milli / 1_000).ok()
+        }
+        _ => None,
+    }
 }
 
 /// What to record for `new` on `contract`: the clocks' targets from the

@@ -207,6 +207,8 @@ impl World {
     /// An intake on the contract for `customer`, about cleaning.
     pub fn intake(&self, customer: PartyId, kind: RequestKind, subject: &str) -> Intake {
         Intake {
+            lines: Vec::new(),
+            confirm_quantity: false,
             contract_id: self.contract.id,
             customer_id: Some(customer),
             service_id: self.cleaning,

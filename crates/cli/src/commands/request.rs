@@ -245,6 +245,8 @@ async fn create(state: &Context, args: CreateArgs) -> anyhow::Result<()> {
     let caller = principal(state, &args.who.email).await?;
     let contract = contract_id(state, &caller, &args.contract).await?;
     let intake = Intake {
+        lines: Vec::new(),
+        confirm_quantity: false,
         contract_id: contract,
         customer_id: args.customer,
         service_id: service_id(state, &caller, contract, &args.service).await?,

@@ -149,7 +149,8 @@ pub struct Words {
 }
 
 impl Words {
-    fn of(&self, milli: u64) -> String {
+    /// `milli` thousandths of the unit in words: "10 boxes", "1 box".
+    pub fn of(&self, milli: u64) -> String {
         let unit = if milli == MILLI {
             &self.one
         } else {
@@ -333,8 +334,9 @@ fn round_to_unit(milli: u64) -> u64 {
     ((milli + MILLI / 2) / MILLI).max(1) * MILLI
 }
 
-/// "8 to 12 boxes", or "10 boxes" when the quartiles agree.
-fn usual_range(usual: &Usual, words: &Words) -> String {
+/// The usual range in words: "8 to 12 boxes", or "10 boxes" when the
+/// quartiles agree.
+pub fn usual_range(usual: &Usual, words: &Words) -> String {
     if usual.q1 == usual.q3 {
         words.of(usual.q1)
     } else {

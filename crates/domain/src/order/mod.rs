@@ -12,7 +12,9 @@ mod quantity;
 mod settings;
 mod size;
 
-pub use check::{Alternative, Finding, Question, Slip, Usual, Words, check_line, usual};
+pub use check::{
+    Alternative, Finding, Question, Slip, Usual, Words, check_line, usual, usual_range,
+};
 pub use line::{LineAnswer, NewOrderLine, OrderLine};
 pub use quantity::{LineUnit, MAX_UNITS, Milli, Quantity, parse_line, parse_quantity};
 pub use settings::{CheckSettings, Ordering};

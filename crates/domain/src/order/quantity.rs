@@ -180,7 +180,7 @@ pub fn parse_line(
             }
             let pieces = typed / MILLI;
             let pack = u64::from(pack.max(1));
-            if ordering.whole_units && pieces % pack != 0 {
+            if ordering.whole_units && !pieces.is_multiple_of(pack) {
                 let below = pieces / pack * pack;
                 let options = if below == 0 {
                     format!("{pack}")
@@ -222,6 +222,7 @@ pub fn parse_line(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

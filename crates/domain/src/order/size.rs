@@ -45,6 +45,7 @@ fn decimal(value: u128, per: u128) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

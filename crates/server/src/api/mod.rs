@@ -13,6 +13,7 @@ mod contracts;
 pub mod inbound;
 mod links;
 mod me;
+mod orders;
 mod parties;
 mod promises;
 mod reports;
@@ -110,6 +111,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(requests::router())
         .merge(teams::router())
         .merge(promises::router())
+        .merge(orders::router())
         .merge(reports::router())
         .merge(users::router())
         .merge(tokens::router())

@@ -51,7 +51,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 201, description = "The request, with its clocks", body = RequestView),
         (status = 403, description = "An override by someone who is not the provider's manager", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, unknown contract, customer or service, or not covered by the contract (`request-not-covered`, `request-out-of-scope`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An order line's quantity is far from what the customer usually orders (`unusual-quantity`): confirm it or change it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (an order line's quantity or unit among them), unknown contract, customer or service, or not covered by the contract (`request-not-covered`, `request-out-of-scope`)", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn create_request(
     State(state): State<AppState>,

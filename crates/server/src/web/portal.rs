@@ -363,6 +363,8 @@ impl RaiseForm {
             .flatten();
         match (contract_id, service_id, kind) {
             (Some(contract_id), Some(service_id), Some(kind)) if errors.is_empty() => Ok(Intake {
+                lines: Vec::new(),
+                confirm_quantity: false,
                 contract_id,
                 customer_id,
                 service_id,

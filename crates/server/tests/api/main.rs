@@ -9,6 +9,7 @@ mod harbour;
 mod helpers;
 mod inbound;
 mod links;
+mod orders;
 mod parties;
 mod promises;
 mod reports;

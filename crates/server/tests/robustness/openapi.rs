@@ -82,6 +82,7 @@ const KNOWN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/promises/quote"),
     ("GET", "/promises/at-risk"),
     ("GET", "/requests/{id}/promise"),
+    ("GET", "/requests/{id}/lines"),
     ("POST", "/requests/{id}/promise"),
     ("POST", "/requests/{id}/promise/proposals"),
     ("GET", "/promise-proposals/{id}"),

@@ -139,6 +139,8 @@ async fn raise(
         Err(reason) => return Ok(Done::Refused(reason)),
     };
     let intake = Intake {
+        lines: Vec::new(),
+        confirm_quantity: false,
         contract_id: contract.id,
         customer_id: None,
         service_id: service.id,

@@ -60,6 +60,8 @@ pub async fn seed(
             app,
             &omar,
             Intake {
+                lines: Vec::new(),
+                confirm_quantity: false,
                 contract_id: contract.id,
                 customer_id: Some(contract.client_id),
                 service_id,

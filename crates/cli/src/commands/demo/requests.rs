@@ -236,6 +236,8 @@ pub async fn seed(
         let contract = &contracts[r.contract];
         let caller = principal(state, users, r.by).await?;
         let intake = Intake {
+            lines: Vec::new(),
+            confirm_quantity: false,
             contract_id: contract.id,
             customer_id: match r.customer {
                 Some(name) => Some(customer_named(state, contract, name).await?),
