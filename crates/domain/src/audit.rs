@@ -130,6 +130,8 @@ actions! {
     ServiceArchived => "service.archived",
     /// A withdrawn service was offered again.
     ServiceRestored => "service.restored",
+    /// Past orders were imported as order history.
+    OrdersImported => "orders.imported",
     /// A contract was recorded.
     ContractCreated => "contract.created",
     /// A contract was renamed.

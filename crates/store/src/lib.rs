@@ -56,9 +56,10 @@ pub use query::{
 };
 pub use saved_filters::SavedFilter;
 pub use traits::{
-    AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, InboundStore,
-    LinkStore, NotifyStore, OrderStore, PartyStore, PromiseStore, QuestionStats, RequestStore,
-    SavedFilterStore, ServiceStore, Store, TeamStore, TermsStore, UserStore, WebhookStore,
+    AuditStore, AuthStore, CalendarStore, ChangeStore, ContractStore, ImportStore, ImportedOrder,
+    InboundStore, LinkStore, NotifyStore, OrderStore, PartyStore, PromiseStore, QuestionStats,
+    RequestStore, SavedFilterStore, ServiceStore, Store, TeamStore, TermsStore, UserStore,
+    WebhookStore,
 };
 
 /// The SQL implementation of [`Store`] for SQLite and PostgreSQL.

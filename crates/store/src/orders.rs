@@ -4,15 +4,16 @@
 use async_trait::async_trait;
 use kept_domain::order::{LineAnswer, LineUnit, NewOrderLine, OrderLine};
 use kept_domain::progress::NewEvent;
-use kept_domain::{EventKind, PartyId, RequestId, ServiceId};
+use kept_domain::{Actor, AuditAction, EventKind, OrderLineId, PartyId, RequestId, ServiceId};
 use serde_json::json;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
+use crate::audit::append;
 use crate::error::{Result, StoreError};
 use crate::requests::create::Prepared;
 use crate::sql::{RowExt, Sql, micros};
-use crate::{OrderStore, QuestionStats, SqlStore};
+use crate::{ImportedOrder, OrderStore, Progress, QuestionStats, RowError, SqlStore};
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
@@ -66,7 +67,7 @@ pub(crate) async fn insert_lines(conn: &mut AnyConnection, group: &[&Prepared]) 
             }
             first = false;
             sql.push("(")
-                .bind(kept_domain::OrderLineId::new().to_string())
+                .bind(OrderLineId::new().to_string())
                 .push(", ")
                 .bind(p.id.to_string())
                 .push(", ")
@@ -123,6 +124,25 @@ fn line_from_row(row: &AnyRow) -> Result<OrderLine> {
     Ok(OrderLine::of(n, &line))
 }
 
+/// Why a row of an import was refused: a reference imported before, or a
+/// customer or service that does not exist.
+fn import_error(e: sqlx::Error, row: &ImportedOrder) -> StoreError {
+    let message = e.to_string().to_lowercase();
+    if message.contains("unique") || message.contains("duplicate") {
+        StoreError::invalid(
+            "reference",
+            format!(
+                "{} was imported before",
+                row.reference.as_deref().unwrap_or("the reference")
+            ),
+        )
+    } else if message.contains("foreign key") {
+        StoreError::invalid("customer", "no such customer or service")
+    } else {
+        e.into()
+    }
+}
+
 /// History leaves out the lines of cancelled orders.
 macro_rules! counted {
     () => {
@@ -175,6 +195,58 @@ impl OrderStore for SqlStore {
         .fetch_all(&self.db.read)
         .await?;
         rows.iter().map(line_from_row).collect()
+    }
+
+    async fn import_orders(
+        &self,
+        actor: &Actor,
+        rows: Vec<ImportedOrder>,
+        progress: Progress<'_>,
+    ) -> std::result::Result<usize, RowError> {
+        let mut tx = self.db.begin().await?;
+        let now = crate::sql::now();
+        for (n, row) in rows.iter().enumerate() {
+            let at = |error: StoreError| RowError {
+                row: Some(n),
+                error,
+            };
+            if row.ordered_at > now {
+                return Err(at(StoreError::invalid(
+                    "ordered_at",
+                    "must not be in the future",
+                )));
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO order_lines (id, request_id, line_no, customer_id, service_id, \
+                 quantity_milli, typed_milli, unit, ordered_at, source, reference) \
+                 VALUES ($1, NULL, 1, $2, $3, $4, $5, $6, $7, 'import', $8)",
+            )
+            .bind(OrderLineId::new().to_string())
+            .bind(row.customer_id.to_string())
+            .bind(row.service_id.to_string())
+            .bind(milli(row.quantity.milli).map_err(at)?)
+            .bind(milli(row.quantity.typed_milli).map_err(at)?)
+            .bind(row.quantity.unit.as_str().to_owned())
+            .bind(micros(row.ordered_at))
+            .bind(row.reference.clone())
+            .execute(&mut *tx)
+            .await;
+            if let Err(e) = inserted {
+                return Err(at(import_error(e, row)));
+            }
+            progress(n + 1);
+        }
+        append(
+            &mut tx,
+            actor,
+            AuditAction::OrdersImported,
+            "orders",
+            "import",
+            json!({ "rows": rows.len() }),
+        )
+        .await?;
+        self.commit_audited(tx).await?;
+        Ok(rows.len())
     }
 
     async fn question_stats(&self, service: ServiceId) -> Result<QuestionStats> {

@@ -32,7 +32,7 @@ mod webhooks;
 pub use access::{AuditStore, AuthStore, UserStore};
 pub use inbound::InboundStore;
 pub use notify::NotifyStore;
-pub use orders::{OrderStore, QuestionStats};
+pub use orders::{ImportedOrder, OrderStore, QuestionStats};
 pub use promises::PromiseStore;
 pub use teams::TeamStore;
 pub use webhooks::WebhookStore;

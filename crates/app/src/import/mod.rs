@@ -1,4 +1,4 @@
-//! Bulk import of parties, links and contracts from rows of named cells (a
+//! Bulk import of parties, links, contracts and past orders from rows of named cells (a
 //! CSV file's, for `kept import`): every row is checked first and every
 //! problem noted with its line; only rows without problems are written, in
 //! one transaction, so an import lands whole or not at all.
@@ -6,13 +6,15 @@
 //! The reading of the file (its header, its encoding) belongs to the front
 //! end; resolving references, names and emails, and writing, are here.
 
+mod orders;
 mod rows;
 
 use std::collections::HashMap;
 
 use kept_domain::{Actor, NewContract, NewLink};
-use kept_store::{ImportParty, Progress, RowError};
+use kept_store::{ImportParty, ImportedOrder, Progress, RowError};
 
+pub use orders::{ORDER_COLUMNS, ORDER_REQUIRED, orders};
 pub use rows::{
     CONTRACT_COLUMNS, CONTRACT_REQUIRED, LINK_COLUMNS, LINK_REQUIRED, PARTY_COLUMNS,
     PARTY_REQUIRED, contracts, links, parties,
@@ -124,4 +126,13 @@ pub async fn write_contracts(
         .import_contracts(&importer(), parsed, progress)
         .await?
         .len())
+}
+
+/// Writes checked past orders in one transaction; see [`write_parties`].
+pub async fn write_orders(
+    ctx: &Context,
+    parsed: Vec<ImportedOrder>,
+    progress: Progress<'_>,
+) -> Result<usize, RowError> {
+    ctx.store.import_orders(&importer(), parsed, progress).await
 }

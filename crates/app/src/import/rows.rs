@@ -45,7 +45,7 @@ pub const CONTRACT_REQUIRED: &[&str] = &[
 ];
 
 /// A party named by id or by reference, if it is recorded.
-async fn find_party(store: &dyn Store, raw: &str) -> Result<Option<Party>> {
+pub(super) async fn find_party(store: &dyn Store, raw: &str) -> Result<Option<Party>> {
     let id = match raw.parse::<PartyId>() {
         Ok(id) => id,
         Err(_) => match store.party_by_reference(raw).await? {
@@ -61,7 +61,7 @@ async fn find_party(store: &dyn Store, raw: &str) -> Result<Option<Party>> {
 }
 
 /// Resolves a party cell, noting a problem when it names nothing usable.
-async fn party_cell(
+pub(super) async fn party_cell(
     store: &dyn Store,
     problems: &mut Problems,
     row: &Row,

@@ -19,6 +19,7 @@ pub(crate) mod home;
 mod invite;
 mod layout;
 mod login;
+mod order_question;
 pub(crate) mod outbox;
 mod parties;
 mod portal;

@@ -18,6 +18,7 @@ use kept_domain::{
 };
 use serde::Deserialize;
 
+use super::order_question::{CONFIRM, FormQuestion, order_line};
 use super::session::{CsrfForm, WebCaller};
 use super::{Flash, Labels, Layout, WebError, WebQuery, describe_as, see_other, shown_on_form};
 use crate::error::ApiError;
@@ -105,6 +106,8 @@ struct NewPage {
     may_propose: bool,
     /// What the form holds: empty, or what was typed before a refusal.
     filled: Filled,
+    /// The question the quantity check asked of the order, if it did.
+    question: Option<FormQuestion>,
 }
 
 /// A service as the form offers it.
@@ -249,6 +252,7 @@ async fn form_page(
             kinds: Vec::new(),
             may_override: false,
             may_propose: false,
+            question: None,
             filled,
         });
     };
@@ -282,6 +286,7 @@ async fn form_page(
             .any(|r| principal.has_role(*r)),
         filled,
         chosen: Some(offer.contract),
+        question: None,
     })
 }
 
@@ -328,6 +333,12 @@ pub struct RaiseForm {
     description: String,
     #[serde(default)]
     override_reason: String,
+    /// The quantity questioned before, kept while the question stands.
+    #[serde(default)]
+    questioned_quantity: String,
+    /// The question's button pressed: `confirm`, or a suggested quantity.
+    #[serde(default)]
+    quantity_answer: String,
 }
 
 /// An id chosen in a select, or which field needs a choice.
@@ -358,13 +369,30 @@ impl RaiseForm {
                     .map_err(|e: String| FieldError::new("priority", e)),
             ),
         };
-        let quantity = errors
-            .check(kept_domain::request::parse_quantity(&self.quantity))
-            .flatten();
+        // An order's quantity is its line, read against its service and
+        // checked; another request's is a whole number as it was.
+        let order = kind == Some(RequestKind::Order) && !self.quantity.trim().is_empty();
+        let (lines, confirm_quantity) = if order {
+            let (line, confirm) = order_line(
+                &self.quantity,
+                &self.quantity_answer,
+                &self.questioned_quantity,
+            );
+            (vec![line], confirm)
+        } else {
+            (Vec::new(), false)
+        };
+        let quantity = if order {
+            None
+        } else {
+            errors
+                .check(kept_domain::request::parse_quantity(&self.quantity))
+                .flatten()
+        };
         match (contract_id, service_id, kind) {
             (Some(contract_id), Some(service_id), Some(kind)) if errors.is_empty() => Ok(Intake {
-                lines: Vec::new(),
-                confirm_quantity: false,
+                lines,
+                confirm_quantity,
                 contract_id,
                 customer_id,
                 service_id,
@@ -417,9 +445,14 @@ pub async fn create(
                 &e,
                 describe_as(&e, "Not saved.", RAISE_LABELS),
             ));
-            let filled = Filled::from(&form);
-            let page =
+            let mut filled = Filled::from(&form);
+            // What the customer chose to send is what the form now holds.
+            if !matches!(form.quantity_answer.trim(), "" | CONFIRM) {
+                filled.quantity = form.quantity_answer.trim().to_owned();
+            }
+            let mut page =
                 form_page(&state, &caller.principal, layout, &form.contract_id, filled).await?;
+            page.question = FormQuestion::of(&e, &page.filled.quantity);
             Ok((e.kind.status(), page).into_response())
         }
         Err(e) => Err(WebError(e)),

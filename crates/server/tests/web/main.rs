@@ -20,6 +20,7 @@ mod csrf;
 mod home;
 mod messages;
 mod notifications;
+mod order_question;
 mod parties;
 mod promise_links;
 mod promise_page;

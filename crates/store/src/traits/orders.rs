@@ -1,10 +1,26 @@
 //! Orders: their lines, and the history the quantity check reads.
 
 use async_trait::async_trait;
-use kept_domain::order::OrderLine;
-use kept_domain::{PartyId, RequestId, ServiceId};
+use kept_domain::order::{OrderLine, Quantity};
+use kept_domain::{Actor, PartyId, RequestId, ServiceId, Timestamp};
 
-use crate::Result;
+use crate::{Progress, Result, RowError};
+
+/// A past order to import as history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedOrder {
+    /// The customer who ordered.
+    pub customer_id: PartyId,
+    /// The item.
+    pub service_id: ServiceId,
+    /// How many.
+    pub quantity: Quantity,
+    /// When it was ordered (never after now).
+    pub ordered_at: Timestamp,
+    /// The earlier system's reference for it, if any: a reference imported
+    /// once is refused the second time, so an import can be run again.
+    pub reference: Option<String>,
+}
 
 /// How often a service's orders were questioned, and how each question
 /// was settled: the check's precision, to tune its thresholds by.
@@ -39,4 +55,13 @@ pub trait OrderStore: Send + Sync {
     async fn order_lines(&self, request: RequestId) -> Result<Vec<OrderLine>>;
     /// How often `service`'s order lines were questioned and how.
     async fn question_stats(&self, service: ServiceId) -> Result<QuestionStats>;
+    /// Imports past orders as history, all or none, calling `progress`
+    /// after each; the number imported. Each customer and service must
+    /// exist; a row's failure names it.
+    async fn import_orders(
+        &self,
+        actor: &Actor,
+        rows: Vec<ImportedOrder>,
+        progress: Progress<'_>,
+    ) -> std::result::Result<usize, RowError>;
 }

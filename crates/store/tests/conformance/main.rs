@@ -56,6 +56,7 @@ macro_rules! conformance {
 
 conformance! {
     orders::order_lines_are_history_newest_first,
+    orders::past_orders_are_imported_whole_or_not_at_all,
     promise_integrity::integrity_is_counted_per_group_in_sql_over_the_period,
     promise_integrity::integrity_of_one_team_counts_only_its_requests,
     promise_integrity::a_customer_of_one_site_counts_only_its_own_promises,

@@ -5,9 +5,11 @@
 
 use std::sync::Arc;
 
+use kept_domain::Timestamp;
+use kept_domain::calendar::jiff::SignedDuration;
 use kept_domain::order::{LineAnswer, LineUnit, NewOrderLine, Quantity};
 use kept_domain::{EventKind, RequestAction, RequestChange, RequestKind};
-use kept_store::Store;
+use kept_store::{ImportedOrder, Store};
 
 use crate::requests::{as_user, record, standard, world};
 
@@ -147,5 +149,60 @@ pub async fn order_lines_are_history_newest_first(store: Arc<dyn Store>) {
             stats.changed
         ),
         (5, 2, 1, 1)
+    );
+}
+
+pub async fn past_orders_are_imported_whole_or_not_at_all(store: Arc<dyn Store>) {
+    let w = world(&store).await;
+    let actor = as_user(&w.agent);
+    let past = |week: i64, boxes: u64, reference: &str| ImportedOrder {
+        customer_id: w.leeds,
+        service_id: w.service,
+        quantity: Quantity::of_units(boxes * 1_000),
+        ordered_at: Timestamp::now() - SignedDuration::from_hours(24 * 7 * week),
+        reference: Some(reference.to_owned()),
+    };
+    let seen = std::sync::Mutex::new(0);
+    let count = |n: usize| *seen.lock().expect("progress") = n;
+    let imported = store
+        .import_orders(
+            &actor,
+            vec![past(3, 8, "A-1"), past(2, 12, "A-2"), past(1, 10, "A-3")],
+            &count,
+        )
+        .await
+        .expect("imported");
+    assert_eq!(imported, 3);
+    assert_eq!(*seen.lock().expect("progress"), 3);
+    assert_eq!(
+        store
+            .order_history(w.leeds, w.service, 20)
+            .await
+            .expect("history"),
+        [10_000, 12_000, 8_000]
+    );
+
+    // A reference imported before refuses the whole file, naming its row.
+    let again = store
+        .import_orders(&actor, vec![past(1, 9, "B-1"), past(1, 9, "A-2")], &|_| {})
+        .await
+        .expect_err("refused");
+    assert_eq!(again.row, Some(1), "{again}");
+    assert!(
+        again.to_string().contains("A-2 was imported before"),
+        "{again}"
+    );
+    let future = store
+        .import_orders(&actor, vec![past(-1, 9, "C-1")], &|_| {})
+        .await
+        .expect_err("refused");
+    assert_eq!(future.row, Some(0));
+    assert_eq!(
+        store
+            .order_history(w.leeds, w.service, 20)
+            .await
+            .expect("history")
+            .len(),
+        3
     );
 }

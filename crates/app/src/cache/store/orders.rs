@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use kept_domain::order::OrderLine;
-use kept_domain::{PartyId, RequestId, ServiceId};
-use kept_store::{OrderStore, QuestionStats, Result};
+use kept_domain::{Actor, PartyId, RequestId, ServiceId};
+use kept_store::{ImportedOrder, OrderStore, Progress, QuestionStats, Result, RowError};
 
 use super::CachedStore;
 
@@ -26,5 +26,13 @@ impl OrderStore for CachedStore {
     }
     async fn question_stats(&self, service: ServiceId) -> Result<QuestionStats> {
         self.inner.question_stats(service).await
+    }
+    async fn import_orders(
+        &self,
+        actor: &Actor,
+        rows: Vec<ImportedOrder>,
+        progress: Progress<'_>,
+    ) -> std::result::Result<usize, RowError> {
+        self.inner.import_orders(actor, rows, progress).await
     }
 }

@@ -4,6 +4,7 @@
 mod chains;
 mod contracts;
 mod crowding;
+mod orders;
 mod requests;
 mod seed;
 mod teams;

@@ -459,6 +459,7 @@ pub async fn seed_if_empty(app: &kept_app::Context) -> anyhow::Result<Option<See
         ids.insert(key, party.id);
     }
     super::chains::seed(store, &actor, &ids).await?;
+    super::orders::seed(store, &actor, &ids).await?;
     let password = Password::parse("password", PASSWORD)?;
     let mut users = HashMap::new();
     for user in USERS {

@@ -1,4 +1,4 @@
-//! `kept import parties|links|contracts FILE.csv`: every row is checked
+//! `kept import parties|links|contracts|orders FILE.csv`: every row is checked
 //! first and every problem reported with its line; only a file without
 //! problems is written, in one transaction, so it lands whole or not at all.
 
@@ -27,6 +27,13 @@ pub enum Command {
     /// optional), steering_group (emails, `;`), quorum (all, majority or a
     /// number).
     Contracts(FileArg),
+    /// Past orders, as order history for the quantity check. Columns:
+    /// customer (a reference or id), service (its id, or its name when no
+    /// other service has it), quantity (in the service's unit, or in
+    /// pieces with `unit`), unit (optional: the service's or `piece`),
+    /// ordered_at (YYYY-MM-DD or an RFC 3339 instant, not in the future),
+    /// reference (optional; a reference imported once is refused again).
+    Orders(FileArg),
 }
 
 /// The file to read.
@@ -94,6 +101,7 @@ enum Kind {
     Parties,
     Links,
     Contracts,
+    Orders,
 }
 
 impl Kind {
@@ -103,6 +111,7 @@ impl Kind {
             Self::Parties => "parties",
             Self::Links => "links",
             Self::Contracts => "contracts",
+            Self::Orders => "orders",
         }
     }
 
@@ -112,6 +121,7 @@ impl Kind {
             Self::Parties => (import::PARTY_REQUIRED, import::PARTY_COLUMNS),
             Self::Links => (import::LINK_REQUIRED, import::LINK_COLUMNS),
             Self::Contracts => (import::CONTRACT_REQUIRED, import::CONTRACT_COLUMNS),
+            Self::Orders => (import::ORDER_REQUIRED, import::ORDER_COLUMNS),
         }
     }
 }
@@ -123,6 +133,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
         Command::Parties(FileArg { file }) => (Kind::Parties, file),
         Command::Links(FileArg { file }) => (Kind::Links, file),
         Command::Contracts(FileArg { file }) => (Kind::Contracts, file),
+        Command::Orders(FileArg { file }) => (Kind::Orders, file),
     };
     let (required, known) = kind.columns();
     let (rows, problems) = read(&file, required, known)?;
@@ -177,6 +188,18 @@ async fn run_import(
             refuse_problems(file, problems)?;
             let bar = progress(parsed.len(), kind.noun());
             let made = import::write_contracts(ctx, parsed, &|n| bar.set_position(n as u64))
+                .await
+                .map_err(|e| written(file, rows, e))?;
+            bar.finish_and_clear();
+            Ok(made)
+        }
+        Kind::Orders => {
+            let parsed = import::orders(ctx, rows, &mut problems)
+                .await
+                .map_err(checked)?;
+            refuse_problems(file, problems)?;
+            let bar = progress(parsed.len(), kind.noun());
+            let made = import::write_orders(ctx, parsed, &|n| bar.set_position(n as u64))
                 .await
                 .map_err(|e| written(file, rows, e))?;
             bar.finish_and_clear();
