@@ -155,55 +155,66 @@ async fn run_import(
     rows: &[Row],
     mut problems: Problems,
 ) -> anyhow::Result<usize> {
-    let checked = |e: kept_app::Error| anyhow::anyhow!("{}: {e}", file.display());
+    let landed = Landing { file, rows, kind };
     match kind {
         Kind::Parties => {
-            let parsed = import::parties(ctx, rows, &mut problems)
+            let parsed = import::parties(ctx, rows, &mut problems).await;
+            landed
+                .land(parsed, problems, async |p, bar| {
+                    import::write_parties(ctx, p, bar).await
+                })
                 .await
-                .map_err(checked)?;
-            refuse_problems(file, problems)?;
-            let bar = progress(parsed.len(), kind.noun());
-            let made = import::write_parties(ctx, parsed, &|n| bar.set_position(n as u64))
-                .await
-                .map_err(|e| written(file, rows, e))?;
-            bar.finish_and_clear();
-            Ok(made)
         }
         Kind::Links => {
-            let parsed = import::links(ctx, rows, &mut problems)
+            let parsed = import::links(ctx, rows, &mut problems).await;
+            landed
+                .land(parsed, problems, async |p, bar| {
+                    import::write_links(ctx, p, bar).await
+                })
                 .await
-                .map_err(checked)?;
-            refuse_problems(file, problems)?;
-            let bar = progress(parsed.len(), kind.noun());
-            let made = import::write_links(ctx, parsed, &|n| bar.set_position(n as u64))
-                .await
-                .map_err(|e| written(file, rows, e))?;
-            bar.finish_and_clear();
-            Ok(made)
         }
         Kind::Contracts => {
-            let parsed = import::contracts(ctx, rows, &mut problems)
+            let parsed = import::contracts(ctx, rows, &mut problems).await;
+            landed
+                .land(parsed, problems, async |p, bar| {
+                    import::write_contracts(ctx, p, bar).await
+                })
                 .await
-                .map_err(checked)?;
-            refuse_problems(file, problems)?;
-            let bar = progress(parsed.len(), kind.noun());
-            let made = import::write_contracts(ctx, parsed, &|n| bar.set_position(n as u64))
-                .await
-                .map_err(|e| written(file, rows, e))?;
-            bar.finish_and_clear();
-            Ok(made)
         }
         Kind::Orders => {
-            let parsed = import::orders(ctx, rows, &mut problems)
+            let parsed = import::orders(ctx, rows, &mut problems).await;
+            landed
+                .land(parsed, problems, async |p, bar| {
+                    import::write_orders(ctx, p, bar).await
+                })
                 .await
-                .map_err(checked)?;
-            refuse_problems(file, problems)?;
-            let bar = progress(parsed.len(), kind.noun());
-            let made = import::write_orders(ctx, parsed, &|n| bar.set_position(n as u64))
-                .await
-                .map_err(|e| written(file, rows, e))?;
-            bar.finish_and_clear();
-            Ok(made)
         }
+    }
+}
+
+/// A file on its way in: where it came from and its rows.
+struct Landing<'a> {
+    file: &'a Path,
+    rows: &'a [Row],
+    kind: Kind,
+}
+
+impl Landing<'_> {
+    /// Refuses the file with its problems, if any; otherwise writes the
+    /// rows read, with a progress bar: the number written.
+    async fn land<T>(
+        &self,
+        parsed: Result<Vec<T>, kept_app::Error>,
+        problems: Problems,
+        write: impl AsyncFnOnce(Vec<T>, kept_store::Progress<'_>) -> Result<usize, RowError>,
+    ) -> anyhow::Result<usize> {
+        let parsed = parsed.map_err(|e| anyhow::anyhow!("{}: {e}", self.file.display()))?;
+        refuse_problems(self.file, problems)?;
+        let bar = progress(parsed.len(), self.kind.noun());
+        let made = write(parsed, &|n| bar.set_position(n as u64))
+            .await
+            .map_err(|e| written(self.file, self.rows, e))?;
+        bar.finish_and_clear();
+        Ok(made)
     }
 }
