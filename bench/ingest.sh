@@ -24,6 +24,12 @@
 # RT=1 also runs the peer, Request Tracker 5 creating RT_N (2000) tickets
 # through REST 2 at the same concurrency with its SLA on and mail off
 # (../shared/peers/rt5, as root; its set-up takes about ten minutes).
+# ORDERS_N (5000; 0 skips) runs the order workload after the reads: the same
+# order of 10 boxes by a café with a year of weekly orders (imported with
+# `kept import orders`), ORDERS_N times at C connections, against a service
+# with the quantity check on and one with it off, alternating three rounds
+# each; it prints each mode's median round and the ratio (goal: the check
+# costs no more than 15%).
 # Installs oha (cargo install oha --locked) when missing. Writes under
 # ${BENCH_DIR:-/tmp/kept-ingest}; prints one summary line per backend, and
 # one per read query.
@@ -37,6 +43,7 @@ BACKENDS=${BACKENDS:-"sqlite sqlite-full postgres"}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-18181}
 READ_SECS=${READ_SECS:-10}
+ORDERS_N=${ORDERS_N:-5000}
 BEFORE=${BEFORE:-}
 W=${BENCH_DIR:-/tmp/kept-ingest}
 BASE="http://127.0.0.1:${PORT}"
@@ -176,8 +183,59 @@ PY
         serve "$KEPT" "$W/serve-$backend-reads.log"
     fi
     [ "$READ_SECS" = 0 ] || read_workload "$backend" after
+    [ "$ORDERS_N" = 0 ] || order_workload "$backend"
     stop_server
     [ "$READ_SECS" = 0 ] || read_summary "$backend"
+}
+
+order_workload() { # BACKEND: order intake with the quantity check on and off
+    local backend=$1 me provider cafe on off contract round mode
+    me=$(api GET /me | field "['user']['id']")
+    provider=$(api POST /parties '{"kind":"organisation","name":"Crate & Co"}' | field "['id']")
+    cafe=$(api POST /parties '{"kind":"organisation","name":"Corner Cafe"}' | field "['id']")
+    local goods='"unit":"box","pack_size":100,"default_targets":{"first_response":"2h","delivery":"24h"}'
+    on=$(api POST /services "{\"provider_id\":\"$provider\",\"name\":\"Boxed goods\",$goods,\"ordering\":{\"max_quantity\":5000}}" | field "['id']")
+    off=$(api POST /services "{\"provider_id\":\"$provider\",\"name\":\"Boxed goods, unchecked\",$goods,\"ordering\":{\"max_quantity\":5000,\"check\":{\"enabled\":false}}}" | field "['id']")
+    contract=$(api POST /contracts "{\"name\":\"Cafe supplies\",\"provider_id\":\"$provider\",\"client_id\":\"$cafe\",\"customer_ids\":[\"$cafe\"],\"service_ids\":[\"$on\",\"$off\"],\"steering_group\":[\"$me\"],\"quorum\":\"all\"}" | field "['id']")
+    python3 - "$cafe" "$on" "$off" >"$W/orders-$backend.csv" <<'PY'
+import datetime, sys
+cafe, on, off = sys.argv[1:4]
+print("customer,service,quantity,ordered_at")
+today = datetime.date.today()
+for service in (on, off):
+    for week in range(1, 53):
+        print(f"{cafe},{service},{8 + week % 5},{today - datetime.timedelta(weeks=week)}")
+PY
+    "$KEPT" import orders "$W/orders-$backend.csv" >&2
+    for round in 1 2 3; do
+        for mode in off on; do
+            local service=$off
+            [ "$mode" = on ] && service=$on
+            log "$backend: $ORDERS_N orders with the quantity check $mode (round $round)"
+            oha --no-tui --output-format json -n "$ORDERS_N" -c "$C" -m POST -H "Authorization: Bearer $TOKEN" \
+                -H 'Content-Type: application/json' \
+                -d "{\"contract_id\":\"$contract\",\"customer_id\":\"$cafe\",\"service_id\":\"$service\",\"kind\":\"order\",\"subject\":\"Weekly boxes\",\"lines\":[{\"quantity\":10}]}" \
+                "$BASE/api/v1/requests" >"$W/orders-$backend-$mode-$round.json"
+        done
+    done
+    python3 - "$W" "$backend" <<'PY'
+import json, statistics, sys
+w, backend = sys.argv[1], sys.argv[2]
+def mode(name):
+    runs = [json.load(open(f"{w}/orders-{backend}-{name}-{r}.json")) for r in (1, 2, 3)]
+    codes = {}
+    for r in runs:
+        for k, v in r.get("statusCodeDistribution", {}).items():
+            codes[k] = codes.get(k, 0) + v
+    rps = statistics.median(r["summary"]["requestsPerSec"] for r in runs)
+    p99 = statistics.median(r["latencyPercentiles"]["p99"] for r in runs) * 1000
+    return rps, p99, codes
+off, on = mode("off"), mode("on")
+print(f"{backend:12} orders, check off {off[0]:7.0f} req/s p99 {off[1]:6.2f} ms | check on {on[0]:7.0f} req/s "
+      f"p99 {on[1]:6.2f} ms | on/off {on[0] / off[0]:6.1%}  status off {off[2]} on {on[2]}")
+if set(off[2]) | set(on[2]) != {"201"}:
+    sys.exit(f"{backend}: an order did not answer 201")
+PY
 }
 
 read_summary() { # BACKEND: one line per query; fails if any page did not answer 200

@@ -263,6 +263,9 @@ pub struct ServiceView {
     /// The teams it may assign its new requests to (its default team's
     /// choices), by name: the provider's teams the caller sees.
     pub teams: Vec<(PartyId, String)>,
+    /// How often its order lines were questioned, and how each question
+    /// was settled (the provider's people only): the check's precision.
+    pub questions: Option<kept_store::QuestionStats>,
 }
 
 /// The teams the caller sees, by name.
@@ -291,10 +294,17 @@ pub async fn view(ctx: &Context, caller: &Principal, id: ServiceId) -> Result<Se
     } else {
         Vec::new()
     };
+    let sees_provider = caller.read_party(&lineage).is_allowed();
+    let questions = if sees_provider {
+        Some(ctx.store.question_stats(service.id).await?)
+    } else {
+        None
+    };
     Ok(ServiceView {
         teams,
+        questions,
         provider: provider.as_str().to_owned(),
-        sees_provider: caller.read_party(&lineage).is_allowed(),
+        sees_provider,
         can_manage,
         service,
     })

@@ -249,6 +249,25 @@ impl OrderStore for SqlStore {
         Ok(rows.len())
     }
 
+    async fn confirmed_orders(&self, ids: &[RequestId]) -> Result<Vec<RequestId>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT DISTINCT request_id FROM order_lines WHERE answer = 'confirmed' \
+             AND request_id IN (",
+        );
+        for (n, id) in ids.iter().enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            sql.bind(id.to_string());
+        }
+        sql.push(")");
+        let rows = sql.query().fetch_all(&self.db.read).await?;
+        rows.iter().map(|r| r.parsed("request_id")).collect()
+    }
+
     async fn question_stats(&self, service: ServiceId) -> Result<QuestionStats> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS lines, \

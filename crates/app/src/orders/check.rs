@@ -35,7 +35,7 @@ pub struct LineQuestion {
 }
 
 /// How a service's unit is written.
-fn words(service: &Service) -> Words {
+pub(super) fn words(service: &Service) -> Words {
     let one = service.unit.clone().unwrap_or_else(|| "unit".to_owned());
     let many = kept_domain::service::quantity_unit(Some(&one), None).unwrap_or_else(|| one.clone());
     Words { one, many }
@@ -44,7 +44,7 @@ fn words(service: &Service) -> Words {
 /// What `customer` usually orders of `service`: their own last orders, or
 /// the item's across customers when theirs are too few; none when neither
 /// reaches the service's minimum.
-async fn usual_of(
+pub(super) async fn usual_of(
     ctx: &Context,
     customer: PartyId,
     service: &Service,

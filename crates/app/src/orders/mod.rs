@@ -4,9 +4,11 @@
 
 mod check;
 mod lines;
+mod view;
 
 pub use check::{LineQuestion, USUAL_FROM_ITEM, USUAL_FROM_OWN, settle};
 pub use lines::{LineInput, ParsedLine, lines_of};
+pub use view::{LineView, line_views};
 
 use kept_domain::order::OrderLine;
 use kept_domain::{Principal, RequestId};

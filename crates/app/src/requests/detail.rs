@@ -53,6 +53,8 @@ pub struct RequestDetail {
     /// Its promise, the dates proposed, and (for the provider's side) the
     /// plan's projection.
     pub promise: crate::promises::PromiseView,
+    /// An order's lines, with the customer's usual beside each.
+    pub lines: Vec<crate::orders::LineView>,
 }
 
 /// The teams and people an assignment names: the request's own and those
@@ -158,6 +160,7 @@ pub async fn detail(
         Vec::new()
     };
     let promise = crate::promises::view(ctx, caller, id).await?;
+    let lines = crate::orders::line_views(ctx, &request).await?;
     let mut calendars = Calendars::default();
     let zone = calendars
         .get(ctx, request.calendar_id)
@@ -180,5 +183,6 @@ pub async fn detail(
         suppliers,
         teams,
         promise,
+        lines,
     })
 }

@@ -96,6 +96,9 @@ pub struct Row {
     /// The time zone of the calendar its clocks run on, to show its
     /// instants in.
     pub zone: jiff::tz::TimeZone,
+    /// Whether it is an order with a quantity confirmed after the quantity
+    /// check questioned it.
+    pub confirmed: bool,
 }
 
 /// A page of the requests the caller may see, as rows.
@@ -130,6 +133,12 @@ pub(crate) async fn named(ctx: &Context, requests: Vec<Request>) -> Result<Vec<R
     ids.sort();
     ids.dedup();
     let names = ctx.party_names(&ids).await?;
+    let orders: Vec<RequestId> = requests
+        .iter()
+        .filter(|r| r.kind == RequestKind::Order)
+        .map(|r| r.id)
+        .collect();
+    let confirmed = ctx.store.confirmed_orders(&orders).await?;
     let mut contracts: HashMap<ContractId, String> = HashMap::new();
     let mut calendars = Calendars::default();
     let mut out = Vec::with_capacity(requests.len());
@@ -145,6 +154,7 @@ pub(crate) async fn named(ctx: &Context, requests: Vec<Request>) -> Result<Vec<R
             .clone();
         out.push(Row {
             zone,
+            confirmed: confirmed.contains(&request.id),
             customer: names.get(&request.customer_id).cloned().unwrap_or_default(),
             contract: contracts
                 .get(&request.contract_id)

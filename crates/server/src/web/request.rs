@@ -80,6 +80,8 @@ struct RequestPage {
     teams: Vec<AssignChoice>,
     /// Its promise and the dates proposed.
     promise: kept_app::promises::PromiseView,
+    /// An order's lines, with the customer's usual beside each.
+    lines: Vec<kept_app::orders::LineView>,
 }
 
 impl RequestPage {
@@ -338,6 +340,7 @@ pub async fn page(
             .and_then(|u| shown.users.get(&u).cloned()),
         teams: shown.teams,
         promise: shown.promise,
+        lines: shown.lines,
         service: shown.service,
         service_link: shown.service_link,
         timeline,

@@ -93,6 +93,8 @@ struct DetailPage {
     sees_provider: bool,
     can_manage: bool,
     values: FormValues,
+    /// How often its orders were questioned and how (the provider's side).
+    questions: Option<kept_store::QuestionStats>,
 }
 
 /// `GET /services`.
@@ -269,6 +271,7 @@ pub async fn detail(
         )
         .await?,
         can_manage: view.can_manage,
+        questions: view.questions,
         sees_provider: view.sees_provider,
         provider: view.provider,
         values: FormValues::of(&view.service, &view.teams),

@@ -34,6 +34,13 @@ async fn cafe() -> Cafe {
             &[(Role::Customer, cafe.id)],
         )
         .await;
+    // Crate & Co's order desk, who reads the queue.
+    app.persona(
+        "olivia@crateco.example",
+        Some(crate_co.id),
+        &[(Role::Agent, crate_co.id)],
+    )
+    .await;
     let boxes = created(
         &app,
         &admin.token,
@@ -180,5 +187,34 @@ async fn the_form_asks_about_a_thousand_boxes_and_keeps_what_was_typed() {
     assert!(
         page.body.contains("confirmed line 1 (1000)"),
         "the history says who confirmed it"
+    );
+
+    // The order's page shows each line beside the café's usual.
+    assert_eq!(
+        page.text("#order-lines td[data-label=Quantity]"),
+        "1000 boxes"
+    );
+    assert_eq!(
+        page.text("#order-lines td[data-label=Usually]"),
+        "9 to 11 boxes"
+    );
+    assert_eq!(
+        page.text("#order-lines td[data-label='Quantity check']"),
+        "Confirmed as typed when asked “1000 boxes, or 10 packs of 100?”"
+    );
+
+    // The order desk's queue marks the confirmed order; the service page
+    // counts the questions and their answers.
+    let desk = Browser::signed_in(&c.app, "olivia@crateco.example").await;
+    let queue = desk.page("/requests").await;
+    assert_eq!(
+        queue.count(".confirmed-quantity"),
+        1,
+        "one order was confirmed after a question"
+    );
+    let service = desk.page(&format!("/services/{}", c.boxes)).await;
+    assert_eq!(
+        service.text("#questions p"),
+        "Of 14 order lines, 2 were questioned before they were accepted: the customer changed the quantity 1 time and confirmed it as typed 1 time."
     );
 }

@@ -53,6 +53,8 @@ pub trait OrderStore: Send + Sync {
     async fn item_history(&self, service: ServiceId, limit: u32) -> Result<Vec<u64>>;
     /// The lines of order `request`, in order.
     async fn order_lines(&self, request: RequestId) -> Result<Vec<OrderLine>>;
+    /// Which of the orders `ids` hold a line confirmed after a question.
+    async fn confirmed_orders(&self, ids: &[RequestId]) -> Result<Vec<RequestId>>;
     /// How often `service`'s order lines were questioned and how.
     async fn question_stats(&self, service: ServiceId) -> Result<QuestionStats>;
     /// Imports past orders as history, all or none, calling `progress`

@@ -24,6 +24,9 @@ impl OrderStore for CachedStore {
     async fn order_lines(&self, request: RequestId) -> Result<Vec<OrderLine>> {
         self.inner.order_lines(request).await
     }
+    async fn confirmed_orders(&self, ids: &[RequestId]) -> Result<Vec<RequestId>> {
+        self.inner.confirmed_orders(ids).await
+    }
     async fn question_stats(&self, service: ServiceId) -> Result<QuestionStats> {
         self.inner.question_stats(service).await
     }
