@@ -17,16 +17,18 @@
 # floor), PRELOAD (100000), C (16), BACKENDS ("sqlite sqlite-full postgres"),
 # PG_URL (a server where the script may create and drop the database
 # kept_ingest_bench), PORT (18181), READ_SECS (seconds per read query, 10;
-# 0 skips the reads). BEFORE names an older `kept` binary: it then sets up
+# 0 skips the reads), KEPT_BIN (a `kept` binary to run instead of building
+# this checkout's). BEFORE names an older `kept` binary: it then sets up
 # and preloads the database and runs the read workload first, the current
 # `kept` migrates that same database (timed) and runs it again, and the
 # summary gives each query's latency before and after.
 # RT=1 also runs the peer, Request Tracker 5 creating RT_N (2000) tickets
 # through REST 2 at the same concurrency with its SLA on and mail off
 # (../shared/peers/rt5, as root; its set-up takes about ten minutes).
-# ORDERS_N (5000; 0 skips) runs the order workload after the reads: the same
-# order of 10 boxes by a café with a year of weekly orders (imported with
-# `kept import orders`), ORDERS_N times at C connections, against a service
+# ORDERS_N (5000; 0 skips) runs the order workload after the reads: orders
+# of 10 boxes by C café sites, each with a year of weekly orders of its own
+# (imported with `kept import orders`), one site's order after another's
+# (oha -Z), ORDERS_N in all at C connections, against a service
 # with the quantity check on and one with it off, alternating three rounds
 # each; it prints each mode's median round and the ratio (goal: the check
 # costs no more than 15%).
@@ -54,9 +56,9 @@ log() { printf '== %s\n' "$*" >&2; }
 command -v oha >/dev/null || { log "installing oha"; cargo install oha --locked >&2; }
 export PATH="$HOME/.cargo/bin:$PATH"
 log "building kept and the storage floor (release)"
-cargo build --release -p kept-cli >&2
-cargo build --release --manifest-path bench/ingest-floor/Cargo.toml >&2
-KEPT=$ROOT/target/release/kept
+[ -n "${KEPT_BIN:-}" ] || cargo build --release -p kept-cli >&2
+[ "$N" = 0 ] || cargo build --release --manifest-path bench/ingest-floor/Cargo.toml >&2
+KEPT=${KEPT_BIN:-$ROOT/target/release/kept}
 FLOOR=$ROOT/bench/ingest-floor/target/release/ingest-floor
 FIRST=${BEFORE:-$KEPT}
 
@@ -189,32 +191,45 @@ PY
 }
 
 order_workload() { # BACKEND: order intake with the quantity check on and off
-    local backend=$1 me provider cafe on off contract round mode
+    local backend=$1 me provider cafe on off contract round mode site sites=()
     me=$(api GET /me | field "['user']['id']")
     provider=$(api POST /parties '{"kind":"organisation","name":"Crate & Co"}' | field "['id']")
     cafe=$(api POST /parties '{"kind":"organisation","name":"Corner Cafe"}' | field "['id']")
+    # As many sites as connections, each with a history of its own, so that
+    # no read of one order serves another's.
+    for i in $(seq "$C"); do
+        sites+=("$(api POST /parties "{\"kind\":\"site\",\"name\":\"Corner Cafe $i\",\"parent_id\":\"$cafe\"}" | field "['id']")")
+    done
     local goods='"unit":"box","pack_size":100,"default_targets":{"first_response":"2h","delivery":"24h"}'
     on=$(api POST /services "{\"provider_id\":\"$provider\",\"name\":\"Boxed goods\",$goods,\"ordering\":{\"max_quantity\":5000}}" | field "['id']")
     off=$(api POST /services "{\"provider_id\":\"$provider\",\"name\":\"Boxed goods, unchecked\",$goods,\"ordering\":{\"max_quantity\":5000,\"check\":{\"enabled\":false}}}" | field "['id']")
-    contract=$(api POST /contracts "{\"name\":\"Cafe supplies\",\"provider_id\":\"$provider\",\"client_id\":\"$cafe\",\"customer_ids\":[\"$cafe\"],\"service_ids\":[\"$on\",\"$off\"],\"steering_group\":[\"$me\"],\"quorum\":\"all\"}" | field "['id']")
-    python3 - "$cafe" "$on" "$off" >"$W/orders-$backend.csv" <<'PY'
+    local customers
+    customers=$(printf '"%s",' "${sites[@]}")
+    contract=$(api POST /contracts "{\"name\":\"Cafe supplies\",\"provider_id\":\"$provider\",\"client_id\":\"$cafe\",\"customer_ids\":[${customers%,}],\"service_ids\":[\"$on\",\"$off\"],\"steering_group\":[\"$me\"],\"quorum\":\"all\"}" | field "['id']")
+    python3 - "$on" "$off" "${sites[@]}" >"$W/orders-$backend.csv" <<'PY'
 import datetime, sys
-cafe, on, off = sys.argv[1:4]
+on, off, sites = sys.argv[1], sys.argv[2], sys.argv[3:]
 print("customer,service,quantity,ordered_at")
 today = datetime.date.today()
-for service in (on, off):
-    for week in range(1, 53):
-        print(f"{cafe},{service},{8 + week % 5},{today - datetime.timedelta(weeks=week)}")
+for site in sites:
+    for service in (on, off):
+        for week in range(1, 53):
+            print(f"{site},{service},{8 + week % 5},{today - datetime.timedelta(weeks=week)}")
 PY
     "$KEPT" import orders "$W/orders-$backend.csv" >&2
+    for mode in off on; do
+        local service=$off
+        [ "$mode" = on ] && service=$on
+        for site in "${sites[@]}"; do
+            printf '{"contract_id":"%s","customer_id":"%s","service_id":"%s","kind":"order","subject":"Weekly boxes","lines":[{"quantity":10}]}\n' \
+                "$contract" "$site" "$service"
+        done >"$W/orders-$backend-$mode.bodies"
+    done
     for round in 1 2 3; do
         for mode in off on; do
-            local service=$off
-            [ "$mode" = on ] && service=$on
-            log "$backend: $ORDERS_N orders with the quantity check $mode (round $round)"
+            log "$backend: $ORDERS_N orders by $C sites with the quantity check $mode (round $round)"
             oha --no-tui --output-format json -n "$ORDERS_N" -c "$C" -m POST -H "Authorization: Bearer $TOKEN" \
-                -H 'Content-Type: application/json' \
-                -d "{\"contract_id\":\"$contract\",\"customer_id\":\"$cafe\",\"service_id\":\"$service\",\"kind\":\"order\",\"subject\":\"Weekly boxes\",\"lines\":[{\"quantity\":10}]}" \
+                -H 'Content-Type: application/json' -Z "$W/orders-$backend-$mode.bodies" \
                 "$BASE/api/v1/requests" >"$W/orders-$backend-$mode-$round.json"
         done
     done

@@ -102,6 +102,8 @@ impl Db {
                 let pool = AnyPoolOptions::new()
                     .max_connections(options.max_connections)
                     .acquire_timeout(options.acquire_timeout)
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
                     .connect(url)
                     .await?;
                 Ok(Self {
@@ -137,9 +139,11 @@ impl Db {
              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};"
         );
         let write_pragmas = pragmas.clone();
+        // A connection to a file cannot drop: no ping before each use.
         let write = AnyPoolOptions::new()
             .max_connections(1)
             .acquire_timeout(options.acquire_timeout)
+            .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 let sql = write_pragmas.clone();
                 Box::pin(async move {
@@ -160,6 +164,7 @@ impl Db {
         let read = AnyPoolOptions::new()
             .max_connections(readers)
             .acquire_timeout(options.acquire_timeout)
+            .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 let sql = format!("{pragmas} PRAGMA query_only = ON;");
                 Box::pin(async move {
@@ -234,6 +239,25 @@ fn sqlite_path(url: &str) -> Result<(String, Option<String>)> {
         ));
     }
     Ok((path.to_owned(), params))
+}
+
+/// How long a PostgreSQL connection may sit idle and still be used without
+/// a ping first.
+const TRUSTED_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Pings a PostgreSQL connection before use only when it has sat idle for
+/// a while (as HikariCP does): one that was used a moment ago is alive, and
+/// a ping before every statement would add a round trip to each (a
+/// connection that fails anyway is dropped, and the statement fails once).
+async fn ping_if_idle(
+    conn: &mut sqlx::AnyConnection,
+    meta: sqlx::pool::PoolConnectionMetadata,
+) -> std::result::Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    if meta.idle_for > TRUSTED_IDLE {
+        conn.ping().await?;
+    }
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -15,8 +15,6 @@
 //! Each request's outbox row (its requester, or the supplier it was
 //! escalated to, is told) is written with it, in the same transaction.
 
-use std::sync::Mutex;
-
 use kept_domain::order::NewOrderLine;
 use kept_domain::progress::{NewEvent, SlaSummary};
 use kept_domain::queue;
@@ -24,8 +22,8 @@ use kept_domain::sla::RequestClock;
 use kept_domain::{Actor, EventKind, NewRequest, RequestId, RequestStatus, Timestamp, Topic};
 use serde_json::json;
 use sqlx::AnyConnection;
-use tokio::sync::{mpsc, oneshot};
 
+use crate::batch::{BatchFuture, Batcher, Job};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::notify::outbox::{Enqueued, enqueue};
@@ -310,24 +308,11 @@ async fn commit(db: &Db, group: &[&Prepared]) -> Result<Vec<i64>> {
     Ok(numbers)
 }
 
-/// A request waiting for the writer, with where to send its number.
-struct Job {
-    prepared: Prepared,
-    reply: oneshot::Sender<Result<i64>>,
-}
-
-/// The writer task: records every request waiting when it is free, as one
-/// group, until the store is dropped.
-async fn write_groups(db: Db, mut jobs: mpsc::Receiver<Job>) {
-    while let Some(first) = jobs.recv().await {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match jobs.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
-        }
-        let prepared: Vec<&Prepared> = group.iter().map(|j| &j.prepared).collect();
+/// The writer's batch: records every request waiting when it is free as
+/// one group; when the group fails, each of its requests alone.
+fn write_group(db: Db, group: Vec<Job<Prepared, i64>>) -> BatchFuture {
+    Box::pin(async move {
+        let prepared: Vec<&Prepared> = group.iter().map(|j| &j.item).collect();
         match commit(&db, &prepared).await {
             Ok(numbers) => {
                 for (job, number) in group.into_iter().zip(numbers) {
@@ -335,14 +320,14 @@ async fn write_groups(db: Db, mut jobs: mpsc::Receiver<Job>) {
                 }
             }
             Err(e) if group.len() == 1 => {
-                if let Some(job) = group.pop() {
+                if let Some(job) = group.into_iter().next() {
                     let _ = job.reply.send(Err(e));
                 }
             }
             Err(e) => {
                 tracing::debug!(error = %e, size = group.len(), "a group commit failed; recording its requests one by one");
                 for job in group {
-                    let outcome = commit(&db, &[&job.prepared]).await.and_then(|n| {
+                    let outcome = commit(&db, &[&job.item]).await.and_then(|n| {
                         n.first().copied().ok_or_else(|| {
                             StoreError::Corrupt("an inserted request was not returned".into())
                         })
@@ -351,52 +336,22 @@ async fn write_groups(db: Db, mut jobs: mpsc::Receiver<Job>) {
                 }
             }
         }
-    }
+    })
 }
 
-/// Hands new requests to the writer task (started on first use, and again
-/// if the runtime it ran on has gone).
-#[derive(Debug, Default)]
-pub(crate) struct GroupCommit {
-    sender: Mutex<Option<mpsc::Sender<Job>>>,
+/// Hands new requests to the writer task, which records them in groups.
+#[derive(Debug)]
+pub(crate) struct GroupCommit(Batcher<Prepared, i64>);
+
+impl Default for GroupCommit {
+    fn default() -> Self {
+        Self(Batcher::new("the request writer", MAX_GROUP, write_group))
+    }
 }
 
 impl GroupCommit {
     /// Records `prepared` in the next group; returns its number.
     pub async fn record(&self, db: &Db, prepared: Prepared) -> Result<i64> {
-        let (reply, answer) = oneshot::channel();
-        let mut job = Job { prepared, reply };
-        for _ in 0..2 {
-            let sender = self.sender(db)?;
-            match sender.send(job).await {
-                Ok(()) => {
-                    return answer
-                        .await
-                        .map_err(|_| StoreError::Config("the request writer stopped".into()))?;
-                }
-                // The writer's runtime has gone: start another here.
-                Err(mpsc::error::SendError(returned)) => {
-                    job = returned;
-                    if let Ok(mut slot) = self.sender.lock() {
-                        *slot = None;
-                    }
-                }
-            }
-        }
-        Err(StoreError::Config("cannot start the request writer".into()))
-    }
-
-    fn sender(&self, db: &Db) -> Result<mpsc::Sender<Job>> {
-        let mut slot = self
-            .sender
-            .lock()
-            .map_err(|_| StoreError::Config("the request writer's lock is poisoned".into()))?;
-        if let Some(sender) = slot.as_ref().filter(|s| !s.is_closed()) {
-            return Ok(sender.clone());
-        }
-        let (sender, receiver) = mpsc::channel(MAX_GROUP * 4);
-        tokio::spawn(write_groups(db.clone(), receiver));
-        *slot = Some(sender.clone());
-        Ok(sender)
+        self.0.submit(db, prepared).await
     }
 }

@@ -247,6 +247,9 @@ pub(crate) async fn save_progress(
     .bind(id.to_string())
     .execute(&mut *conn)
     .await?;
+    if progress.status == RequestStatus::Cancelled {
+        crate::orders::cancel_lines(conn, id, at).await?;
+    }
     Ok(())
 }
 

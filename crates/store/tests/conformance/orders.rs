@@ -111,6 +111,17 @@ pub async fn order_lines_are_history_newest_first(store: Arc<dyn Store>) {
             .expect("york")
             .is_empty()
     );
+    // Read at once, the histories share one batch and each gets its own.
+    let (leeds, york, two, again) = tokio::join!(
+        store.order_history(w.leeds, w.service, 20),
+        store.order_history(w.york, w.service, 20),
+        store.order_history(w.leeds, w.service, 2),
+        store.order_history(w.leeds, w.service, 20),
+    );
+    assert_eq!(leeds.expect("leeds"), history);
+    assert!(york.expect("york").is_empty());
+    assert_eq!(two.expect("two"), history[..2]);
+    assert_eq!(again.expect("again"), history);
 
     // A cancelled order is no history.
     store

@@ -143,13 +143,30 @@ fn import_error(e: sqlx::Error, row: &ImportedOrder) -> StoreError {
     }
 }
 
-/// History leaves out the lines of cancelled orders.
+/// History leaves out the lines of cancelled orders (the history index
+/// holds only the others).
 macro_rules! counted {
     () => {
-        "(l.request_id IS NULL OR NOT EXISTS \
-         (SELECT 1 FROM requests r WHERE r.id = l.request_id AND r.status = 'cancelled'))"
+        "l.cancelled_at IS NULL"
     };
 }
+
+/// Takes the lines of request `id`, cancelled at `at`, out of history.
+pub(crate) async fn cancel_lines(
+    conn: &mut AnyConnection,
+    id: RequestId,
+    at: kept_domain::Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE order_lines SET cancelled_at = $1 WHERE request_id = $2")
+        .bind(micros(at))
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+mod history;
+pub(crate) use history::GroupRead;
 
 #[async_trait]
 impl OrderStore for SqlStore {
@@ -159,18 +176,12 @@ impl OrderStore for SqlStore {
         service: ServiceId,
         limit: u32,
     ) -> Result<Vec<u64>> {
-        let rows = sqlx::query(concat!(
-            "SELECT l.quantity_milli FROM order_lines l \
-             WHERE l.customer_id = $1 AND l.service_id = $2 AND ",
-            counted!(),
-            " ORDER BY l.ordered_at DESC LIMIT $3"
-        ))
-        .bind(customer.to_string())
-        .bind(service.to_string())
-        .bind(i64::from(limit))
-        .fetch_all(&self.db.read)
-        .await?;
-        quantities(&rows)
+        let wanted = history::Wanted {
+            customer,
+            service,
+            limit,
+        };
+        self.histories.read(&self.db, wanted).await
     }
 
     async fn item_history(&self, service: ServiceId, limit: u32) -> Result<Vec<u64>> {
