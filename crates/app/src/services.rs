@@ -106,9 +106,7 @@ impl ServiceChange {
             default_effort: Some(details.default_effort),
             default_targets: Some(details.default_targets),
             default_team_id: Some(details.default_team_id),
-            // The form does not show how a service is ordered: it leaves
-            // that as it is.
-            ordering: None,
+            ordering: Some(details.ordering),
         }
     }
 }

@@ -28,6 +28,7 @@ mod promise;
 mod promise_answer;
 mod queue;
 mod request;
+mod service_ordering;
 mod services;
 pub mod session;
 mod teams;

@@ -14,6 +14,7 @@ use kept_domain::{
 };
 use serde::Deserialize;
 
+use super::service_ordering::{OrderingForm, OrderingValues};
 use super::{Labels, Layout, NoFields, WebError, WebPath, after_form, after_post};
 
 use super::session::{CsrfForm, WebCaller};
@@ -36,6 +37,8 @@ pub struct FormValues {
     default_team_id: String,
     /// The default team's choices, as (id, name).
     teams: Vec<(String, String)>,
+    /// How it is ordered.
+    ordering: OrderingValues,
 }
 
 impl FormValues {
@@ -61,6 +64,7 @@ impl FormValues {
             delivery: text(s.default_targets.delivery),
             default_team_id: s.default_team_id.map(|t| t.to_string()).unwrap_or_default(),
             teams: choices(teams),
+            ordering: OrderingValues::of(&s.ordering),
         }
     }
 }
@@ -112,6 +116,17 @@ pub async fn list(State(state): State<AppState>, caller: WebCaller) -> Result<Re
 
 /// The service forms' labels, for their messages.
 const SERVICE_LABELS: Labels = &[
+    ("max_quantity", "Largest quantity on a line"),
+    ("unit_volume_l", "One unit's volume"),
+    ("unit_weight_kg", "One unit's weight"),
+    ("units_per_pallet", "Units on a pallet"),
+    ("ratio", "Times the usual"),
+    ("spread", "Deviations from the median"),
+    (
+        "min_history",
+        "Orders before a customer's own history counts",
+    ),
+    ("ordering", "Ordering"),
     ("name", "Name"),
     ("provider_id", "Provider"),
     ("description", "Description"),
@@ -151,6 +166,16 @@ pub struct ServiceForm {
     delivery: String,
     #[serde(default)]
     default_team_id: String,
+    #[serde(flatten)]
+    ordering: OrderingForm,
+}
+
+/// A service form as read: its name, its details, and whether it showed
+/// the ordering fields (else ordering is left as it is).
+struct ReadForm {
+    name: PartyName,
+    details: ServiceDetails,
+    ordering_shown: bool,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -176,9 +201,10 @@ impl ServiceForm {
     /// Reads the fields as the API reads its JSON: types here, the rules on
     /// details in the use case (after its access check, as through the
     /// API). A form already refused names every problem at once.
-    fn read(&self) -> Result<(PartyName, ServiceDetails), ApiError> {
+    fn read(&self) -> Result<ReadForm, ApiError> {
         let mut errors = ValidationErrors::new();
         let name = errors.check(PartyName::parse("name", &self.name));
+        let ordering = self.ordering.read(&mut errors);
         let pack_size = match self.pack_size.trim() {
             "" => None,
             raw => errors.check(WHOLE_NUMBER.parse(raw)),
@@ -187,7 +213,7 @@ impl ServiceForm {
             description: self.description.clone(),
             unit: Some(self.unit.clone()),
             pack_size,
-            ordering: kept_domain::order::Ordering::default(),
+            ordering: ordering.unwrap_or_default(),
             in_scope: lines(&self.in_scope),
             out_of_scope: lines(&self.out_of_scope),
             default_effort: optional_duration(&mut errors, "default_effort", &self.default_effort),
@@ -209,7 +235,11 @@ impl ServiceForm {
             },
         };
         match name {
-            Some(name) if errors.is_empty() => Ok((name, details)),
+            Some(name) if errors.is_empty() => Ok(ReadForm {
+                name,
+                details,
+                ordering_shown: ordering.is_some(),
+            }),
             _ => {
                 if let Err(more) = details.checked() {
                     errors.0.extend(more.0);
@@ -235,7 +265,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<ServiceForm>,
 ) -> Result<Response, WebError> {
     let result = async {
-        let (name, details) = form.read()?;
+        let ReadForm { name, details, .. } = form.read()?;
         let provider_id = form
             .provider_id
             .ok_or_else(|| ApiError::field("provider_id", "choose the provider"))?;
@@ -289,8 +319,11 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let back = format!("/services/{id}");
     let result = async {
-        let (name, details) = form.read()?;
-        let change = ServiceChange::whole(name, details);
+        let read = form.read()?;
+        let mut change = ServiceChange::whole(read.name, read.details);
+        if !read.ordering_shown {
+            change.ordering = None;
+        }
         services::update(&state.app, &caller.principal, id, change).await?;
         Ok(("Saved.".to_owned(), back.clone()))
     }
