@@ -29,9 +29,9 @@
 # of 10 boxes by C café sites, each with a year of weekly orders of its own
 # (imported with `kept import orders`), one site's order after another's
 # (oha -Z), ORDERS_N in all at C connections, against a service
-# with the quantity check on and one with it off, alternating three rounds
-# each; it prints each mode's median round and the ratio (goal: the check
-# costs no more than 15%).
+# with the quantity check on and one with it off, alternating ORDER_ROUNDS
+# (5) rounds each; it prints each mode's median round and the median of the
+# rounds' on/off ratios (goal: the check costs no more than 15%).
 # Installs oha (cargo install oha --locked) when missing. Writes under
 # ${BENCH_DIR:-/tmp/kept-ingest}; prints one summary line per backend, and
 # one per read query.
@@ -46,6 +46,7 @@ PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-18181}
 READ_SECS=${READ_SECS:-10}
 ORDERS_N=${ORDERS_N:-5000}
+ORDER_ROUNDS=${ORDER_ROUNDS:-5}
 BEFORE=${BEFORE:-}
 W=${BENCH_DIR:-/tmp/kept-ingest}
 BASE="http://127.0.0.1:${PORT}"
@@ -225,7 +226,7 @@ PY
                 "$contract" "$site" "$service"
         done >"$W/orders-$backend-$mode.bodies"
     done
-    for round in 1 2 3; do
+    for round in $(seq "$ORDER_ROUNDS"); do
         for mode in off on; do
             log "$backend: $ORDERS_N orders by $C sites with the quantity check $mode (round $round)"
             oha --no-tui --output-format json -n "$ORDERS_N" -c "$C" -m POST -H "Authorization: Bearer $TOKEN" \
@@ -233,22 +234,29 @@ PY
                 "$BASE/api/v1/requests" >"$W/orders-$backend-$mode-$round.json"
         done
     done
-    python3 - "$W" "$backend" <<'PY'
+    python3 - "$W" "$backend" "$ORDER_ROUNDS" <<'PY'
 import json, statistics, sys
-w, backend = sys.argv[1], sys.argv[2]
-def mode(name):
-    runs = [json.load(open(f"{w}/orders-{backend}-{name}-{r}.json")) for r in (1, 2, 3)]
-    codes = {}
-    for r in runs:
-        for k, v in r.get("statusCodeDistribution", {}).items():
+w, backend, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def run(name, r):
+    return json.load(open(f"{w}/orders-{backend}-{name}-{r}.json"))
+codes = {}
+rates = {"off": [], "on": []}
+p99s = {"off": [], "on": []}
+for r in range(1, rounds + 1):
+    for name in ("off", "on"):
+        x = run(name, r)
+        for k, v in x.get("statusCodeDistribution", {}).items():
             codes[k] = codes.get(k, 0) + v
-    rps = statistics.median(r["summary"]["requestsPerSec"] for r in runs)
-    p99 = statistics.median(r["latencyPercentiles"]["p99"] for r in runs) * 1000
-    return rps, p99, codes
-off, on = mode("off"), mode("on")
-print(f"{backend:12} orders, check off {off[0]:7.0f} req/s p99 {off[1]:6.2f} ms | check on {on[0]:7.0f} req/s "
-      f"p99 {on[1]:6.2f} ms | on/off {on[0] / off[0]:6.1%}  status off {off[2]} on {on[2]}")
-if set(off[2]) | set(on[2]) != {"201"}:
+        rates[name].append(x["summary"]["requestsPerSec"])
+        p99s[name].append(x["latencyPercentiles"]["p99"] * 1000)
+# Each round's "on" beside the "off" just before it: the machine's drift
+# between rounds cancels out of the ratio.
+ratios = [on / off for off, on in zip(rates["off"], rates["on"])]
+med = statistics.median
+print(f"{backend:12} orders, check off {med(rates['off']):7.0f} req/s p99 {med(p99s['off']):6.2f} ms | "
+      f"check on {med(rates['on']):7.0f} req/s p99 {med(p99s['on']):6.2f} ms | "
+      f"on/off {med(ratios):6.1%} (rounds {', '.join(f'{x:.0%}' for x in ratios)})  status {codes}")
+if set(codes) != {"201"}:
     sys.exit(f"{backend}: an order did not answer 201")
 PY
 }

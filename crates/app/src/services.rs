@@ -275,6 +275,22 @@ async fn team_names(ctx: &Context, caller: &Principal) -> Result<Vec<(PartyId, S
         .collect())
 }
 
+/// How often the service's order lines were questioned and how each
+/// question was settled: the check's precision, for those who see its
+/// provider (anyone else is told the service does not exist).
+pub async fn question_stats(
+    ctx: &Context,
+    caller: &Principal,
+    id: ServiceId,
+) -> Result<kept_store::QuestionStats, Error> {
+    let service = readable_service(ctx, caller, id).await?;
+    let lineage = ctx.store.lineage(service.provider_id).await?;
+    if !caller.read_party(&lineage).is_allowed() {
+        return Err(Error::not_found());
+    }
+    Ok(ctx.store.question_stats(id).await?)
+}
+
 /// The service `id` as the caller may see it.
 pub async fn view(ctx: &Context, caller: &Principal, id: ServiceId) -> Result<ServiceView, Error> {
     let service = readable_service(ctx, caller, id).await?;

@@ -7,7 +7,7 @@ use tower_sessions::Session;
 
 use super::WebError;
 use super::session::csrf;
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemKind};
 
 const FLASH_KEY: &str = "flash";
 
@@ -44,10 +44,16 @@ impl Flash {
         Ok(())
     }
 
-    /// A refusal shown on the page itself (no redirect).
+    /// A refusal shown on the page itself (no redirect). A question about
+    /// an order's quantity is shown as a question, not as an error.
     pub fn refusal(refusal: &ApiError, text: String) -> Self {
+        let kind = if refusal.kind == ProblemKind::UnusualQuantity {
+            "question"
+        } else {
+            "error"
+        };
         Flash {
-            kind: "error".to_owned(),
+            kind: kind.to_owned(),
             text,
             problem: Some(refusal.kind.slug().to_owned()),
         }

@@ -212,6 +212,39 @@ async fn the_cafe_s_thousand_boxes_are_questioned_then_changed_or_confirmed() {
         "not-found",
     )
     .await;
+
+    // The provider's manager reads the check's precision: of the usual
+    // orders and the two after the question, two were questioned, one
+    // answered by a change and one confirmed as typed.
+    let counts = json(
+        w.app
+            .get(
+                &format!("/api/v1/services/{boxes}/quantity-check"),
+                &w.manager.token,
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        counts,
+        json!({"lines": USUAL.len() + 2, "questioned": 2, "changed": 1, "confirmed": 1})
+    );
+    // The customers, who read the service through their contract, are told
+    // the counts do not exist.
+    for customer in [&w.leeds_customer, &w.york_customer, &w.client] {
+        problem(
+            w.app
+                .get(
+                    &format!("/api/v1/services/{boxes}/quantity-check"),
+                    &customer.token,
+                )
+                .await,
+            StatusCode::NOT_FOUND,
+            "not-found",
+        )
+        .await;
+    }
 }
 
 #[tokio::test]

@@ -83,6 +83,7 @@ const KNOWN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/promises/at-risk"),
     ("GET", "/requests/{id}/promise"),
     ("GET", "/requests/{id}/lines"),
+    ("GET", "/services/{id}/quantity-check"),
     ("POST", "/requests/{id}/promise"),
     ("POST", "/requests/{id}/promise/proposals"),
     ("GET", "/promise-proposals/{id}"),
