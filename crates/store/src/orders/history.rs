@@ -13,6 +13,9 @@ use crate::sql::{RowExt, Sql};
 
 /// The most histories one statement reads.
 const MAX_BATCH: usize = 32;
+/// How many statements may read at once: a check need not wait for the
+/// batch before it to finish (SQLite has four readers on two cores).
+const AT_ONCE: usize = 4;
 
 /// Whose history of what, and how many of the last orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +37,7 @@ impl Default for GroupRead {
         Self(Batcher::new(
             "the order history reader",
             MAX_BATCH,
+            AT_ONCE,
             read_batch,
         ))
     }
