@@ -31,7 +31,9 @@
 # (oha -Z), ORDERS_N in all at C connections, against a service
 # with the quantity check on and one with it off, alternating ORDER_ROUNDS
 # (5) rounds each; it prints each mode's median round and the median of the
-# rounds' on/off ratios (goal: the check costs no more than 15%).
+# rounds' on/off ratios (goal: the check costs no more than 15%). Rounds
+# alternate which mode runs first. ORDER_AA=1 runs "on" with the check off
+# too, for the noise floor of the ratio.
 # Installs oha (cargo install oha --locked) when missing. Writes under
 # ${BENCH_DIR:-/tmp/kept-ingest}; prints one summary line per backend, and
 # one per read query.
@@ -191,6 +193,18 @@ PY
     [ "$READ_SECS" = 0 ] || read_summary "$backend"
 }
 
+# The CPU time, in seconds, so far: of `kept serve`, of the whole machine
+# (every core busy), and of this script's finished children (oha), so a
+# run's CPU per order can be told apart from its load generator's.
+cpu_now() {
+    local hz
+    hz=$(getconf CLK_TCK)
+    printf '%s %s %s' \
+        "$(awk -v hz="$hz" '{ print ($14 + $15) / hz }' "/proc/$SERVER_PID/stat")" \
+        "$(awk -v hz="$hz" '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat)" \
+        "$(times | awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); n += a[1] * 60 + a[2] } print n }')"
+}
+
 order_workload() { # BACKEND: order intake with the quantity check on and off
     local backend=$1 me provider cafe on off contract round mode site sites=()
     me=$(api GET /me | field "['user']['id']")
@@ -220,18 +234,27 @@ PY
     "$KEPT" import orders "$W/orders-$backend.csv" >&2
     for mode in off on; do
         local service=$off
-        [ "$mode" = on ] && service=$on
+        # ORDER_AA=1 runs both modes with the check off: the noise floor.
+        [ "$mode" = on ] && [ "${ORDER_AA:-0}" != 1 ] && service=$on
         for site in "${sites[@]}"; do
             printf '{"contract_id":"%s","customer_id":"%s","service_id":"%s","kind":"order","subject":"Weekly boxes","lines":[{"quantity":10}]}\n' \
                 "$contract" "$site" "$service"
         done >"$W/orders-$backend-$mode.bodies"
     done
+    # Rounds alternate which mode goes first (off-on, on-off, ...): the
+    # database grows and the WAL fills through a round, so the mode always
+    # run second would always run on the larger one.
     for round in $(seq "$ORDER_ROUNDS"); do
-        for mode in off on; do
+        local modes="off on"
+        [ $((round % 2)) = 0 ] && modes="on off"
+        for mode in $modes; do
             log "$backend: $ORDERS_N orders by $C sites with the quantity check $mode (round $round)"
+            local before
+            before="$(cpu_now)"
             oha --no-tui --output-format json -n "$ORDERS_N" -c "$C" -m POST -H "Authorization: Bearer $TOKEN" \
                 -H 'Content-Type: application/json' -Z "$W/orders-$backend-$mode.bodies" \
                 "$BASE/api/v1/requests" >"$W/orders-$backend-$mode-$round.json"
+            echo "$before $(cpu_now)" >"$W/orders-$backend-$mode-$round.cpu"
         done
     done
     python3 - "$W" "$backend" "$ORDER_ROUNDS" <<'PY'
@@ -239,9 +262,16 @@ import json, statistics, sys
 w, backend, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def run(name, r):
     return json.load(open(f"{w}/orders-{backend}-{name}-{r}.json"))
+def cpu(name, r, orders):
+    # µs per order: kept serve's CPU, and the machine's less oha's.
+    b = [float(v) for v in open(f"{w}/orders-{backend}-{name}-{r}.cpu").read().split()]
+    kept, busy, oha = b[3] - b[0], b[4] - b[1], b[5] - b[2]
+    return kept / orders * 1e6, (busy - oha) / orders * 1e6
 codes = {}
 rates = {"off": [], "on": []}
 p99s = {"off": [], "on": []}
+kept_us = {"off": [], "on": []}
+rest_us = {"off": [], "on": []}
 for r in range(1, rounds + 1):
     for name in ("off", "on"):
         x = run(name, r)
@@ -249,13 +279,18 @@ for r in range(1, rounds + 1):
             codes[k] = codes.get(k, 0) + v
         rates[name].append(x["summary"]["requestsPerSec"])
         p99s[name].append(x["latencyPercentiles"]["p99"] * 1000)
-# Each round's "on" beside the "off" just before it: the machine's drift
-# between rounds cancels out of the ratio.
+        k_us, r_us = cpu(name, r, sum(x.get("statusCodeDistribution", {}).values()))
+        kept_us[name].append(k_us)
+        rest_us[name].append(r_us)
+# Each round's "on" beside its "off", run just before or just after it:
+# the machine's drift between rounds cancels out of the ratio.
 ratios = [on / off for off, on in zip(rates["off"], rates["on"])]
 med = statistics.median
 print(f"{backend:12} orders, check off {med(rates['off']):7.0f} req/s p99 {med(p99s['off']):6.2f} ms | "
       f"check on {med(rates['on']):7.0f} req/s p99 {med(p99s['on']):6.2f} ms | "
       f"on/off {med(ratios):6.1%} (rounds {', '.join(f'{x:.0%}' for x in ratios)})  status {codes}")
+print(f"{backend:12} orders, CPU per order: kept serve {med(kept_us['off']):5.0f} µs off, {med(kept_us['on']):5.0f} µs on; "
+      f"the machine less oha {med(rest_us['off']):5.0f} µs off, {med(rest_us['on']):5.0f} µs on")
 if set(codes) != {"201"}:
     sys.exit(f"{backend}: an order did not answer 201")
 PY

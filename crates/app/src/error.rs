@@ -308,6 +308,7 @@ impl From<StoreError> for Error {
                     "conflicts",
                     serde_json::to_value(&conflicts).unwrap_or_default(),
                 ),
+            StoreError::Questioned(asked) => crate::orders::questioned(&asked),
             StoreError::NotAnApprover => Self::new(Kind::NotAnApprover).detail(error.to_string()),
             e if e.is_unavailable() => {
                 tracing::error!(error = %e, "database unavailable");

@@ -27,6 +27,7 @@ async fn fulfilled(store: &Arc<dyn Store>, new: NewRequest, date: Timestamp) {
         .create_request(
             &actor,
             RequestRecord {
+                check: None,
                 calendar: None,
                 new,
                 terms_version: None,

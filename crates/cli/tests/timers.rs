@@ -114,6 +114,7 @@ async fn two_servers_on_one_postgres_database_raise_each_alarm_exactly_once() {
             .create_request(
                 &Actor::system("timer test"),
                 RequestRecord {
+                    check: None,
                     calendar: None,
                     new: template.clone(),
                     terms_version: None,

@@ -1,8 +1,8 @@
 //! Work done in batches: callers hand a job to a task of the store's, which
 //! takes every job waiting when it is free and does them together. New
-//! requests are recorded this way (group commit) and the quantity check's
-//! order histories are read this way (group read): under load one
-//! statement serves many callers, and alone a caller waits for nobody.
+//! requests are recorded this way (group commit, with the quantity check's
+//! reads of the orders among them): under load one statement serves many
+//! callers, and alone a caller waits for nobody.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -39,6 +39,11 @@ pub enum StoreError {
     /// Only members of the contract's steering group decide its change requests.
     #[error("only members of the contract's steering group approve or reject its change requests")]
     NotAnApprover,
+    /// The quantity check questions lines of the order: nothing was
+    /// recorded; each question says why and what the customer may have
+    /// meant.
+    #[error("the order's quantities are questioned")]
+    Questioned(Vec<kept_domain::order::LineQuestion>),
     /// A stored value could not be read back (a bug or a hand-edited database).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),

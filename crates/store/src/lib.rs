@@ -69,8 +69,6 @@ pub struct SqlStore {
     db: db::Db,
     calendars: Arc<compiled::CalendarCache>,
     group_commit: Arc<requests::GroupCommit>,
-    /// Reads the quantity check's order histories in batches.
-    histories: Arc<orders::GroupRead>,
     /// Audited writes committed through this store, for caches to notice
     /// this process's own changes at once.
     local_writes: Arc<std::sync::atomic::AtomicU64>,
@@ -84,7 +82,6 @@ impl SqlStore {
             db: db::Db::connect(url, options).await?,
             calendars: Arc::default(),
             group_commit: Arc::default(),
-            histories: Arc::default(),
             local_writes: Arc::default(),
         })
     }

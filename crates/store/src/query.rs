@@ -381,6 +381,12 @@ pub struct RequestRecord {
     /// An order's lines, recorded with it (and, where a line was
     /// questioned, a `quantity_answered` event for each).
     pub lines: Vec<kept_domain::order::NewOrderLine>,
+    /// An order's lines to settle by the quantity check in the
+    /// transaction that records it (none for other requests, and for
+    /// lines settled before, in `lines`): the lines it lets through are
+    /// recorded as `lines` are; else nothing is, and the store answers
+    /// [`crate::StoreError::Questioned`].
+    pub check: Option<kept_domain::order::OrderToSettle>,
 }
 
 /// How a list of requests is ordered.

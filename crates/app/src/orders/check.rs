@@ -3,36 +3,15 @@
 //! (409 `unusual-quantity`), until the customer confirms it or changes it.
 
 use kept_domain::order::{
-    LineAnswer, NewOrderLine, Question, Usual, Words, check_line, delivery_size, usual, usual_range,
+    LineQuestion, LineToSettle, OrderToSettle, USUAL_FROM_ITEM, USUAL_FROM_OWN, Usual, Words,
+    usual_from,
 };
 use kept_domain::{PartyId, Service};
-use serde::Serialize;
 use serde_json::json;
 
 use super::lines::ParsedLine;
 use crate::Context;
 use crate::error::{Error, Kind};
-
-/// How many of a customer's last orders of an item make their usual.
-pub const USUAL_FROM_OWN: u32 = 20;
-/// How many of an item's last orders, across customers, make its typical
-/// quantity when a customer's own history is short.
-pub const USUAL_FROM_ITEM: u32 = 200;
-
-/// A line's question, as the 409 and the order form show it.
-#[derive(Debug, Clone, Serialize)]
-pub struct LineQuestion {
-    /// The line, counting from 0 as sent.
-    pub line: usize,
-    /// The question and why.
-    #[serde(flatten)]
-    pub question: Question,
-    /// The customer's usual orders in words: "9 to 11 boxes".
-    pub usual_words: String,
-    /// How large the delivery would be, where the service records a unit's
-    /// size: "1000 boxes is about 10 pallets, 4.2 m³, 1.1 t".
-    pub size: Option<String>,
-}
 
 /// How a service's unit is written.
 pub(super) fn words(service: &Service) -> Words {
@@ -49,78 +28,45 @@ pub(super) async fn usual_of(
     customer: PartyId,
     service: &Service,
 ) -> Result<Option<Usual>, Error> {
-    let min = usize::from(service.ordering.check.min_history);
+    let min = service.ordering.check.min_history;
     let own = ctx
         .store
         .order_history(customer, service.id, USUAL_FROM_OWN)
         .await?;
-    if own.len() >= min {
-        return Ok(usual(&own, true));
+    if own.len() >= usize::from(min) {
+        return Ok(usual_from(&own, None, min));
     }
     let item = ctx.store.item_history(service.id, USUAL_FROM_ITEM).await?;
-    Ok((item.len() >= min).then(|| usual(&item, false)).flatten())
+    Ok(usual_from(&own, Some(&item), min))
 }
 
-/// The question `line` raises, if any.
-async fn question_of(
-    ctx: &Context,
-    customer: PartyId,
-    line: &ParsedLine,
-    quantity: &kept_domain::order::Quantity,
-) -> Result<Option<(Question, Usual)>, Error> {
-    let check = &line.service.ordering.check;
-    if !check.enabled {
-        return Ok(None);
+/// An order's lines for the quantity check, which the store does in the
+/// transaction that records the order: a line it questions is accepted
+/// when `confirm` is given (recorded as confirmed); a line sent with the
+/// quantity questioned before and now usual is recorded as changed. Any
+/// line still questioned refuses the order with the questions
+/// ([`questioned`]), and nothing is recorded.
+pub fn to_settle(lines: Vec<ParsedLine>, confirm: bool) -> Option<OrderToSettle> {
+    if lines.is_empty() {
+        return None;
     }
-    let Some(usual) = usual_of(ctx, customer, &line.service).await? else {
-        return Ok(None);
-    };
-    let words = words(&line.service);
-    Ok(check_line(quantity, &usual, line.service.pack_size, &words, check).map(|q| (q, usual)))
-}
-
-/// Settles an order's lines for `customer`: a line the check questions is
-/// accepted when `confirm` is given (recorded as confirmed); a line sent
-/// with the quantity questioned before and now usual is recorded as
-/// changed. Any line still questioned refuses the order with the
-/// questions, and nothing is recorded.
-pub async fn settle(
-    ctx: &Context,
-    customer: PartyId,
-    lines: Vec<ParsedLine>,
-    confirm: bool,
-) -> Result<Vec<NewOrderLine>, Error> {
-    let mut settled = Vec::with_capacity(lines.len());
-    let mut asked = Vec::new();
-    for (n, line) in lines.iter().enumerate() {
-        let mut new = NewOrderLine {
+    let lines = lines
+        .into_iter()
+        .map(|line| LineToSettle {
             service_id: line.service.id,
+            pack_size: line.service.pack_size,
+            words: words(&line.service),
+            ordering: line.service.ordering,
             quantity: line.quantity,
-            question: None,
-            answer: None,
-            asked_milli: None,
-        };
-        match question_of(ctx, customer, line, &line.quantity).await? {
-            Some((question, _)) if confirm => {
-                new.question = Some(question.question);
-                new.answer = Some(LineAnswer::Confirmed);
-            }
-            Some((question, usual)) => asked.push(shown(n, line, question, &usual)),
-            None => {
-                if let Some(before) = line.questioned.filter(|b| b.milli != line.quantity.milli)
-                    && let Some((question, _)) = question_of(ctx, customer, line, &before).await?
-                {
-                    new.question = Some(question.question);
-                    new.answer = Some(LineAnswer::Changed);
-                    new.asked_milli = Some(before.milli);
-                }
-            }
-        }
-        settled.push(new);
-    }
-    if asked.is_empty() {
-        return Ok(settled);
-    }
+            questioned: line.questioned,
+        })
+        .collect();
+    Some(OrderToSettle { lines, confirm })
+}
+
+/// The refusal of an order whose lines the check questions: 409
+/// `unusual-quantity`, each question in the detail and in `questions`.
+pub fn questioned(asked: &[LineQuestion]) -> Error {
     let detail = asked
         .iter()
         .map(|q| match &q.size {
@@ -131,17 +77,5 @@ pub async fn settle(
         .join(" ");
     let mut error = Error::new(Kind::UnusualQuantity).detail(detail);
     error.extensions.insert("questions".into(), json!(asked));
-    Err(error)
-}
-
-fn shown(n: usize, line: &ParsedLine, question: Question, usual: &Usual) -> LineQuestion {
-    let words = words(&line.service);
-    let typed = words.of(line.quantity.milli);
-    LineQuestion {
-        line: n,
-        size: delivery_size(line.quantity.milli, &line.service.ordering)
-            .map(|size| format!("{typed} is {size}")),
-        question,
-        usual_words: usual_range(usual, &words),
-    }
+    error
 }

@@ -6,7 +6,7 @@ mod check;
 mod lines;
 mod view;
 
-pub use check::{LineQuestion, USUAL_FROM_ITEM, USUAL_FROM_OWN, settle};
+pub use check::{questioned, to_settle};
 pub use lines::{LineInput, ParsedLine, lines_of};
 pub use view::{LineView, line_views};
 

@@ -121,6 +121,7 @@ pub async fn route_question(
     let actor = Actor::user(caller);
     // The asker's request waits on the supplier: no clocks of its own.
     let asker = RequestRecord {
+        check: None,
         calendar: None,
         raised_at: None,
         promise: None,

@@ -489,10 +489,10 @@ async fn admitted(
             check,
         })));
     }
-    // Questioned last: a refusal for scope says more than a question.
-    let lines = crate::orders::settle(ctx, customer_id, lines, intake.confirm_quantity).await?;
     let mut record = record_for(ctx, &contract, &service, terms.as_ref(), new);
-    record.lines = lines;
+    // Questioned as it is recorded, so after every refusal here: a refusal
+    // for scope says more than a question.
+    record.check = crate::orders::to_settle(lines, intake.confirm_quantity);
     record.calendar = Some(ctx.store.compiled_calendar(record.calendar_id).await?);
     // The promise is weighed at the instant its clocks start.
     record.raised_at = Some(at);
@@ -549,5 +549,6 @@ pub fn record_for(
         raised_at: None,
         promise: None,
         lines: Vec::new(),
+        check: None,
     }
 }

@@ -10,6 +10,7 @@ mod check;
 mod line;
 mod quantity;
 mod settings;
+mod settle;
 mod size;
 
 pub use check::{
@@ -18,6 +19,9 @@ pub use check::{
 pub use line::{LineAnswer, NewOrderLine, OrderLine};
 pub use quantity::{LineUnit, MAX_UNITS, Milli, Quantity, parse_line, parse_quantity};
 pub use settings::{CheckSettings, Ordering};
+pub use settle::{
+    LineQuestion, LineToSettle, OrderToSettle, USUAL_FROM_ITEM, USUAL_FROM_OWN, usual_from,
+};
 pub use size::delivery_size;
 
 /// Thousandths in one unit.

@@ -238,7 +238,7 @@ impl InboundStore for SqlStore {
         mut mail: NewInbound,
     ) -> Result<Receipt<(Request, InboundMail)>> {
         let message_id = mail.message_id.clone();
-        let prepared = self
+        let mut prepared = self
             .prepare_request(actor, record, Some(mail.via()))
             .await?;
         mail.request_id = Some(prepared.id);
@@ -248,6 +248,7 @@ impl InboundStore for SqlStore {
         let mut tx = self.db.begin().await?;
         // The request before the message that names it; a repeat rolls
         // both back.
+        crate::orders::settle_one(&mut tx, &mut prepared).await?;
         let number = create::insert(&mut tx, &[&prepared]).await?[0];
         let Some(mail) = insert(&mut tx, mail).await? else {
             drop(tx);

@@ -97,12 +97,6 @@ pub(crate) async fn insert_lines(conn: &mut AnyConnection, group: &[&Prepared]) 
     Ok(())
 }
 
-fn quantities(rows: &[AnyRow]) -> Result<Vec<u64>> {
-    rows.iter()
-        .map(|r| u64::try_from(r.int("quantity_milli")?).map_err(corrupt))
-        .collect()
-}
-
 fn line_from_row(row: &AnyRow) -> Result<OrderLine> {
     let positive = |col: &str| -> Result<u64> { u64::try_from(row.int(col)?).map_err(corrupt) };
     let unit = row.text("unit")?;
@@ -166,7 +160,8 @@ pub(crate) async fn cancel_lines(
 }
 
 mod history;
-pub(crate) use history::GroupRead;
+mod settle;
+pub(crate) use settle::{settle_group, settle_one};
 
 #[async_trait]
 impl OrderStore for SqlStore {
@@ -181,20 +176,14 @@ impl OrderStore for SqlStore {
             service,
             limit,
         };
-        self.histories.read(&self.db, wanted).await
+        let mut conn = self.db.read.acquire().await?;
+        let mut histories = history::read_all(&mut conn, &[wanted]).await?;
+        Ok(histories.pop().unwrap_or_default())
     }
 
     async fn item_history(&self, service: ServiceId, limit: u32) -> Result<Vec<u64>> {
-        let rows = sqlx::query(concat!(
-            "SELECT l.quantity_milli FROM order_lines l WHERE l.service_id = $1 AND ",
-            counted!(),
-            " ORDER BY l.ordered_at DESC LIMIT $2"
-        ))
-        .bind(service.to_string())
-        .bind(i64::from(limit))
-        .fetch_all(&self.db.read)
-        .await?;
-        quantities(&rows)
+        let mut conn = self.db.read.acquire().await?;
+        history::item_history(&mut conn, service, limit).await
     }
 
     async fn order_lines(&self, request: RequestId) -> Result<Vec<OrderLine>> {

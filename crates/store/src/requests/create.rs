@@ -15,7 +15,7 @@
 //! Each request's outbox row (its requester, or the supplier it was
 //! escalated to, is told) is written with it, in the same transaction.
 
-use kept_domain::order::NewOrderLine;
+use kept_domain::order::{NewOrderLine, OrderToSettle};
 use kept_domain::progress::{NewEvent, SlaSummary};
 use kept_domain::queue;
 use kept_domain::sla::RequestClock;
@@ -27,7 +27,7 @@ use crate::batch::{BatchFuture, Batcher, Job};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::notify::outbox::{Enqueued, enqueue};
-use crate::orders::{answered, insert_lines, quantity_answered};
+use crate::orders::{answered, insert_lines, quantity_answered, settle_group};
 use crate::promises::{PROMISE_INSERT, PromiseRecord, bind_promise, promise_made};
 use crate::sql::{RowExt, Sql, micros};
 
@@ -69,6 +69,9 @@ pub(crate) struct Prepared {
     pub promise: Option<PromiseRecord>,
     /// An order's lines.
     pub lines: Vec<NewOrderLine>,
+    /// An order's lines waiting for the quantity check, settled into
+    /// `lines` in the transaction that records it.
+    pub check: Option<OrderToSettle>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -300,39 +303,62 @@ async fn insert_promises(conn: &mut AnyConnection, group: &[&Prepared]) -> Resul
     Ok(())
 }
 
-/// Records `group` in one transaction of its own.
-async fn commit(db: &Db, group: &[&Prepared]) -> Result<Vec<i64>> {
+/// Records in one transaction those of `group` the quantity check lets
+/// through (their lines settled there); answers each with its number, or
+/// with the questions that kept it out.
+async fn commit(db: &Db, group: &mut [Prepared]) -> Result<Vec<Result<i64>>> {
     let mut tx = db.begin().await?;
-    let numbers = insert(&mut tx, group).await?;
+    let questioned = settle_group(&mut tx, group).await?;
+    let accepted: Vec<&Prepared> = group
+        .iter()
+        .zip(&questioned)
+        .filter(|(_, q)| q.is_none())
+        .map(|(p, _)| p)
+        .collect();
+    let numbers = if accepted.is_empty() {
+        Vec::new()
+    } else {
+        insert(&mut tx, &accepted).await?
+    };
     tx.commit().await?;
-    Ok(numbers)
+    let mut numbers = numbers.into_iter();
+    Ok(questioned
+        .into_iter()
+        .map(|q| match q {
+            Some(questions) => Err(StoreError::Questioned(questions)),
+            None => numbers
+                .next()
+                .ok_or_else(|| StoreError::Corrupt("an inserted request was not returned".into())),
+        })
+        .collect())
 }
 
 /// The writer's batch: records every request waiting when it is free as
 /// one group; when the group fails, each of its requests alone.
 fn write_group(db: Db, group: Vec<Job<Prepared, i64>>) -> BatchFuture {
     Box::pin(async move {
-        let prepared: Vec<&Prepared> = group.iter().map(|j| &j.item).collect();
-        match commit(&db, &prepared).await {
-            Ok(numbers) => {
-                for (job, number) in group.into_iter().zip(numbers) {
-                    let _ = job.reply.send(Ok(number));
+        let (mut items, replies): (Vec<Prepared>, Vec<_>) =
+            group.into_iter().map(|j| (j.item, j.reply)).unzip();
+        match commit(&db, &mut items).await {
+            Ok(outcomes) => {
+                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
                 }
             }
-            Err(e) if group.len() == 1 => {
-                if let Some(job) = group.into_iter().next() {
-                    let _ = job.reply.send(Err(e));
+            Err(e) if items.len() == 1 => {
+                if let Some(reply) = replies.into_iter().next() {
+                    let _ = reply.send(Err(e));
                 }
             }
             Err(e) => {
-                tracing::debug!(error = %e, size = group.len(), "a group commit failed; recording its requests one by one");
-                for job in group {
-                    let outcome = commit(&db, &[&job.item]).await.and_then(|n| {
-                        n.first().copied().ok_or_else(|| {
-                            StoreError::Corrupt("an inserted request was not returned".into())
+                tracing::debug!(error = %e, size = items.len(), "a group commit failed; recording its requests one by one");
+                for (item, reply) in items.into_iter().zip(replies) {
+                    let outcome = commit(&db, &mut [item]).await.and_then(|o| {
+                        o.into_iter().next().unwrap_or_else(|| {
+                            Err(StoreError::Corrupt("a request was not answered".into()))
                         })
                     });
-                    let _ = job.reply.send(outcome);
+                    let _ = reply.send(outcome);
                 }
             }
         }

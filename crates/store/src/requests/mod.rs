@@ -339,6 +339,7 @@ impl SqlStore {
             via,
             promise: record.promise,
             lines: record.lines,
+            check: record.check,
         })
     }
 
@@ -438,7 +439,7 @@ pub(crate) fn recorded(prepared: create::Prepared, number: i64) -> Request {
 impl RequestStore for SqlStore {
     #[tracing::instrument(skip(self, actor, record), err(level = "debug"))]
     async fn create_request(&self, actor: &Actor, record: RequestRecord) -> Result<Request> {
-        let prepared = self.prepare_request(actor, record, None).await?;
+        let mut prepared = self.prepare_request(actor, record, None).await?;
         let number = match prepared.new.escalated_from {
             None => self.group_commit.record(&self.db, prepared.clone()).await?,
             Some(down) => {
@@ -448,6 +449,7 @@ impl RequestStore for SqlStore {
                 let (downstream, last_seq) = lock(&mut tx, down)
                     .await
                     .map_err(|e| unknown(e, "escalated_from", "no such request"))?;
+                crate::orders::settle_one(&mut tx, &mut prepared).await?;
                 let number = create::insert(&mut tx, &[&prepared]).await?[0];
                 let note = NewEvent::new(
                     EventKind::Escalated,

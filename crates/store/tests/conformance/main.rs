@@ -15,6 +15,7 @@ mod inbound;
 mod legacy_changes;
 mod links;
 mod notify;
+mod order_check;
 mod orders;
 mod parties;
 mod promise_integrity;
@@ -55,6 +56,7 @@ macro_rules! conformance {
 }
 
 conformance! {
+    order_check::an_unusual_order_is_questioned_as_it_would_be_recorded,
     orders::order_lines_are_history_newest_first,
     orders::past_orders_are_imported_whole_or_not_at_all,
     promise_integrity::integrity_is_counted_per_group_in_sql_over_the_period,

@@ -111,7 +111,7 @@ pub async fn order_lines_are_history_newest_first(store: Arc<dyn Store>) {
             .expect("york")
             .is_empty()
     );
-    // Read at once, the histories share one batch and each gets its own.
+    // Read at once, each gets its own.
     let (leeds, york, two, again) = tokio::join!(
         store.order_history(w.leeds, w.service, 20),
         store.order_history(w.york, w.service, 20),

@@ -117,6 +117,7 @@ pub fn first_response(h: u64) -> Targets {
 /// A request by `w.requester` on `w.contract`, around the clock (UTC).
 pub fn record(w: &World, customer: PartyId, kind: RequestKind, targets: Targets) -> RequestRecord {
     RequestRecord {
+        check: None,
         calendar: None,
         new: NewRequest {
             contract_id: w.contract.id,
