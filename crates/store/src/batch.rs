@@ -6,9 +6,9 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::db::Db;
 use crate::error::{Result, StoreError};
@@ -32,8 +32,6 @@ pub(crate) type Run<I, O> = fn(Db, Vec<Job<I, O>>) -> BatchFuture;
 pub(crate) struct Batcher<I, O> {
     sender: Mutex<Option<mpsc::Sender<Job<I, O>>>>,
     max: usize,
-    /// How many batches may run at once.
-    at_once: usize,
     run: Run<I, O>,
     /// The task, for errors: "the request writer".
     name: &'static str,
@@ -50,12 +48,11 @@ impl<I, O> std::fmt::Debug for Batcher<I, O> {
 
 impl<I: Send + 'static, O: Send + 'static> Batcher<I, O> {
     /// A batcher whose task does batches of at most `max` jobs with `run`,
-    /// `at_once` batches at a time (1: one after the other).
-    pub fn new(name: &'static str, max: usize, at_once: usize, run: Run<I, O>) -> Self {
+    /// one after the other.
+    pub fn new(name: &'static str, max: usize, run: Run<I, O>) -> Self {
         Self {
             sender: Mutex::new(None),
             max,
-            at_once: at_once.max(1),
             run,
             name,
         }
@@ -94,52 +91,30 @@ impl<I: Send + 'static, O: Send + 'static> Batcher<I, O> {
             return Ok(sender.clone());
         }
         let (sender, receiver) = mpsc::channel(self.max * 4);
-        let batching = Batching {
-            max: self.max,
-            at_once: self.at_once,
-            run: self.run,
-        };
-        tokio::spawn(batches(db.clone(), receiver, batching));
+        tokio::spawn(batches(db.clone(), receiver, self.max, self.run));
         *slot = Some(sender.clone());
         Ok(sender)
     }
 }
 
-/// How the batch task batches.
-struct Batching<I, O> {
-    max: usize,
-    at_once: usize,
-    run: Run<I, O>,
-}
-
-/// The batch task: once a batch may start (fewer than `at_once` running),
-/// takes every job waiting, at most `max`, and starts them as one batch;
-/// until the store is dropped. While every slot is busy, jobs wait in the
-/// channel, so the next batch is larger.
+/// The batch task: once the batch before is done, takes every job
+/// waiting, at most `max`, and does them as one batch; until the store is
+/// dropped. While a batch runs, jobs wait in the channel, so the next
+/// batch is larger.
 async fn batches<I: Send + 'static, O: Send + 'static>(
     db: Db,
     mut jobs: mpsc::Receiver<Job<I, O>>,
-    how: Batching<I, O>,
+    max: usize,
+    run: Run<I, O>,
 ) {
-    let slots = Arc::new(Semaphore::new(how.at_once));
-    loop {
-        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
-            return;
-        };
-        let Some(first) = jobs.recv().await else {
-            return;
-        };
+    while let Some(first) = jobs.recv().await {
         let mut batch = vec![first];
-        while batch.len() < how.max {
+        while batch.len() < max {
             match jobs.try_recv() {
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
         }
-        let work = (how.run)(db.clone(), batch);
-        tokio::spawn(async move {
-            work.await;
-            drop(slot);
-        });
+        run(db.clone(), batch).await;
     }
 }

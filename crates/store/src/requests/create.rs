@@ -372,12 +372,7 @@ pub(crate) struct GroupCommit(Batcher<Prepared, i64>);
 impl Default for GroupCommit {
     fn default() -> Self {
         // One group at a time: each takes the write lock.
-        Self(Batcher::new(
-            "the request writer",
-            MAX_GROUP,
-            1,
-            write_group,
-        ))
+        Self(Batcher::new("the request writer", MAX_GROUP, write_group))
     }
 }
 
