@@ -85,8 +85,9 @@ async fn the_cafe_is_asked_about_a_thousand_boxes_on_a_phone_and_orders_ten_pack
         ["Order 10 boxes of 100 instead", "Yes, order 1000 as typed"]
     );
     click(&browser, "#quantity-question button[value='10']").await;
-    let flash = wait_for(&browser, "p.flash").await;
-    assert!(flash[0].starts_with("Raised request #"), "{flash:?}");
+    // The question's page has a flash of its own: wait for the order's.
+    let raised = wait_for(&browser, "p.flash-ok").await;
+    assert!(raised[0].starts_with("Raised request #"), "{raised:?}");
     let quantity = texts(&browser, "#order-lines td[data-label=Quantity]").await;
     assert_eq!(quantity, ["10 boxes"]);
     let checked = texts(&browser, "#order-lines td[data-label='Quantity check']").await;
