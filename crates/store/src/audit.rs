@@ -78,8 +78,8 @@ impl AuditStore for SqlStore {
             let key = Cursor::decode("cursor", c, 1)?;
             sql.push(" AND id < ").bind(key[0].clone());
         }
-        sql.push(" ORDER BY id DESC LIMIT ")
-            .bind(i64::from(q.limit.get()) + 1);
+        sql.push(" ORDER BY id DESC")
+            .limit(u64::from(q.limit.get()) + 1);
         let rows = sql.query().fetch_all(&self.db.read).await?;
         let events = rows
             .iter()

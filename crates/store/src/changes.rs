@@ -156,8 +156,8 @@ impl ChangeStore for SqlStore {
             let key = kept_domain::Cursor::decode("cursor", c, 1)?;
             sql.push(" AND cr.id < ").bind(key[0].clone());
         }
-        sql.push(" ORDER BY cr.id DESC LIMIT ")
-            .bind(i64::from(q.limit.get()) + 1);
+        sql.push(" ORDER BY cr.id DESC")
+            .limit(u64::from(q.limit.get()) + 1);
         let mut conn = self.db.read.acquire().await?;
         let rows = sql.query().fetch_all(&mut *conn).await?;
         let mut items = Vec::with_capacity(rows.len());

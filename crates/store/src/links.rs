@@ -158,8 +158,8 @@ impl LinkStore for SqlStore {
             let key = Cursor::decode("cursor", c, 1)?;
             sql.push(" AND l.id > ").bind(key[0].clone());
         }
-        sql.push(" ORDER BY l.id LIMIT ")
-            .bind(i64::from(q.limit.get()) + 1);
+        sql.push(" ORDER BY l.id")
+            .limit(u64::from(q.limit.get()) + 1);
         let rows = sql.query().fetch_all(&self.db.read).await?;
         let links = rows.iter().map(link_from_row).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_overfetch(links, q.limit, |l| {

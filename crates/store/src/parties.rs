@@ -339,7 +339,7 @@ impl PartyStore for SqlStore {
             PartyOrder::Created => " ORDER BY p.id",
             PartyOrder::Name => " ORDER BY p.sort_name, p.id",
         });
-        sql.push(" LIMIT ").bind(i64::from(q.limit.get()) + 1);
+        sql.limit(u64::from(q.limit.get()) + 1);
         let rows = sql.query().fetch_all(&self.db.read).await?;
         let parties = rows
             .iter()

@@ -66,6 +66,15 @@ impl Sql {
         self
     }
 
+    /// Appends ` LIMIT n`, with `n` written into the text rather than bound:
+    /// SQLite (3.53) plans with a bound LIMIT's value, so binding it again
+    /// would make it parse and plan the statement on every run.
+    pub fn limit(&mut self, n: u64) -> &mut Self {
+        self.text.push_str(" LIMIT ");
+        self.text.push_str(&n.to_string());
+        self
+    }
+
     /// Appends a comma-separated list of placeholders bound to `values`.
     pub fn bind_list<T>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self
     where
@@ -212,8 +221,8 @@ pub(crate) fn push_name_page(
             .bind(key[1].clone())
             .push("))");
     }
-    sql.push(&format!(" ORDER BY {alias}.sort_name, {alias}.id LIMIT "))
-        .bind(i64::from(limit.get()) + 1);
+    sql.push(&format!(" ORDER BY {alias}.sort_name, {alias}.id"))
+        .limit(u64::from(limit.get()) + 1);
     Ok(())
 }
 

@@ -173,8 +173,8 @@ impl UserStore for SqlStore {
             let key = Cursor::decode("cursor", c, 1)?;
             sql.push(" AND u.email > ").bind(key[0].clone());
         }
-        sql.push(" ORDER BY u.email LIMIT ")
-            .bind(i64::from(q.limit.get()) + 1);
+        sql.push(" ORDER BY u.email")
+            .limit(u64::from(q.limit.get()) + 1);
         let rows = sql.query().fetch_all(&self.db.read).await?;
         let users = rows.iter().map(user_from_row).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_overfetch(users, q.limit, |u| {

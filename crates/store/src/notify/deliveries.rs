@@ -122,8 +122,8 @@ pub(super) async fn claim(
     ));
     sql.bind(micros(now)).push(" AND channel IN (");
     sql.bind_list(channels.iter().map(|c| c.as_str().to_owned()));
-    sql.push(") ORDER BY due_at LIMIT ")
-        .bind(i64::from(limit))
+    sql.push(") ORDER BY due_at")
+        .limit(u64::from(limit))
         .push(skip_locked(store.db.backend));
     let rows = sql.query().fetch_all(&mut *tx).await?;
     let mut claimed = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
@@ -240,8 +240,8 @@ pub(super) async fn list(store: &SqlStore, q: &DeliveryQuery) -> Result<Page<Del
         let parts = Cursor::decode("cursor", raw, 1)?;
         sql.push(" AND id < ").bind(parts[0].clone());
     }
-    sql.push(" ORDER BY id DESC LIMIT ")
-        .bind(i64::from(q.limit.get()) + 1);
+    sql.push(" ORDER BY id DESC")
+        .limit(u64::from(q.limit.get()) + 1);
     let mut conn = store.db.read.acquire().await?;
     let rows = sql.query().fetch_all(&mut *conn).await?;
     let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;

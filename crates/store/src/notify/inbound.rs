@@ -268,8 +268,8 @@ impl InboundStore for SqlStore {
             let parts = Cursor::decode("cursor", raw, 1)?;
             sql.push(" AND id < ").bind(parts[0].clone());
         }
-        sql.push(" ORDER BY id DESC LIMIT ")
-            .bind(i64::from(q.limit.get()) + 1);
+        sql.push(" ORDER BY id DESC")
+            .limit(u64::from(q.limit.get()) + 1);
         let mut conn = self.db.read.acquire().await?;
         let rows = sql.query().fetch_all(&mut *conn).await?;
         let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;

@@ -89,8 +89,8 @@ pub(super) async fn list(store: &SqlStore, q: &MailQuery) -> Result<Page<KeptMai
         let parts = Cursor::decode("cursor", raw, 1)?;
         sql.push(" AND delivery_id < ").bind(parts[0].clone());
     }
-    sql.push(" ORDER BY delivery_id DESC LIMIT ")
-        .bind(i64::from(q.limit.get()) + 1);
+    sql.push(" ORDER BY delivery_id DESC")
+        .limit(u64::from(q.limit.get()) + 1);
     let mut conn = store.db.read.acquire().await?;
     let rows = sql.query().fetch_all(&mut *conn).await?;
     let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;

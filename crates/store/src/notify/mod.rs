@@ -206,16 +206,16 @@ impl NotifyStore for SqlStore {
         lease: std::time::Duration,
     ) -> Result<Vec<OutboxEntry>> {
         let mut tx = job_transaction(&self.db).await?;
-        let claim = format!(
+        let mut claim = Sql::new(
             "SELECT id, topic, request_id, seq, change_request_id, data, created_at FROM outbox \
-             WHERE dispatched_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2{}",
-            skip_locked(self.db.backend)
+             WHERE dispatched_at IS NULL AND due_at <= ",
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(claim))
+        claim
             .bind(micros(now))
-            .bind(i64::from(limit))
-            .fetch_all(&mut *tx)
-            .await?;
+            .push(" ORDER BY due_at")
+            .limit(u64::from(limit))
+            .push(skip_locked(self.db.backend));
+        let rows = claim.query().fetch_all(&mut *tx).await?;
         let entries = rows
             .iter()
             .map(entry_from_row)

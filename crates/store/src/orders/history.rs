@@ -39,9 +39,6 @@ pub(crate) async fn read_all(conn: &mut AnyConnection, wanted: &[Wanted]) -> Res
 /// own `ORDER BY` (SQLite 3.44 and PostgreSQL alike) joins them into one
 /// row, keeping that order.
 async fn read(conn: &mut AnyConnection, wanted: &[Wanted]) -> Result<Vec<Vec<u64>>> {
-    // The limits are written into the statement, not bound: SQLite
-    // re-prepares a statement whose bound LIMIT is bound again (it plans
-    // with the value), which cost each group's read a parse and a plan.
     // A statement per batch size is planned (PostgreSQL plans each on
     // every connection before it settles on a generic plan): batches are
     // padded to a power of two, so there are six. A padding branch asks
@@ -70,10 +67,9 @@ async fn read(conn: &mut AnyConnection, wanted: &[Wanted]) -> Result<Vec<Vec<u64
         .bind(customer)
         .push(" AND l.service_id = ")
         .bind(service)
-        .push(&format!(
-            concat!(" AND ", counted!(), " ORDER BY l.ordered_at DESC LIMIT {}) h"),
-            limit
-        ));
+        .push(concat!(" AND ", counted!(), " ORDER BY l.ordered_at DESC"))
+        .limit(u64::from(limit))
+        .push(") h");
     }
     let rows = sql.query().fetch_all(&mut *conn).await?;
     let mut histories = vec![Vec::new(); wanted.len()];
@@ -108,10 +104,9 @@ pub(crate) async fn item_history(
     limit: u32,
 ) -> Result<Vec<u64>> {
     let mut sql = Sql::new("SELECT l.quantity_milli FROM order_lines l WHERE l.service_id = ");
-    sql.bind(service.to_string()).push(&format!(
-        concat!(" AND ", counted!(), " ORDER BY l.ordered_at DESC LIMIT {}"),
-        limit
-    ));
+    sql.bind(service.to_string())
+        .push(concat!(" AND ", counted!(), " ORDER BY l.ordered_at DESC"))
+        .limit(u64::from(limit));
     let rows = sql.query().fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|row| {

@@ -196,8 +196,8 @@ pub(crate) async fn at_risk(
     if let Some(user) = q.assignee {
         sql.push(" AND r.assignee_id = ").bind(user.to_string());
     }
-    sql.push(" ORDER BY p.date, r.number LIMIT ")
-        .bind(i64::from(q.limit));
+    sql.push(" ORDER BY p.date, r.number")
+        .limit(u64::from(q.limit));
     let rows = sql.query().fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|row| {

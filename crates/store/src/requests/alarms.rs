@@ -13,9 +13,9 @@ use sqlx::Row;
 
 use super::{append_events, fetch, save_progress};
 use crate::SqlStore;
-use crate::db::Backend;
 use crate::error::{Result, StoreError};
-use crate::sql::micros;
+use crate::notify::skip_locked;
+use crate::sql::{Sql, micros};
 
 /// Raises the alarms due by `now` on at most `limit` requests, in one
 /// transaction; returns the events recorded.
@@ -26,20 +26,13 @@ pub(crate) async fn raise(
     at_risk_percent: u8,
 ) -> Result<Vec<(RequestId, RequestEvent)>> {
     let mut tx = store.db.begin().await?;
-    let claim = match store.db.backend {
-        Backend::Postgres => {
-            "SELECT id FROM requests WHERE next_alarm_at <= $1 \
-             ORDER BY next_alarm_at LIMIT $2 FOR UPDATE SKIP LOCKED"
-        }
-        Backend::Sqlite => {
-            "SELECT id FROM requests WHERE next_alarm_at <= $1 ORDER BY next_alarm_at LIMIT $2"
-        }
-    };
-    let rows = sqlx::query(claim)
+    let mut claim = Sql::new("SELECT id FROM requests WHERE next_alarm_at <= ");
+    claim
         .bind(micros(now))
-        .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
-        .await?;
+        .push(" ORDER BY next_alarm_at")
+        .limit(u64::from(limit))
+        .push(skip_locked(store.db.backend));
+    let rows = claim.query().fetch_all(&mut *tx).await?;
     let actor = Actor::system("SLA timer");
     let mut raised = Vec::new();
     for row in rows {

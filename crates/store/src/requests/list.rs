@@ -199,10 +199,10 @@ fn push_branch(
         }
     }
     sql.push(match q.order {
-        RequestOrder::Urgency => " ORDER BY r.queue_key, r.number LIMIT ",
-        RequestOrder::Newest => " ORDER BY r.number DESC LIMIT ",
+        RequestOrder::Urgency => " ORDER BY r.queue_key, r.number",
+        RequestOrder::Newest => " ORDER BY r.number DESC",
     });
-    sql.bind(i64::from(q.limit.get()) + 1);
+    sql.limit(u64::from(q.limit.get()) + 1);
     Ok(())
 }
 
@@ -229,10 +229,10 @@ pub(crate) fn page_sql(q: &RequestQuery) -> Result<Sql> {
         sql.push(&format!(") AS s{n}"));
     }
     sql.push(match q.order {
-        RequestOrder::Urgency => " ORDER BY queue_key, number LIMIT ",
-        RequestOrder::Newest => " ORDER BY number DESC LIMIT ",
+        RequestOrder::Urgency => " ORDER BY queue_key, number",
+        RequestOrder::Newest => " ORDER BY number DESC",
     });
-    sql.bind(i64::from(q.limit.get()) + 1);
+    sql.limit(u64::from(q.limit.get()) + 1);
     Ok(sql)
 }
 
