@@ -26,7 +26,8 @@ pub(crate) async fn enqueue(conn: &mut AnyConnection, rows: &[Enqueued]) -> Resu
     if rows.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::new(
+    let mut sql = Sql::on(
+        conn,
         "INSERT INTO outbox (id, topic, request_id, seq, change_request_id, data, created_at, due_at) VALUES ",
     );
     for (n, row) in rows.iter().enumerate() {

@@ -54,7 +54,7 @@ async fn read(conn: &mut AnyConnection, wanted: &[Wanted]) -> Result<Vec<Vec<u64
             (String::new(), String::new(), last.limit),
             size - wanted.len(),
         ));
-    let mut sql = Sql::new("");
+    let mut sql = Sql::on(conn, "");
     for (n, (customer, service, limit)) in branches.enumerate() {
         if n > 0 {
             sql.push(" UNION ALL ");

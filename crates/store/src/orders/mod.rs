@@ -55,7 +55,8 @@ pub(crate) async fn insert_lines(conn: &mut AnyConnection, group: &[&Prepared]) 
     if group.iter().all(|p| p.lines.is_empty()) {
         return Ok(());
     }
-    let mut sql = Sql::new(
+    let mut sql = Sql::on(
+        conn,
         "INSERT INTO order_lines (id, request_id, line_no, customer_id, service_id, \
          quantity_milli, typed_milli, unit, question, answer, asked_milli, ordered_at, source) VALUES ",
     );

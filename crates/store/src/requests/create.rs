@@ -205,7 +205,7 @@ impl Prepared {
 /// Inserts the requests and their `created` events on `conn` (inside a
 /// transaction); returns their numbers, in order.
 pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Result<Vec<i64>> {
-    let mut sql = Sql::new(&format!("INSERT INTO requests ({COLUMNS}) VALUES "));
+    let mut sql = Sql::on(conn, &format!("INSERT INTO requests ({COLUMNS}) VALUES "));
     for (n, p) in group.iter().enumerate() {
         if n > 0 {
             sql.push(", ");
@@ -223,7 +223,8 @@ pub(crate) async fn insert(conn: &mut AnyConnection, group: &[&Prepared]) -> Res
             .ok_or_else(|| StoreError::Corrupt("an inserted request was not returned".into()))?;
         numbers.push(row.int("number")?);
     }
-    let mut sql = Sql::new(
+    let mut sql = Sql::on(
+        conn,
         "INSERT INTO request_events (request_id, seq, kind, at, actor_id, actor, public, body, data) VALUES ",
     );
     // Sequence numbers bound as i64, as `append_events` binds them: one
@@ -292,7 +293,7 @@ async fn insert_promises(conn: &mut AnyConnection, group: &[&Prepared]) -> Resul
     if promised.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::new(PROMISE_INSERT);
+    let mut sql = Sql::on(conn, PROMISE_INSERT);
     for (n, (p, record)) in promised.iter().enumerate() {
         if n > 0 {
             sql.push(", ");
